@@ -1,0 +1,46 @@
+"""Build the CDKTF app for a regions.yaml: one stack per region plus `global`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktf import App
+
+from residency import naming
+from residency.config import Config
+from residency.errors import UsageError
+from residency.stacks.global_stack import GlobalStack
+from residency.stacks.region_stack import RegionStack
+from residency.stacks.target import profile_for
+
+# Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
+APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
+
+
+def build_app(config: Config, outdir: Path | None = None) -> App:
+    if config.state.backend != "local":
+        raise UsageError(
+            f"state backend '{config.state.backend}' is not supported yet",
+            hint="use `state: {backend: local}` (or leave `state:` out) for now",
+        )
+    kwargs = {"outdir": str(outdir)} if outdir is not None else {}
+    app = App(context=APP_CONTEXT, **kwargs)
+    target = profile_for(config.target)
+    extra_tags = dict(config.tags)
+    for code, region in config.regions.items():
+        RegionStack(
+            app, code,
+            project=config.project,
+            region=code,
+            jurisdiction=region.jurisdiction,
+            extra_tags=extra_tags,
+            target=target,
+        )
+    GlobalStack(
+        app, naming.GLOBAL_WORKSPACE,
+        project=config.project,
+        region=config.global_.region,
+        extra_tags=extra_tags,
+        target=target,
+    )
+    return app

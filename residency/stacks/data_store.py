@@ -1,0 +1,132 @@
+"""A region's personal-data stores: a KMS key, an S3 bucket and a DynamoDB table."""
+
+from __future__ import annotations
+
+import json
+
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+)
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+
+class EncryptionKey(Construct):
+    """A customer-managed KMS key with rotation on, and its alias."""
+
+    def __init__(self, scope: Construct, id_: str, *, alias: str, description: str,
+                 deletion_window_days: int) -> None:
+        super().__init__(scope, id_)
+        self.key = KmsKey(
+            self, "key",
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+        )
+        self.alias = KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
+
+
+class DataBucket(Construct):
+    """Private, versioned, SSE-KMS bucket that refuses plain-HTTP requests."""
+
+    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str) -> None:
+        super().__init__(scope, id_)
+        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
+        S3BucketVersioningA(
+            self, "versioning",
+            bucket=self.bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption",
+            bucket=self.bucket.id,
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=(
+                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn,
+                    )
+                ),
+                bucket_key_enabled=True,
+            )],
+        )
+        self.public_access_block = S3BucketPublicAccessBlock(
+            self, "public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        self.policy = S3BucketPolicy(
+            self, "tls-only",
+            bucket=self.bucket.id,
+            policy=tls_only_policy(self.bucket.arn),
+            depends_on=[self.public_access_block],
+        )
+
+
+def tls_only_policy(bucket_arn: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }],
+    })
+
+
+def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str,
+                    range_key: str | None, kms_key_arn: str) -> DynamodbTable:
+    """On-demand table with point-in-time recovery, encrypted with a customer-managed key."""
+    attributes = [DynamodbTableAttribute(name=hash_key, type="S")]
+    if range_key:
+        attributes.append(DynamodbTableAttribute(name=range_key, type="S"))
+    return DynamodbTable(
+        scope, id_,
+        name=name,
+        billing_mode="PAY_PER_REQUEST",
+        hash_key=hash_key,
+        range_key=range_key,
+        attribute=attributes,
+        point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+        server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=kms_key_arn),
+    )
+
+
+class RegionDataStores(Construct):
+    """Everything personal a region keeps: its key, its bucket and its table."""
+
+    def __init__(self, scope: Construct, id_: str, *, key_alias: str, bucket_name: str,
+                 table_name: str, kms_deletion_window_days: int) -> None:
+        super().__init__(scope, id_)
+        self.encryption = EncryptionKey(
+            self, "kms",
+            alias=key_alias,
+            description="Encrypts this region's personal data",
+            deletion_window_days=kms_deletion_window_days,
+        )
+        key_arn = self.encryption.key.arn
+        self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn)
+        self.table = encrypted_table(
+            self, "table", name=table_name, hash_key="pk", range_key="sk", kms_key_arn=key_arn,
+        )

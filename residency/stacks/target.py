@@ -1,0 +1,50 @@
+"""The one place where the local emulator target and real AWS differ.
+
+Constructs never test the target themselves: stacks read these values and pass them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Terraform variable through which the runner passes the emulator's URL, so the port the
+# emulator happens to get never changes the synthesized workspaces.
+LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
+
+# Services the workspaces use; each gets the emulator's endpoint on the local target.
+# The Python binding spells Lambda's key `lambda_`.
+EMULATED_SERVICES = (
+    "acm", "apigatewayv2", "cloudfront", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
+    "kms", "lambda_", "route53", "s3", "secretsmanager", "ssm", "sts", "wafv2",
+)
+
+FAKE_CREDENTIAL = "residency-local"
+
+
+@dataclass(frozen=True)
+class TargetProfile:
+    name: str
+    uses_emulator: bool
+    # Shortest KMS deletion window AWS allows is 7 days; on the emulator keys vanish with it anyway.
+    kms_deletion_window_days: int
+    # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
+    limitations: tuple[str, ...] = field(default=())
+
+
+LOCAL = TargetProfile(
+    name="local",
+    uses_emulator=True,
+    kms_deletion_window_days=7,
+    limitations=(
+        "The emulator keeps everything in memory: stopping it loses every resource "
+        "(the next apply recreates them).",
+        "The emulator does not enforce IAM, KMS key or S3 bucket policies: they are created "
+        "and checked at synth level only.",
+    ),
+)
+
+AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30)
+
+
+def profile_for(target: str) -> TargetProfile:
+    return LOCAL if target == "local" else AWS

@@ -1,0 +1,95 @@
+"""The whole product on the local target, as a user runs it: real terraform, the real AWS
+provider, the moto server over HTTP. Slow (minutes): one scenario, many checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.terraform
+
+
+def emulator_client(project: Path, service: str, region: str):  # type: ignore[no-untyped-def]
+    status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+    assert status["running"], status
+    return boto3.client(service, region_name=region, endpoint_url=status["url"],
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def check(result, expected_code: int) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == expected_code, (
+        f"exit {result.returncode}, expected {expected_code}\n"
+        f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-6000:]}"
+    )
+
+
+def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, provider_mirror):
+    env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
+    try:
+        applied = run_cli(["apply", "--all", "--json"], project, env)
+        check(applied, 0)
+        report = json.loads(applied.stdout)
+        assert [w["workspace"] for w in report["workspaces"]] == [
+            "eu-central-1", "us-east-1", "ap-southeast-2", "global"]
+        assert all(w["status"] == "applied" and w["changes"]["add"] > 0 for w in report["workspaces"])
+        assert "local AWS emulator started" in applied.stderr
+        assert "Node" not in applied.stderr  # jsii's banner is silenced
+
+        # What was applied is really there, with the promised settings.
+        dynamodb = emulator_client(project, "dynamodb", "eu-central-1")
+        table = dynamodb.describe_table(TableName="acme-health-eu-central-1-data")["Table"]
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["SSEDescription"]["SSEType"] == "KMS"
+        backups = dynamodb.describe_continuous_backups(TableName="acme-health-eu-central-1-data")
+        assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+            "PointInTimeRecoveryStatus"] == "ENABLED"
+        directory = emulator_client(project, "dynamodb", "us-east-1")
+        assert directory.describe_table(TableName="acme-health-directory")["Table"]["KeySchema"] == [
+            {"AttributeName": "user_key", "KeyType": "HASH"}]
+
+        check(run_cli(["drift", "--all"], project, env), 0)
+        check(run_cli(["plan", "--all", "--detailed-exitcode"], project, env), 0)
+
+        # Behind Terraform's back: point-in-time recovery switched off on the EU table.
+        dynamodb.update_continuous_backups(
+            TableName="acme-health-eu-central-1-data",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False},
+        )
+        drifted = run_cli(["drift", "--all", "--json"], project, env)
+        check(drifted, 2)
+        by_workspace = {w["workspace"]: w for w in json.loads(drifted.stdout)["workspaces"]}
+        assert by_workspace["eu-central-1"]["status"] == "drifted"
+        drifted_addresses = [d["address"] for d in by_workspace["eu-central-1"]["drifted"]]
+        assert len(drifted_addresses) == 1 and drifted_addresses[0].startswith("aws_dynamodb_table."), \
+            drifted_addresses
+        assert all(by_workspace[w]["status"] == "no changes" for w in ("us-east-1", "ap-southeast-2", "global"))
+        human = run_cli(["drift", "eu-central-1"], project, env)
+        check(human, 2)
+        assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
+
+        # The emulator dies: residency says so, and the next apply recreates what was lost.
+        check(run_cli(["local", "down"], project), 0)
+        again = run_cli(["apply", "eu-central-1", "--json"], project, env)
+        check(again, 0)
+        assert "is gone" in again.stderr
+        assert json.loads(again.stdout)["workspaces"][0]["status"] == "applied"
+
+        destroyed = run_cli(["destroy", "--all", "--json"], project, env)
+        check(destroyed, 0)
+        assert [w["workspace"] for w in json.loads(destroyed.stdout)["workspaces"]] == [
+            "global", "ap-southeast-2", "us-east-1", "eu-central-1"]
+        for region in ("eu-central-1", "us-east-1", "ap-southeast-2"):
+            assert emulator_client(project, "dynamodb", region).list_tables()["TableNames"] == []
+            keys = emulator_client(project, "kms", region)
+            for key in keys.list_keys()["Keys"]:
+                assert keys.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+        assert emulator_client(project, "s3", "us-east-1").list_buckets()["Buckets"] == []
+        for state in (project / ".residency" / "state").glob("*/terraform.tfstate"):
+            assert json.loads(state.read_text())["resources"] == [], state
+    finally:
+        run_cli(["local", "down"], project)

@@ -1,0 +1,42 @@
+import json
+
+from residency.terraform.events import EventLog
+
+
+def line(**event) -> str:
+    return json.dumps(event) + "\n"
+
+
+def test_change_summary_and_planned_changes_are_folded():
+    log = EventLog()
+    log.feed(line(type="planned_change", **{"@message": "x"},
+                  change={"resource": {"addr": "aws_kms_key.k"}, "action": "create"}))
+    text = log.feed(line(type="change_summary", **{"@message": "Plan: 1 to add"},
+                         changes={"add": 1, "change": 2, "remove": 3, "operation": "plan"}))
+    assert text == "Plan: 1 to add"
+    assert (log.changes.add, log.changes.change, log.changes.destroy) == (1, 2, 3)
+    assert log.changes.any
+    assert log.planned == [("aws_kms_key.k", "create")]
+
+
+def test_drift_is_recorded_with_address_and_action():
+    log = EventLog()
+    log.feed(line(type="resource_drift", change={"resource": {"addr": "aws_s3_bucket.b"}, "action": "update"}))
+    assert log.drifted == [("aws_s3_bucket.b", "update")]
+
+
+def test_error_diagnostics_are_kept_and_rendered():
+    log = EventLog()
+    text = log.feed(line(type="diagnostic", diagnostic={
+        "severity": "error", "summary": "creating KMS Key", "detail": "boom\nsecond", "address": "aws_kms_key.k"}))
+    assert text == "Error: creating KMS Key (aws_kms_key.k)\n  boom\n  second"
+    assert log.errors == [text]
+    log.feed(line(type="diagnostic", diagnostic={"severity": "warning", "summary": "meh"}))
+    assert len(log.errors) == 1
+
+
+def test_non_json_lines_pass_through_and_sensitive_outputs_are_dropped():
+    log = EventLog()
+    assert log.feed("plain text\n") == "plain text"
+    log.feed(line(type="outputs", outputs={"a": {"value": "x"}, "s": {"value": "secret", "sensitive": True}}))
+    assert log.outputs == {"a": "x"}
