@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -40,7 +41,10 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
     if target.uses_emulator:
         from residency.local.emulator import Emulator
 
-        variables[LOCAL_ENDPOINT_VARIABLE] = Emulator(paths).ensure_running(progress).url
+        record, started = Emulator(paths).ensure_running(progress)
+        variables[LOCAL_ENDPOINT_VARIABLE] = record.url
+        if started:
+            _report_lost_resources(paths, progress)
         if operation in (Operation.PLAN, Operation.APPLY):
             for limitation in target.limitations:
                 progress(f"local target: {limitation}")
@@ -55,6 +59,23 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
     terraform = Terraform(settings, on_line=_echo_apply_progress(operation, progress))
     runner = OperationRunner(terraform, read_manifest(paths.out), announce=progress, confirm=confirm)
     return runner.run(operation, names)
+
+
+def _report_lost_resources(paths: ProjectPaths, progress: Progress) -> None:
+    """A new emulator starts empty: say so when local state still lists resources."""
+    stale = [state.parent.name for state in sorted(paths.work.glob("state/*/terraform.tfstate"))
+             if _resource_count(state)]
+    if stale:
+        progress(f"local state of {', '.join(stale)} lists resources of an earlier emulator that are "
+                 "gone now; Terraform will plan to create them again (`residency local reset` "
+                 "forgets that state instead)")
+
+
+def _resource_count(state_file: Path) -> int:
+    try:
+        return len(json.loads(state_file.read_text()).get("resources", []))
+    except (OSError, ValueError):
+        return 0
 
 
 def _cli_config(paths: ProjectPaths, mirror: str | None) -> Path | None:

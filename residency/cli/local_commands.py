@@ -23,7 +23,7 @@ def _emulator(ctx: typer.Context):  # type: ignore[no-untyped-def]
 def up(ctx: typer.Context) -> None:
     """Start the emulator (or report the one already running)."""
     app, emulator = _emulator(ctx)
-    record = emulator.ensure_running(app.progress)
+    record, _ = emulator.ensure_running(app.progress)
     app.say(f"local AWS emulator: {record.url} (pid {record.pid})")
 
 

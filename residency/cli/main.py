@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,7 +26,7 @@ app = typer.Typer(
 @app.callback()
 def root(
     ctx: typer.Context,
-    config: Annotated[Optional[Path], typer.Option(
+    config: Annotated[Path | None, typer.Option(
         "--config", "-c", envvar=CONFIG_ENV, show_default=False,
         help=f"Path of regions.yaml (default ./regions.yaml; also ${CONFIG_ENV}).")] = None,
 ) -> None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every workspace (all regions and global).")]
 WorkspacesArgument = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Argument(help="Workspaces: region codes or `global`.", show_default=False),
 ]
 AutoApproveOption = Annotated[
     bool, typer.Option("--auto-approve", help="Do not ask before changing a real AWS account."),
 ]
 ProviderMirrorOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--provider-mirror",
         envvar="RESIDENCY_PROVIDER_MIRROR",

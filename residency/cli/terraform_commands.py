@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from residency import workspaces, workflow
+from residency import workflow, workspaces
 from residency.cli.application import Application
 from residency.cli.options import (
     AllOption,
@@ -16,7 +16,7 @@ from residency.cli.options import (
     ProviderMirrorOption,
     WorkspacesArgument,
 )
-from residency.errors import ExitCode, UsageError
+from residency.errors import UsageError
 from residency.terraform.events import Changes
 from residency.terraform.operations import Operation, Outcome, Status, exit_code
 

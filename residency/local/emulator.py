@@ -66,18 +66,16 @@ class Emulator:
         running = _is_alive(record.pid) and _responds(record.url)
         return EmulatorStatus(running=running, record=record, lost=not running)
 
-    def ensure_running(self, notice: Notice) -> EmulatorRecord:
+    def ensure_running(self, notice: Notice) -> tuple[EmulatorRecord, bool]:
+        """The running emulator, started if need be; True when it was started just now."""
         current = self.status()
         if current.running and current.record is not None:
-            return current.record
+            return current.record, False
         if current.lost:
-            notice(
-                "the local emulator recorded in .residency/emulator.json is gone; its resources were "
-                "in its memory and are lost. Starting a new one: this apply recreates them "
-                "(`residency local reset` starts from scratch instead)."
-            )
+            notice("the local emulator recorded in .residency/emulator.json is gone "
+                   "(its resources lived in its memory); starting a new one")
             self._forget()
-        return self.start(notice)
+        return self.start(notice), True
 
     def start(self, notice: Notice) -> EmulatorRecord:
         self.paths.work.mkdir(parents=True, exist_ok=True)

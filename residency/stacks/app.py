@@ -23,8 +23,8 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             f"state backend '{config.state.backend}' is not supported yet",
             hint="use `state: {backend: local}` (or leave `state:` out) for now",
         )
-    kwargs = {"outdir": str(outdir)} if outdir is not None else {}
-    app = App(context=APP_CONTEXT, **kwargs)
+    # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
+    app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
     target = profile_for(config.target)
     extra_tags = dict(config.tags)
     for code, region in config.regions.items():

@@ -35,30 +35,22 @@ def read_manifest(out_dir: Path) -> dict[str, Workspace]:
 
 
 def dependency_order(names: list[str], workspaces: dict[str, Workspace]) -> list[str]:
-    """`names` sorted so every workspace comes after the ones it depends on.
+    """`names` sorted so every workspace comes after the selected ones it depends on.
 
-    Ties keep the order of `names` (regions.yaml order, `global` last), so output is stable.
+    Among workspaces that are ready, the one earlier in `names` goes first (regions.yaml order,
+    `global` last), so the order is stable and predictable.
     """
-    selected = set(names)
+    pending = list(dict.fromkeys(names))
+    selected = set(pending)
     ordered: list[str] = []
-    placed: set[str] = set()
-    visiting: set[str] = set()
-
-    def place(name: str) -> None:
-        if name in placed:
-            return
-        if name in visiting:
-            raise ResidencyError(f"workspace dependency cycle through {name!r}")
-        visiting.add(name)
-        for dependency in workspaces[name].depends_on:
-            if dependency in selected:
-                place(dependency)
-        visiting.discard(name)
-        placed.add(name)
-        ordered.append(name)
-
-    for name in names:
-        place(name)
+    while pending:
+        ready = next((name for name in pending
+                      if all(dep in ordered or dep not in selected for dep in workspaces[name].depends_on)),
+                     None)
+        if ready is None:
+            raise ResidencyError(f"workspace dependency cycle among {', '.join(pending)}")
+        ordered.append(ready)
+        pending.remove(ready)
     return ordered
 
 

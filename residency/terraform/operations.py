@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from residency.errors import ExitCode
 from residency.terraform.events import Changes
@@ -17,14 +17,14 @@ from residency.terraform.graph import Workspace, dependency_order, dependents_of
 from residency.terraform.runner import RunResult, Terraform
 
 
-class Operation(str, Enum):
+class Operation(StrEnum):
     PLAN = "plan"
     APPLY = "apply"
     DESTROY = "destroy"
     DRIFT = "drift"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     NO_CHANGES = "no changes"
     CHANGES = "changes"
     APPLIED = "applied"

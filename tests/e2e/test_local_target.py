@@ -4,6 +4,8 @@ provider, the moto server over HTTP. Slow (minutes): one scenario, many checks."
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import boto3
@@ -73,10 +75,14 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
 
         # The emulator dies: residency says so, and the next apply recreates what was lost.
-        check(run_cli(["local", "down"], project), 0)
+        record = json.loads((project / ".residency" / "emulator.json").read_text())
+        os.kill(record["pid"], signal.SIGKILL)
+        status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+        assert status == {"running": False, "url": None, "pid": None, "lost": True}
         again = run_cli(["apply", "eu-central-1", "--json"], project, env)
         check(again, 0)
-        assert "is gone" in again.stderr
+        assert "emulator recorded in .residency/emulator.json is gone" in again.stderr
+        assert "lists resources of an earlier emulator" in again.stderr
         assert json.loads(again.stdout)["workspaces"][0]["status"] == "applied"
 
         destroyed = run_cli(["destroy", "--all", "--json"], project, env)

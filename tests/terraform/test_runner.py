@@ -3,7 +3,6 @@ for the terraform binary (the real binary is exercised end to end in tests/e2e).
 
 import json
 import stat
-from pathlib import Path
 
 import pytest
 

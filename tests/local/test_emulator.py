@@ -1,0 +1,66 @@
+"""The embedded emulator for real: a moto server process on 127.0.0.1, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import urllib.request
+
+import pytest
+
+from residency.local.emulator import Emulator
+from residency.paths import ProjectPaths
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    emulator = Emulator(ProjectPaths(tmp_path))
+    yield emulator
+    emulator.stop()
+
+
+def test_start_reuse_and_stop(emulator, tmp_path):
+    notices: list[str] = []
+    record, started = emulator.ensure_running(notices.append)
+    assert started and record.url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(f"{record.url}/moto-api/", timeout=5) as response:
+        assert response.status == 200
+    assert json.loads((tmp_path / ".residency" / "emulator.json").read_text())["port"] == record.port
+
+    again, started_again = emulator.ensure_running(notices.append)
+    assert (again, started_again) == (record, False)  # reused, not restarted
+    assert notices == [f"local AWS emulator started at {record.url} (pid {record.pid})"]
+
+    assert emulator.stop() is True
+    assert emulator.status().running is False and emulator.status().lost is False
+    assert emulator.stop() is False
+
+
+def test_a_dead_emulator_is_reported_and_replaced(emulator):
+    record, _ = emulator.ensure_running(lambda message: None)
+    os.kill(record.pid, signal.SIGKILL)
+    os.waitpid(record.pid, 0)
+    status = emulator.status()
+    assert status.lost and not status.running
+    notices: list[str] = []
+    replacement, started = emulator.ensure_running(notices.append)
+    assert started and replacement.pid != record.pid
+    assert "is gone" in notices[0]
+
+
+def test_local_commands(project):
+    try:
+        up = run_cli(["local", "up"], project)
+        assert up.returncode == 0 and "local AWS emulator: http://127.0.0.1:" in up.stdout
+        status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+        assert status["running"] is True and status["url"].startswith("http://127.0.0.1:")
+        (project / ".residency" / "state" / "global").mkdir(parents=True)
+        (project / ".residency" / "state" / "global" / "terraform.tfstate").write_text("{}")
+        reset = run_cli(["local", "reset"], project)
+        assert reset.returncode == 0
+        assert not (project / ".residency" / "state").exists()
+        assert run_cli(["local", "status"], project).stdout.strip() == "not running"
+    finally:
+        run_cli(["local", "down"], project)

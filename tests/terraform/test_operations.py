@@ -1,0 +1,99 @@
+"""Running an operation across workspaces: order, failures, skipped dependents, confirmation.
+
+A stand-in terraform binary fails in the workspaces named by FAKE_FAIL (the real binary runs in
+tests/e2e); what is checked here is residency's scheduling and reporting."""
+
+import json
+import stat
+
+import pytest
+
+from residency.paths import ProjectPaths
+from residency.terraform.graph import read_manifest
+from residency.terraform.operations import Operation, OperationRunner, Status
+from residency.terraform.runner import Terraform, TerraformSettings
+
+FAKE = """#!/usr/bin/env python3
+import json, os, sys
+workspace = os.path.basename(os.getcwd())
+with open(os.environ["FAKE_RECORD"], "a") as record:
+    record.write(json.dumps([workspace, sys.argv[1]]) + "\\n")
+if sys.argv[1] != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
+    print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
+    sys.exit(1)
+print(json.dumps({"type": "change_summary", "changes": {"add": 2, "change": 0, "remove": 0}}))
+sys.exit(2 if sys.argv[1] == "plan" else 0)
+"""
+
+
+@pytest.fixture
+def setup(tmp_path):
+    binary = tmp_path / "terraform"
+    binary.write_text(FAKE)
+    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    out = tmp_path / "project" / "cdktf.out"
+    graph = {"eu-central-1": [], "us-east-1": [], "global": ["eu-central-1", "us-east-1"]}
+    for name in graph:
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text("{}")
+    (out / "manifest.json").write_text(json.dumps({"stacks": {
+        name: {"workingDirectory": f"stacks/{name}", "dependencies": deps} for name, deps in graph.items()}}))
+    return binary, out, tmp_path / "record.jsonl"
+
+
+def make_runner(setup, fail: str = "", confirm=None):
+    binary, out, record = setup
+    settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None,
+                                 base_env={"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
+                                           "FAKE_FAIL": fail})
+    announced: list[str] = []
+    runner = OperationRunner(Terraform(settings), read_manifest(out), announce=announced.append,
+                             **({"confirm": confirm} if confirm else {}))
+    return runner, announced
+
+
+def steps(setup):
+    return [tuple(json.loads(line)) for line in setup[2].read_text().splitlines()]
+
+
+def test_apply_follows_dependencies_and_applies_the_saved_plan(setup):
+    runner, announced = make_runner(setup)
+    outcomes = runner.run(Operation.APPLY, ["global", "us-east-1", "eu-central-1"])
+    assert [(o.workspace, o.status) for o in outcomes] == [
+        ("us-east-1", Status.APPLIED), ("eu-central-1", Status.APPLIED), ("global", Status.APPLIED)]
+    assert steps(setup)[:4] == [("us-east-1", "init"), ("us-east-1", "plan"), ("us-east-1", "apply"),
+                                ("us-east-1", "apply")]  # the saved plan, then the state refresh
+    assert announced[0] == "==> [1/3] us-east-1: apply"
+
+
+def test_a_failure_skips_dependents_but_not_independent_workspaces(setup):
+    runner, _ = make_runner(setup, fail="eu-central-1")
+    outcomes = {o.workspace: o for o in runner.run(Operation.APPLY, ["eu-central-1", "us-east-1", "global"])}
+    assert outcomes["eu-central-1"].status is Status.FAILED
+    assert "Error: boom" in (outcomes["eu-central-1"].error or "")
+    assert outcomes["us-east-1"].status is Status.APPLIED
+    assert outcomes["global"].status is Status.SKIPPED
+    assert outcomes["global"].error == "eu-central-1 failed"
+    assert not [step for step in steps(setup) if step[0] == "global"]
+
+
+def test_destroy_runs_in_reverse_and_keeps_dependencies_of_a_failure(setup):
+    runner, _ = make_runner(setup, fail="global")
+    outcomes = runner.run(Operation.DESTROY, ["eu-central-1", "us-east-1", "global"])
+    assert [(o.workspace, o.status) for o in outcomes] == [
+        ("global", Status.FAILED), ("us-east-1", Status.SKIPPED), ("eu-central-1", Status.SKIPPED)]
+
+
+def test_declined_confirmation_applies_nothing(setup):
+    runner, _ = make_runner(setup, confirm=lambda workspace, changes: False)
+    outcomes = runner.run(Operation.APPLY, ["us-east-1"])
+    assert outcomes[0].status is Status.DECLINED and outcomes[0].changes.add == 2
+    assert [s for s in steps(setup) if s[1] == "apply"] == []
+
+
+def test_plan_reports_changes_without_applying(setup):
+    runner, _ = make_runner(setup, fail="us-east-1")
+    outcomes = {o.workspace: o for o in runner.run(Operation.PLAN, ["eu-central-1", "us-east-1", "global"])}
+    assert outcomes["eu-central-1"].status is Status.CHANGES
+    assert outcomes["global"].status is Status.CHANGES  # plans are read-only: nothing is skipped
+    assert outcomes["us-east-1"].status is Status.FAILED
