@@ -74,7 +74,14 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         check(human, 2)
         assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
 
+        destroyed = run_cli(["destroy", "--all", "--json"], project, env)
+        check(destroyed, 0)
+        assert [w["workspace"] for w in json.loads(destroyed.stdout)["workspaces"]] == [
+            "global", "ap-southeast-2", "us-east-1", "eu-central-1"]
+        assert_nothing_left(project, keys_expected={"eu-central-1": 1, "us-east-1": 2, "ap-southeast-2": 1})
+
         # The emulator dies: residency says so, and the next apply recreates what was lost.
+        check(run_cli(["apply", "eu-central-1"], project, env), 0)
         record = json.loads((project / ".residency" / "emulator.json").read_text())
         os.kill(record["pid"], signal.SIGKILL)
         status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
@@ -82,20 +89,26 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         again = run_cli(["apply", "eu-central-1", "--json"], project, env)
         check(again, 0)
         assert "emulator recorded in .residency/emulator.json is gone" in again.stderr
-        assert "lists resources of an earlier emulator" in again.stderr
-        assert json.loads(again.stdout)["workspaces"][0]["status"] == "applied"
-
-        destroyed = run_cli(["destroy", "--all", "--json"], project, env)
-        check(destroyed, 0)
-        assert [w["workspace"] for w in json.loads(destroyed.stdout)["workspaces"]] == [
-            "global", "ap-southeast-2", "us-east-1", "eu-central-1"]
-        for region in ("eu-central-1", "us-east-1", "ap-southeast-2"):
-            assert emulator_client(project, "dynamodb", region).list_tables()["TableNames"] == []
-            keys = emulator_client(project, "kms", region)
-            for key in keys.list_keys()["Keys"]:
-                assert keys.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
-        assert emulator_client(project, "s3", "us-east-1").list_buckets()["Buckets"] == []
-        for state in (project / ".residency" / "state").glob("*/terraform.tfstate"):
-            assert json.loads(state.read_text())["resources"] == [], state
+        assert "local state of eu-central-1 lists resources of an earlier emulator" in again.stderr
+        assert json.loads(again.stdout)["workspaces"][0]["changes"]["add"] == 8
+        check(run_cli(["destroy", "eu-central-1"], project, env), 0)
+        assert_nothing_left(project, keys_expected={"eu-central-1": 1, "us-east-1": 0, "ap-southeast-2": 0})
     finally:
         run_cli(["local", "down"], project)
+
+
+def assert_nothing_left(project: Path, keys_expected: dict[str, int]) -> None:
+    keys_found: dict[str, int] = {}
+    for region in keys_expected:
+        assert emulator_client(project, "dynamodb", region).list_tables()["TableNames"] == []
+        kms = emulator_client(project, "kms", region)
+        ours = [key["KeyId"] for key in kms.list_keys()["Keys"]
+                if {"TagKey": "managed-by", "TagValue": "residency"}
+                in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]]
+        # The emulator keeps a default key of its own; ours can only be scheduled for deletion.
+        assert all(kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion" for key in ours)
+        keys_found[region] = len(ours)
+    assert keys_found == keys_expected
+    assert emulator_client(project, "s3", "us-east-1").list_buckets()["Buckets"] == []
+    for state in (project / ".residency" / "state").glob("*/terraform.tfstate"):
+        assert json.loads(state.read_text())["resources"] == [], state
