@@ -53,3 +53,21 @@ def standard_tags(project: str, workspace: str, jurisdiction: str) -> dict[str, 
         TAG_JURISDICTION: jurisdiction,
         TAG_MANAGED_BY: MANAGED_BY,
     }
+
+
+def function_name(project: str, region: str, purpose: str) -> str:
+    """Lambda function and its IAM role: at most 24 + 14 + 12 characters, under both limits."""
+    return resource_name(project, region, purpose)
+
+
+def lambda_log_group(function: str) -> str:
+    return f"/aws/lambda/{function}"
+
+
+def api_access_log_group(project: str, region: str) -> str:
+    return f"/residency/{project}/{region}/api-access"
+
+
+def directory_hmac_alias(project: str) -> str:
+    """The KMS HMAC key that turns an email into the directory's user key (same alias in every region)."""
+    return f"alias/{project}-directory-hmac"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 from cdktf import App
@@ -9,6 +12,8 @@ from cdktf import App
 from residency import naming
 from residency.config import Config
 from residency.errors import UsageError
+from residency.packaging import build_bundle, handlers_source
+from residency.stacks.functions import Bundle
 from residency.stacks.global_stack import GlobalStack
 from residency.stacks.region_stack import RegionStack
 from residency.stacks.target import profile_for
@@ -27,20 +32,32 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
     app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
     target = profile_for(config.target)
     extra_tags = dict(config.tags)
+    bundle = _handlers_bundle()
     for code, region in config.regions.items():
         RegionStack(
             app, code,
             project=config.project,
             region=code,
             jurisdiction=region.jurisdiction,
+            global_region=config.global_.region,
             extra_tags=extra_tags,
             target=target,
+            bundle=bundle,
         )
     GlobalStack(
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
         region=config.global_.region,
+        replica_regions=[code for code in config.regions if code != config.global_.region],
         extra_tags=extra_tags,
         target=target,
     )
     return app
+
+
+def _handlers_bundle() -> Bundle:
+    """Zip the handlers once per synth; CDKTF copies the zip into each workspace's assets."""
+    workdir = Path(tempfile.mkdtemp(prefix="residency-bundle-"))
+    atexit.register(shutil.rmtree, workdir, True)
+    zip_path = workdir / "handlers.zip"
+    return Bundle(path=str(zip_path), sha256=build_bundle(handlers_source(), zip_path))

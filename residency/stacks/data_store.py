@@ -8,6 +8,7 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
+    DynamodbTableReplica,
     DynamodbTableServerSideEncryption,
 )
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
@@ -31,13 +32,14 @@ class EncryptionKey(Construct):
     """A customer-managed KMS key with rotation on, and its alias."""
 
     def __init__(self, scope: Construct, id_: str, *, alias: str, description: str,
-                 deletion_window_days: int) -> None:
+                 deletion_window_days: int, policy: str | None = None) -> None:
         super().__init__(scope, id_)
         self.key = KmsKey(
             self, "key",
             description=description,
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
+            policy=policy,
         )
         self.alias = KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
 
@@ -95,9 +97,12 @@ def tls_only_policy(bucket_arn: str) -> str:
     })
 
 
-def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str,
-                    range_key: str | None, kms_key_arn: str) -> DynamodbTable:
-    """On-demand table with point-in-time recovery, encrypted with a customer-managed key."""
+def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, range_key: str | None,
+                    kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None) -> DynamodbTable:
+    """On-demand table with point-in-time recovery, encrypted with a customer-managed key.
+
+    With `replicas` it becomes a global table (which needs a stream of new and old images).
+    """
     attributes = [DynamodbTableAttribute(name=hash_key, type="S")]
     if range_key:
         attributes.append(DynamodbTableAttribute(name=range_key, type="S"))
@@ -110,6 +115,9 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str,
         attribute=attributes,
         point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
         server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=kms_key_arn),
+        replica=replicas or None,
+        stream_enabled=True if replicas else None,
+        stream_view_type="NEW_AND_OLD_IMAGES" if replicas else None,
     )
 
 
@@ -117,13 +125,14 @@ class RegionDataStores(Construct):
     """Everything personal a region keeps: its key, its bucket and its table."""
 
     def __init__(self, scope: Construct, id_: str, *, key_alias: str, bucket_name: str,
-                 table_name: str, kms_deletion_window_days: int) -> None:
+                 table_name: str, kms_deletion_window_days: int, key_policy: str) -> None:
         super().__init__(scope, id_)
         self.encryption = EncryptionKey(
             self, "kms",
             alias=key_alias,
-            description="Encrypts this region's personal data",
+            description="Encrypts this region's personal data and logs",
             deletion_window_days=kms_deletion_window_days,
+            policy=key_policy,
         )
         key_arn = self.encryption.key.arn
         self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTableReplica
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.kms_replica_key import KmsReplicaKey
 from constructs import Construct
 
 from residency import naming
@@ -15,24 +19,66 @@ DIRECTORY_KEY = "user_key"
 
 
 class GlobalStack(TerraformStack):
-    def __init__(self, scope: Construct, id_: str, *, project: str, region: str,
+    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, replica_regions: list[str],
                  extra_tags: dict[str, str], target: TargetProfile) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
         LocalBackend(self, path=naming.state_file_name(workspace))
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
+        replicate = target.directory_replicas and bool(replica_regions)
         self.encryption = EncryptionKey(
             self, "kms",
             alias=naming.kms_alias(project, workspace, "directory"),
             description="Encrypts the residency directory (user key -> home region)",
             deletion_window_days=target.kms_deletion_window_days,
         )
+        # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
+        # enters Terraform state. Multi-Region, so each region's triggers compute keys locally.
+        self.hmac_key = KmsKey(
+            self, "hmac-key",
+            description="Turns a normalized email into the directory's pseudonymous user key",
+            key_usage="GENERATE_VERIFY_MAC",
+            customer_master_key_spec="HMAC_256",
+            multi_region=replicate,
+            deletion_window_in_days=target.kms_deletion_window_days,
+        )
+        KmsAlias(self, "hmac-alias", name=naming.directory_hmac_alias(project), target_key_id=self.hmac_key.key_id)
+        replicas: list[DynamodbTableReplica] = []
+        if replicate:
+            for replica_region in replica_regions:
+                replicas.append(self._replicate_keys(project, replica_region, tags, target))
         self.directory = encrypted_table(
             self, "directory",
             name=naming.directory_table_name(project),
             hash_key=DIRECTORY_KEY,
             range_key=None,
             kms_key_arn=self.encryption.key.arn,
+            replicas=replicas,
         )
         TerraformOutput(self, "directory_table", value=self.directory.name)
+        TerraformOutput(self, "directory_replica_regions", value=replica_regions if replicate else [])
+
+    def _replicate_keys(self, project: str, replica_region: str, tags: dict[str, str],
+                        target: TargetProfile) -> DynamodbTableReplica:
+        """The HMAC key and a directory encryption key in `replica_region`; the table replica there."""
+        provider = aws_provider(self, region=replica_region, tags=tags, target=target, alias=replica_region)
+        hmac_replica = KmsReplicaKey(
+            self, f"hmac-key-{replica_region}",
+            provider=provider,
+            primary_key_arn=self.hmac_key.arn,
+            description="Replica of the directory HMAC key",
+            deletion_window_in_days=target.kms_deletion_window_days,
+        )
+        KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
+                 name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+        replica_encryption = EncryptionKey(
+            self, f"kms-{replica_region}",
+            alias=naming.kms_alias(project, f"directory-{replica_region}", "key"),
+            description="Encrypts the residency directory replica in this region",
+            deletion_window_days=target.kms_deletion_window_days,
+        )
+        replica_encryption.key.provider = provider
+        replica_encryption.alias.provider = provider
+        return DynamodbTableReplica(region_name=replica_region, kms_key_arn=replica_encryption.key.arn,
+                                    point_in_time_recovery=True)

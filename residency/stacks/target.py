@@ -27,6 +27,10 @@ class TargetProfile:
     uses_emulator: bool
     # Shortest KMS deletion window AWS allows is 7 days; on the emulator keys vanish with it anyway.
     kms_deletion_window_days: int
+    # Global-table replicas of the directory and multi-Region replicas of its HMAC key. The
+    # emulator accepts DynamoDB replicas but never finishes creating them, so locally every
+    # region reads the directory (and computes user keys) in the global region instead.
+    directory_replicas: bool
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
 
@@ -35,7 +39,13 @@ LOCAL = TargetProfile(
     name="local",
     uses_emulator=True,
     kms_deletion_window_days=7,
+    directory_replicas=False,
     limitations=(
+        "The residency directory is not replicated (the emulator never finishes DynamoDB replicas) "
+        "and its HMAC key is not multi-Region: triggers read both in the global region. On AWS "
+        "each region reads its own replica.",
+        "The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
+        "but only run in the handler tests, not on sign-up here.",
         "The emulator keeps everything in memory: stopping it loses every resource "
         "(the next apply recreates them).",
         "The emulator does not enforce IAM, KMS key or S3 bucket policies: they are created "
@@ -43,7 +53,7 @@ LOCAL = TargetProfile(
     ),
 )
 
-AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30)
+AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True)
 
 
 def profile_for(target: str) -> TargetProfile:

@@ -30,7 +30,7 @@ def check(result, expected_code: int) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, provider_mirror):
+def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, provider_mirror, monkeypatch):
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     try:
         applied = run_cli(["apply", "--all", "--json"], project, env)
@@ -39,6 +39,7 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         assert [w["workspace"] for w in report["workspaces"]] == [
             "eu-central-1", "us-east-1", "ap-southeast-2", "global"]
         assert all(w["status"] == "applied" and w["changes"]["add"] > 0 for w in report["workspaces"])
+        region_resources = report["workspaces"][0]["changes"]["add"]
         assert "local AWS emulator started" in applied.stderr
         assert "Node" not in applied.stderr  # jsii's banner is silenced
 
@@ -53,6 +54,8 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         directory = emulator_client(project, "dynamodb", "us-east-1")
         assert directory.describe_table(TableName="acme-health-directory")["Table"]["KeySchema"] == [
             {"AttributeName": "user_key", "KeyType": "HASH"}]
+
+        sign_up_through_the_triggers(project, monkeypatch)
 
         check(run_cli(["drift", "--all"], project, env), 0)
         check(run_cli(["plan", "--all", "--detailed-exitcode"], project, env), 0)
@@ -78,7 +81,7 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         check(destroyed, 0)
         assert [w["workspace"] for w in json.loads(destroyed.stdout)["workspaces"]] == [
             "global", "ap-southeast-2", "us-east-1", "eu-central-1"]
-        assert_nothing_left(project, keys_expected={"eu-central-1": 1, "us-east-1": 2, "ap-southeast-2": 1})
+        assert_nothing_left(project, keys_expected={"eu-central-1": 1, "us-east-1": 3, "ap-southeast-2": 1})
 
         # The emulator dies: residency says so, and the next apply recreates what was lost.
         check(run_cli(["apply", "eu-central-1"], project, env), 0)
@@ -90,7 +93,7 @@ def test_apply_drift_idempotence_restart_and_destroy(project, terraform_binary, 
         check(again, 0)
         assert "emulator recorded in .residency/emulator.json is gone" in again.stderr
         assert "local state of eu-central-1 lists resources of an earlier emulator" in again.stderr
-        assert json.loads(again.stdout)["workspaces"][0]["changes"]["add"] == 8
+        assert json.loads(again.stdout)["workspaces"][0]["changes"]["add"] == region_resources
         check(run_cli(["destroy", "eu-central-1"], project, env), 0)
         assert_nothing_left(project, keys_expected={"eu-central-1": 1, "us-east-1": 0, "ap-southeast-2": 0})
     finally:
@@ -112,3 +115,58 @@ def assert_nothing_left(project: Path, keys_expected: dict[str, int]) -> None:
     assert emulator_client(project, "s3", "us-east-1").list_buckets()["Buckets"] == []
     for state in (project / ".residency" / "state").glob("*/terraform.tfstate"):
         assert json.loads(state.read_text())["resources"] == [], state
+
+
+def trigger_environment(project: Path, function_name: str) -> dict[str, str]:
+    """The environment residency deployed the function with, read from the synthesized workspace."""
+    region = function_name.split("-", 2)[-1].rsplit("-", 1)[0]
+    synthesized = json.loads((project / "cdktf.out" / "stacks" / region / "cdk.tf.json").read_text())
+    (function,) = [f for f in synthesized["resource"]["aws_lambda_function"].values()
+                   if f["function_name"] == function_name]
+    return function["environment"]["variables"]
+
+
+def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulator cannot invoke Lambda, so run the deployed handler code here, wired exactly as
+    deployed, against the emulator's DynamoDB and KMS over HTTP."""
+    from handlers import pre_auth, pre_signup, runtime
+
+    status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", status["url"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    email = "Ada.Lovelace@Example.org"
+
+    def as_deployed(function_name: str) -> None:
+        for name, value in trigger_environment(project, function_name).items():
+            monkeypatch.setenv(name, value)
+        runtime.clear_clients()
+
+    as_deployed("acme-health-eu-central-1-pre-sign-up")
+    event = {
+        "version": "1", "region": "eu-central-1", "userPoolId": "eu-central-1_x", "userName": "u-1",
+        "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
+        "triggerSource": "PreSignUp_SignUp",
+        "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
+                    "validationData": None, "clientMetadata": None},
+        "response": {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
+    }
+    assert pre_signup.handler(event, None) == event
+
+    directory = emulator_client(project, "dynamodb", "us-east-1")
+    (item,) = directory.scan(TableName="acme-health-directory")["Items"]
+    assert set(item) == {"user_key", "home_region", "key_version", "created_at"}
+    assert item["home_region"] == {"S": "eu-central-1"}
+    flattened = json.dumps(item).lower()
+    assert "ada" not in flattened and "example" not in flattened and "@" not in flattened
+
+    as_deployed("acme-health-us-east-1-pre-auth")
+    login = {**event, "region": "us-east-1", "triggerSource": "PreAuthentication_Authentication",
+             "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
+                         "validationData": None, "userNotFound": False}, "response": {}}
+    with pytest.raises(Exception, match="^Incorrect username or password.$"):
+        pre_auth.handler(login, None)
+    as_deployed("acme-health-eu-central-1-pre-auth")
+    assert pre_auth.handler({**login, "region": "eu-central-1"}, None)["triggerSource"] == (
+        "PreAuthentication_Authentication")
+    runtime.clear_clients()

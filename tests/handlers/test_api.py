@@ -1,36 +1,147 @@
+import base64
 import json
 
+import boto3
+import pytest
+
 from handlers.api import handler
+from tests.handlers.support import DATA_TABLE, HOME, OTHER, http_event
+
+SUB = "3f1c2b9a-7d4e-4a51-9c0e-2a6b8d7e5f10"
+CLAIMS = {"sub": SUB, "email": "alice@example.com", "custom:region": HOME, "token_use": "id",
+          "aud": "5example0client0id0abcdefg", "iss": f"https://cognito-idp.{HOME}.amazonaws.com/{HOME}_AbCdEfGhI"}
+PROFILE = {"display_name": "Alice", "locale": "de-DE", "preferences": {"theme": "dark", "font_scale": 1.25}}
 
 
-def http_event(method: str, path: str) -> dict:
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "requestContext": {"http": {"method": method, "path": path}},
-    }
+def call(event) -> tuple[int, dict]:
+    response = handler(event, None)
+    assert response["headers"] == {"content-type": "application/json", "cache-control": "no-store"}
+    return response["statusCode"], json.loads(response["body"])
 
 
-def test_health_reports_ok_and_the_functions_region(monkeypatch):
-    monkeypatch.setenv("AWS_REGION", "eu-central-1")
-    response = handler(http_event("GET", "/health"), None)
-    assert response["statusCode"] == 200
-    assert json.loads(response["body"]) == {"status": "ok", "region": "eu-central-1"}
-    assert response["headers"]["content-type"] == "application/json"
+def put_me(body, claims=CLAIMS, **options):
+    text = body if isinstance(body, str) else json.dumps(body)
+    return call(http_event("PUT", "/me", claims=claims, body=text, **options))
 
 
-def test_route_comes_from_the_request_behind_a_default_route():
-    event = http_event("GET", "/health")
-    event["routeKey"] = "$default"
-    assert handler(event, None)["statusCode"] == 200
-    del event["routeKey"]
-    assert handler(event, None)["statusCode"] == 200
+def stored_item() -> dict | None:
+    return boto3.client("dynamodb", region_name=HOME).get_item(
+        TableName=DATA_TABLE, Key={"pk": {"S": f"USER#{SUB}"}, "sk": {"S": "PROFILE"}}).get("Item")
+
+
+def test_health_reports_ok_and_the_home_region(aws):
+    assert call(http_event("GET", "/health")) == (200, {"status": "ok", "region": HOME})
+
+
+def test_config_tells_a_front_end_what_to_sign_up_with(aws):
+    assert call(http_event("GET", "/config")) == (200, {
+        "region": HOME, "userPoolId": f"{HOME}_AbCdEfGhI", "userPoolClientId": "5example0client0id0abcdefg"})
+
+
+@pytest.mark.parametrize("route_key", ["$default", None])
+def test_the_route_comes_from_the_request_behind_a_default_route(aws, route_key):
+    event = http_event("GET", "/health", route_key=route_key or "")
+    if route_key is None:
+        del event["routeKey"]
+    assert call(event)[0] == 200
     event["rawPath"] = "/nope"
-    assert handler(event, None)["statusCode"] == 404
+    assert call(event) == (404, {"message": "not found"})
 
 
-def test_unknown_route_is_404():
-    response = handler(http_event("POST", "/health"), None)
-    assert response["statusCode"] == 404
-    assert json.loads(response["body"]) == {"message": "not found"}
+@pytest.mark.parametrize("method, path", [("POST", "/health"), ("DELETE", "/me"), ("GET", "/users/alice")])
+def test_anything_else_is_404(aws, method, path):
+    assert call(http_event(method, path, claims=CLAIMS)) == (404, {"message": "not found"})
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_me_without_claims_is_401(aws, method):
+    assert call(http_event(method, "/me", body="{}")) == (401, {"message": "unauthorized"})
+    event = http_event(method, "/me", claims={"custom:region": HOME}, body="{}")
+    assert call(event)[0] == 401
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_me_with_another_regions_token_is_403_without_naming_a_region(aws, method):
+    for region in (OTHER, None):
+        claims = {**CLAIMS, "custom:region": region} if region else {k: v for k, v in CLAIMS.items()
+                                                                   if k != "custom:region"}
+        status, body = call(http_event(method, "/me", claims=claims, body=json.dumps(PROFILE)))
+        assert (status, body) == (403, {"message": "forbidden"})
+    assert stored_item() is None
+
+
+def test_get_me_before_any_profile_is_an_empty_object(aws):
+    assert call(http_event("GET", "/me", claims=CLAIMS)) == (200, {})
+
+
+def test_put_then_get_round_trips_the_profile(aws):
+    status, stored = put_me(PROFILE)
+    assert status == 200
+    assert {k: v for k, v in stored.items() if k != "updated_at"} == PROFILE
+    assert stored["updated_at"].endswith("Z")
+    assert call(http_event("GET", "/me", claims=CLAIMS)) == (200, stored)
+    item = stored_item()
+    assert item["pk"] == {"S": f"USER#{SUB}"} and item["sk"] == {"S": "PROFILE"}
+    assert set(item) == {"pk", "sk", "display_name", "locale", "preferences", "updated_at"}
+
+
+def test_put_replaces_the_whole_profile(aws):
+    put_me(PROFILE)
+    status, stored = put_me({"locale": "fr"})
+    assert status == 200 and set(stored) == {"locale", "updated_at"}
+    assert call(http_event("GET", "/me", claims=CLAIMS))[1] == stored
+
+
+def test_a_base64_encoded_body_is_decoded(aws):
+    encoded = base64.b64encode(json.dumps({"display_name": "Zoë"}).encode()).decode()
+    status, stored = put_me(encoded, base64_body=True)
+    assert status == 200 and stored["display_name"] == "Zoë"
+    assert put_me("not base64!", base64_body=True) == (400, {"message": "body is not valid base64"})
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"email": "a@b.c"}, "unknown fields: email; allowed: display_name, locale, preferences"),
+    ({"display_name": 7}, "display_name must be a string"),
+    ({"display_name": "x" * 101}, "display_name must be at most 100 characters"),
+    ({"locale": ["de"]}, "locale must be a string"),
+    ({"locale": "x" * 36}, "locale must be at most 35 characters"),
+    ({"preferences": "dark"}, "preferences must be a JSON object"),
+    ({"preferences": {"blob": "x" * 4096}}, "preferences must be at most 4096 bytes as JSON"),
+    (["display_name"], "body must be a JSON object"),
+    ("{not json", "body must be a JSON object"),
+    ('{"preferences": {"x": NaN}}', "body must be a JSON object"),
+    ("", "body must be a JSON object"),
+])
+def test_invalid_bodies_are_400_and_store_nothing(aws, body, message):
+    assert put_me(body) == (400, {"message": message})
+    assert stored_item() is None
+
+
+def test_limits_are_inclusive(aws):
+    status, stored = put_me({"display_name": "x" * 100, "locale": "y" * 35, "preferences": {}})
+    assert status == 200 and len(stored["display_name"]) == 100
+
+
+def test_an_oversized_body_is_413(aws):
+    assert put_me({"display_name": "x" * 20000})[0] == 413
+    assert stored_item() is None
+
+
+def test_an_infrastructure_failure_is_a_bare_500(aws, monkeypatch):
+    monkeypatch.setenv("DATA_TABLE", "no-such-table")
+    assert call(http_event("GET", "/me", claims=CLAIMS)) == (500, {"message": "internal error"})
+
+
+def test_the_log_lines_have_no_personal_data(aws, caplog):
+    caplog.set_level("INFO", logger="handlers")
+    put_me(PROFILE)
+    call(http_event("GET", "/me", claims=CLAIMS))
+    put_me({"email": "alice@example.com"})
+    call(http_event("GET", "/users/alice@example.com"))
+    records = [json.loads(record.getMessage()) for record in caplog.records if record.name == "handlers"]
+    assert [(r["route"], r["status"]) for r in records] == [
+        ("PUT /me", 200), ("GET /me", 200), ("PUT /me", 400), ("unmatched", 404)]
+    assert all(set(r) == {"handler", "route", "status", "outcome", "duration_ms"} for r in records)
+    text = caplog.text.lower()
+    for secret in ("alice", SUB, "dark", "de-de"):
+        assert secret not in text

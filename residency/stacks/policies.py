@@ -1,0 +1,56 @@
+"""IAM and KMS policy documents as plain dicts; ARNs may be Terraform references."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Statement = dict[str, Any]
+PARTITION = "aws"  # commercial regions only: the region table has no GovCloud or China regions
+
+
+def document(statements: list[Statement]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def allow(actions: list[str], resources: list[str], condition: dict[str, Any] | None = None) -> Statement:
+    statement: Statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def assume_role(service: str) -> str:
+    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def dynamodb_table_arn(region: str, account_id: str, table: str) -> str:
+    return f"arn:{PARTITION}:dynamodb:{region}:{account_id}:table/{table}"
+
+
+def kms_keys_with_alias(region: str, account_id: str, alias: str) -> tuple[list[str], dict[str, Any]]:
+    """Resource and condition that grant one aliased key without knowing its id."""
+    return ([f"arn:{PARTITION}:kms:{region}:{account_id}:key/*"],
+            {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}})
+
+
+def key_policy(account_id: str, region: str) -> str:
+    """The account administers the key; CloudWatch Logs of this region may encrypt with it."""
+    logs_arn = f"arn:{PARTITION}:logs:{region}:{account_id}:*"
+    return document([
+        {
+            "Sid": "AccountAdministers",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "LogsOfThisRegion",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Resource": "*",
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logs_arn}},
+        },
+    ])

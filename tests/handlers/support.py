@@ -1,0 +1,90 @@
+"""Names, events and helpers shared by the handler tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+HOME = "eu-central-1"
+GLOBAL = "us-east-1"
+OTHER = "ap-southeast-2"
+DIRECTORY_TABLE = "acme-health-directory"
+DATA_TABLE = "acme-health-eu-central-1-data"
+HMAC_ALIAS = "alias/acme-health-directory-hmac"
+
+
+@dataclass
+class Aws:
+    kms: Any
+
+    def entry(self, user_key: str, region: str = GLOBAL) -> dict[str, Any] | None:
+        client = boto3.client("dynamodb", region_name=region)
+        return client.get_item(TableName=DIRECTORY_TABLE, Key={"user_key": {"S": user_key}},
+                               ConsistentRead=True).get("Item")
+
+    def entries(self, region: str = GLOBAL) -> list[dict[str, Any]]:
+        return boto3.client("dynamodb", region_name=region).scan(TableName=DIRECTORY_TABLE)["Items"]
+
+    def mac(self, message: str) -> str:
+        return self.kms.generate_mac(KeyId=HMAC_ALIAS, Message=message.encode("utf-8"),
+                                     MacAlgorithm="HMAC_SHA_256")["Mac"].hex()
+
+
+def create_directory(region: str) -> None:
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=DIRECTORY_TABLE, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "user_key", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "user_key", "KeyType": "HASH"}],
+    )
+
+
+def cognito_event(trigger_source: str, attributes: dict[str, str], *, region: str = HOME,
+                  user_name: str = "3f1c2b9a-7d4e-4a51-9c0e-2a6b8d7e5f10") -> dict[str, Any]:
+    """The common trigger fields as Cognito sends them, plus the pre-sign-up or pre-auth request."""
+    event: dict[str, Any] = {
+        "version": "1",
+        "region": region,
+        "userPoolId": f"{region}_AbCdEfGhI",
+        "userName": user_name,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "5example0client0id0abcdefg"},
+        "triggerSource": trigger_source,
+    }
+    if trigger_source.startswith("PreSignUp_"):
+        event["request"] = {"userAttributes": dict(attributes), "validationData": {}, "clientMetadata": {}}
+        event["response"] = {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+    else:
+        event["request"] = {"userAttributes": dict(attributes), "validationData": {}, "userNotFound": False}
+        event["response"] = {}
+    return event
+
+
+def http_event(method: str, path: str, *, claims: dict[str, str] | None = None, body: str | None = None,
+               base64_body: bool = False, route_key: str | None = None) -> dict[str, Any]:
+    """An HTTP API payload 2.0 event; claims as the JWT authorizer passes them (strings)."""
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key if route_key is not None else f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "abc123.execute-api.eu-central-1.amazonaws.com"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.eu-central-1.amazonaws.com",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1",
+                     "userAgent": "pytest"},
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": route_key if route_key is not None else f"{method} {path}",
+            "stage": "$default",
+            "time": "10/Mar/2025:12:00:00 +0000",
+            "timeEpoch": 1741608000000,
+        },
+        "isBase64Encoded": base64_body,
+    }
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    if body is not None:
+        event["body"] = body
+    return event

@@ -1,0 +1,127 @@
+import copy
+import re
+
+import pytest
+
+from handlers import pre_signup
+from tests.handlers.support import GLOBAL, HOME, OTHER, cognito_event
+
+EMAIL = "alice@example.com"
+REGION_CODE = re.compile(r"\b[a-z]{2}(-gov)?-[a-z]+-\d\b")
+
+
+def sign_up(email=EMAIL, region=HOME, source="PreSignUp_SignUp", **extra):
+    attributes = {"email": email, **extra}
+    if region is not None:
+        attributes["custom:region"] = region
+    return cognito_event(source, attributes)
+
+
+def rejection(event) -> str:
+    with pytest.raises(pre_signup.SignUpRejected) as error:
+        pre_signup.handler(event, None)
+    return str(error.value)
+
+
+@pytest.mark.parametrize("source", ["PreSignUp_SignUp", "PreSignUp_AdminCreateUser", "PreSignUp_ExternalProvider"])
+def test_each_sign_up_source_claims_this_region_and_returns_the_event_unchanged(aws, source):
+    event = sign_up(source=source)
+    before = copy.deepcopy(event)
+    assert pre_signup.handler(event, None) == before
+    assert event["response"]["autoConfirmUser"] is False
+    entry = aws.entry(aws.mac(EMAIL))
+    assert entry["home_region"] == {"S": HOME}
+    assert set(entry) == {"user_key", "home_region", "key_version", "created_at"}
+
+
+def test_the_entry_is_keyed_by_the_normalized_email(aws):
+    pre_signup.handler(sign_up(email="  Alice@Example.COM "), None)
+    (entry,) = aws.entries()
+    assert entry["user_key"]["S"] == aws.mac(EMAIL)
+    assert re.fullmatch(r"[0-9a-f]{64}", entry["user_key"]["S"])
+    assert "alice" not in str(entry).lower()
+
+
+def test_the_same_email_in_another_region_is_rejected_without_naming_the_home(aws, monkeypatch):
+    pre_signup.handler(sign_up(), None)
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    message = rejection(sign_up(email="ALICE@example.com ", region=OTHER))
+    assert message == "This account cannot be registered here."
+    assert HOME not in message and not REGION_CODE.search(message)
+    assert aws.entry(aws.mac(EMAIL))["home_region"] == {"S": HOME}
+
+
+def test_a_federated_sign_up_for_an_email_homed_elsewhere_is_rejected(aws, monkeypatch):
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    pre_signup.handler(sign_up(region=OTHER), None)
+    monkeypatch.setenv("HOME_REGION", HOME)
+    message = rejection(sign_up(region=None, source="PreSignUp_ExternalProvider"))
+    assert message == pre_signup.ALREADY_ELSEWHERE and OTHER not in message
+
+
+def test_signing_up_again_in_the_same_region_is_accepted(aws):
+    event = sign_up()
+    assert pre_signup.handler(event, None) is event
+    assert pre_signup.handler(sign_up(email="Alice@Example.com"), None)["triggerSource"] == "PreSignUp_SignUp"
+    assert len(aws.entries()) == 1
+
+
+def test_a_custom_region_other_than_this_one_is_rejected_before_anything_is_claimed(aws):
+    message = rejection(sign_up(region=OTHER))
+    assert message == "custom:region does not match this region; send the region from GET /config."
+    assert aws.entries() == []
+
+
+@pytest.mark.parametrize("source", ["PreSignUp_SignUp", "PreSignUp_AdminCreateUser"])
+def test_a_missing_custom_region_is_rejected_for_pool_sign_ups(aws, source):
+    message = rejection(sign_up(region=None, source=source))
+    assert message == "custom:region is required; send the region from GET /config."
+    assert aws.entries() == []
+
+
+def test_a_federated_sign_up_may_omit_custom_region_but_not_contradict_it(aws):
+    assert pre_signup.handler(sign_up(region=None, source="PreSignUp_ExternalProvider"), None)
+    assert aws.entry(aws.mac(EMAIL))["home_region"] == {"S": HOME}
+    message = rejection(sign_up(email="bob@example.com", region=GLOBAL, source="PreSignUp_ExternalProvider"))
+    assert message == pre_signup.REGION_MISMATCH
+
+
+@pytest.mark.parametrize("email", [None, "", "not-an-email"])
+def test_a_missing_or_invalid_email_is_rejected(aws, email):
+    event = sign_up()
+    if email is None:
+        del event["request"]["userAttributes"]["email"]
+    else:
+        event["request"]["userAttributes"]["email"] = email
+    assert rejection(event) == "A valid email address is required."
+    assert aws.entries() == []
+
+
+def test_other_trigger_sources_pass_through_untouched(aws):
+    event = cognito_event("PostConfirmation_ConfirmSignUp", {"email": EMAIL})
+    before = copy.deepcopy(event)
+    assert pre_signup.handler(event, None) == before
+    assert aws.entries() == []
+
+
+def test_a_directory_failure_is_a_generic_rejection(aws, monkeypatch):
+    monkeypatch.setenv("DIRECTORY_TABLE", "no-such-table")
+    with pytest.raises(pre_signup.SignUpRejected) as error:
+        pre_signup.handler(sign_up(), None)
+    assert str(error.value) == "Sign-up is temporarily unavailable. Please try again."
+    assert error.value.__suppress_context__ and error.value.__cause__ is None
+
+
+def test_the_log_line_has_no_personal_data(aws, caplog, monkeypatch):
+    caplog.set_level("INFO", logger="handlers")
+    pre_signup.handler(sign_up(), None)
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    with pytest.raises(pre_signup.SignUpRejected):
+        pre_signup.handler(sign_up(region=OTHER), None)
+    lines = [record.getMessage() for record in caplog.records if record.name == "handlers"]
+    assert len(lines) == 2
+    assert '"outcome": "accepted"' in lines[0] and '"outcome": "rejected"' in lines[1]
+    assert all('"trigger_source": "PreSignUp_SignUp"' in line for line in lines)
+    text = caplog.text.lower()
+    assert "alice" not in text and aws.mac(EMAIL) not in text
+    assert "3f1c2b9a" not in text  # the Cognito userName (the user's sub)
