@@ -42,10 +42,6 @@ def directory_table_name(project: str) -> str:
     return f"{project}-directory"
 
 
-def state_file_name(workspace: str) -> str:
-    return f"terraform.{workspace}.tfstate"
-
-
 def standard_tags(project: str, workspace: str, jurisdiction: str) -> dict[str, str]:
     return {
         TAG_PROJECT: project,
@@ -71,3 +67,26 @@ def api_access_log_group(project: str, region: str) -> str:
 def directory_hmac_alias(project: str) -> str:
     """The KMS HMAC key that turns an email into the directory's user key (same alias in every region)."""
     return f"alias/{project}-directory-hmac"
+
+
+def global_api_host(domain: str) -> str:
+    """The name users call; Route 53 sends each of them to their region's API."""
+    return f"api.{domain}"
+
+
+def region_api_host(region: str, domain: str) -> str:
+    """One region's API, directly."""
+    return f"{region}.{domain}"
+
+
+def failover_host(region: str, domain: str) -> str:
+    """The primary/secondary pair behind a region that has a failover region."""
+    return f"{region}.failover.{domain}"
+
+
+def frontend_host(domain: str) -> str:
+    return f"app.{domain}"
+
+
+def frontend_bucket_name(project: str, account_id: str) -> str:
+    return f"{resource_name(project, GLOBAL_WORKSPACE, 'frontend')}-{account_id}"

@@ -9,6 +9,15 @@ STATE_DIR_NAME = ".residency"
 OUT_DIR_NAME = "cdktf.out"
 
 
+def state_path_from_stack(workspace: str) -> str:
+    """Where a workspace's state is, relative to its directory `cdktf.out/stacks/<workspace>`.
+
+    Written into the synthesized backend so that Terraform, the stock `cdktf` CLI and the
+    remote-state lookups of cross-stack references all find the same file.
+    """
+    return f"../../../{STATE_DIR_NAME}/state/{workspace}/terraform.tfstate"
+
+
 @dataclass(frozen=True)
 class ProjectPaths:
     root: Path

@@ -39,12 +39,15 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
     variables: dict[str, str] = {}
     target = profile_for(config.target)
     if target.uses_emulator:
-        from residency.local.emulator import Emulator
+        from residency.local.emulator import Emulator, ensure_hosted_zone
 
         record, started = Emulator(paths).ensure_running(progress)
         variables[LOCAL_ENDPOINT_VARIABLE] = record.url
         if started:
             _report_lost_resources(paths, progress)
+        if config.domain and ensure_hosted_zone(record.url, config.domain):
+            progress(f"local target: created the hosted zone {config.domain} in the emulator "
+                     "(on AWS it must already exist)")
         if operation in (Operation.PLAN, Operation.APPLY):
             for limitation in target.limitations:
                 progress(f"local target: {limitation}")

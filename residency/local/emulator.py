@@ -178,3 +178,20 @@ def _responds(url: str) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def ensure_hosted_zone(url: str, domain: str) -> bool:
+    """Create the public hosted zone of `domain` in the emulator; True if it was missing.
+
+    On AWS the zone belongs to the user and must exist before the first apply; the emulator
+    starts empty, so residency stands in for the user here.
+    """
+    import boto3
+
+    route53 = boto3.client("route53", endpoint_url=url, region_name="us-east-1",
+                           aws_access_key_id="residency-local", aws_secret_access_key="residency-local")
+    zones = route53.list_hosted_zones_by_name(DNSName=domain)["HostedZones"]
+    if any(zone["Name"].rstrip(".") == domain for zone in zones):
+        return False
+    route53.create_hosted_zone(Name=domain, CallerReference=f"residency-{domain}")
+    return True

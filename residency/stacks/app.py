@@ -16,6 +16,7 @@ from residency.packaging import build_bundle, handlers_source
 from residency.stacks.functions import Bundle
 from residency.stacks.global_stack import GlobalStack
 from residency.stacks.region_stack import RegionStack
+from residency.stacks.routing import RegionEndpoint
 from residency.stacks.target import profile_for
 
 # Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
@@ -33,17 +34,25 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
     target = profile_for(config.target)
     extra_tags = dict(config.tags)
     bundle = _handlers_bundle()
+    endpoints: list[RegionEndpoint] = []
     for code, region in config.regions.items():
-        RegionStack(
+        stack = RegionStack(
             app, code,
             project=config.project,
             region=code,
             jurisdiction=region.jurisdiction,
             global_region=config.global_.region,
+            domain=config.domain,
             extra_tags=extra_tags,
             target=target,
             bundle=bundle,
         )
+        if stack.api_domain is not None:
+            shared = stack.api_domain.shared.domain_name_configuration
+            endpoints.append(RegionEndpoint(
+                region=code, countries=region.countries, default=region.default, failover=region.failover,
+                target=shared.target_domain_name, target_zone_id=shared.hosted_zone_id,
+            ))
     GlobalStack(
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
@@ -51,6 +60,10 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         replica_regions=[code for code in config.regions if code != config.global_.region],
         extra_tags=extra_tags,
         target=target,
+        domain=config.domain,
+        routing=config.global_.routing,
+        endpoints=endpoints,
+        frontend=config.global_.frontend,
     )
     return app
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTableReplica
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.kms_replica_key import KmsReplicaKey
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from residency import naming
+from residency.paths import state_path_from_stack
 from residency.stacks.data_store import EncryptionKey, encrypted_table
+from residency.stacks.domain import hosted_zone
+from residency.stacks.frontend import Frontend
 from residency.stacks.provider import aws_provider
+from residency.stacks.routing import ApiRouting, RegionEndpoint
 from residency.stacks.target import TargetProfile
 
 # The directory's partition key: a pseudonymous key for the user, never the email itself.
@@ -20,12 +26,18 @@ DIRECTORY_KEY = "user_key"
 
 class GlobalStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, replica_regions: list[str],
-                 extra_tags: dict[str, str], target: TargetProfile) -> None:
+                 extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
+                 routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
+                 frontend: bool = False) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
-        LocalBackend(self, path=naming.state_file_name(workspace))
+        LocalBackend(self, path=state_path_from_stack(workspace))
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
+        self._region = region
+        self._tags = tags
+        self._target = target
+        self._extra_providers: dict[str, AwsProvider] = {}
         replicate = target.directory_replicas and bool(replica_regions)
         self.encryption = EncryptionKey(
             self, "kms",
@@ -47,7 +59,7 @@ class GlobalStack(TerraformStack):
         replicas: list[DynamodbTableReplica] = []
         if replicate:
             for replica_region in replica_regions:
-                replicas.append(self._replicate_keys(project, replica_region, tags, target))
+                replicas.append(self._replicate_keys(project, replica_region, target))
         self.directory = encrypted_table(
             self, "directory",
             name=naming.directory_table_name(project),
@@ -56,13 +68,41 @@ class GlobalStack(TerraformStack):
             kms_key_arn=self.encryption.key.arn,
             replicas=replicas,
         )
+        zone = hosted_zone(self, domain) if domain else None
+        self.routing: ApiRouting | None = None
+        if zone is not None and domain and endpoints:
+            self.routing = ApiRouting(self, "routing", domain=domain, zone=zone, routing=routing, endpoints=endpoints)
+        self.frontend: Frontend | None = None
+        if frontend:
+            account = DataAwsCallerIdentity(self, "account").account_id
+            self.frontend = Frontend(
+                self, "frontend",
+                bucket_name=naming.frontend_bucket_name(project, account),
+                name=naming.resource_name(project, workspace, "frontend"),
+                host=naming.frontend_host(domain) if domain else None,
+                zone=zone,
+                us_east_1=self._provider_in("us-east-1"),
+                ignore_changes=target.cloudfront_ignore_changes,
+                wait_for_deployment=target.wait_for_cloudfront,
+            )
+            TerraformOutput(self, "frontend_bucket", value=self.frontend.bucket.bucket)
+            TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)
         TerraformOutput(self, "directory_table", value=self.directory.name)
         TerraformOutput(self, "directory_replica_regions", value=replica_regions if replicate else [])
 
-    def _replicate_keys(self, project: str, replica_region: str, tags: dict[str, str],
-                        target: TargetProfile) -> DynamodbTableReplica:
+    def _provider_in(self, region: str) -> AwsProvider | None:
+        """The provider for `region`: None (the default one) in the workspace's own region."""
+        if region == self._region:
+            return None
+        if region not in self._extra_providers:
+            self._extra_providers[region] = aws_provider(self, region=region, tags=self._tags,
+                                                         target=self._target, alias=region)
+        return self._extra_providers[region]
+
+    def _replicate_keys(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
         """The HMAC key and a directory encryption key in `replica_region`; the table replica there."""
-        provider = aws_provider(self, region=replica_region, tags=tags, target=target, alias=replica_region)
+        provider = self._provider_in(replica_region)
+        assert provider is not None
         hmac_replica = KmsReplicaKey(
             self, f"hmac-key-{replica_region}",
             provider=provider,

@@ -8,9 +8,11 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from constructs import Construct
 
 from residency import naming
+from residency.paths import state_path_from_stack
 from residency.stacks import policies
 from residency.stacks.api import RegionApi
 from residency.stacks.data_store import RegionDataStores
+from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
 from residency.stacks.provider import aws_provider
@@ -22,9 +24,10 @@ KEY_VERSION = "1"
 
 class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str,
-                 global_region: str, extra_tags: dict[str, str], target: TargetProfile, bundle: Bundle) -> None:
+                 global_region: str, domain: str | None, extra_tags: dict[str, str], target: TargetProfile,
+                 bundle: Bundle) -> None:
         super().__init__(scope, id_)
-        LocalBackend(self, path=naming.state_file_name(region))
+        LocalBackend(self, path=state_path_from_stack(region))
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id
@@ -108,6 +111,16 @@ class RegionStack(TerraformStack):
             user_pool_client_id=self.identity.client.id,
             access_log_group=access_logs,
         )
+        self.api_domain: ApiDomain | None = None
+        if domain:
+            self.api_domain = ApiDomain(
+                self, "domain",
+                direct_host=naming.region_api_host(region, domain),
+                shared_host=naming.global_api_host(domain),
+                zone=hosted_zone(self, domain),
+                api_id=self.api.api.id,
+                stage_id=self.api.stage.id,
+            )
         TerraformOutput(self, "data_bucket", value=self.data.bucket.bucket.bucket)
         TerraformOutput(self, "data_table", value=self.data.table.name)
         TerraformOutput(self, "data_key_arn", value=key_arn)

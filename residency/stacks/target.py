@@ -31,6 +31,10 @@ class TargetProfile:
     # emulator accepts DynamoDB replicas but never finishes creating them, so locally every
     # region reads the directory (and computes user keys) in the global region instead.
     directory_replicas: bool
+    # The emulator reports some CloudFront fields differently from what was sent, which would
+    # show a change on every plan; these are ignored there (and only there).
+    cloudfront_ignore_changes: tuple[str, ...] = ()
+    wait_for_cloudfront: bool = True
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
 
@@ -40,6 +44,8 @@ LOCAL = TargetProfile(
     uses_emulator=True,
     kms_deletion_window_days=7,
     directory_replicas=False,
+    cloudfront_ignore_changes=("origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"),
+    wait_for_cloudfront=False,
     limitations=(
         "The residency directory is not replicated (the emulator never finishes DynamoDB replicas) "
         "and its HMAC key is not multi-Region: triggers read both in the global region. On AWS "

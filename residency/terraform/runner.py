@@ -58,7 +58,8 @@ class Terraform:
         fingerprint = self._init_fingerprint(workspace)
         if stamp.exists() and stamp.read_text() == fingerprint:
             return None
-        args = ["init", "-input=false", "-no-color", "-reconfigure", *self.backend_config(workspace)]
+        self.prepare_state_directory(workspace)
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
         # One init at a time: parallel inits race on the shared plugin cache.
         with self._exclusive(self.settings.paths.work / "init.lock"):
             result = self._run(workspace, args, "init", json_output=False)
@@ -101,10 +102,9 @@ class Terraform:
             return Path(user_data_dir) / workspace.name
         return self.settings.paths.data_dir(workspace.name)
 
-    def backend_config(self, workspace: Workspace) -> list[str]:
-        state_file = self.settings.paths.state_file(workspace.name)
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        return [f"-backend-config=path={state_file}"]
+    def prepare_state_directory(self, workspace: Workspace) -> None:
+        """The synthesized local backend points here; Terraform does not create the directory."""
+        self.settings.paths.state_file(workspace.name).parent.mkdir(parents=True, exist_ok=True)
 
     def environment(self, workspace: Workspace) -> dict[str, str]:
         env = dict(self.settings.base_env)
@@ -166,7 +166,6 @@ class Terraform:
         cli_config = self.settings.cli_config
         parts = [
             json.dumps(synthesized.get("terraform", {}), sort_keys=True),
-            json.dumps(self.backend_config(workspace)),
             lock_file.read_text() if lock_file.exists() else "",
             cli_config.read_text() if cli_config and cli_config.exists() else "",
             str(self.settings.binary),

@@ -117,9 +117,8 @@ def assert_nothing_left(project: Path, keys_expected: dict[str, int]) -> None:
         assert json.loads(state.read_text())["resources"] == [], state
 
 
-def trigger_environment(project: Path, function_name: str) -> dict[str, str]:
+def trigger_environment(project: Path, region: str, function_name: str) -> dict[str, str]:
     """The environment residency deployed the function with, read from the synthesized workspace."""
-    region = function_name.split("-", 2)[-1].rsplit("-", 1)[0]
     synthesized = json.loads((project / "cdktf.out" / "stacks" / region / "cdk.tf.json").read_text())
     (function,) = [f for f in synthesized["resource"]["aws_lambda_function"].values()
                    if f["function_name"] == function_name]
@@ -137,12 +136,12 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     email = "Ada.Lovelace@Example.org"
 
-    def as_deployed(function_name: str) -> None:
-        for name, value in trigger_environment(project, function_name).items():
+    def as_deployed(region: str, function_name: str) -> None:
+        for name, value in trigger_environment(project, region, function_name).items():
             monkeypatch.setenv(name, value)
         runtime.clear_clients()
 
-    as_deployed("acme-health-eu-central-1-pre-sign-up")
+    as_deployed("eu-central-1", "acme-health-eu-central-1-pre-sign-up")
     event = {
         "version": "1", "region": "eu-central-1", "userPoolId": "eu-central-1_x", "userName": "u-1",
         "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
@@ -160,13 +159,13 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     flattened = json.dumps(item).lower()
     assert "ada" not in flattened and "example" not in flattened and "@" not in flattened
 
-    as_deployed("acme-health-us-east-1-pre-auth")
+    as_deployed("us-east-1", "acme-health-us-east-1-pre-auth")
     login = {**event, "region": "us-east-1", "triggerSource": "PreAuthentication_Authentication",
              "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
                          "validationData": None, "userNotFound": False}, "response": {}}
     with pytest.raises(Exception, match="^Incorrect username or password.$"):
         pre_auth.handler(login, None)
-    as_deployed("acme-health-eu-central-1-pre-auth")
+    as_deployed("eu-central-1", "acme-health-eu-central-1-pre-auth")
     assert pre_auth.handler({**login, "region": "eu-central-1"}, None)["triggerSource"] == (
         "PreAuthentication_Authentication")
     runtime.clear_clients()

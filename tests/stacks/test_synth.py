@@ -155,13 +155,22 @@ def test_failed_synth_leaves_the_previous_output_untouched(out_dir, tmp_path, mo
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]  # no staging left behind
 
 
+SIX_REGIONS = Path(__file__).resolve().parent.parent / "fixtures" / "six-regions.yaml"
+
+
 @pytest.mark.terraform
-def test_every_workspace_passes_terraform_validate(out_dir, terraform_binary, provider_mirror, tmp_path):
+@pytest.mark.parametrize(("config_file", "target"), [(SAMPLE, "local"), (SAMPLE, "aws"), (SIX_REGIONS, "aws")],
+                         ids=["sample-local", "sample-aws", "six-regions-aws"])
+def test_every_workspace_passes_terraform_validate(config_file, target, terraform_binary, provider_mirror,
+                                                   tmp_path):
+    (tmp_path / "regions.yaml").write_text(config_file.read_text().replace("target: local", f"target: {target}"))
+    out_dir = tmp_path / "cdktf.out"
+    workspaces = synthesize(load_config(tmp_path / "regions.yaml"), out_dir)
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     if provider_mirror:
         env["TF_CLI_CONFIG_FILE"] = str(write_cli_config(
             tmp_path / "terraformrc", check_mirror(Path(provider_mirror)), tmp_path / "cache"))
-    for workspace in (*REGIONS, "global"):
+    for workspace in workspaces:
         env["TF_DATA_DIR"] = str(tmp_path / "data" / workspace)
         directory = out_dir / "stacks" / workspace
         init = subprocess.run([str(terraform_binary), "init", "-backend=false", "-input=false", "-no-color"],

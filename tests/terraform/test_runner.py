@@ -67,7 +67,7 @@ def test_plan_command_line_environment_and_result(fake):
     assert "Plan: 1 to add" in result.log_file.read_text()
 
 
-def test_init_points_the_backend_at_residency_state_and_is_skipped_when_unchanged(fake):
+def test_init_prepares_the_state_directory_and_is_skipped_when_unchanged(fake):
     terraform = runner(fake)
     workspace, paths = fake[1], fake[2]
     assert terraform.init(workspace) is not None
@@ -75,8 +75,8 @@ def test_init_points_the_backend_at_residency_state_and_is_skipped_when_unchange
     (workspace.directory / "cdk.tf.json").write_text(json.dumps({"terraform": {"required_providers": {}}}))
     assert terraform.init(workspace) is not None
     argv = calls(fake)[0]["argv"]
-    assert argv == ["init", "-input=false", "-no-color", "-reconfigure",
-                    f"-backend-config=path={paths.state_file('eu-central-1')}"]
+    assert argv == ["init", "-input=false", "-no-color", "-reconfigure"]
+    assert paths.state_file("eu-central-1").parent.is_dir()
     assert len(calls(fake)) == 2
 
 
