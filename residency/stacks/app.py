@@ -48,10 +48,9 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             bundle=bundle,
         )
         if stack.api_domain is not None:
-            shared = stack.api_domain.shared.domain_name_configuration
             endpoints.append(RegionEndpoint(
                 region=code, countries=region.countries, default=region.default, failover=region.failover,
-                target=shared.target_domain_name, target_zone_id=shared.hosted_zone_id,
+                target=stack.api_domain.target, target_zone_id=stack.api_domain.target_zone_id,
             ))
     GlobalStack(
         app, naming.GLOBAL_WORKSPACE,

@@ -6,7 +6,7 @@ their registrar) and must exist before the first apply.
 
 from __future__ import annotations
 
-from cdktf import TerraformIterator, TerraformProvider, TerraformResourceLifecycle, Token
+from cdktf import TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.apigatewayv2_api_mapping import Apigatewayv2ApiMapping
@@ -37,46 +37,61 @@ class ValidatedCertificate(Construct):
             validation_method="DNS",
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        validation = TerraformIterator.from_complex_list(certificate.domain_validation_options, "domain_name")
-        records = Route53Record(
-            self, "validation-records",
-            for_each=validation,
-            zone_id=zone.zone_id,
-            name=validation.get_string("resource_record_name"),
-            type=validation.get_string("resource_record_type"),
-            records=[validation.get_string("resource_record_value")],
-            ttl=60,
-            allow_overwrite=True,
-        )
+        # One record per name, keyed by names known at synth time: a for_each over the
+        # certificate's validation options would have keys unknown until apply.
+        records = [
+            Route53Record(
+                self, f"validation-{index}",
+                zone_id=zone.zone_id,
+                name=_validation_option(certificate, name, "resource_record_name"),
+                type=_validation_option(certificate, name, "resource_record_type"),
+                records=[_validation_option(certificate, name, "resource_record_value")],
+                ttl=60,
+                allow_overwrite=True,
+            )
+            for index, name in enumerate([domain_name, *alternative_names])
+        ]
         validated = AcmCertificateValidation(
             self, "validation",
             provider=provider,
             certificate_arn=certificate.arn,
-            validation_record_fqdns=Token.as_list(TerraformIterator.from_resources(records).pluck_property("fqdn")),
+            validation_record_fqdns=[record.fqdn for record in records],
         )
         self.arn = validated.certificate_arn
 
 
+def _validation_option(certificate: AcmCertificate, name: str, attribute: str) -> str:
+    return (f"${{one([for option in {certificate.fqn}.domain_validation_options : "
+            f"option.{attribute} if option.domain_name == \"{name}\"])}}")
+
+
 class ApiDomain(Construct):
-    """Certificate (DNS-validated) and API Gateway custom domains for one region's API."""
+    """Certificate (DNS-validated) and API Gateway custom domains for one region's API.
+
+    `target` / `target_zone_id` are what DNS records alias for `api.<domain>` in this region.
+    Without custom domains (a target that cannot create them) they alias the API's default
+    endpoint, `api_host`, instead.
+    """
 
     def __init__(self, scope: Construct, id_: str, *, direct_host: str, shared_host: str, zone: DataAwsRoute53Zone,
-                 api_id: str, stage_id: str) -> None:
+                 api_id: str, stage_id: str, api_host: str, custom_domains: bool) -> None:
         super().__init__(scope, id_)
         self.certificate = ValidatedCertificate(self, "certificate", domain_name=direct_host,
                                                 alternative_names=[shared_host], zone=zone)
-        self.direct = self._custom_domain("direct", direct_host, api_id, stage_id)
-        self.shared = self._custom_domain("shared", shared_host, api_id, stage_id)
+        if custom_domains:
+            direct = self._custom_domain("direct", direct_host, api_id, stage_id).domain_name_configuration
+            shared = self._custom_domain("shared", shared_host, api_id, stage_id).domain_name_configuration
+            direct_target, direct_zone = direct.target_domain_name, direct.hosted_zone_id
+            self.target, self.target_zone_id = shared.target_domain_name, shared.hosted_zone_id
+        else:
+            direct_target, direct_zone = api_host, zone.zone_id
+            self.target, self.target_zone_id = api_host, zone.zone_id
         Route53Record(
             self, "direct-record",
             zone_id=zone.zone_id,
             name=direct_host,
             type="A",
-            alias=Route53RecordAlias(
-                name=self.direct.domain_name_configuration.target_domain_name,
-                zone_id=self.direct.domain_name_configuration.hosted_zone_id,
-                evaluate_target_health=False,
-            ),
+            alias=Route53RecordAlias(name=direct_target, zone_id=direct_zone, evaluate_target_health=False),
         )
 
     def _custom_domain(self, id_: str, host: str, api_id: str, stage_id: str) -> Apigatewayv2DomainName:

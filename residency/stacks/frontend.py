@@ -46,7 +46,7 @@ ORIGIN_ID = "site"
 class Frontend(Construct):
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, name: str, host: str | None,
                  zone: DataAwsRoute53Zone | None, us_east_1: TerraformProvider | None,
-                 ignore_changes: tuple[str, ...], wait_for_deployment: bool) -> None:
+                 ignore_changes: tuple[str, ...], wait_for_deployment: bool, security_headers: bool) -> None:
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
         S3BucketServerSideEncryptionConfigurationA(
@@ -64,7 +64,7 @@ class Frontend(Construct):
             self, "origin-access", name=name, origin_access_control_origin_type="s3",
             signing_behavior="always", signing_protocol="sigv4",
         )
-        headers = CloudfrontResponseHeadersPolicy(
+        headers = None if not security_headers else CloudfrontResponseHeadersPolicy(
             self, "security-headers", name=f"{name}-security-headers",
             security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
                 strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
@@ -102,7 +102,7 @@ class Frontend(Construct):
                 allowed_methods=["GET", "HEAD"],
                 cached_methods=["GET", "HEAD"],
                 cache_policy_id=CACHING_OPTIMIZED_POLICY,
-                response_headers_policy_id=headers.id,
+                response_headers_policy_id=headers.id if headers else None,
                 compress=True,
             ),
             restrictions=CloudfrontDistributionRestrictions(

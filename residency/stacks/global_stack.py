@@ -84,6 +84,7 @@ class GlobalStack(TerraformStack):
                 us_east_1=self._provider_in("us-east-1"),
                 ignore_changes=target.cloudfront_ignore_changes,
                 wait_for_deployment=target.wait_for_cloudfront,
+                security_headers=target.cloudfront_headers_policy,
             )
             TerraformOutput(self, "frontend_bucket", value=self.frontend.bucket.bucket)
             TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)

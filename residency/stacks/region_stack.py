@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf import Fn, LocalBackend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
@@ -120,6 +120,8 @@ class RegionStack(TerraformStack):
                 zone=hosted_zone(self, domain),
                 api_id=self.api.api.id,
                 stage_id=self.api.stage.id,
+                api_host=Fn.replace(self.api.api.api_endpoint, "https://", ""),
+                custom_domains=target.api_custom_domains,
             )
         TerraformOutput(self, "data_bucket", value=self.data.bucket.bucket.bucket)
         TerraformOutput(self, "data_table", value=self.data.table.name)

@@ -34,6 +34,11 @@ class TargetProfile:
     # The emulator reports some CloudFront fields differently from what was sent, which would
     # show a change on every plan; these are ignored there (and only there).
     cloudfront_ignore_changes: tuple[str, ...] = ()
+    # API Gateway custom domains never become AVAILABLE on the emulator; without them the DNS
+    # records point at each API's default endpoint instead.
+    api_custom_domains: bool = True
+    # The emulator has no CloudFront response headers policies (it answers 404).
+    cloudfront_headers_policy: bool = True
     wait_for_cloudfront: bool = True
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
@@ -46,7 +51,13 @@ LOCAL = TargetProfile(
     directory_replicas=False,
     cloudfront_ignore_changes=("origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"),
     wait_for_cloudfront=False,
+    api_custom_domains=False,
+    cloudfront_headers_policy=False,
     limitations=(
+        "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
+        "no response headers policies); on AWS every response carries them.",
+        "With `domain`: API Gateway custom domains are not created (the emulator never makes them "
+        "available); the Route 53 records point at each API's default endpoint instead.",
         "The residency directory is not replicated (the emulator never finishes DynamoDB replicas) "
         "and its HMAC key is not multi-Region: triggers read both in the global region. On AWS "
         "each region reads its own replica.",

@@ -25,7 +25,7 @@ def synth(tmp_path: Path, *, target: str = "local", domain: str | None = None, r
 
 
 def test_private_bucket_behind_cloudfront_with_https_and_security_headers(tmp_path):
-    resources = synth(tmp_path)["resource"]
+    resources = synth(tmp_path, target="aws")["resource"]
     distribution = only(resources, "aws_cloudfront_distribution")
     (origin,) = distribution["origin"]
     assert origin["origin_access_control_id"] == reference(resources, "aws_cloudfront_origin_access_control", "id")
@@ -54,6 +54,7 @@ def test_emulator_quirks_are_ignored_only_on_the_local_target(tmp_path):
     assert local["lifecycle"]["ignore_changes"] == [
         "origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"]
     assert local["wait_for_deployment"] is False
+    assert "response_headers_policy_id" not in local["default_cache_behavior"]
     aws = only(synth(tmp_path / "aws", target="aws")["resource"], "aws_cloudfront_distribution")
     assert "lifecycle" not in aws and aws["wait_for_deployment"] is True
 

@@ -34,8 +34,8 @@ regions:
 """
 
 
-def synth(tmp_path: Path, routing: str) -> Path:
-    (tmp_path / "regions.yaml").write_text(CONFIG.format(routing=routing))
+def synth(tmp_path: Path, routing: str, target: str = "local") -> Path:
+    (tmp_path / "regions.yaml").write_text(CONFIG.format(routing=routing).replace("target: local", f"target: {target}"))
     synthesize(load_config(tmp_path / "regions.yaml"), tmp_path / "cdktf.out")
     return tmp_path / "cdktf.out"
 
@@ -101,8 +101,9 @@ def test_latency_routing_has_one_record_per_region(tmp_path):
                       "us-east-1": "us-east-1"}
 
 
-def test_region_gets_a_validated_certificate_and_both_custom_domains(geo):
-    resources = stack(geo, "eu-central-1")["resource"]
+def test_region_gets_a_validated_certificate_and_both_custom_domains(tmp_path):
+    aws = synth(tmp_path, "geolocation", target="aws")
+    resources = stack(aws, "eu-central-1")["resource"]
     certificate = only(resources, "aws_acm_certificate")
     assert certificate["domain_name"] == "eu-central-1.example.com"
     assert certificate["subject_alternative_names"] == ["api.example.com"]
@@ -116,7 +117,7 @@ def test_region_gets_a_validated_certificate_and_both_custom_domains(geo):
             f"${{aws_acm_certificate_validation.{validation}.certificate_arn}}")
         assert (configuration["endpoint_type"], configuration["security_policy"]) == ("REGIONAL", "TLS_1_2")
     assert len(resources["aws_apigatewayv2_api_mapping"]) == 2
-    zone = stack(geo, "eu-central-1")["data"]["aws_route53_zone"]
+    zone = stack(aws, "eu-central-1")["data"]["aws_route53_zone"]
     assert [z["name"] for z in zone.values()] == ["example.com"]
 
 
@@ -127,3 +128,24 @@ def test_without_domain_there_is_no_dns(tmp_path):
     for workspace in ("eu-central-1", "global"):
         resources = stack(tmp_path / "out", workspace)["resource"]
         assert not {"aws_route53_record", "aws_acm_certificate", "aws_route53_health_check"} & set(resources)
+
+
+def test_validation_records_have_names_known_at_plan_time(geo):
+    """A for_each over the certificate's validation options has keys unknown until apply,
+    which Terraform refuses; one record per name, known at synth time, avoids that."""
+    resources = stack(geo, "eu-central-1")["resource"]
+    records = [r for r in resources["aws_route53_record"].values() if "domain_validation_options" in str(r)]
+    assert not any("for_each" in record for record in records)
+    assert sorted(r["name"].split('option.domain_name == "')[1].split('"')[0] for r in records) == [
+        "api.example.com", "eu-central-1.example.com"]
+    validation = only(resources, "aws_acm_certificate_validation")
+    assert len(validation["validation_record_fqdns"]) == 2
+
+
+def test_local_target_points_records_at_the_default_api_endpoint(geo):
+    resources = stack(geo, "eu-central-1")["resource"]
+    assert "aws_apigatewayv2_domain_name" not in resources
+    assert only(resources, "aws_acm_certificate")["domain_name"] == "eu-central-1.example.com"
+    direct = next(r for r in resources["aws_route53_record"].values() if r["name"] == "eu-central-1.example.com")
+    (api_id,) = resources["aws_apigatewayv2_api"]
+    assert direct["alias"]["name"] == f'${{replace(aws_apigatewayv2_api.{api_id}.api_endpoint, "https://", "")}}'
