@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from residency.cli import config_commands, terraform_commands
+from residency.cli import config_commands, guard_commands, terraform_commands
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
 from residency.cli.local_commands import local_app
 from residency.errors import ExitCode, ResidencyError
@@ -41,6 +41,7 @@ app.command()(terraform_commands.plan)
 app.command()(terraform_commands.apply)
 app.command()(terraform_commands.destroy)
 app.command()(terraform_commands.drift)
+app.command()(guard_commands.check)
 app.add_typer(local_app, name="local")
 
 # The parser's usage errors exit 2 in click; DESIGN.md reserves 2 for "changes" and wants 64.
