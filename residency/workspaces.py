@@ -11,7 +11,7 @@ from residency.errors import UsageError
 
 def workspace_names(config: Config) -> list[str]:
     """Regions in file order, then `global`."""
-    return [*config.regions, naming.GLOBAL_WORKSPACE]
+    return list(config.workspaces)
 
 
 def jurisdiction_of(config: Config, workspace: str) -> str:

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
+from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
 from residency.config.countries import COUNTRY_CODES
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-GLOBAL_WORKSPACE = "global"
 PROJECT_PATTERN = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
 
 
@@ -146,4 +146,4 @@ class Config(BaseModel):
     @property
     def workspaces(self) -> tuple[str, ...]:
         """Terraform workspaces: one per region in file order, then global."""
-        return (*self.region_codes, GLOBAL_WORKSPACE)
+        return (*self.region_codes, naming.GLOBAL_WORKSPACE)

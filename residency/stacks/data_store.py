@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -26,6 +24,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningVersioningConfiguration,
 )
 from constructs import Construct
+
+from residency.stacks import policies
 
 
 class EncryptionKey(Construct):
@@ -84,17 +84,7 @@ class DataBucket(Construct):
 
 
 def tls_only_policy(bucket_arn: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
-    })
+    return policies.document([policies.deny_insecure_transport(bucket_arn)])
 
 
 def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, range_key: str | None,

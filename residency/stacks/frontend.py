@@ -3,8 +3,6 @@ security headers). It serves code, never personal data, so it lives in the globa
 
 from __future__ import annotations
 
-import json
-
 from cdktf import TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistribution,
@@ -36,6 +34,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 )
 from constructs import Construct
 
+from residency.stacks import policies
 from residency.stacks.domain import ValidatedCertificate
 
 CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS-managed cache policy
@@ -116,7 +115,7 @@ class Frontend(Construct):
         )
         S3BucketPolicy(
             self, "policy", bucket=self.bucket.id, depends_on=[public_access_block],
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            policy=policies.document([
                 {
                     "Sid": "CloudFrontReadsThroughOriginAccessControl",
                     "Effect": "Allow",
@@ -125,15 +124,8 @@ class Frontend(Construct):
                     "Resource": f"{self.bucket.arn}/*",
                     "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
                 },
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-            ]}),
+                policies.deny_insecure_transport(self.bucket.arn),
+            ]),
         )
         if certificate and zone is not None and host:
             Route53Record(

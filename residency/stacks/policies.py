@@ -20,6 +20,18 @@ def allow(actions: list[str], resources: list[str], condition: dict[str, Any] | 
     return statement
 
 
+def deny_insecure_transport(bucket_arn: str) -> Statement:
+    """Refuse every plain-HTTP request to the bucket and its objects."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def assume_role(service: str) -> str:
     return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
