@@ -37,6 +37,15 @@ class UsageError(ResidencyError):
     exit_code = ExitCode.USAGE
 
 
+class ViolationError(ResidencyError):
+    """The residency rules found a personal-data path out of its jurisdiction; the message is the report."""
+
+    exit_code = ExitCode.VIOLATION
+
+    def render(self) -> str:
+        return self.message + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in regions.yaml, located as precisely as the file allows."""

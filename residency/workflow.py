@@ -9,12 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from residency.config import Config
+from residency.errors import ViolationError
 from residency.paths import ProjectPaths
 from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, profile_for
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import read_manifest
-from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome
+from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
 Progress = Callable[[str], None]
@@ -26,7 +27,13 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
 
     started = time.monotonic()
     progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
-    names = synthesize(config, paths.out)
+    extra_files = {}
+    if config.organization_scp:
+        from residency.guard.check import SCP_FILE
+        from residency.guard.scp import scp_text
+
+        extra_files[SCP_FILE] = scp_text(config)
+    names = synthesize(config, paths.out, extra_files)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names
 
@@ -36,6 +43,10 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
     terraform_binary = find_terraform()
     cli_config = _cli_config(paths, mirror)
     synth(config, paths, progress)
+    vet_plan = None
+    if operation in (Operation.PLAN, Operation.APPLY):
+        guard(config, paths, progress)
+        vet_plan = _plan_vetter(config, paths)
     variables: dict[str, str] = {}
     target = profile_for(config.target)
     if target.uses_emulator:
@@ -60,8 +71,30 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
         log_dir=paths.logs / time.strftime("%Y%m%d-%H%M%S"),
     )
     terraform = Terraform(settings, on_line=_echo_apply_progress(operation, progress))
-    runner = OperationRunner(terraform, read_manifest(paths.out), announce=progress, confirm=confirm)
+    runner = OperationRunner(terraform, read_manifest(paths.out), announce=progress, confirm=confirm,
+                             vet_plan=vet_plan)
     return runner.run(operation, names)
+
+
+def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:
+    """The residency rules over what was just synthesized; nothing reaches Terraform past a violation."""
+    from residency.guard.check import check_synthesized
+    from residency.guard.render import text_lines
+
+    report = check_synthesized(config, paths.out)
+    if not report.clean:
+        raise ViolationError("\n".join(text_lines(report)),
+                             hint="fix the configuration, or add a reviewed exception (see `residency check`)")
+    progress(f"residency rules: {text_lines(report)[-1]}")
+
+
+def _plan_vetter(config: Config, paths: ProjectPaths) -> VetPlan:
+    from residency.guard.check import check_plan
+
+    def vet(workspace: str, plan: dict[str, object]) -> list[str]:
+        return check_plan(config, paths.out, workspace, plan)
+
+    return vet
 
 
 def _report_lost_resources(paths: ProjectPaths, progress: Progress) -> None:

@@ -1,16 +1,21 @@
-"""`check`: the residency rules over the synthesized workspaces."""
+"""`check`: the residency rules over the synthesized workspaces (and saved plans)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from residency import workflow
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
-from residency.errors import ExitCode
+from residency.errors import ExitCode, UsageError
+
+PlanOption = Annotated[list[str] | None, typer.Option(
+    "--plan", metavar="WORKSPACE=FILE", show_default=False,
+    help="Also check a saved plan (`terraform show -json` output) as the workspace will be; repeatable.")]
 
 
 def check(
@@ -18,28 +23,70 @@ def check(
     out: Annotated[Path | None, typer.Option(
         "--out", help="Check this already synthesized directory as it is, without synthesizing.",
         show_default=False)] = None,
+    plans: PlanOption = None,
+    graph: Annotated[Path | None, typer.Option(
+        "--graph", help="Draw the data map: FILE.svg, FILE.mmd or FILE.md (Mermaid).", show_default=False)] = None,
     as_json: JsonOption = False,
+    sarif: Annotated[bool, typer.Option("--sarif", help="Print a SARIF 2.1.0 log on stdout.")] = False,
 ) -> None:
     """Prove that no personal-data path leaves its jurisdiction (exit 3 on a violation)."""
     from residency.guard.check import check_synthesized
-    from residency.guard.rules import RULES
+    from residency.guard.render import as_json as report_json
+    from residency.guard.render import as_sarif, text_lines
 
+    if as_json and sarif:
+        raise UsageError("--json and --sarif both print on stdout; choose one")
     app: Application = ctx.obj
     config = app.config
+    saved_plans = {name: _read_plan(name, file, config.workspaces) for name, file in map(_split_plan, plans or [])}
+    if graph is not None:
+        from residency.guard.graph import check_suffix
+
+        check_suffix(graph)
+    out_dir = out or app.paths.out
     if out is None:
         workflow.synth(config, app.paths, app.progress)
-    report = check_synthesized(config, out or app.paths.out)
+    elif not out.is_dir():
+        raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")
+    report = check_synthesized(config, out_dir, saved_plans)
     code = ExitCode.OK if report.clean else ExitCode.VIOLATION
+    if graph is not None:
+        from residency.guard.graph import render
+
+        regions = {code: region.jurisdiction for code, region in config.regions.items()}
+        render(graph, regions, report.paths, global_region=config.global_.region,
+               title=f"{config.project}: data paths ({len(report.findings)} violation(s))")
+        app.progress(f"data map written to {graph}")
     if as_json:
-        app.emit_json({"exit_code": int(code), "workspaces": report.workspaces,
-                       "findings": [finding.as_json() for finding in report.findings]})
-        raise typer.Exit(int(code))
-    for finding in report.findings:
-        rule = RULES[finding.rule][0]
-        path = f" [{finding.source} -> {finding.destination}]" if finding.destination else ""
-        app.say(f"{finding.rule} {finding.workspace}: {finding.address}: {finding.message}{path}")
-        app.say(f"  {rule.title}. Fix: {rule.fix}")
-    app.say(f"{len(report.findings)} violation(s) in {len(report.workspaces)} workspace(s), "
-            f"{len(RULES)} rules" if report.findings else
-            f"no violation in {len(report.workspaces)} workspace(s), {len(RULES)} rules")
+        app.emit_json(report_json(report, int(code)))
+    elif sarif:
+        from importlib.metadata import version
+
+        app.emit_json(as_sarif(report, str(out_dir), version("residency")))
+    else:
+        for line in text_lines(report):
+            app.say(line)
     raise typer.Exit(int(code))
+
+
+def _split_plan(value: str) -> tuple[str, Path]:
+    name, separator, file = value.partition("=")
+    if not separator or not name or not file:
+        raise UsageError(f"--plan {value!r}: expected WORKSPACE=FILE", hint="e.g. --plan eu-central-1=plan.json")
+    return name, Path(file)
+
+
+def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
+    if name not in known:
+        raise UsageError(f"--plan: unknown workspace {name!r}", hint=f"one of {', '.join(known)}")
+    try:
+        document = json.loads(file.read_text())
+    except OSError as error:
+        raise UsageError(f"--plan {name}={file}: {error.strerror or error}") from error
+    except ValueError as error:
+        raise UsageError(f"--plan {name}={file} is not JSON ({error})",
+                         hint="save it with `terraform show -json PLANFILE > FILE`") from error
+    if not isinstance(document, dict) or "planned_values" not in document:
+        raise UsageError(f"--plan {name}={file} is not a saved plan in JSON",
+                         hint="save it with `terraform show -json PLANFILE > FILE`")
+    return document

@@ -7,7 +7,7 @@ from typing import Any
 from residency.config.aws_regions import JURISDICTIONS, REGIONS, AwsRegion
 from residency.config.countries import COUNTRY_CODES
 from residency.config.loader import load_config
-from residency.config.model import Config, GlobalConfig, RegionConfig, StateConfig
+from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
 
 __all__ = [
     "COUNTRY_CODES",
@@ -15,7 +15,9 @@ __all__ = [
     "REGIONS",
     "AwsRegion",
     "Config",
+    "DirectoryConfig",
     "GlobalConfig",
+    "GuardException",
     "RegionConfig",
     "StateConfig",
     "config_json_schema",

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from residency.config.aws_regions import REGIONS
-from residency.config.model import Config, GlobalConfig, RegionConfig, StateConfig
+from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
 from residency.config.rules import check_rules, did_you_mean, suggest
 from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, read_yaml
 from residency.errors import ConfigError, Problem, ResidencyError
@@ -93,8 +93,12 @@ def _problem(error: ErrorDetails, lines: LineMap) -> Problem:
 def _model_at(location: Location) -> type[BaseModel] | None:
     if not location:
         return Config
-    if location in (("global",), ("state",)):
-        return GlobalConfig if location[0] == "global" else StateConfig
+    if location in (("global",), ("state",), ("directory",)):
+        models: dict[str, type[BaseModel]] = {
+            "global": GlobalConfig, "state": StateConfig, "directory": DirectoryConfig}
+        return models[str(location[0])]
+    if len(location) == 2 and location[0] == "exceptions":
+        return GuardException
     if len(location) == 2 and location[0] == "regions":
         return RegionConfig
     return None
@@ -142,6 +146,8 @@ def _wrong_value(error: ErrorDetails, location: Location) -> tuple[str, str | No
         return f"expected a list, {got}", hint
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping, {got}", _mapping_hint(location) or empty
+    if kind == "value_error":
+        return f"{(error.get('ctx') or {}).get('error', error['msg'])}, {got}", None
     if kind == "too_short" and location == ("regions",):
         return "at least one region is required", f"regions: {{{_EXAMPLE_REGION}}}"
     return f"{error['msg'][:1].lower()}{error['msg'][1:]}, {got}", None

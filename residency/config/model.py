@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
@@ -102,6 +102,48 @@ class RegionConfig(BaseModel):
     )
 
 
+def _replication_choice(value: Any) -> str | tuple[str, ...]:
+    if value in ("all", "none"):
+        return str(value)
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ValueError("expected all, none or a list of region codes and jurisdictions")
+
+
+class DirectoryConfig(BaseModel):
+    """The residency directory (pseudonymous user key -> home region) and where copies of it may live."""
+
+    model_config = _strict()
+
+    replicate_to: Annotated[str | tuple[str, ...], BeforeValidator(_replication_choice)] = Field(
+        default="all",
+        json_schema_extra={"anyOf": [{"enum": ["all", "none"]}, {"type": "array", "items": {"type": "string"}}]},
+        description="where directory replicas may live: all (every listed region), none (only the global "
+                    "region), or a list of listed region codes and/or jurisdictions, e.g. [EU]",
+    )
+
+
+EXCEPTION_RULE_PATTERN = r"^RES[0-9]{3}$"
+EXCEPTION_REASON_MIN = 20
+
+
+class GuardException(BaseModel):
+    """A reviewed, expiring exception to one residency rule for one resource."""
+
+    model_config = _strict()
+
+    rule: str = Field(description="the rule id, e.g. RES002", json_schema_extra={"pattern": EXCEPTION_RULE_PATTERN})
+    resource: str = Field(description="the resource address as `check` reports it, e.g. aws_s3_bucket.logs")
+    workspace: str | None = Field(default=None, description="the workspace (region code or global); all if left out")
+    reason: str = Field(description=f"why this is acceptable; at least {EXCEPTION_REASON_MIN} characters",
+                        json_schema_extra={"minLength": EXCEPTION_REASON_MIN})
+    expires: str = Field(description="YYYY-MM-DD; an expired exception is an error",
+                         json_schema_extra={"format": "date"})
+
+    def matches(self, rule: str, workspace: str, address: str) -> bool:
+        return self.rule == rule and self.resource == address and self.workspace in (None, workspace)
+
+
 class Config(BaseModel):
     """A valid regions.yaml."""
 
@@ -124,6 +166,13 @@ class Config(BaseModel):
         description="AWS region code -> settings; at least one",
         json_schema_extra={"propertyNames": {"enum": _enum(REGIONS)}},
     )
+    directory: DirectoryConfig = Field(default=DirectoryConfig(), description="the residency directory")
+    exceptions: Annotated[tuple[GuardException, ...], Field(strict=False)] = Field(
+        default=(), description="reviewed, expiring exceptions to residency rules (`residency check`)"
+    )
+    organization_scp: bool = Field(
+        default=False, description="also write cdktf.out/organization-scp.json, an SCP that keeps every account "
+                                   "in the governed regions (checked by `residency check`)")
     tags: Annotated[Mapping[str, str], AfterValidator(_freeze)] = Field(
         default={}, validate_default=True, description="extra tags for every resource"
     )
@@ -142,6 +191,18 @@ class Config(BaseModel):
     def jurisdictions(self) -> tuple[str, ...]:
         """The distinct jurisdictions of the listed regions, sorted."""
         return tuple(sorted({region.jurisdiction for region in self.regions.values()}))
+
+    @property
+    def directory_replica_regions(self) -> tuple[str, ...]:
+        """Listed regions, other than the global one, that hold a directory replica (in file order)."""
+        wanted = self.directory.replicate_to
+        if wanted == "none":
+            return ()
+        candidates = [code for code in self.regions if code != self.global_.region]
+        if wanted == "all":
+            return tuple(candidates)
+        return tuple(code for code in candidates
+                     if code in wanted or self.regions[code].jurisdiction in wanted)
 
     @property
     def workspaces(self) -> tuple[str, ...]:

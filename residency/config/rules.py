@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 
 from residency.config.aws_regions import REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
-from residency.config.model import PROJECT_PATTERN, Config
+from residency.config.model import EXCEPTION_REASON_MIN, EXCEPTION_RULE_PATTERN, PROJECT_PATTERN, Config
 from residency.config.yaml_source import LineMap, Location, format_location
 from residency.errors import Problem
 
@@ -319,6 +320,46 @@ def _tag_text_ok(text: str) -> bool:
     return all(char.isalnum() or char in _TAG_PUNCTUATION for char in text)
 
 
+def _directory(config: Config, report: _Report) -> None:
+    wanted = config.directory.replicate_to
+    if isinstance(wanted, str):
+        return
+    jurisdictions = {region.jurisdiction for region in config.regions.values()}
+    for index, entry in enumerate(wanted):
+        if entry in config.regions or entry in jurisdictions:
+            continue
+        choices = [*config.regions, *sorted(jurisdictions)]
+        hint = suggest(entry, choices) or f"use listed region codes or jurisdictions: {', '.join(choices)}"
+        report.add(("directory", "replicate_to", index),
+                   f"{entry!r} is neither a listed region nor the jurisdiction of one", hint)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _exceptions(config: Config, report: _Report) -> None:
+    for index, exception in enumerate(config.exceptions):
+        here = ("exceptions", index)
+        if not re.fullmatch(EXCEPTION_RULE_PATTERN, exception.rule):
+            report.add((*here, "rule"), f"{exception.rule!r} is not a rule id", "rule ids look like RES002")
+        if exception.workspace is not None and exception.workspace not in config.workspaces:
+            hint = suggest(exception.workspace, config.workspaces) or f"one of {', '.join(config.workspaces)}"
+            report.add((*here, "workspace"), f"{exception.workspace!r} is not a workspace", hint)
+        reason = exception.reason.strip()
+        if len(reason) < EXCEPTION_REASON_MIN:
+            report.add((*here, "reason"), f"the reason is {len(reason)} characters; an exception needs a reason "
+                       f"of at least {EXCEPTION_REASON_MIN}", "say who accepted the risk and why")
+        try:
+            expires = date.fromisoformat(exception.expires)
+        except ValueError:
+            report.add((*here, "expires"), f"{exception.expires!r} is not a date", "write expires: YYYY-MM-DD")
+            continue
+        if expires < today():
+            report.add((*here, "expires"), f"the exception for {exception.rule} on {exception.resource} expired "
+                       f"on {expires.isoformat()}", "review it: fix the resource, or renew with a new expiry date")
+
+
 _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _project,
     _domain,
@@ -328,5 +369,7 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _countries,
     _defaults,
     _failover,
+    _directory,
+    _exceptions,
     _tags,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from residency.config import Config
@@ -14,12 +15,12 @@ from residency.config import Config
 LOCK_FILE = ".terraform.lock.hcl"
 
 
-def synthesize(config: Config, out_dir: Path) -> list[str]:
+def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | None = None) -> list[str]:
     """Write `out_dir` (cdktf.out) for `config`, all or nothing; return the workspace names.
 
     The new output is built beside the old one and swapped in only when complete, so a
     failed synth never leaves a half-written directory. Terraform's dependency lock files
-    are carried over from the previous output.
+    are carried over from the previous output; `extra_files` (name -> text) are written beside `stacks/`.
     """
     from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
 
@@ -33,6 +34,8 @@ def synthesize(config: Config, out_dir: Path) -> list[str]:
         app = build_app(config, staging)
         app.synth()
         workspaces = [p.name for p in sorted((staging / "stacks").iterdir())]
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text)
         _carry_over_lock_files(out_dir, staging)
         _swap_in(staging, out_dir)
     finally:

@@ -35,6 +35,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
     extra_tags = dict(config.tags)
     bundle = _handlers_bundle()
     endpoints: list[RegionEndpoint] = []
+    replica_regions = list(config.directory_replica_regions) if target.directory_replicas else []
     for code, region in config.regions.items():
         stack = RegionStack(
             app, code,
@@ -42,6 +43,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             region=code,
             jurisdiction=region.jurisdiction,
             global_region=config.global_.region,
+            directory_copy_region=code if code in replica_regions else config.global_.region,
             domain=config.domain,
             extra_tags=extra_tags,
             target=target,
@@ -56,7 +58,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
         region=config.global_.region,
-        replica_regions=[code for code in config.regions if code != config.global_.region],
+        replica_regions=replica_regions,
         extra_tags=extra_tags,
         target=target,
         domain=config.domain,

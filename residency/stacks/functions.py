@@ -32,7 +32,7 @@ def bundle_asset(scope: Construct, bundle: Bundle) -> Bundle:
 
 
 class HandlerFunction(Construct):
-    def __init__(self, scope: Construct, id_: str, *, function_name: str, handler: str, bundle: Bundle,
+    def __init__(self, scope: Construct, id_: str, *, region: str, function_name: str, handler: str, bundle: Bundle,
                  environment: dict[str, str], statements: list[policies.Statement], kms_key_arn: str,
                  log_retention_days: int, timeout_seconds: int = 5, memory_mb: int = 256) -> None:
         super().__init__(scope, id_)
@@ -48,7 +48,7 @@ class HandlerFunction(Construct):
             assume_role_policy=policies.assume_role("lambda.amazonaws.com"),
         )
         writes_its_logs = policies.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-                                         [f"{self.log_group.arn}:*"])
+                                         [f"{self.log_group.arn}:*"], regions=[region])
         self.policy = IamRolePolicy(
             self, "policy",
             role=self.role.id,

@@ -38,7 +38,7 @@ class GlobalStack(TerraformStack):
         self._tags = tags
         self._target = target
         self._extra_providers: dict[str, AwsProvider] = {}
-        replicate = target.directory_replicas and bool(replica_regions)
+        replicate = bool(replica_regions)
         self.encryption = EncryptionKey(
             self, "kms",
             alias=naming.kms_alias(project, workspace, "directory"),

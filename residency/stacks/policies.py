@@ -13,11 +13,13 @@ def document(statements: list[Statement]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def allow(actions: list[str], resources: list[str], condition: dict[str, Any] | None = None) -> Statement:
-    statement: Statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
+def allow(actions: list[str], resources: list[str], condition: dict[str, Any] | None = None, *,
+          regions: list[str]) -> Statement:
+    """Allow `actions` on `resources`, and only in `regions` (aws:RequestedRegion), so that a
+    region's workload cannot act in another region even where an ARN carries no region (S3)."""
+    in_regions = {"StringEquals": {"aws:RequestedRegion": regions}}
+    return {"Effect": "Allow", "Action": actions, "Resource": resources,
+            "Condition": {**(condition or {}), **in_regions}}
 
 
 def deny_insecure_transport(bucket_arn: str) -> Statement:

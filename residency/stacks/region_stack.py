@@ -24,8 +24,8 @@ KEY_VERSION = "1"
 
 class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str,
-                 global_region: str, domain: str | None, extra_tags: dict[str, str], target: TargetProfile,
-                 bundle: Bundle) -> None:
+                 global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
+                 target: TargetProfile, bundle: Bundle) -> None:
         super().__init__(scope, id_)
         LocalBackend(self, path=state_path_from_stack(region))
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
@@ -42,9 +42,9 @@ class RegionStack(TerraformStack):
         key_arn = self.data.encryption.key.arn
         code = bundle_asset(self, bundle)
 
-        # Where the triggers find the directory and its HMAC key: their own region's replicas
-        # on AWS, the global region where the target has no replicas.
-        local_copy_region = region if target.directory_replicas else global_region
+        # Where the triggers find the directory and its HMAC key: their own region's replica
+        # where there is one, the global region otherwise.
+        local_copy_region = directory_copy_region
         directory_env = {
             "HOME_REGION": region,
             "DIRECTORY_TABLE": naming.directory_table_name(project),
@@ -56,7 +56,8 @@ class RegionStack(TerraformStack):
         }
         hmac_keys, hmac_condition = policies.kms_keys_with_alias(
             local_copy_region, account, naming.directory_hmac_alias(project))
-        computes_user_keys = policies.allow(["kms:GenerateMac"], hmac_keys, hmac_condition)
+        computes_user_keys = policies.allow(["kms:GenerateMac"], hmac_keys, hmac_condition,
+                                            regions=[local_copy_region])
         directory_primary = policies.dynamodb_table_arn(global_region, account, naming.directory_table_name(project))
         directory_copy = policies.dynamodb_table_arn(local_copy_region, account, naming.directory_table_name(project))
 
@@ -64,6 +65,7 @@ class RegionStack(TerraformStack):
                      environment: dict[str, str]) -> HandlerFunction:
             return HandlerFunction(
                 self, f"{purpose}-function",
+                region=region,
                 function_name=naming.function_name(project, region, purpose),
                 handler=handler,
                 bundle=code,
@@ -75,11 +77,11 @@ class RegionStack(TerraformStack):
 
         self.pre_sign_up = function("pre-sign-up", "handlers.pre_signup.handler", [
             computes_user_keys,
-            policies.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [directory_primary]),
+            policies.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [directory_primary], regions=[global_region]),
         ], directory_env)
         self.pre_authentication = function("pre-auth", "handlers.pre_auth.handler", [
             computes_user_keys,
-            policies.allow(["dynamodb:GetItem"], [directory_copy]),
+            policies.allow(["dynamodb:GetItem"], [directory_copy], regions=[local_copy_region]),
         ], directory_env)
         self.identity = UserPool(
             self, "identity",
@@ -89,7 +91,7 @@ class RegionStack(TerraformStack):
         )
         self.backend = function("api", "handlers.api.handler", [
             policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                           [self.data.table.arn]),
+                           [self.data.table.arn], regions=[region]),
         ], {
             "HOME_REGION": region,
             "DATA_TABLE": self.data.table.name,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from residency.errors import ExitCode
+from residency.errors import ExitCode, TerraformError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order, dependents_of
 from residency.terraform.runner import RunResult, Terraform
@@ -31,6 +31,7 @@ class Status(StrEnum):
     DESTROYED = "destroyed"
     DRIFTED = "drifted"
     DECLINED = "declined"
+    REFUSED = "refused"  # the saved plan breaks a residency rule
     FAILED = "failed"
     SKIPPED = "skipped"
 
@@ -53,6 +54,8 @@ class Outcome:
 
 Confirm = Callable[[str, Changes], bool]
 Announce = Callable[[str], None]
+# Judges a saved plan (as `terraform show -json`): the violations found, none when it may be applied.
+VetPlan = Callable[[str, dict[str, object]], list[str]]
 
 
 @dataclass
@@ -61,6 +64,7 @@ class OperationRunner:
     workspaces: dict[str, Workspace]
     announce: Announce
     confirm: Confirm = lambda workspace, changes: True
+    vet_plan: VetPlan | None = None
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
         order = dependency_order(names, self.workspaces)
@@ -77,7 +81,8 @@ class OperationRunner:
             outcome = self._one(operation, self.workspaces[name])
             outcomes[name] = outcome
             self.announce(f"    {_describe(operation, outcome)} ({outcome.seconds:.1f}s)")
-            if outcome.status is Status.FAILED and operation in (Operation.APPLY, Operation.DESTROY):
+            stopped = outcome.status in (Status.FAILED, Status.REFUSED)
+            if stopped and operation in (Operation.APPLY, Operation.DESTROY):
                 for other in self._blocked_by(operation, name):
                     blocked.setdefault(other, name)
         return [outcomes[name] for name in order]
@@ -125,6 +130,15 @@ class OperationRunner:
         changes = result.events.changes
         if not changes.any:
             return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
+        if self.vet_plan is not None:
+            try:
+                violations = self.vet_plan(name, self.terraform.show_plan(workspace, plan_file))
+            except TerraformError as error:
+                return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
+            if violations:
+                plan_file.unlink(missing_ok=True)  # a refused plan must not be applied by hand either
+                return Outcome(name, Status.REFUSED, changes, error="the saved plan breaks residency rules:\n"
+                               + "\n".join(violations), log_file=str(result.log_file))
         if operation is Operation.PLAN:
             return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
         if not self.confirm(name, changes):
@@ -144,8 +158,8 @@ def _failed(name: str, what: str, result: RunResult) -> Outcome:
 
 
 def _describe(operation: Operation, outcome: Outcome) -> str:
-    if outcome.status is Status.FAILED:
-        return f"FAILED, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
+    if outcome.status in (Status.FAILED, Status.REFUSED):
+        return f"{outcome.status.value.upper()}, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
     if outcome.status is Status.DRIFTED:
         return f"drifted: {len(outcome.drifted)} resource(s)"
     if outcome.status in (Status.NO_CHANGES,):
@@ -160,6 +174,8 @@ def _indent(text: str) -> str:
 def exit_code(operation: Operation, outcomes: list[Outcome], *, detailed: bool = False) -> ExitCode:
     """The worst outcome decides, as DESIGN.md's exit-code table says."""
     statuses = {outcome.status for outcome in outcomes}
+    if Status.REFUSED in statuses:
+        return ExitCode.VIOLATION
     if Status.FAILED in statuses or Status.SKIPPED in statuses or Status.DECLINED in statuses:
         return ExitCode.FAILED
     if operation is Operation.DRIFT and Status.DRIFTED in statuses:

@@ -91,6 +91,24 @@ class Terraform:
         """
         return self._run(workspace, ["apply", "-refresh-only", "-input=false", "-auto-approve"], "refresh")
 
+    def show_plan(self, workspace: Workspace, plan_file: Path) -> dict[str, object]:
+        """The saved plan as JSON (`terraform show -json`), for the residency rules."""
+        log_file = self._log_file(workspace)
+        completed = subprocess.run(
+            [str(self.settings.binary), "show", "-json", "-no-color", str(plan_file)],
+            cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, errors="replace", check=False,
+        )
+        with log_file.open("a") as log:
+            log.write(f"$ terraform show -json {plan_file}\n{completed.stderr}[show exited {completed.returncode}]\n")
+        try:
+            document = json.loads(completed.stdout) if completed.returncode == 0 else None
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise TerraformError(f"{workspace.name}: terraform show -json {plan_file} failed; see {log_file}")
+        return document
+
     def destroy(self, workspace: Workspace) -> RunResult:
         return self._run(workspace, ["apply", "-destroy", "-input=false", "-auto-approve"], "destroy")
 

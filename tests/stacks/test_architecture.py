@@ -91,12 +91,16 @@ def test_roles_are_least_privilege_and_scoped_to_this_region(out_dir, region):
         for statement in json.loads(policy["policy"])["Statement"]:
             assert statement["Effect"] == "Allow"
             assert "*" not in statement["Action"] and not any(a.endswith(":*") for a in statement["Action"])
+            directory = "directory" in json.dumps(statement)
+            # the directory is read and written in the global region (no replicas on the local target)
+            assert statement["Condition"]["StringEquals"] == {
+                "aws:RequestedRegion": ["us-east-1" if directory else region]}
             for resource in statement["Resource"]:
                 assert resource != "*"
                 if resource.startswith("arn:aws:kms:"):
                     # the HMAC key's id is not known here: any key, but only with the directory alias
-                    assert statement["Condition"] == {"ForAnyValue:StringEquals": {
-                        "kms:ResourceAliases": "alias/acme-health-directory-hmac"}}
+                    assert statement["Condition"]["ForAnyValue:StringEquals"] == {
+                        "kms:ResourceAliases": "alias/acme-health-directory-hmac"}
 
 def test_triggers_find_the_directory_in_the_global_region_on_the_local_target(out_dir):
     resources = stack(out_dir, "eu-central-1")["resource"]
