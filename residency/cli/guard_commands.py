@@ -90,3 +90,47 @@ def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
         raise UsageError(f"--plan {name}={file} is not a saved plan in JSON",
                          hint="save it with `terraform show -json PLANFILE > FILE`")
     return document
+
+
+def baseline(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Check this already synthesized directory as it is, without synthesizing.",
+        show_default=False)] = None,
+    checkov: Annotated[str | None, typer.Option(
+        "--checkov", envvar="RESIDENCY_CHECKOV", show_default=False,
+        help="The checkov executable (default: checkov on PATH; also $RESIDENCY_CHECKOV).")] = None,
+    suppressions: Annotated[Path | None, typer.Option(
+        "--suppressions", show_default=False,
+        help="Reviewed suppressions (YAML); default: the ones residency ships for its own constructs.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Security baseline: checkov over the workspaces; exit 3 on a failure no suppression explains."""
+    from residency.guard.baseline import SUPPRESSIONS, check_baseline, find_checkov, load_suppressions
+
+    app: Application = ctx.obj
+    config = app.config
+    reviewed = load_suppressions(suppressions or SUPPRESSIONS)
+    executable = find_checkov(checkov)
+    if out is None:
+        workflow.synth(config, app.paths, app.progress)
+    elif not out.is_dir():
+        raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")
+    report = check_baseline(executable, out or app.paths.out, config.target, reviewed)
+    code = ExitCode.VIOLATION if report.failures else ExitCode.OK
+    unused = [f"{s.check} on {', '.join(s.resources)}" for i, s in enumerate(reviewed) if i not in report.used]
+    if as_json:
+        app.emit_json({
+            "exit_code": int(code), "passed": report.passed,
+            "failed": [vars(failure) for failure in report.failures],
+            "suppressed": [{**vars(failure), "reason": reason} for failure, reason in report.suppressed],
+            "unused_suppressions": unused,
+        })
+        raise typer.Exit(int(code))
+    for failure in report.failures:
+        app.say(f"{failure.check} {failure.workspace}: {failure.address}: {failure.name}")
+    if unused:
+        app.say(f"note: {len(unused)} suppression(s) not needed by this configuration (--json lists them)")
+    app.say(f"checkov: {report.passed} passed, {len(report.failures)} failed, "
+            f"{len(report.suppressed)} suppressed with a reviewed reason")
+    raise typer.Exit(int(code))

@@ -42,6 +42,7 @@ app.command()(terraform_commands.apply)
 app.command()(terraform_commands.destroy)
 app.command()(terraform_commands.drift)
 app.command()(guard_commands.check)
+app.command()(guard_commands.baseline)
 app.add_typer(local_app, name="local")
 
 # The parser's usage errors exit 2 in click; DESIGN.md reserves 2 for "changes" and wants 64.

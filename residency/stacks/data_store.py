@@ -12,6 +12,13 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
@@ -26,6 +33,11 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from residency.stacks import policies
+
+# A deleted or overwritten object stays as a noncurrent version until this many days have
+# passed: long enough to recover from a mistake, short enough that erasure really erases.
+NONCURRENT_VERSION_DAYS = 30
+INCOMPLETE_UPLOAD_DAYS = 7
 
 
 class EncryptionKey(Construct):
@@ -44,17 +56,36 @@ class EncryptionKey(Construct):
         self.alias = KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
 
 
+def versioned_with_expiry(scope: Construct, bucket: S3Bucket) -> None:
+    """Versioning, with old versions and abandoned uploads removed after a while."""
+    versioning = S3BucketVersioningA(
+        scope, "versioning",
+        bucket=bucket.id,
+        versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+    )
+    S3BucketLifecycleConfiguration(
+        scope, "lifecycle",
+        bucket=bucket.id,
+        rule=[S3BucketLifecycleConfigurationRule(
+            id="expire-old-versions",
+            status="Enabled",
+            filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=NONCURRENT_VERSION_DAYS)],
+            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=INCOMPLETE_UPLOAD_DAYS)],
+        )],
+        depends_on=[versioning],
+    )
+
+
 class DataBucket(Construct):
     """Private, versioned, SSE-KMS bucket that refuses plain-HTTP requests."""
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str) -> None:
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
-        S3BucketVersioningA(
-            self, "versioning",
-            bucket=self.bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
+        versioned_with_expiry(self, self.bucket)
         S3BucketServerSideEncryptionConfigurationA(
             self, "encryption",
             bucket=self.bucket.id,

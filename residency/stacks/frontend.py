@@ -35,6 +35,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from constructs import Construct
 
 from residency.stacks import policies
+from residency.stacks.data_store import versioned_with_expiry
 from residency.stacks.domain import ValidatedCertificate
 
 CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS-managed cache policy
@@ -48,6 +49,7 @@ class Frontend(Construct):
                  ignore_changes: tuple[str, ...], wait_for_deployment: bool, security_headers: bool) -> None:
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
+        versioned_with_expiry(self, self.bucket)
         S3BucketServerSideEncryptionConfigurationA(
             self, "encryption", bucket=self.bucket.id,
             rule=[S3BucketServerSideEncryptionConfigurationRuleA(

@@ -49,11 +49,12 @@ class HandlerFunction(Construct):
         )
         writes_its_logs = policies.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
                                          [f"{self.log_group.arn}:*"], regions=[region])
+        reads_its_environment = policies.allow(["kms:Decrypt"], [kms_key_arn], regions=[region])
         self.policy = IamRolePolicy(
             self, "policy",
             role=self.role.id,
             name="least-privilege",
-            policy=policies.document([writes_its_logs, *statements]),
+            policy=policies.document([writes_its_logs, reads_its_environment, *statements]),
         )
         self.function = LambdaFunction(
             self, "function",
@@ -66,5 +67,6 @@ class HandlerFunction(Construct):
             timeout=timeout_seconds,
             memory_size=memory_mb,
             environment=LambdaFunctionEnvironment(variables=environment),
+            kms_key_arn=kms_key_arn,
             depends_on=[self.log_group, self.policy],
         )

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from residency import naming
 from residency.paths import state_path_from_stack
+from residency.stacks import policies
 from residency.stacks.data_store import EncryptionKey, encrypted_table
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
@@ -39,11 +40,14 @@ class GlobalStack(TerraformStack):
         self._target = target
         self._extra_providers: dict[str, AwsProvider] = {}
         replicate = bool(replica_regions)
+        account = DataAwsCallerIdentity(self, "account").account_id
+        self._key_policy = policies.account_key_policy(account)
         self.encryption = EncryptionKey(
             self, "kms",
             alias=naming.kms_alias(project, workspace, "directory"),
             description="Encrypts the residency directory (user key -> home region)",
             deletion_window_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
         )
         # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
         # enters Terraform state. Multi-Region, so each region's triggers compute keys locally.
@@ -54,6 +58,7 @@ class GlobalStack(TerraformStack):
             customer_master_key_spec="HMAC_256",
             multi_region=replicate,
             deletion_window_in_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
         )
         KmsAlias(self, "hmac-alias", name=naming.directory_hmac_alias(project), target_key_id=self.hmac_key.key_id)
         replicas: list[DynamodbTableReplica] = []
@@ -74,7 +79,6 @@ class GlobalStack(TerraformStack):
             self.routing = ApiRouting(self, "routing", domain=domain, zone=zone, routing=routing, endpoints=endpoints)
         self.frontend: Frontend | None = None
         if frontend:
-            account = DataAwsCallerIdentity(self, "account").account_id
             self.frontend = Frontend(
                 self, "frontend",
                 bucket_name=naming.frontend_bucket_name(project, account),
@@ -110,6 +114,7 @@ class GlobalStack(TerraformStack):
             primary_key_arn=self.hmac_key.arn,
             description="Replica of the directory HMAC key",
             deletion_window_in_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
         )
         KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
                  name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
@@ -118,6 +123,7 @@ class GlobalStack(TerraformStack):
             alias=naming.kms_alias(project, f"directory-{replica_region}", "key"),
             description="Encrypts the residency directory replica in this region",
             deletion_window_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
         )
         replica_encryption.key.provider = provider
         replica_encryption.alias.provider = provider

@@ -48,17 +48,26 @@ def kms_keys_with_alias(region: str, account_id: str, alias: str) -> tuple[list[
             {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}})
 
 
+def account_key_policy(account_id: str) -> str:
+    """Only the account administers and uses the key (through IAM policies); no service is granted."""
+    return document([_account_administers(account_id)])
+
+
+def _account_administers(account_id: str) -> Statement:
+    return {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
 def key_policy(account_id: str, region: str) -> str:
     """The account administers the key; CloudWatch Logs of this region may encrypt with it."""
     logs_arn = f"arn:{PARTITION}:logs:{region}:{account_id}:*"
     return document([
-        {
-            "Sid": "AccountAdministers",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
+        _account_administers(account_id),
         {
             "Sid": "LogsOfThisRegion",
             "Effect": "Allow",

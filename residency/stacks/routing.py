@@ -53,6 +53,7 @@ class ApiRouting(Construct):
             for endpoint in endpoints
         }
         self.records: list[Route53Record] = []
+        self.failover_primaries: dict[str, Route53Record] = {}
         for endpoint in endpoints:
             if endpoint.failover:
                 self._failover_pair(endpoint)
@@ -68,7 +69,7 @@ class ApiRouting(Construct):
                     latency_region: str | None = None) -> None:
         if endpoint.failover:
             # Through the region's failover pair, which stays inside its jurisdiction.
-            alias = Route53RecordAlias(name=naming.failover_host(endpoint.region, self.domain),
+            alias = Route53RecordAlias(name=self.failover_primaries[endpoint.region].fqdn,
                                        zone_id=self.zone.zone_id, evaluate_target_health=True)
             health_check_id = None
         else:
@@ -93,7 +94,7 @@ class ApiRouting(Construct):
         assert endpoint.failover is not None
         for role, serving in (("PRIMARY", endpoint.region), ("SECONDARY", endpoint.failover)):
             target = self.endpoints[serving]
-            self.records.append(Route53Record(
+            record = Route53Record(
                 self, f"failover-{endpoint.region}-{role.lower()}",
                 zone_id=self.zone.zone_id,
                 name=naming.failover_host(endpoint.region, self.domain),
@@ -103,4 +104,7 @@ class ApiRouting(Construct):
                 health_check_id=self.health_checks[serving].id,
                 alias=Route53RecordAlias(name=target.target, zone_id=target.target_zone_id,
                                          evaluate_target_health=True),
-            ))
+            )
+            self.records.append(record)
+            if role == "PRIMARY":
+                self.failover_primaries[endpoint.region] = record

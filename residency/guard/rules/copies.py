@@ -42,8 +42,8 @@ def copies(context: Context) -> Iterator[Copy]:
             for copy in blocks(plan_rule.get("copy_action")):
                 yield Copy("backup-copy", plan, context.region_of(copy.get("destination_vault_arn")))
     for subscription in workspace.resources("aws_cloudwatch_log_subscription_filter"):
-        destination = context.region_of(subscription.body.get("destination_arn"), subscription)
-        yield Copy("log-export", subscription, destination)
+        exported_to = context.region_of(subscription.body.get("destination_arn"), subscription)
+        yield Copy("log-export", subscription, exported_to)
     for replica_key in workspace.resources("aws_kms_replica_key"):
         yield Copy("key-replica", replica_key, context.region_of_resource(replica_key))
 

@@ -53,8 +53,12 @@ class _Resolver:
             if remote:
                 workspace = self.context.remote_state_workspace(remote.group(1))
                 return {workspace} if workspace and workspace in self.context.config.regions else {UNKNOWN}
-            if sole_resource_reference(target) and target.startswith("${aws_cloudfront_distribution."):
+            address = sole_resource_reference(target)
+            if address and address.startswith("aws_cloudfront_distribution."):
                 return {GLOBAL}
+            record = self.context.workspace.resource(address) if address else None
+            if record is not None and record.type == "aws_route53_record" and target.endswith(".fqdn}"):
+                target = str(record.body.get("name"))  # an alias of another record of the zone, by its name
             if not is_expression(target):
                 behind = [r for r in self.records if r.body.get("name") == target.rstrip(".")]
                 if behind and depth < MAX_ALIAS_DEPTH:
