@@ -77,6 +77,8 @@ def _split_plan(value: str) -> tuple[str, Path]:
 
 
 def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
+    from residency.guard.plan_document import plan_shape_problem
+
     if name not in known:
         raise UsageError(f"--plan: unknown workspace {name!r}", hint=f"one of {', '.join(known)}")
     try:
@@ -86,8 +88,9 @@ def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
     except ValueError as error:
         raise UsageError(f"--plan {name}={file} is not JSON ({error})",
                          hint="save it with `terraform show -json PLANFILE > FILE`") from error
-    if not isinstance(document, dict) or "planned_values" not in document:
-        raise UsageError(f"--plan {name}={file} is not a saved plan in JSON",
+    problem = plan_shape_problem(document)
+    if problem is not None:
+        raise UsageError(f"--plan {name}={file} is not a saved plan in JSON: {problem}",
                          hint="save it with `terraform show -json PLANFILE > FILE`")
     return document
 

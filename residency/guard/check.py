@@ -10,7 +10,7 @@ from typing import Any
 from residency.config import Config
 from residency.errors import ResidencyError
 from residency.guard.model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
-from residency.guard.plan_document import overlay_plan
+from residency.guard.plan_document import overlay_plan, plan_shape_problem
 from residency.guard.registry import Context
 from residency.guard.rules import RULES
 
@@ -46,11 +46,14 @@ def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]
     """The violations a saved plan of one workspace would bring, as report lines (none: it may be applied)."""
     from residency.guard.render import text_lines
 
+    problem = plan_shape_problem(plan)
+    if problem is not None:
+        raise ResidencyError(f"{name}: the saved plan cannot be read: {problem}")
     workspace = overlay_plan(SynthesizedWorkspace.load(out_dir / "stacks" / name / "cdk.tf.json"), dict(plan))
     findings, _paths = evaluate(config, [workspace])
     report = Report(workspaces=[name])
     apply_exceptions(config, findings, report)
-    return text_lines(report)[:-1] if report.findings else []
+    return text_lines(Report(findings=report.findings))[:-1] if report.findings else []
 
 
 def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tuple[list[Finding], list[DataPath]]:

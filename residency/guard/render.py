@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from residency.guard.model import Finding, Report
 from residency.guard.registry import RULES
@@ -69,9 +71,18 @@ def as_sarif(report: Report, out_dir: str, version: str) -> dict[str, Any]:
     }]}
 
 
+def _uri(path: Path) -> str:
+    """Relative to the working directory when inside it (as code-scanning tools expect), else file://."""
+    absolute = path.absolute()
+    try:
+        return quote(absolute.relative_to(Path.cwd()).as_posix())
+    except ValueError:
+        return absolute.as_uri()
+
+
 def _sarif_result(finding: Finding, rule_ids: list[str], out_dir: str) -> dict[str, Any]:
-    uri = (f"{out_dir}/organization-scp.json" if finding.origin == "artifact"
-           else f"{out_dir}/stacks/{finding.workspace}/cdk.tf.json")
+    relative = "organization-scp.json" if finding.origin == "artifact" else f"stacks/{finding.workspace}/cdk.tf.json"
+    uri = _uri(Path(out_dir) / relative)
     return {
         "ruleId": finding.rule,
         "ruleIndex": rule_ids.index(finding.rule),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from residency.errors import ExitCode, TerraformError
+from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order, dependents_of
 from residency.terraform.runner import RunResult, Terraform
@@ -75,8 +75,8 @@ class OperationRunner:
         for index, name in enumerate(order, start=1):
             self.announce(f"==> [{index}/{len(order)}] {name}: {operation.value}")
             if name in blocked:
-                outcomes[name] = Outcome(name, Status.SKIPPED, error=f"{blocked[name]} failed")
-                self.announce(f"    skipped: {blocked[name]} failed")
+                outcomes[name] = Outcome(name, Status.SKIPPED, error=blocked[name])
+                self.announce(f"    skipped: {blocked[name]}")
                 continue
             outcome = self._one(operation, self.workspaces[name])
             outcomes[name] = outcome
@@ -84,7 +84,7 @@ class OperationRunner:
             stopped = outcome.status in (Status.FAILED, Status.REFUSED)
             if stopped and operation in (Operation.APPLY, Operation.DESTROY):
                 for other in self._blocked_by(operation, name):
-                    blocked.setdefault(other, name)
+                    blocked.setdefault(other, f"{name} {outcome.status.value}")
         return [outcomes[name] for name in order]
 
     def _blocked_by(self, operation: Operation, failed: str) -> set[str]:
@@ -133,7 +133,7 @@ class OperationRunner:
         if self.vet_plan is not None:
             try:
                 violations = self.vet_plan(name, self.terraform.show_plan(workspace, plan_file))
-            except TerraformError as error:
+            except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
                 return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
             if violations:
                 plan_file.unlink(missing_ok=True)  # a refused plan must not be applied by hand either

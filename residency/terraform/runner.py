@@ -94,11 +94,14 @@ class Terraform:
     def show_plan(self, workspace: Workspace, plan_file: Path) -> dict[str, object]:
         """The saved plan as JSON (`terraform show -json`), for the residency rules."""
         log_file = self._log_file(workspace)
-        completed = subprocess.run(
-            [str(self.settings.binary), "show", "-json", "-no-color", str(plan_file)],
-            cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, errors="replace", check=False,
-        )
+        try:
+            completed = subprocess.run(
+                [str(self.settings.binary), "show", "-json", "-no-color", str(plan_file)],
+                cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, errors="replace", check=False,
+            )
+        except OSError as error:
+            raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
         with log_file.open("a") as log:
             log.write(f"$ terraform show -json {plan_file}\n{completed.stderr}[show exited {completed.returncode}]\n")
         try:

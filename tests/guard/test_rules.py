@@ -325,3 +325,24 @@ def test_output_of_another_config_is_refused(sample_out, rich):
 
     with pytest.raises(ResidencyError, match="not synthesized from this regions.yaml"):
         check_synthesized(load_config(rich[0]), sample_out)
+
+
+def test_plan_and_apply_stop_before_terraform_on_a_violation(sample_out, tmp_path):
+    """workflow.guard is what plan and apply run right after synth: a violation is exit 3 with the report."""
+    from residency import workflow
+    from residency.errors import ExitCode, ViolationError
+    from residency.paths import ProjectPaths
+
+    shutil.copy(SAMPLE, tmp_path / "regions.yaml")
+    paths = ProjectPaths.for_config(tmp_path / "regions.yaml")
+    mutated(sample_out, tmp_path, "eu-central-1", CASES["dynamodb replica abroad"][4])
+    assert paths.out == tmp_path / "cdktf.out"
+    notices: list[str] = []
+    with pytest.raises(ViolationError) as raised:
+        workflow.guard(load_config(SAMPLE), paths, notices.append)
+    assert raised.value.exit_code == ExitCode.VIOLATION
+    assert "RES002 eu-central-1: aws_dynamodb_table." in raised.value.render()
+    shutil.rmtree(paths.out)
+    shutil.copytree(sample_out, paths.out)
+    workflow.guard(load_config(SAMPLE), paths, notices.append)
+    assert notices == ["residency rules: no violation in 4 workspace(s), 8 rules"]
