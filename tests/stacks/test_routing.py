@@ -53,8 +53,8 @@ def api_records(out: Path) -> list[dict]:
 def target_region(record: dict) -> str:
     """Which region's API a record sends users to, read from its alias."""
     alias = record["alias"]["name"]
-    if alias.endswith(".failover.example.com"):
-        return alias.split(".")[0] + " (failover pair)"
+    if alias.startswith("${aws_route53_record.routing_failover-"):  # the pair's primary record, by reference
+        return alias.removeprefix("${aws_route53_record.routing_failover-").split("-primary")[0] + " (failover pair)"
     return alias.split("cross-stack-reference-input-")[1].split(".")[0]
 
 
