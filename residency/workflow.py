@@ -6,7 +6,9 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from residency.config import Config
 from residency.errors import ViolationError
@@ -15,11 +17,12 @@ from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, profile_for
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import read_manifest
-from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, VetPlan
+from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
+from residency.terraform.locks import parse_duration
+from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
 Progress = Callable[[str], None]
-PROGRESS_WORDS = ("Creation complete", "Modifications complete", "Destruction complete", "Still ")
 
 
 def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
@@ -38,8 +41,26 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run many workspaces: how many at once, when to stop, how long to wait for a lock."""
+
+    parallelism: int = 1
+    fail_fast: bool = False
+    lock_timeout: str = "0s"
+
+
+class RunReporter(Reporter, Protocol):
+    def say(self, text: str) -> None: ...
+
+    def line(self, name: str, text: str) -> None: ...
+
+
 def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
-        mirror: str | None, progress: Progress, confirm: Confirm) -> list[Outcome]:
+        mirror: str | None, reporter: RunReporter, confirm: Confirm,
+        options: RunOptions = RunOptions()) -> list[Outcome]:
+    progress = reporter.say
+    lock_timeout_seconds = parse_duration(options.lock_timeout)
     terraform_binary = find_terraform()
     cli_config = _cli_config(paths, mirror)
     synth(config, paths, progress)
@@ -69,11 +90,17 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
         variables=variables,
         base_env=dict(os.environ),
         log_dir=paths.logs / time.strftime("%Y%m%d-%H%M%S"),
+        lock_timeout=options.lock_timeout,
     )
-    terraform = Terraform(settings, on_line=_echo_apply_progress(operation, progress))
-    runner = OperationRunner(terraform, read_manifest(paths.out), announce=progress, confirm=confirm,
-                             vet_plan=vet_plan)
-    return runner.run(operation, names)
+    terraform = Terraform(settings, on_line=reporter.line)
+    runner = OperationRunner(terraform, read_manifest(paths.out), reporter, confirm=confirm, vet_plan=vet_plan,
+                             parallelism=options.parallelism, fail_fast=options.fail_fast,
+                             lock_timeout_seconds=lock_timeout_seconds)
+    with forwarding_interrupts(terraform, runner.stop, progress) as interrupts:
+        outcomes = runner.run(operation, names)
+    for note in remaining_locks(terraform, interrupts.killed):
+        progress(note)
+    return outcomes
 
 
 def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:
@@ -119,15 +146,3 @@ def _cli_config(paths: ProjectPaths, mirror: str | None) -> Path | None:
         return None
     plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or paths.plugin_cache)
     return write_cli_config(paths.cli_config, check_mirror(Path(mirror)), plugin_cache)
-
-
-def _echo_apply_progress(operation: Operation, progress: Progress) -> Callable[[str, str], None]:
-    """Show resource-level progress of changes; plans and refreshes stay quiet."""
-    if operation not in (Operation.APPLY, Operation.DESTROY):
-        return lambda workspace, text: None
-
-    def echo(workspace: str, text: str) -> None:
-        if text.startswith("Error") or text.split(": ", 1)[-1].startswith(PROGRESS_WORDS):
-            progress(f"    {workspace}: {text.splitlines()[0]}")
-
-    return echo

@@ -24,3 +24,12 @@ ProviderMirrorOption = Annotated[
         show_default=False,
     ),
 ]
+
+ParallelismOption = Annotated[int | None, typer.Option(
+    "--parallelism", min=1, show_default=False,
+    help="Workspaces run at once (default: twice the CPU count, at most 8; 1 on the local target).")]
+FailFastOption = Annotated[bool, typer.Option("--fail-fast", help="Start nothing new after the first failure.")]
+NoProgressOption = Annotated[bool, typer.Option(
+    "--no-progress", help="Plain prefixed lines instead of the live view (the default when not a terminal).")]
+LockTimeoutOption = Annotated[str, typer.Option(
+    "--lock-timeout", help="How long to wait for a workspace another residency or Terraform holds (e.g. 30s, 10m).")]

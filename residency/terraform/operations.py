@@ -1,7 +1,7 @@
-"""plan / apply / destroy / drift across workspaces, in dependency order, with a summary.
+"""plan / apply / destroy / drift across workspaces: the steps of one workspace, and the run of many.
 
-One loop for every operation: it prints a header per workspace, keeps going after a failure
-(skipping what depends on the failed workspace) and returns one outcome per workspace.
+Every operation runs over the dependency graph (scheduler.py): independent workspaces in parallel,
+a failure skips only what depends on it, and there is one outcome per workspace.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
-from residency.terraform.graph import Workspace, dependency_order, dependents_of
+from residency.terraform.graph import Workspace, dependency_order
+from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.runner import RunResult, Terraform
+from residency.terraform.scheduler import Stop, run_graph
 
 
 class Operation(StrEnum):
@@ -32,6 +35,7 @@ class Status(StrEnum):
     DRIFTED = "drifted"
     DECLINED = "declined"
     REFUSED = "refused"  # the saved plan breaks a residency rule
+    INTERRUPTED = "interrupted"
     FAILED = "failed"
     SKIPPED = "skipped"
 
@@ -46,6 +50,14 @@ class Outcome:
     error: str | None = None
     log_file: str | None = None
 
+    @property
+    def succeeded(self) -> bool:
+        return self.status in (Status.NO_CHANGES, Status.CHANGES, Status.APPLIED, Status.DESTROYED, Status.DRIFTED)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.workspace} {self.status.value}"
+
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["status"] = self.status.value
@@ -53,45 +65,48 @@ class Outcome:
 
 
 Confirm = Callable[[str, Changes], bool]
-Announce = Callable[[str], None]
 # Judges a saved plan (as `terraform show -json`): the violations found, none when it may be applied.
 VetPlan = Callable[[str, dict[str, object]], list[str]]
+
+
+class Reporter(Protocol):
+    """Where the run reports to: one call when a workspace starts and one when it ends."""
+
+    def started(self, name: str, operation: Operation) -> None: ...
+
+    def finished(self, outcome: Outcome, operation: Operation) -> None: ...
 
 
 @dataclass
 class OperationRunner:
     terraform: Terraform
     workspaces: dict[str, Workspace]
-    announce: Announce
+    reporter: Reporter
     confirm: Confirm = lambda workspace, changes: True
     vet_plan: VetPlan | None = None
+    parallelism: int = 1
+    fail_fast: bool = False
+    lock_timeout_seconds: float = 0.0
+    stop: Stop = field(default_factory=Stop)
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
         order = dependency_order(names, self.workspaces)
+        selected = set(order)
         if operation is Operation.DESTROY:
             order.reverse()
-        outcomes: dict[str, Outcome] = {}
-        blocked: dict[str, str] = {}
-        for index, name in enumerate(order, start=1):
-            self.announce(f"==> [{index}/{len(order)}] {name}: {operation.value}")
-            if name in blocked:
-                outcomes[name] = Outcome(name, Status.SKIPPED, error=blocked[name])
-                self.announce(f"    skipped: {blocked[name]}")
-                continue
-            outcome = self._one(operation, self.workspaces[name])
-            outcomes[name] = outcome
-            self.announce(f"    {_describe(operation, outcome)} ({outcome.seconds:.1f}s)")
-            stopped = outcome.status in (Status.FAILED, Status.REFUSED)
-            if stopped and operation in (Operation.APPLY, Operation.DESTROY):
-                for other in self._blocked_by(operation, name):
-                    blocked.setdefault(other, f"{name} {outcome.status.value}")
-        return [outcomes[name] for name in order]
-
-    def _blocked_by(self, operation: Operation, failed: str) -> set[str]:
-        if operation is Operation.DESTROY:
-            # Destroying in reverse: what the failed workspace depends on must stay up.
-            return set(self.workspaces[failed].depends_on)
-        return dependents_of(failed, self.workspaces)
+            depends_on = {name: [other for other in selected if name in self.workspaces[other].depends_on]
+                          for name in order}
+        elif operation is Operation.APPLY:
+            depends_on = {name: [dep for dep in self.workspaces[name].depends_on if dep in selected] for name in order}
+        else:
+            depends_on = {}  # plans and drift checks are read-only: nothing waits, nothing is skipped
+        results = run_graph(
+            order, depends_on, lambda name: self._one(operation, self.workspaces[name]),
+            lambda name, reason: Outcome(name, Status.SKIPPED, error=reason),
+            parallelism=self.parallelism, fail_fast=self.fail_fast, stop=self.stop,
+            on_done=lambda outcome: self.reporter.finished(outcome, operation),
+        )
+        return list(results.values())
 
     def _init_hint(self, init: RunResult) -> str:
         unreachable_registry = "could not connect to registry" in init.tail(40)
@@ -102,7 +117,15 @@ class OperationRunner:
 
     def _one(self, operation: Operation, workspace: Workspace) -> Outcome:
         started = time.monotonic()
-        outcome = self._steps(operation, workspace)
+        self.reporter.started(workspace.name, operation)
+        try:
+            with workspace_lock(self.terraform.settings.paths.work / "locks", workspace.name,
+                                self.lock_timeout_seconds, operation.value):
+                outcome = self._steps(operation, workspace)
+        except WorkspaceBusyError as error:
+            outcome = Outcome(workspace.name, Status.FAILED, error=f"{error.message}\n  hint: {error.hint}")
+        if self.terraform.interrupted.is_set() and outcome.status is Status.FAILED:
+            outcome.status = Status.INTERRUPTED
         outcome.seconds = round(time.monotonic() - started, 1)
         return outcome
 
@@ -141,6 +164,9 @@ class OperationRunner:
                                + "\n".join(violations), log_file=str(result.log_file))
         if operation is Operation.PLAN:
             return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
+        if self.stop.requested:
+            return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
+                           log_file=str(result.log_file))
         if not self.confirm(name, changes):
             return Outcome(name, Status.DECLINED, changes, log_file=str(result.log_file))
         applied = self.terraform.apply(workspace, plan_file)
@@ -157,8 +183,10 @@ def _failed(name: str, what: str, result: RunResult) -> Outcome:
     return Outcome(name, Status.FAILED, error=f"{what}:\n{detail}", log_file=str(result.log_file))
 
 
-def _describe(operation: Operation, outcome: Outcome) -> str:
-    if outcome.status in (Status.FAILED, Status.REFUSED):
+def describe(operation: Operation, outcome: Outcome) -> str:
+    if outcome.status is Status.SKIPPED:
+        return f"skipped: {outcome.error}"
+    if outcome.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED):
         return f"{outcome.status.value.upper()}, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
     if outcome.status is Status.DRIFTED:
         return f"drifted: {len(outcome.drifted)} resource(s)"
@@ -176,7 +204,7 @@ def exit_code(operation: Operation, outcomes: list[Outcome], *, detailed: bool =
     statuses = {outcome.status for outcome in outcomes}
     if Status.REFUSED in statuses:
         return ExitCode.VIOLATION
-    if Status.FAILED in statuses or Status.SKIPPED in statuses or Status.DECLINED in statuses:
+    if statuses & {Status.FAILED, Status.SKIPPED, Status.DECLINED, Status.INTERRUPTED}:
         return ExitCode.FAILED
     if operation is Operation.DRIFT and Status.DRIFTED in statuses:
         return ExitCode.CHANGES

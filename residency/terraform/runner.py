@@ -7,7 +7,9 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from residency.terraform.graph import Workspace
 
 LineSink = Callable[[str, str], None]
 INIT_STAMP = "residency-init.sha256"
+INTERRUPTED_EXIT = 130
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class TerraformSettings:
     variables: Mapping[str, str] = field(default_factory=dict)
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     log_dir: Path | None = None
+    lock_timeout: str = "0s"  # how long Terraform waits for a state lock held by someone else
 
 
 @dataclass
@@ -49,6 +53,34 @@ class Terraform:
     def __init__(self, settings: TerraformSettings, on_line: LineSink | None = None) -> None:
         self.settings = settings
         self.on_line = on_line or (lambda workspace, text: None)
+        self._running: dict[str, subprocess.Popen[str]] = {}
+        self._signalled: set[int] = set()
+        self._guard = threading.Lock()
+        self.interrupted = threading.Event()
+
+    # -- interrupts -----------------------------------------------------------------------
+
+    def interrupt(self) -> list[str]:
+        """One SIGINT to each running Terraform, never two: it stops gracefully, saving state and
+        releasing its lock. Terraform runs in its own session, so the terminal's Ctrl-C reaches
+        residency only. Returns the interrupted workspaces."""
+        self.interrupted.set()
+        with self._guard:
+            running = [(name, process) for name, process in self._running.items()
+                       if process.pid not in self._signalled]
+            for _name, process in running:
+                self._signalled.add(process.pid)
+                _signal_group(process, signal.SIGINT)
+        return [name for name, _process in running]
+
+    def kill(self) -> list[str]:
+        """Hard stop: SIGKILL to every running Terraform; its state lock may remain."""
+        self.interrupted.set()
+        with self._guard:
+            running = list(self._running.items())
+        for _name, process in running:
+            _signal_group(process, signal.SIGKILL)
+        return [name for name, _process in running]
 
     # -- commands -------------------------------------------------------------------------
 
@@ -69,7 +101,7 @@ class Terraform:
 
     def plan(self, workspace: Workspace, *, plan_file: Path | None = None, destroy: bool = False,
              refresh_only: bool = False) -> RunResult:
-        args = ["plan", "-input=false", "-detailed-exitcode"]
+        args = ["plan", "-input=false", "-detailed-exitcode", self._lock_timeout()]
         if destroy:
             args.append("-destroy")
         if refresh_only:
@@ -80,7 +112,7 @@ class Terraform:
         return self._run(workspace, args, "plan")
 
     def apply(self, workspace: Workspace, plan_file: Path) -> RunResult:
-        return self._run(workspace, ["apply", "-input=false", str(plan_file)], "apply")
+        return self._run(workspace, ["apply", "-input=false", self._lock_timeout(), str(plan_file)], "apply")
 
     def record_refreshed_state(self, workspace: Workspace) -> RunResult:
         """Write what AWS now reports into the state, changing no resource.
@@ -89,7 +121,8 @@ class Terraform:
         policy, encryption, versioning) or fills in defaults; recording them now keeps the
         next `drift` about real changes only.
         """
-        return self._run(workspace, ["apply", "-refresh-only", "-input=false", "-auto-approve"], "refresh")
+        return self._run(workspace, ["apply", "-refresh-only", "-input=false", "-auto-approve", self._lock_timeout()],
+                         "refresh")
 
     def show_plan(self, workspace: Workspace, plan_file: Path) -> dict[str, object]:
         """The saved plan as JSON (`terraform show -json`), for the residency rules."""
@@ -98,7 +131,7 @@ class Terraform:
             completed = subprocess.run(
                 [str(self.settings.binary), "show", "-json", "-no-color", str(plan_file)],
                 cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
-                capture_output=True, text=True, errors="replace", check=False,
+                capture_output=True, text=True, errors="replace", check=False, start_new_session=True,
             )
         except OSError as error:
             raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
@@ -113,15 +146,19 @@ class Terraform:
         return document
 
     def destroy(self, workspace: Workspace) -> RunResult:
-        return self._run(workspace, ["apply", "-destroy", "-input=false", "-auto-approve"], "destroy")
+        return self._run(workspace, ["apply", "-destroy", "-input=false", "-auto-approve", self._lock_timeout()],
+                         "destroy")
 
     # -- environment ----------------------------------------------------------------------
 
     def data_dir(self, workspace: Workspace) -> Path:
+        return self.data_dir_path(workspace.name)
+
+    def data_dir_path(self, name: str) -> Path:
         user_data_dir = self.settings.base_env.get("TF_DATA_DIR")
         if user_data_dir:
-            return Path(user_data_dir) / workspace.name
-        return self.settings.paths.data_dir(workspace.name)
+            return Path(user_data_dir) / name
+        return self.settings.paths.data_dir(name)
 
     def prepare_state_directory(self, workspace: Workspace) -> None:
         """The synthesized local backend points here; Terraform does not create the directory."""
@@ -153,6 +190,9 @@ class Terraform:
         with log_file.open("a") as log:
             log.write(f"$ terraform {' '.join(args)}\n")
             log.flush()
+            if self.interrupted.is_set():  # nothing new starts once the run is interrupted
+                log.write(f"[{step} not started: interrupted]\n")
+                return RunResult(INTERRUPTED_EXIT, events, log_file)
             try:
                 process = subprocess.Popen(
                     command,
@@ -163,18 +203,29 @@ class Terraform:
                     stderr=subprocess.STDOUT,
                     text=True,
                     errors="replace",
+                    start_new_session=True,  # Ctrl-C reaches residency, which forwards exactly one
                 )
             except OSError as error:
                 raise TerraformError(f"cannot run {command[0]}: {error}") from error
-            assert process.stdout is not None
-            for line in process.stdout:
-                text = events.feed(line) if json_output else line.rstrip("\n")
-                if text:
-                    log.write(text + "\n")
-                    self.on_line(workspace.name, text)
-            returncode = process.wait()
+            with self._guard:
+                self._running[workspace.name] = process
+            try:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    text = events.feed(line) if json_output else line.rstrip("\n")
+                    if text:
+                        log.write(text + "\n")
+                        log.flush()
+                        self.on_line(workspace.name, text)
+                returncode = process.wait()
+            finally:
+                with self._guard:
+                    self._running.pop(workspace.name, None)
             log.write(f"[{step} exited {returncode}]\n")
         return RunResult(returncode, events, log_file)
+
+    def _lock_timeout(self) -> str:
+        return f"-lock-timeout={self.settings.lock_timeout}"
 
     def _log_file(self, workspace: Workspace) -> Path:
         log_dir = self.settings.log_dir or self.settings.paths.logs
@@ -203,3 +254,10 @@ class Terraform:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # it has just ended

@@ -23,6 +23,7 @@ from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import Workspace
 from residency.terraform.operations import Operation, OperationRunner, Status
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.recording import Recorder
 
 pytestmark = pytest.mark.terraform
 
@@ -154,7 +155,7 @@ def test_the_runner_refuses_the_real_plan_before_anything_is_applied(project):
         return check_plan(project.config, project.out, workspace, plan)
 
     runner = OperationRunner(Terraform(settings), {WORKSPACE: Workspace(WORKSPACE, project.directory, ())},
-                             announce=lambda text: None, vet_plan=vet)
+                             Recorder(), vet_plan=vet)
     [outcome] = runner.run(Operation.PLAN, [WORKSPACE])
     assert outcome.status is Status.REFUSED, outcome
     assert outcome.changes.add == 1

@@ -12,6 +12,7 @@ from residency.paths import ProjectPaths
 from residency.terraform.graph import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.recording import Recorder
 
 FAKE = """#!/usr/bin/env python3
 import json, os, sys
@@ -46,8 +47,9 @@ def make_runner(setup, fail: str = "", confirm=None):
     settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None,
                                  base_env={"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
                                            "FAKE_FAIL": fail})
-    announced: list[str] = []
-    runner = OperationRunner(Terraform(settings), read_manifest(out), announce=announced.append,
+    recorder = Recorder()
+    announced = recorder.events
+    runner = OperationRunner(Terraform(settings), read_manifest(out), recorder,
                              **({"confirm": confirm} if confirm else {}))
     return runner, announced
 
@@ -63,7 +65,7 @@ def test_apply_follows_dependencies_and_applies_the_saved_plan(setup):
         ("us-east-1", Status.APPLIED), ("eu-central-1", Status.APPLIED), ("global", Status.APPLIED)]
     assert steps(setup)[:4] == [("us-east-1", "init"), ("us-east-1", "plan"), ("us-east-1", "apply"),
                                 ("us-east-1", "apply")]  # the saved plan, then the state refresh
-    assert announced[0] == "==> [1/3] us-east-1: apply"
+    assert announced[0] == "start us-east-1 apply"
 
 
 def test_a_failure_skips_dependents_but_not_independent_workspaces(setup):

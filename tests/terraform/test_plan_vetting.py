@@ -14,6 +14,7 @@ from residency.paths import ProjectPaths
 from residency.terraform.graph import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.recording import Recorder
 
 # FAKE_FAIL: workspaces whose plan/apply fail; FAKE_SHOW: workspace=behaviour of `show` (fail: exit 1,
 # garbage: exit 0 with two JSON lines, i.e. not one document); FAKE_NO_CHANGES: plan finds nothing to do.
@@ -87,8 +88,9 @@ def make_runner(setup, vet, *, fail: str = "", show: str = "", no_changes: bool 
     if no_changes:
         env["FAKE_NO_CHANGES"] = "1"
     settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None, base_env=env)
-    announced: list[str] = []
-    runner = OperationRunner(Terraform(settings), read_manifest(out), announce=announced.append, vet_plan=vet)
+    recorder = Recorder()
+    announced = recorder.events
+    runner = OperationRunner(Terraform(settings), read_manifest(out), recorder, vet_plan=vet)
     return runner, announced, settings.paths
 
 

@@ -55,7 +55,7 @@ def test_plan_command_line_environment_and_result(fake):
     workspace, paths = fake[1], fake[2]
     result = terraform.plan(workspace, plan_file=paths.plan_file("eu-central-1"))
     call = calls(fake)[0]
-    assert call["argv"] == ["plan", "-json", "-input=false", "-detailed-exitcode",
+    assert call["argv"] == ["plan", "-json", "-input=false", "-detailed-exitcode", "-lock-timeout=0s",
                             f"-out={paths.plan_file('eu-central-1')}"]
     assert call["cwd"] == str(workspace.directory)
     assert call["env"]["TF_DATA_DIR"] == str(paths.data_dir("eu-central-1"))
@@ -88,7 +88,8 @@ def test_failed_init_is_retried_next_time(fake):
 
 def test_apply_puts_options_before_the_plan_file(fake, tmp_path):
     runner(fake).apply(fake[1], tmp_path / "ws.tfplan")
-    assert calls(fake)[0]["argv"] == ["apply", "-json", "-input=false", str(tmp_path / "ws.tfplan")]
+    assert calls(fake)[0]["argv"] == ["apply", "-json", "-input=false", "-lock-timeout=0s",
+                                        str(tmp_path / "ws.tfplan")]
 
 
 def test_user_tf_variables_are_honoured(fake, tmp_path):
@@ -96,7 +97,8 @@ def test_user_tf_variables_are_honoured(fake, tmp_path):
                                   "TF_DATA_DIR": str(tmp_path / "data")})
     terraform.destroy(fake[1])
     call = calls(fake)[0]
-    assert call["argv"] == ["apply", "-json", "-destroy", "-input=false", "-auto-approve"]
+    assert call["argv"] == ["apply", "-json", "-destroy", "-input=false", "-auto-approve",
+                            "-lock-timeout=0s"]
     assert call["env"]["TF_LOG"] == "DEBUG"
     assert call["env"]["TF_PLUGIN_CACHE_DIR"] == str(tmp_path / "mine")
     assert call["env"]["TF_DATA_DIR"] == str(tmp_path / "data" / "eu-central-1")
@@ -109,7 +111,7 @@ def test_cli_config_replaces_the_users_when_a_mirror_is_set(fake, tmp_path):
     terraform.plan(fake[1], refresh_only=True)
     call = calls(fake)[0]
     assert call["env"]["TF_CLI_CONFIG_FILE"] == str(cli_config)
-    assert call["argv"] == ["plan", "-json", "-input=false", "-detailed-exitcode", "-refresh-only"]
+    assert call["argv"] == ["plan", "-json", "-input=false", "-detailed-exitcode", "-lock-timeout=0s", "-refresh-only"]
 
 
 @pytest.mark.parametrize(("operation", "statuses", "detailed", "expected"), [
