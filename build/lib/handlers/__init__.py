@@ -1,0 +1,1 @@
+"""Lambda code. Plain Python and boto3; imports nothing from residency."""

@@ -1,0 +1,177 @@
+"""The region's API backend (API Gateway HTTP API, payload format 2.0).
+
+GET /health and GET /config are public; GET /me and PUT /me sit behind the JWT authorizer on this
+region's user pool. GET /me answers 200 with {} until the user has stored a profile, so a client
+never has to tell "no profile yet" from "no such route". PUT /me replaces the whole profile.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from handlers.runtime import client, log_invocation, setting
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_PREFERENCES_BYTES = 4 * 1024
+STRING_LIMITS = {"display_name": 100, "locale": 35}
+ALLOWED_FIELDS = {*STRING_LIMITS, "preferences"}
+PROFILE_SK = "PROFILE"
+
+Response = dict[str, Any]
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def handler(event: dict[str, Any], context: Any) -> Response:
+    started = time.monotonic()
+    route = event.get("routeKey")
+    if not route or route == "$default":
+        route = _route_from_request(event)
+    action = ROUTES.get(route)
+    try:
+        if action is None:
+            raise HttpError(404, "not found")
+        response = action(event)
+    except HttpError as error:
+        response = _response(error.status, {"message": error.message})
+    except Exception as error:
+        log_invocation("api", started, "error", route=_loggable(route, action), status=500,
+                       error=type(error).__name__)
+        return _response(500, {"message": "internal error"})
+    status = response["statusCode"]
+    log_invocation("api", started, "ok" if status < 400 else "client_error",
+                   route=_loggable(route, action), status=status)
+    return response
+
+
+def health(event: dict[str, Any]) -> Response:
+    return _response(200, {"status": "ok", "region": setting("HOME_REGION")})
+
+
+def config(event: dict[str, Any]) -> Response:
+    return _response(200, {
+        "region": setting("HOME_REGION"),
+        "userPoolId": setting("USER_POOL_ID"),
+        "userPoolClientId": setting("USER_POOL_CLIENT_ID"),
+    })
+
+
+def get_me(event: dict[str, Any]) -> Response:
+    item = _data().get_item(TableName=setting("DATA_TABLE"), Key=_profile_key(_subject(event))).get("Item")
+    return _response(200, _profile_from_item(item) if item else {})
+
+
+def put_me(event: dict[str, Any]) -> Response:
+    sub = _subject(event)
+    profile = _validated_profile(_json_body(event))
+    profile["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _data().put_item(TableName=setting("DATA_TABLE"), Item={**_profile_key(sub), **_item_from_profile(profile)})
+    return _response(200, profile)
+
+
+ROUTES = {"GET /health": health, "GET /config": config, "GET /me": get_me, "PUT /me": put_me}
+
+
+def _subject(event: dict[str, Any]) -> str:
+    """The caller's sub, once the claims show the token belongs to this region."""
+    authorizer = event.get("requestContext", {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    if not claims.get("sub"):
+        raise HttpError(401, "unauthorized")
+    # The authorizer already accepts only this region's pool; this catches a misconfigured one.
+    if claims.get("custom:region") != setting("HOME_REGION"):
+        raise HttpError(403, "forbidden")
+    return str(claims["sub"])
+
+
+def _json_body(event: dict[str, Any]) -> Any:
+    raw = event.get("body") or ""
+    try:
+        data = base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode("utf-8")
+    except (binascii.Error, ValueError):
+        raise HttpError(400, "body is not valid base64") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise HttpError(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError):
+        raise HttpError(400, "body must be a JSON object") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _validated_profile(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise HttpError(400, "body must be a JSON object")
+    unknown = sorted(set(body) - ALLOWED_FIELDS)
+    if unknown:
+        raise HttpError(400, f"unknown fields: {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_FIELDS))}")
+    for field, limit in STRING_LIMITS.items():
+        if field in body:
+            value = body[field]
+            if not isinstance(value, str):
+                raise HttpError(400, f"{field} must be a string")
+            if len(value) > limit:
+                raise HttpError(400, f"{field} must be at most {limit} characters")
+    if "preferences" in body:
+        if not isinstance(body["preferences"], dict):
+            raise HttpError(400, "preferences must be a JSON object")
+        if len(_compact(body["preferences"]).encode("utf-8")) > MAX_PREFERENCES_BYTES:
+            raise HttpError(400, f"preferences must be at most {MAX_PREFERENCES_BYTES} bytes as JSON")
+    return dict(body)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _item_from_profile(profile: dict[str, Any]) -> dict[str, Any]:
+    # Preferences are stored as a JSON string: DynamoDB maps reject floats and would need Decimal.
+    return {name: {"S": _compact(value) if name == "preferences" else value} for name, value in profile.items()}
+
+
+def _profile_from_item(item: dict[str, Any]) -> dict[str, Any]:
+    profile: dict[str, Any] = {}
+    for name in (*ALLOWED_FIELDS, "updated_at"):
+        if name in item:
+            text = item[name]["S"]
+            profile[name] = json.loads(text) if name == "preferences" else text
+    return profile
+
+
+def _profile_key(sub: str) -> dict[str, Any]:
+    return {"pk": {"S": f"USER#{sub}"}, "sk": {"S": PROFILE_SK}}
+
+
+def _data() -> Any:
+    return client("dynamodb", setting("HOME_REGION"))
+
+
+def _route_from_request(event: dict[str, Any]) -> str:
+    http = event.get("requestContext", {}).get("http", {})
+    return f"{http.get('method', '')} {event.get('rawPath', '')}"
+
+
+def _loggable(route: str, action: Any) -> str:
+    # An unmatched path is caller-chosen text and may hold personal data, so it is not logged.
+    return route if action is not None else "unmatched"
+
+
+def _response(status: int, body: dict[str, Any]) -> Response:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json", "cache-control": "no-store"},
+        "body": json.dumps(body),
+    }

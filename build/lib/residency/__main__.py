@@ -1,0 +1,3 @@
+from residency.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The `residency` command line: thin modules over the core packages."""

@@ -1,0 +1,44 @@
+"""State shared by every command: which regions.yaml, where files go, how to print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from residency.config import Config, load_config
+from residency.paths import ProjectPaths
+
+CONFIG_ENV = "RESIDENCY_CONFIG"
+DEFAULT_CONFIG = Path("regions.yaml")
+
+
+@dataclass
+class Application:
+    config_path: Path = DEFAULT_CONFIG
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def paths(self) -> ProjectPaths:
+        return ProjectPaths.for_config(self.config_path)
+
+    @staticmethod
+    def say(text: str) -> None:
+        """Human output: results and summaries."""
+        print(text, flush=True)
+
+    @staticmethod
+    def progress(text: str) -> None:
+        """Progress and notices go to stderr so stdout stays clean for --json."""
+        print(text, file=sys.stderr, flush=True)
+
+    @staticmethod
+    def emit_json(document: object) -> None:
+        print(json.dumps(document, indent=2, sort_keys=False))

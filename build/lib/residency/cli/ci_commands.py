@@ -1,0 +1,65 @@
+"""`ci render` and `ci summary`: pipeline files, and the summary their jobs post."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from residency.cli.application import Application
+from residency.errors import UsageError
+
+ci_app = typer.Typer(help="CI pipelines: render them, and summarize their runs.", no_args_is_help=True)
+
+
+@ci_app.command()
+def render(
+    ctx: typer.Context,
+    platform: Annotated[str, typer.Option("--platform", help="github | gitlab | tfc", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Repository root to write into.")] = Path("."),
+    branch: Annotated[str, typer.Option("--branch", help="The branch that is applied.")] = "main",
+    drift_cron: Annotated[str, typer.Option("--drift-cron", help="When the drift check runs (cron, UTC).")]
+    = "17 6 * * *",
+    install: Annotated[str, typer.Option(
+        "--install", help="What the jobs `pip install` (default: this residency version).")] = "",
+    stdout: Annotated[bool, typer.Option("--stdout", help="Print the file instead of writing it.")] = False,
+) -> None:
+    """Write the pipeline: plan every workspace on a pull request, apply on the branch, check drift daily."""
+    from residency.pipelines.render import PipelineSettings, render_pipeline, write_pipeline
+
+    app: Application = ctx.obj
+    config_path = _relative_to(app.config_path, out)
+    text = render_pipeline(platform, app.config, PipelineSettings(config_path, branch, drift_cron, install))
+    if stdout:
+        app.say(text.rstrip("\n"))
+        return
+    app.say(f"wrote {write_pipeline(platform, text, out)}")
+
+
+@ci_app.command()
+def summary(
+    file: Annotated[Path, typer.Argument(help="The --json output of plan, apply, destroy or drift.")],
+    title: Annotated[str | None, typer.Option("--title", help="Heading of the summary.")] = None,
+) -> None:
+    """Markdown summary of a run, for a pull request comment or a job summary."""
+    from residency.pipelines.summary import render_summary
+
+    try:
+        document = json.loads(file.read_text())
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+    except ValueError as error:
+        raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
+            from error
+    print(render_summary(document, title=title), end="")
+
+
+def _relative_to(path: Path, root: Path) -> str:
+    """The pipeline names regions.yaml relative to the repository root, as the jobs see it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(f"{path} is not inside {root.resolve()}, the repository the pipeline is for",
+                         hint="run it from the repository root, or pass --out ROOT") from None

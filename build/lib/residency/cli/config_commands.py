@@ -1,0 +1,71 @@
+"""`validate`, `schema` and `list`: read regions.yaml, touch nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from residency import workspaces
+from residency.cli.application import Application
+from residency.cli.options import JsonOption
+
+
+def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Load and check regions.yaml; print a one-screen summary."""
+    app: Application = ctx.obj
+    config = app.config
+    if as_json:
+        app.emit_json({"valid": True, "file": str(app.config_path), "config": _dump(config)})
+        return
+    app.say(f"{app.config_path}: valid")
+    app.say(f"  project   {config.project}")
+    app.say(f"  target    {config.target}")
+    app.say(f"  state     {config.state.backend}")
+    app.say(f"  global    {config.global_.region} ({config.global_.routing} routing)")
+    if config.domain:
+        app.say(f"  domain    {config.domain}")
+    for code, region in config.regions.items():
+        default = "  (default)" if region.default else ""
+        countries = ", ".join(region.countries) or "-"
+        app.say(f"  {code:<15} {region.jurisdiction:<4} {countries}{default}")
+
+
+def schema(ctx: typer.Context) -> None:
+    """Print the JSON Schema of regions.yaml (for editors)."""
+    from residency.config import config_json_schema
+
+    print(json.dumps(config_json_schema(), indent=2))
+
+
+def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Workspaces, regions, jurisdictions, countries, target and state backend."""
+    app: Application = ctx.obj
+    config = app.config
+    rows = []
+    for name in workspaces.workspace_names(config):
+        region = config.regions.get(name)
+        rows.append({
+            "workspace": name,
+            "region": name if region else config.global_.region,
+            "jurisdiction": workspaces.jurisdiction_of(config, name),
+            "countries": list(region.countries) if region else [],
+            "default": bool(region and region.default),
+        })
+    if as_json:
+        app.emit_json({
+            "project": config.project,
+            "target": config.target,
+            "state_backend": config.state.backend,
+            "workspaces": rows,
+        })
+        return
+    app.say(f"project {config.project}, target {config.target}, state backend {config.state.backend}")
+    app.say(f"{'WORKSPACE':<16}{'REGION':<16}{'JURISDICTION':<14}COUNTRIES")
+    for row in rows:
+        countries = ", ".join(row["countries"]) + (" + default" if row["default"] else "")  # type: ignore[arg-type]
+        app.say(f"{row['workspace']:<16}{row['region']:<16}{row['jurisdiction']:<14}{countries or '-'}")
+
+
+def _dump(config: object) -> object:
+    return config.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]

@@ -1,0 +1,83 @@
+"""`residency`: the typer application and the one place that turns errors into exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from residency.cli import config_commands, guard_commands, terraform_commands
+from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
+from residency.cli.ci_commands import ci_app
+from residency.cli.local_commands import local_app
+from residency.errors import ExitCode, ResidencyError
+
+app = typer.Typer(
+    name="residency",
+    help="One product in several AWS regions, each user's personal data kept in its jurisdiction.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar=CONFIG_ENV, show_default=False,
+        help=f"Path of regions.yaml (default ./regions.yaml; also ${CONFIG_ENV}).")] = None,
+) -> None:
+    ctx.obj = Application(config_path=config or DEFAULT_CONFIG)
+
+
+app.command()(config_commands.validate)
+app.command()(config_commands.schema)
+app.command("list")(config_commands.list_workspaces)
+app.command()(terraform_commands.synth)
+app.command()(terraform_commands.plan)
+app.command()(terraform_commands.apply)
+app.command()(terraform_commands.destroy)
+app.command()(terraform_commands.drift)
+app.command()(guard_commands.check)
+app.command()(guard_commands.baseline)
+app.add_typer(local_app, name="local")
+app.add_typer(ci_app, name="ci")
+
+# The parser's usage errors exit 2 in click; DESIGN.md reserves 2 for "changes" and wants 64.
+CLICK_USAGE_EXIT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="residency", standalone_mode=False)
+    except ResidencyError as error:
+        print(error.render(), file=sys.stderr)
+        return int(error.exit_code)
+    except typer.TyperException as error:  # the parser's own errors (unknown option, ...)
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {error}", file=sys.stderr)
+        code = getattr(error, "exit_code", ExitCode.FAILED)
+        return int(ExitCode.USAGE if code == CLICK_USAGE_EXIT else code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return int(ExitCode.FAILED)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.FAILED)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,193 @@
+"""load_config: regions.yaml -> Config, or one ConfigError listing every problem with its line.
+
+Schema problems come first: when a value has the wrong shape the cross-field rules do not run
+(they would only guess), except that unknown keys are dropped so the rules can still run beside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from residency.config.aws_regions import REGIONS
+from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
+from residency.config.rules import check_rules, did_you_mean, suggest
+from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, read_yaml
+from residency.errors import ConfigError, Problem, ResidencyError
+
+_EXAMPLE_REGION = "us-east-1: {jurisdiction: US, countries: [US], default: true}"
+_MISSING_HINTS = {
+    "project": "project: NAME (3-24 lowercase letters, digits and '-')",
+    "regions": f"regions: {{{_EXAMPLE_REGION}}}",
+}
+_YES = ("yes", "y", "on")
+_NO = ("no", "n", "off")
+
+
+def load_config(path: Path) -> Config:
+    """Read, validate and check regions.yaml; ConfigError (65) or ConfigMissingError (66) otherwise."""
+    try:
+        return _load(Path(path))
+    except ResidencyError:
+        raise
+    except Exception as err:  # a bug must not show the user a traceback for their file
+        message = f"could not be read: {type(err).__name__}: {err}"
+        raise ConfigError(str(path), [Problem(None, "", message)]) from err
+
+
+def _load(path: Path) -> Config:
+    document = read_yaml(path)
+    config, problems = validate_document(document)
+    if config is not None:
+        problems += check_rules(config, document.lines)
+    if config is None or problems:
+        raise ConfigError(str(path), problems)
+    return config
+
+
+def validate_document(document: YamlDocument) -> tuple[Config | None, list[Problem]]:
+    """The model (None when the schema fails beyond unknown keys) and the schema problems."""
+    try:
+        return Config.model_validate(document.data), []
+    except ValidationError as err:
+        errors = err.errors()
+    problems = [_problem(error, document.lines) for error in errors]
+    unknown = [tuple(error["loc"]) for error in errors if error["type"] == "extra_forbidden"]
+    if len(unknown) < len(errors):
+        return None, problems
+    try:
+        return Config.model_validate(_without(document.data, unknown)), problems
+    except ValidationError:
+        return None, problems
+
+
+def _without(data: dict[str, Any], locations: list[Location]) -> dict[str, Any]:
+    def prune(value: Any, here: Location) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {key: prune(item, (*here, key)) for key, item in value.items() if (*here, key) not in locations}
+
+    pruned: dict[str, Any] = prune(data, ())
+    return pruned
+
+
+def _problem(error: ErrorDetails, lines: LineMap) -> Problem:
+    location: Location = tuple(error["loc"])
+    kind = error["type"]
+    hint: str | None
+    if kind == "extra_forbidden":
+        message, hint = _unknown_key(location)
+        return Problem(lines.line(location, key=True), format_location(location), message, hint)
+    if kind == "missing":
+        message, hint = f"required key {location[-1]!r} is missing", _missing_hint(location)
+    else:
+        message, hint = _wrong_value(error, location)
+    return Problem(lines.line(location), format_location(location), message, hint)
+
+
+def _model_at(location: Location) -> type[BaseModel] | None:
+    if not location:
+        return Config
+    if location in (("global",), ("state",), ("directory",)):
+        models: dict[str, type[BaseModel]] = {
+            "global": GlobalConfig, "state": StateConfig, "directory": DirectoryConfig}
+        return models[str(location[0])]
+    if len(location) == 2 and location[0] == "exceptions":
+        return GuardException
+    if len(location) == 2 and location[0] == "regions":
+        return RegionConfig
+    return None
+
+
+def _allowed_keys(location: Location) -> list[str]:
+    model = _model_at(location)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _unknown_key(location: Location) -> tuple[str, str]:
+    key = str(location[-1])
+    allowed = _allowed_keys(location[:-1])
+    listing = f"allowed here: {', '.join(allowed)}"
+    match = did_you_mean(key, allowed)
+    if match is not None:
+        return f"unknown key {key!r}", f"did you mean {match!r}? ({listing})"
+    if not location[:-1] and key in REGIONS:
+        return f"unknown key {key!r}", f"region codes go under regions: ({listing})"
+    return f"unknown key {key!r}", listing
+
+
+def _missing_hint(location: Location) -> str | None:
+    field = str(location[-1])
+    if field == "jurisdiction" and len(location) == 3 and location[1] in REGIONS:
+        return f"jurisdiction: {REGIONS[str(location[1])].jurisdiction}"
+    return _MISSING_HINTS.get(field)
+
+
+def _wrong_value(error: ErrorDetails, location: Location) -> tuple[str, str | None]:
+    kind, value = error["type"], error.get("input")
+    got = f"got {show_value(value)}"
+    empty = "the value is empty" if value is None else None
+    if kind == "string_type":
+        return f"expected text, {got}", empty
+    if kind == "bool_type":
+        return f"expected true or false, {got}", _bool_hint(value) or empty
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+        return f"expected {_one_of(choices)}, {got}", suggest(str(value), choices) if isinstance(value, str) else empty
+    if kind in ("tuple_type", "list_type"):
+        hint = f"write {location[-1]}: [{value}]" if isinstance(value, str) else empty
+        return f"expected a list, {got}", hint
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping, {got}", _mapping_hint(location) or empty
+    if kind == "value_error":
+        return f"{(error.get('ctx') or {}).get('error', error['msg'])}, {got}", None
+    if kind == "too_short" and location == ("regions",):
+        return "at least one region is required", f"regions: {{{_EXAMPLE_REGION}}}"
+    return f"{error['msg'][:1].lower()}{error['msg'][1:]}, {got}", None
+
+
+def _bool_hint(value: object) -> str | None:
+    if isinstance(value, str) and value.lower() in _YES + _NO:
+        word = "true" if value.lower() in _YES else "false"
+        return f"write {word}: YAML 1.2 reads {value} as text"
+    return None
+
+
+def _one_of(choices: list[str]) -> str:
+    quoted = [repr(choice) for choice in choices]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def _mapping_hint(location: Location) -> str | None:
+    if location == ("regions",):
+        return f"regions maps region codes to settings, e.g. {_EXAMPLE_REGION}"
+    if len(location) == 2 and location[0] == "regions" and location[1] in REGIONS:
+        return f"give the region its settings, e.g. {{jurisdiction: {REGIONS[str(location[1])].jurisdiction}}}"
+    return None
+
+
+def show_value(value: object, limit: int = 60) -> str:
+    """A YAML-like rendering of a parsed value for messages: 'text', 12, true, null, [a, b]."""
+    text = _show(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)

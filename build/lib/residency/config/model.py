@@ -1,0 +1,210 @@
+"""The shape of regions.yaml as frozen, strict pydantic models (cross-field rules live in rules.py)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+
+from residency import naming
+from residency.config.aws_regions import JURISDICTIONS, REGIONS
+from residency.config.countries import COUNTRY_CODES
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+PROJECT_PATTERN = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
+
+
+class FrozenDict(dict[K, V]):
+    """A dict that refuses changes, so the frozen models stay immutable and hashable."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> FrozenDict[K, V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict[K, V]:
+        return type(self)(copy.deepcopy(dict(self), memo))
+
+
+def _freeze(value: Mapping[K, V]) -> FrozenDict[K, V]:
+    return FrozenDict(value)
+
+
+def _strict(title: str | None = None) -> ConfigDict:
+    return ConfigDict(
+        frozen=True, extra="forbid", strict=True, validate_by_alias=True, serialize_by_alias=True, title=title
+    )
+
+
+def _enum(values: Iterable[str]) -> list[JsonValue]:
+    return [value for value in sorted(values)]
+
+
+class StateConfig(BaseModel):
+    """Where Terraform state lives."""
+
+    model_config = _strict()
+
+    backend: Literal["local", "s3", "cloud"] = Field(default="local", description="local | s3 | cloud")
+    organization: str | None = Field(
+        default=None, description="HCP Terraform organization (backend cloud only, required there)"
+    )
+    workspace_prefix: str | None = Field(
+        default=None,
+        description="HCP Terraform workspace name = prefix + workspace name (backend cloud only, required there)",
+    )
+
+
+class GlobalConfig(BaseModel):
+    """The global workspace: DNS routing and the optional static frontend."""
+
+    model_config = _strict()
+
+    region: str = Field(
+        default="us-east-1",
+        description="home of the global workspace (CloudFront and its certificate need us-east-1)",
+        json_schema_extra={"enum": _enum(REGIONS)},
+    )
+    routing: Literal["geolocation", "latency"] = Field(default="geolocation", description="geolocation | latency")
+    frontend: bool = Field(default=False, description="CloudFront + private S3 static site")
+
+
+class RegionConfig(BaseModel):
+    """One AWS region and the countries whose data it keeps."""
+
+    model_config = _strict()
+
+    jurisdiction: str = Field(
+        description="the jurisdiction the region really is in (EU, UK, CH, US, ...)",
+        json_schema_extra={"enum": _enum(JURISDICTIONS)},
+    )
+    countries: Annotated[tuple[str, ...], Field(strict=False)] = Field(
+        default=(),
+        description="ISO 3166-1 alpha-2 codes; a country belongs to at most one region",
+        json_schema_extra={"items": {"type": "string", "enum": _enum(COUNTRY_CODES)}, "uniqueItems": True},
+    )
+    failover: str | None = Field(default=None, description="another listed region in the same jurisdiction")
+    default: bool = Field(
+        default=False, description="takes users from unlisted countries (exactly one region, geolocation)"
+    )
+
+
+def _replication_choice(value: Any) -> str | tuple[str, ...]:
+    if value in ("all", "none"):
+        return str(value)
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ValueError("expected all, none or a list of region codes and jurisdictions")
+
+
+class DirectoryConfig(BaseModel):
+    """The residency directory (pseudonymous user key -> home region) and where copies of it may live."""
+
+    model_config = _strict()
+
+    replicate_to: Annotated[str | tuple[str, ...], BeforeValidator(_replication_choice)] = Field(
+        default="all",
+        json_schema_extra={"anyOf": [{"enum": ["all", "none"]}, {"type": "array", "items": {"type": "string"}}]},
+        description="where directory replicas may live: all (every listed region), none (only the global "
+                    "region), or a list of listed region codes and/or jurisdictions, e.g. [EU]",
+    )
+
+
+EXCEPTION_RULE_PATTERN = r"^RES[0-9]{3}$"
+EXCEPTION_REASON_MIN = 20
+
+
+class GuardException(BaseModel):
+    """A reviewed, expiring exception to one residency rule for one resource."""
+
+    model_config = _strict()
+
+    rule: str = Field(description="the rule id, e.g. RES002", json_schema_extra={"pattern": EXCEPTION_RULE_PATTERN})
+    resource: str = Field(description="the resource address as `check` reports it, e.g. aws_s3_bucket.logs")
+    workspace: str | None = Field(default=None, description="the workspace (region code or global); all if left out")
+    reason: str = Field(description=f"why this is acceptable; at least {EXCEPTION_REASON_MIN} characters",
+                        json_schema_extra={"minLength": EXCEPTION_REASON_MIN})
+    expires: str = Field(description="YYYY-MM-DD; an expired exception is an error",
+                         json_schema_extra={"format": "date"})
+
+    def matches(self, rule: str, workspace: str, address: str) -> bool:
+        return self.rule == rule and self.resource == address and self.workspace in (None, workspace)
+
+
+class Config(BaseModel):
+    """A valid regions.yaml."""
+
+    model_config = _strict("regions.yaml")
+
+    project: str = Field(
+        description="3-24 chars, lowercase letters, digits, '-'; prefixes every resource name",
+        json_schema_extra={"pattern": PROJECT_PATTERN},
+    )
+    target: Literal["local", "aws"] = Field(
+        default="local", description="local (embedded AWS emulator) | aws (a real account, standard credential chain)"
+    )
+    domain: str | None = Field(
+        default=None, description="enables Route 53 records, ACM certificates, custom API domains"
+    )
+    state: StateConfig = Field(default=StateConfig(), description="where Terraform state lives")
+    global_: GlobalConfig = Field(default=GlobalConfig(), alias="global", description="the global workspace")
+    regions: Annotated[Mapping[str, RegionConfig], AfterValidator(_freeze)] = Field(
+        min_length=1,
+        description="AWS region code -> settings; at least one",
+        json_schema_extra={"propertyNames": {"enum": _enum(REGIONS)}},
+    )
+    directory: DirectoryConfig = Field(default=DirectoryConfig(), description="the residency directory")
+    exceptions: Annotated[tuple[GuardException, ...], Field(strict=False)] = Field(
+        default=(), description="reviewed, expiring exceptions to residency rules (`residency check`)"
+    )
+    organization_scp: bool = Field(
+        default=False, description="also write cdktf.out/organization-scp.json, an SCP that keeps every account "
+                                   "in the governed regions (checked by `residency check`)")
+    tags: Annotated[Mapping[str, str], AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True, description="extra tags for every resource"
+    )
+
+    @property
+    def region_codes(self) -> tuple[str, ...]:
+        """Region codes in file order."""
+        return tuple(self.regions)
+
+    @property
+    def default_region(self) -> str | None:
+        """The region that takes users from unlisted countries, if one is marked default."""
+        return next((code for code, region in self.regions.items() if region.default), None)
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        """The distinct jurisdictions of the listed regions, sorted."""
+        return tuple(sorted({region.jurisdiction for region in self.regions.values()}))
+
+    @property
+    def directory_replica_regions(self) -> tuple[str, ...]:
+        """Listed regions, other than the global one, that hold a directory replica (in file order)."""
+        wanted = self.directory.replicate_to
+        if wanted == "none":
+            return ()
+        candidates = [code for code in self.regions if code != self.global_.region]
+        if wanted == "all":
+            return tuple(candidates)
+        return tuple(code for code in candidates
+                     if code in wanted or self.regions[code].jurisdiction in wanted)
+
+    @property
+    def workspaces(self) -> tuple[str, ...]:
+        """Terraform workspaces: one per region in file order, then global."""
+        return (*self.region_codes, naming.GLOBAL_WORKSPACE)

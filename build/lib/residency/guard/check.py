@@ -1,0 +1,104 @@
+"""Run every rule over a synthesized cdktf.out (and saved plans), then apply the reviewed exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from residency.config import Config
+from residency.errors import ResidencyError
+from residency.guard.model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
+from residency.guard.plan_document import overlay_plan, plan_shape_problem
+from residency.guard.registry import Context
+from residency.guard.rules import RULES
+
+SCP_FILE = "organization-scp.json"
+
+
+def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[str, Any]] | None = None) -> Report:
+    """Check every workspace under `out_dir`; a workspace with a saved plan is checked as planned too."""
+    stacks = sorted((out_dir / "stacks").glob("*/cdk.tf.json"))
+    if not stacks:
+        raise ResidencyError(f"no synthesized workspaces in {out_dir}", hint="run `residency synth` first")
+    workspaces = [SynthesizedWorkspace.load(path) for path in stacks]
+    _refuse_foreign_output(config, [workspace.name for workspace in workspaces], out_dir)
+    checked = list(workspaces)
+    for workspace in workspaces:
+        if plans and workspace.name in plans:
+            checked.append(overlay_plan(workspace, plans[workspace.name]))
+    findings, paths = evaluate(config, checked)
+    scp = out_dir / SCP_FILE
+    artifacts: list[str] = []
+    if scp.exists():
+        from residency.guard.scp import check_scp_file
+
+        findings += check_scp_file(config, scp)
+        artifacts.append(str(scp))
+    report = Report(workspaces=[workspace.name for workspace in workspaces], artifacts=artifacts)
+    apply_exceptions(config, findings, report)
+    report.paths = _mark_violations(paths, report.findings)
+    return report
+
+
+def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]) -> list[str]:
+    """The violations a saved plan of one workspace would bring, as report lines (none: it may be applied)."""
+    from residency.guard.render import text_lines
+
+    problem = plan_shape_problem(plan)
+    if problem is not None:
+        raise ResidencyError(f"{name}: the saved plan cannot be read: {problem}")
+    workspace = overlay_plan(SynthesizedWorkspace.load(out_dir / "stacks" / name / "cdk.tf.json"), dict(plan))
+    findings, _paths = evaluate(config, [workspace])
+    report = Report(workspaces=[name])
+    apply_exceptions(config, findings, report)
+    return text_lines(Report(findings=report.findings))[:-1] if report.findings else []
+
+
+def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tuple[list[Finding], list[DataPath]]:
+    findings: dict[Finding, None] = {}  # ordered and without the repeats a plan re-check would add
+    paths: dict[DataPath, None] = {}
+    for workspace in workspaces:
+        context = Context(config, workspace)
+        for _rule, evaluate_rule in RULES.values():
+            for item in evaluate_rule(context) if evaluate_rule else ():
+                if isinstance(item, Finding):
+                    if replace(item, origin="synthesized") not in findings:
+                        findings[item] = None
+                else:
+                    paths[item] = None
+    ordered = sorted(findings, key=lambda f: (f.workspace, f.rule, f.address, f.origin))
+    return ordered, list(paths)
+
+
+def apply_exceptions(config: Config, findings: list[Finding], report: Report) -> None:
+    used: set[int] = set()
+    for finding in findings:
+        index = next((i for i, exception in enumerate(config.exceptions)
+                      if exception.matches(finding.rule, finding.workspace, finding.address)), None)
+        if index is None:
+            report.findings.append(finding)
+            continue
+        used.add(index)
+        exception = config.exceptions[index]
+        report.suppressed.append(Suppressed(finding, exception.reason, exception.expires))
+    report.unused_exceptions = [f"exceptions[{i}]: {exception.rule} on {exception.resource} matches no finding"
+                                for i, exception in enumerate(config.exceptions) if i not in used]
+
+
+def _mark_violations(paths: list[DataPath], findings: list[Finding]) -> list[DataPath]:
+    flagged = {(finding.workspace, finding.address, finding.destination) for finding in findings}
+    return [replace(path, violation=(path.workspace, path.address, path.destination) in flagged) for path in paths]
+
+
+def _refuse_foreign_output(config: Config, names: list[str], out_dir: Path) -> None:
+    """Checking output made from another regions.yaml would judge it against the wrong map."""
+    unknown, missing = sorted(set(names) - set(config.workspaces)), sorted(set(config.workspaces) - set(names))
+    if unknown or missing:
+        differences = [f"{kind}: {', '.join(items)}" for kind, items in
+                       (("not in regions.yaml", unknown), ("missing", missing)) if items]
+        raise ResidencyError(f"{out_dir} was not synthesized from this regions.yaml ({'; '.join(differences)})",
+                             hint="synthesize again, or pass the regions.yaml the output was made from")
+
+

@@ -1,0 +1,120 @@
+"""A saved plan (`terraform show -json`) laid over the synthesized workspace it was made from.
+
+Planned values resolve what synthesized JSON leaves as expressions (variables, remote state,
+data sources). Where a value is unknown until apply, or where the synthesized value names a
+resource of the same workspace (which the rules judge by its own attributes), the synthesized
+value stays. An unknown value the configuration does not set is left out, as in the synthesized JSON
+(the provider computes it: an ARN, an id, a default such as multi_region = false).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from residency.guard.model import SynthesizedWorkspace
+from residency.guard.values import sole_resource_reference
+
+_ABSENT = object()
+
+
+def plan_shape_problem(plan: Any) -> str | None:
+    """Why a document is not `terraform show -json` output of a saved plan, or None when it is."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("planned_values"), dict):
+        return "it has no planned_values object"
+    if not isinstance(plan.get("resource_changes", []), list) or not all(
+            isinstance(change, dict) for change in plan.get("resource_changes", [])):
+        return "its resource_changes is not a list of objects"
+    if not isinstance(plan.get("configuration", {}), dict) or not isinstance(plan.get("variables", {}), dict):
+        return "its configuration or variables is not an object"
+    return None
+
+
+def overlay_plan(workspace: SynthesizedWorkspace, plan: dict[str, Any]) -> SynthesizedWorkspace:
+    document = copy.deepcopy(workspace.document)
+    resources = document.setdefault("resource", {})
+    changes = {change.get("address"): change for change in plan.get("resource_changes", [])}
+    expanded: set[tuple[str, str]] = set()
+    for planned in _planned_resources(plan["planned_values"].get("root_module") or {}):
+        if planned.get("mode") != "managed":
+            continue
+        kind, base = str(planned.get("type")), str(planned.get("name"))
+        name = _name(planned)
+        change = (changes.get(planned.get("address")) or {}).get("change") or {}
+        synthesized = resources.get(kind, {}).get(base if name != base else name)
+        body = _merge(planned.get("values") or {}, change.get("after_unknown") or {}, synthesized or {})
+        for key in ("provider", "depends_on", "lifecycle", "//"):
+            if synthesized and key in synthesized:
+                body[key] = synthesized[key]
+        resources.setdefault(kind, {})[name] = body
+        if name != base:
+            expanded.add((kind, base))  # count / for_each: the instances replace the block
+    for kind, base in expanded:
+        resources[kind].pop(base, None)
+    _overlay_providers(document, plan)
+    for output, value in (plan.get("planned_values", {}).get("outputs") or {}).items():
+        if "value" in value:
+            document.setdefault("output", {})[output] = {"value": value["value"]}
+    return SynthesizedWorkspace(workspace.name, document, origin="plan")
+
+
+def _planned_resources(module: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(module.get("resources", []))
+    for child in module.get("child_modules", []):
+        found += _planned_resources(child)
+    return found
+
+
+def _name(planned: dict[str, Any]) -> str:
+    index = planned.get("index")
+    return str(planned.get("name")) + ("" if index is None else f"[{index!r}]".replace("'", '"'))
+
+
+def _merge(planned: Any, unknown: Any, synthesized: Any) -> Any:
+    if unknown is True:
+        return synthesized if synthesized is not None else _ABSENT
+    if sole_resource_reference(synthesized) is not None:
+        return synthesized
+    if isinstance(planned, dict):
+        merged = {key: _merge(value, _at(unknown, key), _at(synthesized, key)) for key, value in planned.items()}
+        merged |= {key: _merge(None, True, _at(synthesized, key)) for key in _keys(unknown) if key not in planned}
+        return {key: value for key, value in merged.items() if value is not _ABSENT}
+    if isinstance(planned, list):
+        if isinstance(synthesized, dict) and len(planned) == 1:
+            synthesized = [synthesized]  # CDKTF writes a single nested block as an object
+        items = [_merge(item, _at(unknown, i), _at(synthesized, i)) for i, item in enumerate(planned)]
+        return [item for item in items if item is not _ABSENT]
+    return planned
+
+
+def _at(container: Any, key: Any) -> Any:
+    if isinstance(container, dict):
+        return container.get(key)
+    if isinstance(container, list) and isinstance(key, int) and key < len(container):
+        return container[key]
+    return None
+
+
+def _keys(unknown: Any) -> list[str]:
+    return [key for key, value in unknown.items() if value is True] if isinstance(unknown, dict) else []
+
+
+def _overlay_providers(document: dict[str, Any], plan: dict[str, Any]) -> None:
+    """Provider regions as the plan evaluated them (a variable in synthesized JSON is a value here)."""
+    for config in (plan.get("configuration", {}).get("provider_config") or {}).values():
+        if config.get("name") != "aws":
+            continue
+        region = _evaluated((config.get("expressions") or {}).get("region") or {}, plan.get("variables") or {})
+        alias = config.get("alias")
+        for provider in document.get("provider", {}).get("aws", []):
+            if provider.get("alias") == alias and region is not None:
+                provider["region"] = region
+
+
+def _evaluated(expression: dict[str, Any], variables: dict[str, Any]) -> Any:
+    """A constant, or the value of the one variable an expression is (`${var.region}`)."""
+    references = expression.get("references") or []
+    if len(references) == 1 and str(references[0]).startswith("var.") and \
+            expression.get("constant_value") in (None, "${" + str(references[0]) + "}"):
+        return (variables.get(str(references[0]).removeprefix("var.")) or {}).get("value")
+    return expression.get("constant_value")

@@ -1,0 +1,44 @@
+"""RES007: nothing personal in names, tags, outputs or function environments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from residency.guard.model import DataPath, Finding
+from residency.guard.registry import Context, rule
+from residency.guard.values import blocks
+
+PERSONAL_KEY = re.compile(r"e-?mail|phone|passport|birth|ssn|national.?id", re.IGNORECASE)
+EMAIL_ADDRESS = re.compile(r"[^@\s\"'${}]+@[^@\s\"'${}]+\.[A-Za-z]{2,}")
+NAME_ATTRIBUTES = ("name", "bucket", "function_name", "description")
+
+
+@rule("RES007", "Nothing personal in names, tags, outputs or function environments",
+      why="Names, tags, outputs and environment variables are copied into state, logs and consoles "
+          "outside the data stores' protection.",
+      fix="Keep personal data in the region's data stores only; reference it, never embed it.")
+def nothing_personal_in_metadata(context: Context) -> Iterator[Finding | DataPath]:
+    for output, body in context.workspace.outputs().items():
+        yield from _personal(context, f"output.{output}", output, body.get("value"))
+    for provider in context.workspace.providers():
+        for tags in blocks(provider.get("default_tags")):
+            for key, value in (tags.get("tags") or {}).items():
+                yield from _personal(context, "provider.aws.default_tags", key, value)
+    for resource in context.workspace.resources():
+        for key, value in (resource.body.get("tags") or {}).items():
+            yield from _personal(context, resource.address, key, value)
+        for attribute in NAME_ATTRIBUTES:
+            if isinstance(resource.body.get(attribute), str):
+                yield from _personal(context, resource.address, attribute, resource.body[attribute], key_counts=False)
+        for environment in blocks(resource.body.get("environment")):
+            for key, value in (environment.get("variables") or {}).items():
+                yield from _personal(context, resource.address, key, value)
+
+
+def _personal(context: Context, address: str, key: str, value: Any, *, key_counts: bool = True) -> Iterator[Finding]:
+    if key_counts and PERSONAL_KEY.search(key):
+        yield context.finding("RES007", address, f"{key!r} names personal data")
+    if isinstance(value, str) and EMAIL_ADDRESS.search(value):
+        yield context.finding("RES007", address, f"{key!r} holds an email address")

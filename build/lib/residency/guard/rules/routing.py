@@ -1,0 +1,139 @@
+"""RES005: DNS sends each country only to its region; failover and health checks stay in a jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from residency.guard.model import DataPath, Finding, Resource
+from residency.guard.registry import Context, rule
+from residency.guard.values import GLOBAL, UNKNOWN, blocks, host_region, is_expression, sole_resource_reference
+
+MAX_ALIAS_DEPTH = 5
+_REMOTE_STATE = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)")
+
+
+@rule("RES005", "Routing sends users only to their own region, and fails over within the jurisdiction",
+      why="DNS decides where a user's requests, and the personal data in them, are processed: a country "
+          "routed to another region, or a failover or health check that falls back across a border, moves "
+          "that processing out of the jurisdiction.",
+      fix="Route each listed country to the region that lists it; fail over only to a region of the "
+          "same jurisdiction; gate each record on the health of the region it points at.")
+def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
+    if context.is_region:
+        return
+    resolver = _Resolver(context)
+    yield from _geolocation(context, resolver)
+    yield from _failover(context, resolver)
+    for record in resolver.records:
+        if "latency_routing_policy" in record.body:
+            for destination in resolver.destinations(record):
+                yield context.path("routing", record.address, destination, source=GLOBAL)
+        yield from _health_check(context, resolver, record)
+
+
+class _Resolver:
+    """Which regions a DNS record sends users to, following aliases to other records of the zone."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.records = list(context.workspace.resources("aws_route53_record"))
+
+    def destinations(self, record: Resource, depth: int = 0) -> set[str]:
+        aliases = [alias.get("name") for alias in blocks(record.body.get("alias"))]
+        targets = aliases + list(record.body.get("records") or [])
+        found: set[str] = set()
+        for target in targets:
+            found |= self._target(target, depth)
+        return found or {UNKNOWN}
+
+    def _target(self, target: object, depth: int) -> set[str]:
+        if isinstance(target, str):
+            remote = _REMOTE_STATE.search(target)
+            if remote:
+                workspace = self.context.remote_state_workspace(remote.group(1))
+                return {workspace} if workspace and workspace in self.context.config.regions else {UNKNOWN}
+            address = sole_resource_reference(target)
+            if address and address.startswith("aws_cloudfront_distribution."):
+                return {GLOBAL}
+            record = self.context.workspace.resource(address) if address else None
+            if record is not None and record.type == "aws_route53_record" and target.endswith(".fqdn}"):
+                target = str(record.body.get("name"))  # an alias of another record of the zone, by its name
+            if not is_expression(target):
+                behind = [r for r in self.records if r.body.get("name") == target.rstrip(".")]
+                if behind and depth < MAX_ALIAS_DEPTH:
+                    return set().union(*(self.destinations(r, depth + 1) for r in behind))
+                region = host_region(target, self.context.config.domain)
+                return {region} if region != UNKNOWN else {UNKNOWN}
+        return {UNKNOWN}
+
+
+def _geolocation(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
+    home = {country: code for code, region in context.config.regions.items() for country in region.countries}
+    routed: set[str] = set()
+    for record in resolver.records:
+        for policy in blocks(record.body.get("geolocation_routing_policy")):
+            destinations = resolver.destinations(record)
+            for destination in destinations:
+                yield context.path("routing", record.address, destination, source=GLOBAL)
+            country = policy.get("country")
+            if policy.get("continent") or not isinstance(country, str):
+                yield context.finding("RES005", record.address, "a continent (or unreadable) location cannot be "
+                                      "checked against the countries in regions.yaml", GLOBAL, UNKNOWN)
+                continue
+            routed.add(country)
+            expected = context.config.default_region if country == "*" else home.get(country)
+            yield from _country(context, record, country, expected, destinations)
+    if context.config.domain and context.config.global_.routing == "geolocation" and resolver.records:
+        for country in sorted(set(home) - routed):
+            yield context.finding("RES005", "aws_route53_record", f"{country} is listed for {home[country]} but no "
+                                  "record routes it there; its users would get the default region", GLOBAL, UNKNOWN)
+
+
+def _country(context: Context, record: Resource, country: str, expected: str | None,
+             destinations: set[str]) -> Iterator[Finding]:
+    label = "unlisted countries" if country == "*" else country
+    if expected is None:
+        yield context.finding("RES005", record.address, f"{label} has a record but no region in regions.yaml",
+                              GLOBAL, ",".join(sorted(destinations)))
+        return
+    jurisdiction = context.jurisdiction_of(expected)
+    for destination in sorted(destinations):
+        if destination == UNKNOWN or context.jurisdiction_of(destination) != jurisdiction:
+            yield context.finding("RES005", record.address, f"sends {label} to {destination}, not to {expected} "
+                                  f"({jurisdiction})", GLOBAL, destination)
+    if expected not in destinations:
+        yield context.finding("RES005", record.address, f"does not send {label} to its region {expected}",
+                              GLOBAL, ",".join(sorted(destinations)))
+
+
+def _failover(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
+    pairs: dict[tuple[str, str], dict[str, list[Resource]]] = {}
+    for record in resolver.records:
+        for policy in blocks(record.body.get("failover_routing_policy")):
+            key = (str(record.body.get("name")), str(record.body.get("type")))
+            pairs.setdefault(key, {}).setdefault(str(policy.get("type")), []).append(record)
+    for roles in pairs.values():
+        primaries = set().union(*(resolver.destinations(r) for r in roles.get("PRIMARY", [])))
+        for secondary in roles.get("SECONDARY", []):
+            for destination in resolver.destinations(secondary):
+                for primary in sorted(primaries) or [UNKNOWN]:
+                    yield context.path("failover", secondary.address, destination, source=primary)
+                    if destination == UNKNOWN or primary == UNKNOWN or \
+                            context.jurisdiction_of(primary) != context.jurisdiction_of(destination):
+                        yield context.finding("RES005", secondary.address, f"fails over from {primary} to "
+                                              f"{destination}, across jurisdictions", primary, destination)
+
+
+def _health_check(context: Context, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
+    reference = record.body.get("health_check_id")
+    if not reference:
+        return
+    address = sole_resource_reference(reference)
+    check = context.workspace.resource(address) if address else None
+    checked = host_region(check.body.get("fqdn"), context.config.domain) if check is not None else UNKNOWN
+    for destination in sorted(resolver.destinations(record)):
+        if checked == UNKNOWN or destination == UNKNOWN or \
+                context.jurisdiction_of(checked) != context.jurisdiction_of(destination):
+            yield context.finding("RES005", record.address, f"routes to {destination} on the health of {checked}",
+                                  destination, checked)

@@ -1,0 +1,1 @@
+"""The embedded local AWS emulator (moto server) behind `target: local`."""

@@ -1,0 +1,92 @@
+"""Every name residency gives to a cloud resource, in one place, so a rename is one edit.
+
+Pure functions of the project name and the workspace; no I/O, no cdktf.
+"""
+
+from __future__ import annotations
+
+GLOBAL_WORKSPACE = "global"
+MANAGED_BY = "residency"
+
+TAG_PROJECT = "project"
+TAG_WORKSPACE = "workspace"
+TAG_JURISDICTION = "jurisdiction"
+TAG_MANAGED_BY = "managed-by"
+RESERVED_TAG_KEYS = (TAG_PROJECT, TAG_WORKSPACE, TAG_JURISDICTION, TAG_MANAGED_BY)
+
+# The global workspace holds no personal data; this is what its jurisdiction tag says.
+GLOBAL_JURISDICTION = "global"
+
+
+def resource_name(project: str, workspace: str, purpose: str) -> str:
+    """`acme-health-eu-central-1-data`: unique per project, workspace and purpose."""
+    return f"{project}-{workspace}-{purpose}"
+
+
+def data_table_name(project: str, region: str) -> str:
+    return resource_name(project, region, "data")
+
+
+def data_bucket_name(project: str, region: str, account_id: str) -> str:
+    # Bucket names are global across all AWS accounts: the account id makes ours unique
+    # and stays deterministic (at most 24 + 14 + 6 + 12 = 56 of the 63 allowed characters).
+    return f"{resource_name(project, region, 'data')}-{account_id}"
+
+
+def kms_alias(project: str, workspace: str, purpose: str) -> str:
+    return f"alias/{resource_name(project, workspace, purpose)}"
+
+
+def directory_table_name(project: str) -> str:
+    """The residency directory: pseudonymous user key -> home region."""
+    return f"{project}-directory"
+
+
+def standard_tags(project: str, workspace: str, jurisdiction: str) -> dict[str, str]:
+    return {
+        TAG_PROJECT: project,
+        TAG_WORKSPACE: workspace,
+        TAG_JURISDICTION: jurisdiction,
+        TAG_MANAGED_BY: MANAGED_BY,
+    }
+
+
+def function_name(project: str, region: str, purpose: str) -> str:
+    """Lambda function and its IAM role: at most 24 + 14 + 12 characters, under both limits."""
+    return resource_name(project, region, purpose)
+
+
+def lambda_log_group(function: str) -> str:
+    return f"/aws/lambda/{function}"
+
+
+def api_access_log_group(project: str, region: str) -> str:
+    return f"/residency/{project}/{region}/api-access"
+
+
+def directory_hmac_alias(project: str) -> str:
+    """The KMS HMAC key that turns an email into the directory's user key (same alias in every region)."""
+    return f"alias/{project}-directory-hmac"
+
+
+def global_api_host(domain: str) -> str:
+    """The name users call; Route 53 sends each of them to their region's API."""
+    return f"api.{domain}"
+
+
+def region_api_host(region: str, domain: str) -> str:
+    """One region's API, directly."""
+    return f"{region}.{domain}"
+
+
+def failover_host(region: str, domain: str) -> str:
+    """The primary/secondary pair behind a region that has a failover region."""
+    return f"{region}.failover.{domain}"
+
+
+def frontend_host(domain: str) -> str:
+    return f"app.{domain}"
+
+
+def frontend_bucket_name(project: str, account_id: str) -> str:
+    return f"{resource_name(project, GLOBAL_WORKSPACE, 'frontend')}-{account_id}"

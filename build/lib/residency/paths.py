@@ -1,0 +1,68 @@
+"""Where residency keeps its files, relative to the directory of regions.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_DIR_NAME = ".residency"
+OUT_DIR_NAME = "cdktf.out"
+
+
+def state_path_from_stack(workspace: str) -> str:
+    """Where a workspace's state is, relative to its directory `cdktf.out/stacks/<workspace>`.
+
+    Written into the synthesized backend so that Terraform, the stock `cdktf` CLI and the
+    remote-state lookups of cross-stack references all find the same file.
+    """
+    return f"../../../{STATE_DIR_NAME}/state/{workspace}/terraform.tfstate"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    root: Path
+
+    @classmethod
+    def for_config(cls, config_file: Path) -> ProjectPaths:
+        return cls(config_file.resolve().parent)
+
+    @property
+    def work(self) -> Path:
+        return self.root / STATE_DIR_NAME
+
+    @property
+    def out(self) -> Path:
+        return self.root / OUT_DIR_NAME
+
+    def stack_dir(self, workspace: str) -> Path:
+        return self.out / "stacks" / workspace
+
+    def state_file(self, workspace: str) -> Path:
+        return self.work / "state" / workspace / "terraform.tfstate"
+
+    def data_dir(self, workspace: str) -> Path:
+        """Terraform's own per-workspace directory (TF_DATA_DIR), kept out of cdktf.out."""
+        return self.work / "terraform" / workspace
+
+    def plan_file(self, workspace: str) -> Path:
+        return self.work / "plans" / f"{workspace}.tfplan"
+
+    @property
+    def plugin_cache(self) -> Path:
+        return self.work / "plugin-cache"
+
+    @property
+    def cli_config(self) -> Path:
+        return self.work / "terraformrc"
+
+    @property
+    def logs(self) -> Path:
+        return self.work / "logs"
+
+    @property
+    def emulator_record(self) -> Path:
+        return self.work / "emulator.json"
+
+    @property
+    def emulator_log(self) -> Path:
+        return self.work / "emulator.log"

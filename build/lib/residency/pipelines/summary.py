@@ -1,0 +1,37 @@
+"""One Markdown summary of a `plan`, `apply` or `drift` run (its --json document), for a pull request
+comment or a job summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from residency.errors import UsageError
+
+ICONS = {"no changes": "✅", "changes": "📝", "applied": "✅", "destroyed": "✅", "drifted": "⚠️",
+         "failed": "❌", "refused": "⛔", "skipped": "⏭️", "interrupted": "⏹️", "declined": "✋"}
+
+
+def render_summary(document: Any, *, title: str | None = None) -> str:
+    if not isinstance(document, dict) or not isinstance(document.get("workspaces"), list):
+        raise UsageError("not the --json output of residency plan, apply, destroy or drift",
+                         hint="e.g. residency plan --all --json > plan.json")
+    command = str(document.get("command", "run"))
+    lines = [f"### {title or f'residency {command}'} ({document.get('target', '?')} target, "
+             f"exit {document.get('exit_code', '?')})", "",
+             "| workspace | result | add | change | destroy | drifted | seconds |",
+             "|---|---|--:|--:|--:|--:|--:|"]
+    details: list[str] = []
+    for workspace in document["workspaces"]:
+        name, status = workspace.get("workspace", "?"), str(workspace.get("status", "?"))
+        changes = workspace.get("changes") or {}
+        drifted = workspace.get("drifted") or []
+        lines.append(f"| `{name}` | {ICONS.get(status, '')} {status} | {changes.get('add', 0)} | "
+                     f"{changes.get('change', 0)} | {changes.get('destroy', 0)} | {len(drifted)} | "
+                     f"{workspace.get('seconds', 0)} |")
+        for resource in drifted:
+            details.append(f"- `{name}`: drifted `{resource.get('address')}` ({resource.get('action')})")
+        if workspace.get("error") and status != "skipped":
+            error = str(workspace["error"]).strip()
+            details.append(f"<details><summary><code>{name}</code> {status}</summary>\n\n```\n{error}\n```\n"
+                           "</details>")
+    return "\n".join([*lines, "", *details]).rstrip() + "\n"

@@ -1,0 +1,58 @@
+"""The construct layer: the only package that imports cdktf and the provider bindings.
+
+`synthesize` is the public entry point; it imports the heavy modules only when called.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from residency.config import Config
+
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | None = None) -> list[str]:
+    """Write `out_dir` (cdktf.out) for `config`, all or nothing; return the workspace names.
+
+    The new output is built beside the old one and swapped in only when complete, so a
+    failed synth never leaves a half-written directory. Terraform's dependency lock files
+    are carried over from the previous output; `extra_files` (name -> text) are written beside `stacks/`.
+    """
+    from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
+
+    quiet_jsii()
+    install_lazy_provider_package()
+    from residency.stacks.app import build_app
+
+    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        app = build_app(config, staging)
+        app.synth()
+        workspaces = [p.name for p in sorted((staging / "stacks").iterdir())]
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text)
+        _carry_over_lock_files(out_dir, staging)
+        _swap_in(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return workspaces
+
+
+def _carry_over_lock_files(old: Path, new: Path) -> None:
+    for lock in old.glob(f"stacks/*/{LOCK_FILE}"):
+        target = new / "stacks" / lock.parent.name
+        if target.is_dir():
+            shutil.copy2(lock, target / LOCK_FILE)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    retired = out_dir.with_name(f".{out_dir.name}.retired-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,90 @@
+"""A region's HTTP API: JWT authorizer on the region's pool, one Lambda backend, access logs."""
+
+from __future__ import annotations
+
+import json
+
+from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
+from cdktf_cdktf_provider_aws.apigatewayv2_authorizer import (
+    Apigatewayv2Authorizer,
+    Apigatewayv2AuthorizerJwtConfiguration,
+)
+from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
+from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
+from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
+    Apigatewayv2Stage,
+    Apigatewayv2StageAccessLogSettings,
+)
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
+
+# route key -> needs a signed-in user of this region
+ROUTES = {
+    "GET /health": False,
+    "GET /config": False,
+    "GET /me": True,
+    "PUT /me": True,
+}
+
+# Access logs name the route and outcome, never the caller's identity or address.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "latencyMs": "$context.responseLatency",
+    "requestTime": "$context.requestTime",
+})
+
+
+class RegionApi(Construct):
+    def __init__(self, scope: Construct, id_: str, *, name: str, region: str, backend: LambdaFunction,
+                 user_pool_id: str, user_pool_client_id: str, access_log_group: CloudwatchLogGroup) -> None:
+        super().__init__(scope, id_)
+        self.api = Apigatewayv2Api(self, "api", name=name, protocol_type="HTTP")
+        self.authorizer = Apigatewayv2Authorizer(
+            self, "authorizer",
+            api_id=self.api.id,
+            name="cognito",
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration=Apigatewayv2AuthorizerJwtConfiguration(
+                audience=[user_pool_client_id],
+                issuer=f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}",
+            ),
+        )
+        integration = Apigatewayv2Integration(
+            self, "backend",
+            api_id=self.api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=backend.invoke_arn,
+            integration_method="POST",
+            payload_format_version="2.0",
+        )
+        self.routes = {
+            route_key: Apigatewayv2Route(
+                self, f"route-{route_key.replace(' ', '').replace('/', '-').lower()}",
+                api_id=self.api.id,
+                route_key=route_key,
+                target=f"integrations/{integration.id}",
+                authorization_type="JWT" if signed_in else "NONE",
+                authorizer_id=self.authorizer.id if signed_in else None,
+            )
+            for route_key, signed_in in ROUTES.items()
+        }
+        self.stage = Apigatewayv2Stage(
+            self, "stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings=Apigatewayv2StageAccessLogSettings(
+                destination_arn=access_log_group.arn, format=ACCESS_LOG_FORMAT),
+        )
+        LambdaPermission(
+            self, "invoke",
+            action="lambda:InvokeFunction",
+            function_name=backend.function_name,
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/*/*",
+        )

@@ -1,0 +1,77 @@
+"""Build the CDKTF app for a regions.yaml: one stack per region plus `global`."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from cdktf import App
+
+from residency import naming
+from residency.config import Config
+from residency.errors import UsageError
+from residency.packaging import build_bundle, handlers_source
+from residency.stacks.functions import Bundle
+from residency.stacks.global_stack import GlobalStack
+from residency.stacks.region_stack import RegionStack
+from residency.stacks.routing import RegionEndpoint
+from residency.stacks.target import profile_for
+
+# Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
+APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
+
+
+def build_app(config: Config, outdir: Path | None = None) -> App:
+    if config.state.backend != "local":
+        raise UsageError(
+            f"state backend '{config.state.backend}' is not supported yet",
+            hint="use `state: {backend: local}` (or leave `state:` out) for now",
+        )
+    # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
+    app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
+    target = profile_for(config.target)
+    extra_tags = dict(config.tags)
+    bundle = _handlers_bundle()
+    endpoints: list[RegionEndpoint] = []
+    replica_regions = list(config.directory_replica_regions) if target.directory_replicas else []
+    for code, region in config.regions.items():
+        stack = RegionStack(
+            app, code,
+            project=config.project,
+            region=code,
+            jurisdiction=region.jurisdiction,
+            global_region=config.global_.region,
+            directory_copy_region=code if code in replica_regions else config.global_.region,
+            domain=config.domain,
+            extra_tags=extra_tags,
+            target=target,
+            bundle=bundle,
+        )
+        if stack.api_domain is not None:
+            endpoints.append(RegionEndpoint(
+                region=code, countries=region.countries, default=region.default, failover=region.failover,
+                target=stack.api_domain.target, target_zone_id=stack.api_domain.target_zone_id,
+            ))
+    GlobalStack(
+        app, naming.GLOBAL_WORKSPACE,
+        project=config.project,
+        region=config.global_.region,
+        replica_regions=replica_regions,
+        extra_tags=extra_tags,
+        target=target,
+        domain=config.domain,
+        routing=config.global_.routing,
+        endpoints=endpoints,
+        frontend=config.global_.frontend,
+    )
+    return app
+
+
+def _handlers_bundle() -> Bundle:
+    """Zip the handlers once per synth; CDKTF copies the zip into each workspace's assets."""
+    workdir = Path(tempfile.mkdtemp(prefix="residency-bundle-"))
+    atexit.register(shutil.rmtree, workdir, True)
+    zip_path = workdir / "handlers.zip"
+    return Bundle(path=str(zip_path), sha256=build_bundle(handlers_source(), zip_path))

@@ -1,0 +1,162 @@
+"""A region's personal-data stores: a KMS key, an S3 bucket and a DynamoDB table."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableReplica,
+    DynamodbTableServerSideEncryption,
+)
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+from residency.stacks import policies
+
+# A deleted or overwritten object stays as a noncurrent version until this many days have
+# passed: long enough to recover from a mistake, short enough that erasure really erases.
+NONCURRENT_VERSION_DAYS = 30
+INCOMPLETE_UPLOAD_DAYS = 7
+
+
+class EncryptionKey(Construct):
+    """A customer-managed KMS key with rotation on, and its alias."""
+
+    def __init__(self, scope: Construct, id_: str, *, alias: str, description: str,
+                 deletion_window_days: int, policy: str | None = None) -> None:
+        super().__init__(scope, id_)
+        self.key = KmsKey(
+            self, "key",
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+            policy=policy,
+        )
+        self.alias = KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
+
+
+def versioned_with_expiry(scope: Construct, bucket: S3Bucket) -> None:
+    """Versioning, with old versions and abandoned uploads removed after a while."""
+    versioning = S3BucketVersioningA(
+        scope, "versioning",
+        bucket=bucket.id,
+        versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+    )
+    S3BucketLifecycleConfiguration(
+        scope, "lifecycle",
+        bucket=bucket.id,
+        rule=[S3BucketLifecycleConfigurationRule(
+            id="expire-old-versions",
+            status="Enabled",
+            filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=NONCURRENT_VERSION_DAYS)],
+            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=INCOMPLETE_UPLOAD_DAYS)],
+        )],
+        depends_on=[versioning],
+    )
+
+
+class DataBucket(Construct):
+    """Private, versioned, SSE-KMS bucket that refuses plain-HTTP requests."""
+
+    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str) -> None:
+        super().__init__(scope, id_)
+        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
+        versioned_with_expiry(self, self.bucket)
+        S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption",
+            bucket=self.bucket.id,
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=(
+                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn,
+                    )
+                ),
+                bucket_key_enabled=True,
+            )],
+        )
+        self.public_access_block = S3BucketPublicAccessBlock(
+            self, "public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        self.policy = S3BucketPolicy(
+            self, "tls-only",
+            bucket=self.bucket.id,
+            policy=tls_only_policy(self.bucket.arn),
+            depends_on=[self.public_access_block],
+        )
+
+
+def tls_only_policy(bucket_arn: str) -> str:
+    return policies.document([policies.deny_insecure_transport(bucket_arn)])
+
+
+def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, range_key: str | None,
+                    kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None) -> DynamodbTable:
+    """On-demand table with point-in-time recovery, encrypted with a customer-managed key.
+
+    With `replicas` it becomes a global table (which needs a stream of new and old images).
+    """
+    attributes = [DynamodbTableAttribute(name=hash_key, type="S")]
+    if range_key:
+        attributes.append(DynamodbTableAttribute(name=range_key, type="S"))
+    return DynamodbTable(
+        scope, id_,
+        name=name,
+        billing_mode="PAY_PER_REQUEST",
+        hash_key=hash_key,
+        range_key=range_key,
+        attribute=attributes,
+        point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+        server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=kms_key_arn),
+        replica=replicas or None,
+        stream_enabled=True if replicas else None,
+        stream_view_type="NEW_AND_OLD_IMAGES" if replicas else None,
+    )
+
+
+class RegionDataStores(Construct):
+    """Everything personal a region keeps: its key, its bucket and its table."""
+
+    def __init__(self, scope: Construct, id_: str, *, key_alias: str, bucket_name: str,
+                 table_name: str, kms_deletion_window_days: int, key_policy: str) -> None:
+        super().__init__(scope, id_)
+        self.encryption = EncryptionKey(
+            self, "kms",
+            alias=key_alias,
+            description="Encrypts this region's personal data and logs",
+            deletion_window_days=kms_deletion_window_days,
+            policy=key_policy,
+        )
+        key_arn = self.encryption.key.arn
+        self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn)
+        self.table = encrypted_table(
+            self, "table", name=table_name, hash_key="pk", range_key="sk", kms_key_arn=key_arn,
+        )

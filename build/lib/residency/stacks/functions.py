@@ -1,0 +1,72 @@
+"""A Lambda function from the handlers bundle, with its own role, policy and encrypted log group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import AssetType, TerraformAsset
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction, LambdaFunctionEnvironment
+from constructs import Construct
+
+from residency import naming
+from residency.stacks import policies
+
+RUNTIME = "python3.12"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The zipped handlers package and its base64 SHA-256 (what Lambda compares)."""
+
+    path: str
+    sha256: str
+
+
+def bundle_asset(scope: Construct, bundle: Bundle) -> Bundle:
+    """Copy the bundle into the workspace once; the returned path is relative to it."""
+    asset = TerraformAsset(scope, "handlers-bundle", path=bundle.path, type=AssetType.FILE)
+    return Bundle(path=asset.path, sha256=bundle.sha256)
+
+
+class HandlerFunction(Construct):
+    def __init__(self, scope: Construct, id_: str, *, region: str, function_name: str, handler: str, bundle: Bundle,
+                 environment: dict[str, str], statements: list[policies.Statement], kms_key_arn: str,
+                 log_retention_days: int, timeout_seconds: int = 5, memory_mb: int = 256) -> None:
+        super().__init__(scope, id_)
+        self.log_group = CloudwatchLogGroup(
+            self, "logs",
+            name=naming.lambda_log_group(function_name),
+            retention_in_days=log_retention_days,
+            kms_key_id=kms_key_arn,
+        )
+        self.role = IamRole(
+            self, "role",
+            name=function_name,
+            assume_role_policy=policies.assume_role("lambda.amazonaws.com"),
+        )
+        writes_its_logs = policies.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
+                                         [f"{self.log_group.arn}:*"], regions=[region])
+        reads_its_environment = policies.allow(["kms:Decrypt"], [kms_key_arn], regions=[region])
+        self.policy = IamRolePolicy(
+            self, "policy",
+            role=self.role.id,
+            name="least-privilege",
+            policy=policies.document([writes_its_logs, reads_its_environment, *statements]),
+        )
+        self.function = LambdaFunction(
+            self, "function",
+            function_name=function_name,
+            role=self.role.arn,
+            handler=handler,
+            runtime=RUNTIME,
+            filename=bundle.path,
+            source_code_hash=bundle.sha256,
+            timeout=timeout_seconds,
+            memory_size=memory_mb,
+            environment=LambdaFunctionEnvironment(variables=environment),
+            kms_key_arn=kms_key_arn,
+            depends_on=[self.log_group, self.policy],
+        )

@@ -1,0 +1,131 @@
+"""The global workspace: it knows which region a user belongs to, and nothing personal."""
+
+from __future__ import annotations
+
+from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTableReplica
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.kms_replica_key import KmsReplicaKey
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
+
+from residency import naming
+from residency.paths import state_path_from_stack
+from residency.stacks import policies
+from residency.stacks.data_store import EncryptionKey, encrypted_table
+from residency.stacks.domain import hosted_zone
+from residency.stacks.frontend import Frontend
+from residency.stacks.provider import aws_provider
+from residency.stacks.routing import ApiRouting, RegionEndpoint
+from residency.stacks.target import TargetProfile
+
+# The directory's partition key: a pseudonymous key for the user, never the email itself.
+DIRECTORY_KEY = "user_key"
+
+
+class GlobalStack(TerraformStack):
+    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, replica_regions: list[str],
+                 extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
+                 routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
+                 frontend: bool = False) -> None:
+        super().__init__(scope, id_)
+        workspace = naming.GLOBAL_WORKSPACE
+        LocalBackend(self, path=state_path_from_stack(workspace))
+        tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
+        self.provider = aws_provider(self, region=region, tags=tags, target=target)
+        self._region = region
+        self._tags = tags
+        self._target = target
+        self._extra_providers: dict[str, AwsProvider] = {}
+        replicate = bool(replica_regions)
+        account = DataAwsCallerIdentity(self, "account").account_id
+        self._key_policy = policies.account_key_policy(account)
+        self.encryption = EncryptionKey(
+            self, "kms",
+            alias=naming.kms_alias(project, workspace, "directory"),
+            description="Encrypts the residency directory (user key -> home region)",
+            deletion_window_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
+        )
+        # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
+        # enters Terraform state. Multi-Region, so each region's triggers compute keys locally.
+        self.hmac_key = KmsKey(
+            self, "hmac-key",
+            description="Turns a normalized email into the directory's pseudonymous user key",
+            key_usage="GENERATE_VERIFY_MAC",
+            customer_master_key_spec="HMAC_256",
+            multi_region=replicate,
+            deletion_window_in_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
+        )
+        KmsAlias(self, "hmac-alias", name=naming.directory_hmac_alias(project), target_key_id=self.hmac_key.key_id)
+        replicas: list[DynamodbTableReplica] = []
+        if replicate:
+            for replica_region in replica_regions:
+                replicas.append(self._replicate_keys(project, replica_region, target))
+        self.directory = encrypted_table(
+            self, "directory",
+            name=naming.directory_table_name(project),
+            hash_key=DIRECTORY_KEY,
+            range_key=None,
+            kms_key_arn=self.encryption.key.arn,
+            replicas=replicas,
+        )
+        zone = hosted_zone(self, domain) if domain else None
+        self.routing: ApiRouting | None = None
+        if zone is not None and domain and endpoints:
+            self.routing = ApiRouting(self, "routing", domain=domain, zone=zone, routing=routing, endpoints=endpoints)
+        self.frontend: Frontend | None = None
+        if frontend:
+            self.frontend = Frontend(
+                self, "frontend",
+                bucket_name=naming.frontend_bucket_name(project, account),
+                name=naming.resource_name(project, workspace, "frontend"),
+                host=naming.frontend_host(domain) if domain else None,
+                zone=zone,
+                us_east_1=self._provider_in("us-east-1"),
+                ignore_changes=target.cloudfront_ignore_changes,
+                wait_for_deployment=target.wait_for_cloudfront,
+                security_headers=target.cloudfront_headers_policy,
+            )
+            TerraformOutput(self, "frontend_bucket", value=self.frontend.bucket.bucket)
+            TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)
+        TerraformOutput(self, "directory_table", value=self.directory.name)
+        TerraformOutput(self, "directory_replica_regions", value=replica_regions if replicate else [])
+
+    def _provider_in(self, region: str) -> AwsProvider | None:
+        """The provider for `region`: None (the default one) in the workspace's own region."""
+        if region == self._region:
+            return None
+        if region not in self._extra_providers:
+            self._extra_providers[region] = aws_provider(self, region=region, tags=self._tags,
+                                                         target=self._target, alias=region)
+        return self._extra_providers[region]
+
+    def _replicate_keys(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
+        """The HMAC key and a directory encryption key in `replica_region`; the table replica there."""
+        provider = self._provider_in(replica_region)
+        assert provider is not None
+        hmac_replica = KmsReplicaKey(
+            self, f"hmac-key-{replica_region}",
+            provider=provider,
+            primary_key_arn=self.hmac_key.arn,
+            description="Replica of the directory HMAC key",
+            deletion_window_in_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
+        )
+        KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
+                 name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+        replica_encryption = EncryptionKey(
+            self, f"kms-{replica_region}",
+            alias=naming.kms_alias(project, f"directory-{replica_region}", "key"),
+            description="Encrypts the residency directory replica in this region",
+            deletion_window_days=target.kms_deletion_window_days,
+            policy=self._key_policy,
+        )
+        replica_encryption.key.provider = provider
+        replica_encryption.alias.provider = provider
+        return DynamodbTableReplica(region_name=replica_region, kms_key_arn=replica_encryption.key.arn,
+                                    point_in_time_recovery=True)

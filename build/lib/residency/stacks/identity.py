@@ -1,0 +1,63 @@
+"""A region's Cognito user pool: email sign-in, an immutable custom:region, residency triggers."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.cognito_user_pool import (
+    CognitoUserPool,
+    CognitoUserPoolAccountRecoverySetting,
+    CognitoUserPoolAccountRecoverySettingRecoveryMechanism,
+    CognitoUserPoolLambdaConfig,
+    CognitoUserPoolSchema,
+    CognitoUserPoolSchemaStringAttributeConstraints,
+)
+from cdktf_cdktf_provider_aws.cognito_user_pool_client import CognitoUserPoolClient
+from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
+
+REGION_ATTRIBUTE = "region"  # Cognito names it custom:region
+
+
+class UserPool(Construct):
+    def __init__(self, scope: Construct, id_: str, *, name: str, pre_sign_up: LambdaFunction,
+                 pre_authentication: LambdaFunction) -> None:
+        super().__init__(scope, id_)
+        self.pool = CognitoUserPool(
+            self, "pool",
+            name=name,
+            username_attributes=["email"],
+            auto_verified_attributes=["email"],
+            schema=[CognitoUserPoolSchema(
+                name=REGION_ATTRIBUTE,
+                attribute_data_type="String",
+                mutable=False,
+                developer_only_attribute=False,
+                required=False,
+                string_attribute_constraints=CognitoUserPoolSchemaStringAttributeConstraints(
+                    min_length="1", max_length="32"),
+            )],
+            account_recovery_setting=CognitoUserPoolAccountRecoverySetting(recovery_mechanism=[
+                CognitoUserPoolAccountRecoverySettingRecoveryMechanism(name="verified_email", priority=1)]),
+            lambda_config=CognitoUserPoolLambdaConfig(
+                pre_sign_up=pre_sign_up.arn,
+                pre_authentication=pre_authentication.arn,
+            ),
+        )
+        self.client = CognitoUserPoolClient(
+            self, "client",
+            name=f"{name}-web",
+            user_pool_id=self.pool.id,
+            generate_secret=False,
+            prevent_user_existence_errors="ENABLED",
+            explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            read_attributes=["email", "email_verified", f"custom:{REGION_ATTRIBUTE}"],
+            write_attributes=["email", f"custom:{REGION_ATTRIBUTE}"],
+        )
+        for trigger_id, function in (("pre-sign-up", pre_sign_up), ("pre-authentication", pre_authentication)):
+            LambdaPermission(
+                self, f"{trigger_id}-invoke",
+                action="lambda:InvokeFunction",
+                function_name=function.function_name,
+                principal="cognito-idp.amazonaws.com",
+                source_arn=self.pool.arn,
+            )

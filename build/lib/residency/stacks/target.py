@@ -1,0 +1,77 @@
+"""The one place where the local emulator target and real AWS differ.
+
+Constructs never test the target themselves: stacks read these values and pass them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Terraform variable through which the runner passes the emulator's URL, so the port the
+# emulator happens to get never changes the synthesized workspaces.
+LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
+
+# Services the workspaces use; each gets the emulator's endpoint on the local target.
+# The Python binding spells Lambda's key `lambda_`.
+EMULATED_SERVICES = (
+    "acm", "apigatewayv2", "cloudfront", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
+    "kms", "lambda_", "route53", "s3", "secretsmanager", "ssm", "sts", "wafv2",
+)
+
+FAKE_CREDENTIAL = "residency-local"
+
+
+@dataclass(frozen=True)
+class TargetProfile:
+    name: str
+    uses_emulator: bool
+    # Shortest KMS deletion window AWS allows is 7 days; on the emulator keys vanish with it anyway.
+    kms_deletion_window_days: int
+    # Global-table replicas of the directory and multi-Region replicas of its HMAC key. The
+    # emulator accepts DynamoDB replicas but never finishes creating them, so locally every
+    # region reads the directory (and computes user keys) in the global region instead.
+    directory_replicas: bool
+    # The emulator reports some CloudFront fields differently from what was sent, which would
+    # show a change on every plan; these are ignored there (and only there).
+    cloudfront_ignore_changes: tuple[str, ...] = ()
+    # API Gateway custom domains never become AVAILABLE on the emulator; without them the DNS
+    # records point at each API's default endpoint instead.
+    api_custom_domains: bool = True
+    # The emulator has no CloudFront response headers policies (it answers 404).
+    cloudfront_headers_policy: bool = True
+    wait_for_cloudfront: bool = True
+    # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
+    limitations: tuple[str, ...] = field(default=())
+
+
+LOCAL = TargetProfile(
+    name="local",
+    uses_emulator=True,
+    kms_deletion_window_days=7,
+    directory_replicas=False,
+    cloudfront_ignore_changes=("origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"),
+    wait_for_cloudfront=False,
+    api_custom_domains=False,
+    cloudfront_headers_policy=False,
+    limitations=(
+        "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
+        "no response headers policies); on AWS every response carries them.",
+        "With `domain`: API Gateway custom domains are not created (the emulator never makes them "
+        "available); the Route 53 records point at each API's default endpoint instead.",
+        "The residency directory is not replicated (the emulator never finishes DynamoDB replicas) "
+        "and its HMAC key is not multi-Region: triggers read both in the global region. On AWS "
+        "each region reads its own replica.",
+        "The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
+        "but only run in the handler tests, not on sign-up here.",
+        "The emulator keeps everything in memory: stopping it loses every resource "
+        "(the next apply recreates them).",
+        "The emulator does not enforce IAM, KMS key or S3 bucket policies: they are created "
+        "and checked at synth level only.",
+    ),
+)
+
+AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True)
+
+
+def profile_for(target: str) -> TargetProfile:
+    return LOCAL if target == "local" else AWS

@@ -1,0 +1,1 @@
+"""Runs Terraform over synthesized workspaces. Never imports cdktf: it only reads cdktf.out."""

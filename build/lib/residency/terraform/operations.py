@@ -1,0 +1,213 @@
+"""plan / apply / destroy / drift across workspaces: the steps of one workspace, and the run of many.
+
+Every operation runs over the dependency graph (scheduler.py): independent workspaces in parallel,
+a failure skips only what depends on it, and there is one outcome per workspace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from residency.errors import ExitCode, ResidencyError
+from residency.terraform.events import Changes
+from residency.terraform.graph import Workspace, dependency_order
+from residency.terraform.locks import WorkspaceBusyError, workspace_lock
+from residency.terraform.runner import RunResult, Terraform
+from residency.terraform.scheduler import Stop, run_graph
+
+
+class Operation(StrEnum):
+    PLAN = "plan"
+    APPLY = "apply"
+    DESTROY = "destroy"
+    DRIFT = "drift"
+
+
+class Status(StrEnum):
+    NO_CHANGES = "no changes"
+    CHANGES = "changes"
+    APPLIED = "applied"
+    DESTROYED = "destroyed"
+    DRIFTED = "drifted"
+    DECLINED = "declined"
+    REFUSED = "refused"  # the saved plan breaks a residency rule
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Outcome:
+    workspace: str
+    status: Status
+    changes: Changes = field(default_factory=Changes)
+    drifted: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+    log_file: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in (Status.NO_CHANGES, Status.CHANGES, Status.APPLIED, Status.DESTROYED, Status.DRIFTED)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.workspace} {self.status.value}"
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+
+Confirm = Callable[[str, Changes], bool]
+# Judges a saved plan (as `terraform show -json`): the violations found, none when it may be applied.
+VetPlan = Callable[[str, dict[str, object]], list[str]]
+
+
+class Reporter(Protocol):
+    """Where the run reports to: one call when a workspace starts and one when it ends."""
+
+    def started(self, name: str, operation: Operation) -> None: ...
+
+    def finished(self, outcome: Outcome, operation: Operation) -> None: ...
+
+
+@dataclass
+class OperationRunner:
+    terraform: Terraform
+    workspaces: dict[str, Workspace]
+    reporter: Reporter
+    confirm: Confirm = lambda workspace, changes: True
+    vet_plan: VetPlan | None = None
+    parallelism: int = 1
+    fail_fast: bool = False
+    lock_timeout_seconds: float = 0.0
+    stop: Stop = field(default_factory=Stop)
+
+    def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
+        order = dependency_order(names, self.workspaces)
+        selected = set(order)
+        if operation is Operation.DESTROY:
+            order.reverse()
+            depends_on = {name: [other for other in selected if name in self.workspaces[other].depends_on]
+                          for name in order}
+        elif operation is Operation.APPLY:
+            depends_on = {name: [dep for dep in self.workspaces[name].depends_on if dep in selected] for name in order}
+        else:
+            depends_on = {}  # plans and drift checks are read-only: nothing waits, nothing is skipped
+        results = run_graph(
+            order, depends_on, lambda name: self._one(operation, self.workspaces[name]),
+            lambda name, reason: Outcome(name, Status.SKIPPED, error=reason),
+            parallelism=self.parallelism, fail_fast=self.fail_fast, stop=self.stop,
+            on_done=lambda outcome: self.reporter.finished(outcome, operation),
+        )
+        return list(results.values())
+
+    def _init_hint(self, init: RunResult) -> str:
+        unreachable_registry = "could not connect to registry" in init.tail(40)
+        if unreachable_registry and self.terraform.settings.cli_config is None:
+            return (" (the provider registry is unreachable: set RESIDENCY_PROVIDER_MIRROR or "
+                    "--provider-mirror to a provider mirror directory)")
+        return ""
+
+    def _one(self, operation: Operation, workspace: Workspace) -> Outcome:
+        started = time.monotonic()
+        self.reporter.started(workspace.name, operation)
+        try:
+            with workspace_lock(self.terraform.settings.paths.work / "locks", workspace.name,
+                                self.lock_timeout_seconds, operation.value):
+                outcome = self._steps(operation, workspace)
+        except WorkspaceBusyError as error:
+            outcome = Outcome(workspace.name, Status.FAILED, error=f"{error.message}\n  hint: {error.hint}")
+        if self.terraform.interrupted.is_set() and outcome.status is Status.FAILED:
+            outcome.status = Status.INTERRUPTED
+        outcome.seconds = round(time.monotonic() - started, 1)
+        return outcome
+
+    def _steps(self, operation: Operation, workspace: Workspace) -> Outcome:
+        name = workspace.name
+        init = self.terraform.init(workspace)
+        if init is not None and init.returncode != 0:
+            return _failed(name, f"terraform init failed{self._init_hint(init)}", init)
+        if operation is Operation.DESTROY:
+            result = self.terraform.destroy(workspace)
+            if result.returncode != 0:
+                return _failed(name, "terraform destroy failed", result)
+            return Outcome(name, Status.DESTROYED, result.events.changes, log_file=str(result.log_file))
+        if operation is Operation.DRIFT:
+            result = self.terraform.plan(workspace, refresh_only=True)
+            if result.returncode not in (0, 2):
+                return _failed(name, "terraform refresh-only plan failed", result)
+            drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
+            status = Status.DRIFTED if drifted else Status.NO_CHANGES
+            return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
+        plan_file = self.terraform.settings.paths.plan_file(name)
+        result = self.terraform.plan(workspace, plan_file=plan_file)
+        if result.returncode not in (0, 2):
+            return _failed(name, "terraform plan failed", result)
+        changes = result.events.changes
+        if not changes.any:
+            return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
+        if self.vet_plan is not None:
+            try:
+                violations = self.vet_plan(name, self.terraform.show_plan(workspace, plan_file))
+            except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
+                return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
+            if violations:
+                plan_file.unlink(missing_ok=True)  # a refused plan must not be applied by hand either
+                return Outcome(name, Status.REFUSED, changes, error="the saved plan breaks residency rules:\n"
+                               + "\n".join(violations), log_file=str(result.log_file))
+        if operation is Operation.PLAN:
+            return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
+        if self.stop.requested:
+            return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
+                           log_file=str(result.log_file))
+        if not self.confirm(name, changes):
+            return Outcome(name, Status.DECLINED, changes, log_file=str(result.log_file))
+        applied = self.terraform.apply(workspace, plan_file)
+        if applied.returncode != 0:
+            return _failed(name, "terraform apply failed", applied)
+        refreshed = self.terraform.record_refreshed_state(workspace)
+        if refreshed.returncode != 0:
+            return _failed(name, "applied, but recording the refreshed state failed", refreshed)
+        return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+
+
+def _failed(name: str, what: str, result: RunResult) -> Outcome:
+    detail = "\n".join(result.events.errors) or result.tail()
+    return Outcome(name, Status.FAILED, error=f"{what}:\n{detail}", log_file=str(result.log_file))
+
+
+def describe(operation: Operation, outcome: Outcome) -> str:
+    if outcome.status is Status.SKIPPED:
+        return f"skipped: {outcome.error}"
+    if outcome.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED):
+        return f"{outcome.status.value.upper()}, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
+    if outcome.status is Status.DRIFTED:
+        return f"drifted: {len(outcome.drifted)} resource(s)"
+    if outcome.status in (Status.NO_CHANGES,):
+        return "no drift" if operation is Operation.DRIFT else "no changes"
+    return f"{outcome.status.value}: {outcome.changes.describe()}"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    | {line}" for line in text.splitlines())
+
+
+def exit_code(operation: Operation, outcomes: list[Outcome], *, detailed: bool = False) -> ExitCode:
+    """The worst outcome decides, as DESIGN.md's exit-code table says."""
+    statuses = {outcome.status for outcome in outcomes}
+    if Status.REFUSED in statuses:
+        return ExitCode.VIOLATION
+    if statuses & {Status.FAILED, Status.SKIPPED, Status.DECLINED, Status.INTERRUPTED}:
+        return ExitCode.FAILED
+    if operation is Operation.DRIFT and Status.DRIFTED in statuses:
+        return ExitCode.CHANGES
+    if operation is Operation.PLAN and detailed and Status.CHANGES in statuses:
+        return ExitCode.CHANGES
+    return ExitCode.OK

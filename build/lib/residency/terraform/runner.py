@@ -1,0 +1,263 @@
+"""Every Terraform process goes through here: argument lists, explicit cwd and environment,
+`-input=false`, output folded into an EventLog and kept in a per-workspace log file."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from residency.errors import TerraformError
+from residency.paths import ProjectPaths
+from residency.terraform.events import EventLog
+from residency.terraform.graph import Workspace
+
+LineSink = Callable[[str, str], None]
+INIT_STAMP = "residency-init.sha256"
+INTERRUPTED_EXIT = 130
+
+
+@dataclass(frozen=True)
+class TerraformSettings:
+    binary: Path
+    paths: ProjectPaths
+    cli_config: Path | None
+    variables: Mapping[str, str] = field(default_factory=dict)
+    base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    log_dir: Path | None = None
+    lock_timeout: str = "0s"  # how long Terraform waits for a state lock held by someone else
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    events: EventLog
+    log_file: Path
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_file.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class Terraform:
+    def __init__(self, settings: TerraformSettings, on_line: LineSink | None = None) -> None:
+        self.settings = settings
+        self.on_line = on_line or (lambda workspace, text: None)
+        self._running: dict[str, subprocess.Popen[str]] = {}
+        self._signalled: set[int] = set()
+        self._guard = threading.Lock()
+        self.interrupted = threading.Event()
+
+    # -- interrupts -----------------------------------------------------------------------
+
+    def interrupt(self) -> list[str]:
+        """One SIGINT to each running Terraform, never two: it stops gracefully, saving state and
+        releasing its lock. Terraform runs in its own session, so the terminal's Ctrl-C reaches
+        residency only. Returns the interrupted workspaces."""
+        self.interrupted.set()
+        with self._guard:
+            running = [(name, process) for name, process in self._running.items()
+                       if process.pid not in self._signalled]
+            for _name, process in running:
+                self._signalled.add(process.pid)
+                _signal_group(process, signal.SIGINT)
+        return [name for name, _process in running]
+
+    def kill(self) -> list[str]:
+        """Hard stop: SIGKILL to every running Terraform; its state lock may remain."""
+        self.interrupted.set()
+        with self._guard:
+            running = list(self._running.items())
+        for _name, process in running:
+            _signal_group(process, signal.SIGKILL)
+        return [name for name, _process in running]
+
+    # -- commands -------------------------------------------------------------------------
+
+    def init(self, workspace: Workspace) -> RunResult | None:
+        """`terraform init`, skipped when nothing it depends on changed since the last one."""
+        stamp = self.data_dir(workspace) / INIT_STAMP
+        fingerprint = self._init_fingerprint(workspace)
+        if stamp.exists() and stamp.read_text() == fingerprint:
+            return None
+        self.prepare_state_directory(workspace)
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
+        # One init at a time: parallel inits race on the shared plugin cache.
+        with self._exclusive(self.settings.paths.work / "init.lock"):
+            result = self._run(workspace, args, "init", json_output=False)
+        if result.returncode == 0:
+            stamp.write_text(self._init_fingerprint(workspace))
+        return result
+
+    def plan(self, workspace: Workspace, *, plan_file: Path | None = None, destroy: bool = False,
+             refresh_only: bool = False) -> RunResult:
+        args = ["plan", "-input=false", "-detailed-exitcode", self._lock_timeout()]
+        if destroy:
+            args.append("-destroy")
+        if refresh_only:
+            args.append("-refresh-only")
+        if plan_file is not None:
+            plan_file.parent.mkdir(parents=True, exist_ok=True)
+            args.append(f"-out={plan_file}")
+        return self._run(workspace, args, "plan")
+
+    def apply(self, workspace: Workspace, plan_file: Path) -> RunResult:
+        return self._run(workspace, ["apply", "-input=false", self._lock_timeout(), str(plan_file)], "apply")
+
+    def record_refreshed_state(self, workspace: Workspace) -> RunResult:
+        """Write what AWS now reports into the state, changing no resource.
+
+        Right after creation AWS reports attributes that other resources set (a bucket's
+        policy, encryption, versioning) or fills in defaults; recording them now keeps the
+        next `drift` about real changes only.
+        """
+        return self._run(workspace, ["apply", "-refresh-only", "-input=false", "-auto-approve", self._lock_timeout()],
+                         "refresh")
+
+    def show_plan(self, workspace: Workspace, plan_file: Path) -> dict[str, object]:
+        """The saved plan as JSON (`terraform show -json`), for the residency rules."""
+        log_file = self._log_file(workspace)
+        try:
+            completed = subprocess.run(
+                [str(self.settings.binary), "show", "-json", "-no-color", str(plan_file)],
+                cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, errors="replace", check=False, start_new_session=True,
+            )
+        except OSError as error:
+            raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
+        with log_file.open("a") as log:
+            log.write(f"$ terraform show -json {plan_file}\n{completed.stderr}[show exited {completed.returncode}]\n")
+        try:
+            document = json.loads(completed.stdout) if completed.returncode == 0 else None
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise TerraformError(f"{workspace.name}: terraform show -json {plan_file} failed; see {log_file}")
+        return document
+
+    def destroy(self, workspace: Workspace) -> RunResult:
+        return self._run(workspace, ["apply", "-destroy", "-input=false", "-auto-approve", self._lock_timeout()],
+                         "destroy")
+
+    # -- environment ----------------------------------------------------------------------
+
+    def data_dir(self, workspace: Workspace) -> Path:
+        return self.data_dir_path(workspace.name)
+
+    def data_dir_path(self, name: str) -> Path:
+        user_data_dir = self.settings.base_env.get("TF_DATA_DIR")
+        if user_data_dir:
+            return Path(user_data_dir) / name
+        return self.settings.paths.data_dir(name)
+
+    def prepare_state_directory(self, workspace: Workspace) -> None:
+        """The synthesized local backend points here; Terraform does not create the directory."""
+        self.settings.paths.state_file(workspace.name).parent.mkdir(parents=True, exist_ok=True)
+
+    def environment(self, workspace: Workspace) -> dict[str, str]:
+        env = dict(self.settings.base_env)
+        env["TF_IN_AUTOMATION"] = "1"
+        env["TF_INPUT"] = "0"
+        env["CHECKPOINT_DISABLE"] = "1"
+        env["TF_DATA_DIR"] = str(self.data_dir(workspace))
+        if self.settings.cli_config is not None:
+            env["TF_CLI_CONFIG_FILE"] = str(self.settings.cli_config)
+        else:
+            env.setdefault("TF_PLUGIN_CACHE_DIR", str(self.settings.paths.plugin_cache))
+            Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+        for name, value in self.settings.variables.items():
+            env[f"TF_VAR_{name}"] = value
+        return env
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _run(self, workspace: Workspace, args: list[str], step: str, *, json_output: bool = True) -> RunResult:
+        # Options must precede a plan file argument, so -json goes right after the subcommand.
+        command = [str(self.settings.binary), args[0], *(["-json"] if json_output else []), *args[1:]]
+        log_file = self._log_file(workspace)
+        events = EventLog()
+        self.data_dir(workspace).mkdir(parents=True, exist_ok=True)
+        with log_file.open("a") as log:
+            log.write(f"$ terraform {' '.join(args)}\n")
+            log.flush()
+            if self.interrupted.is_set():  # nothing new starts once the run is interrupted
+                log.write(f"[{step} not started: interrupted]\n")
+                return RunResult(INTERRUPTED_EXIT, events, log_file)
+            try:
+                process = subprocess.Popen(
+                    command,
+                    cwd=workspace.directory,
+                    env=self.environment(workspace),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    errors="replace",
+                    start_new_session=True,  # Ctrl-C reaches residency, which forwards exactly one
+                )
+            except OSError as error:
+                raise TerraformError(f"cannot run {command[0]}: {error}") from error
+            with self._guard:
+                self._running[workspace.name] = process
+            try:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    text = events.feed(line) if json_output else line.rstrip("\n")
+                    if text:
+                        log.write(text + "\n")
+                        log.flush()
+                        self.on_line(workspace.name, text)
+                returncode = process.wait()
+            finally:
+                with self._guard:
+                    self._running.pop(workspace.name, None)
+            log.write(f"[{step} exited {returncode}]\n")
+        return RunResult(returncode, events, log_file)
+
+    def _lock_timeout(self) -> str:
+        return f"-lock-timeout={self.settings.lock_timeout}"
+
+    def _log_file(self, workspace: Workspace) -> Path:
+        log_dir = self.settings.log_dir or self.settings.paths.logs
+        log_dir.mkdir(parents=True, exist_ok=True)
+        return log_dir / f"{workspace.name}.log"
+
+    def _init_fingerprint(self, workspace: Workspace) -> str:
+        synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+        lock_file = workspace.directory / ".terraform.lock.hcl"
+        cli_config = self.settings.cli_config
+        parts = [
+            json.dumps(synthesized.get("terraform", {}), sort_keys=True),
+            lock_file.read_text() if lock_file.exists() else "",
+            cli_config.read_text() if cli_config and cli_config.exists() else "",
+            str(self.settings.binary),
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @staticmethod
+    @contextmanager
+    def _exclusive(lock_path: Path) -> Iterator[None]:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # it has just ended

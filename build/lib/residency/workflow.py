@@ -1,0 +1,148 @@
+"""The path every Terraform command takes: synth, prepare Terraform and the target, run."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from residency.config import Config
+from residency.errors import ViolationError
+from residency.paths import ProjectPaths
+from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, profile_for
+from residency.terraform.binary import find_terraform
+from residency.terraform.cli_config import check_mirror, write_cli_config
+from residency.terraform.graph import read_manifest
+from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
+from residency.terraform.locks import parse_duration
+from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
+from residency.terraform.runner import Terraform, TerraformSettings
+
+Progress = Callable[[str], None]
+
+
+def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
+    from residency.stacks import synthesize
+
+    started = time.monotonic()
+    progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
+    extra_files = {}
+    if config.organization_scp:
+        from residency.guard.check import SCP_FILE
+        from residency.guard.scp import scp_text
+
+        extra_files[SCP_FILE] = scp_text(config)
+    names = synthesize(config, paths.out, extra_files)
+    progress(f"synthesized in {time.monotonic() - started:.1f}s")
+    return names
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run many workspaces: how many at once, when to stop, how long to wait for a lock."""
+
+    parallelism: int = 1
+    fail_fast: bool = False
+    lock_timeout: str = "0s"
+
+
+class RunReporter(Reporter, Protocol):
+    def say(self, text: str) -> None: ...
+
+    def line(self, name: str, text: str) -> None: ...
+
+
+def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
+        mirror: str | None, reporter: RunReporter, confirm: Confirm,
+        options: RunOptions = RunOptions()) -> list[Outcome]:
+    progress = reporter.say
+    lock_timeout_seconds = parse_duration(options.lock_timeout)
+    terraform_binary = find_terraform()
+    cli_config = _cli_config(paths, mirror)
+    synth(config, paths, progress)
+    vet_plan = None
+    if operation in (Operation.PLAN, Operation.APPLY):
+        guard(config, paths, progress)
+        vet_plan = _plan_vetter(config, paths)
+    variables: dict[str, str] = {}
+    target = profile_for(config.target)
+    if target.uses_emulator:
+        from residency.local.emulator import Emulator, ensure_hosted_zone
+
+        record, started = Emulator(paths).ensure_running(progress)
+        variables[LOCAL_ENDPOINT_VARIABLE] = record.url
+        if started:
+            _report_lost_resources(paths, progress)
+        if config.domain and ensure_hosted_zone(record.url, config.domain):
+            progress(f"local target: created the hosted zone {config.domain} in the emulator "
+                     "(on AWS it must already exist)")
+        if operation in (Operation.PLAN, Operation.APPLY):
+            for limitation in target.limitations:
+                progress(f"local target: {limitation}")
+    settings = TerraformSettings(
+        binary=terraform_binary,
+        paths=paths,
+        cli_config=cli_config,
+        variables=variables,
+        base_env=dict(os.environ),
+        log_dir=paths.logs / time.strftime("%Y%m%d-%H%M%S"),
+        lock_timeout=options.lock_timeout,
+    )
+    terraform = Terraform(settings, on_line=reporter.line)
+    runner = OperationRunner(terraform, read_manifest(paths.out), reporter, confirm=confirm, vet_plan=vet_plan,
+                             parallelism=options.parallelism, fail_fast=options.fail_fast,
+                             lock_timeout_seconds=lock_timeout_seconds)
+    with forwarding_interrupts(terraform, runner.stop, progress) as interrupts:
+        outcomes = runner.run(operation, names)
+    for note in remaining_locks(terraform, interrupts.killed):
+        progress(note)
+    return outcomes
+
+
+def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:
+    """The residency rules over what was just synthesized; nothing reaches Terraform past a violation."""
+    from residency.guard.check import check_synthesized
+    from residency.guard.render import text_lines
+
+    report = check_synthesized(config, paths.out)
+    if not report.clean:
+        raise ViolationError("\n".join(text_lines(report)),
+                             hint="fix the configuration, or add a reviewed exception (see `residency check`)")
+    progress(f"residency rules: {text_lines(report)[-1]}")
+
+
+def _plan_vetter(config: Config, paths: ProjectPaths) -> VetPlan:
+    from residency.guard.check import check_plan
+
+    def vet(workspace: str, plan: dict[str, object]) -> list[str]:
+        return check_plan(config, paths.out, workspace, plan)
+
+    return vet
+
+
+def _report_lost_resources(paths: ProjectPaths, progress: Progress) -> None:
+    """A new emulator starts empty: say so when local state still lists resources."""
+    stale = [state.parent.name for state in sorted(paths.work.glob("state/*/terraform.tfstate"))
+             if _resource_count(state)]
+    if stale:
+        progress(f"local state of {', '.join(stale)} lists resources of an earlier emulator that are "
+                 "gone now; Terraform will plan to create them again (`residency local reset` "
+                 "forgets that state instead)")
+
+
+def _resource_count(state_file: Path) -> int:
+    try:
+        return len(json.loads(state_file.read_text()).get("resources", []))
+    except (OSError, ValueError):
+        return 0
+
+
+def _cli_config(paths: ProjectPaths, mirror: str | None) -> Path | None:
+    if not mirror:
+        return None
+    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or paths.plugin_cache)
+    return write_cli_config(paths.cli_config, check_mirror(Path(mirror)), plugin_cache)

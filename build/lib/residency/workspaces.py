@@ -1,0 +1,40 @@
+"""Workspace names a regions.yaml defines, and turning command-line arguments into a selection."""
+
+from __future__ import annotations
+
+import difflib
+
+from residency import naming
+from residency.config import Config
+from residency.errors import UsageError
+
+
+def workspace_names(config: Config) -> list[str]:
+    """Regions in file order, then `global`."""
+    return list(config.workspaces)
+
+
+def jurisdiction_of(config: Config, workspace: str) -> str:
+    if workspace == naming.GLOBAL_WORKSPACE:
+        return naming.GLOBAL_JURISDICTION
+    return config.regions[workspace].jurisdiction
+
+
+def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:
+    valid = workspace_names(config)
+    if all_workspaces:
+        return valid
+    if not names:
+        raise UsageError(
+            "name one or more workspaces, or use --all",
+            hint=f"workspaces: {', '.join(valid)}",
+        )
+    for name in names:
+        if name not in valid:
+            close = difflib.get_close_matches(name, valid, n=1)
+            suggestion = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(
+                f"unknown workspace {name!r}",
+                hint=f"{suggestion}workspaces: {', '.join(valid)}",
+            )
+    return [name for name in valid if name in set(names)]
