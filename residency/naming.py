@@ -90,3 +90,8 @@ def frontend_host(domain: str) -> str:
 
 def frontend_bucket_name(project: str, account_id: str) -> str:
     return f"{resource_name(project, GLOBAL_WORKSPACE, 'frontend')}-{account_id}"
+
+
+def cloud_workspace(prefix: str, workspace: str) -> str:
+    """The HCP Terraform workspace that holds a residency workspace's state."""
+    return f"{prefix}{workspace}"

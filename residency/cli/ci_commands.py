@@ -63,3 +63,22 @@ def _relative_to(path: Path, root: Path) -> str:
     except ValueError:
         raise UsageError(f"{path} is not inside {root.resolve()}, the repository the pipeline is for",
                          hint="run it from the repository root, or pass --out ROOT") from None
+
+
+def tfc(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write DIR/tfc.tf.json (apply it there with terraform); default: print it.",
+        show_default=False)] = None,
+) -> None:
+    """HCP Terraform workspace settings (tfe provider), keyed by region: run triggers, drift checks, tags."""
+    from residency.pipelines.tfc import tfc_settings
+
+    app: Application = ctx.obj
+    text = json.dumps(tfc_settings(app.config), indent=2) + "\n"
+    if out is None:
+        print(text, end="")
+        return
+    from residency.pipelines.render import write_file
+
+    app.say(f"wrote {write_file(out / 'tfc.tf.json', text)}")

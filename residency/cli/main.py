@@ -10,7 +10,7 @@ import typer
 
 from residency.cli import config_commands, guard_commands, terraform_commands
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
-from residency.cli.ci_commands import ci_app
+from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
 from residency.errors import ExitCode, ResidencyError
 
@@ -46,6 +46,7 @@ app.command()(guard_commands.check)
 app.command()(guard_commands.baseline)
 app.add_typer(local_app, name="local")
 app.add_typer(ci_app, name="ci")
+app.command()(tfc)
 
 # The parser's usage errors exit 2 in click; DESIGN.md reserves 2 for "changes" and wants 64.
 CLICK_USAGE_EXIT = 2

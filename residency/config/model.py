@@ -66,6 +66,11 @@ class StateConfig(BaseModel):
         default=None,
         description="HCP Terraform workspace name = prefix + workspace name (backend cloud only, required there)",
     )
+    hostname: str | None = Field(
+        default=None,
+        description="HCP Terraform host (backend cloud only): app.terraform.io (US, the default) or "
+                    "app.eu.terraform.io (EU); state is kept where the host is",
+    )
 
 
 class GlobalConfig(BaseModel):

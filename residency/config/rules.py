@@ -264,6 +264,9 @@ def _domain_suggestion(domain: str) -> str | None:
 def _state(config: Config, report: _Report) -> None:
     state = config.state
     fields = {"organization": state.organization, "workspace_prefix": state.workspace_prefix}
+    if state.backend != "cloud" and state.hostname is not None:
+        report.add(("state", "hostname"), f"hostname is only used with backend: cloud (backend is {state.backend})",
+                   "remove it, or set backend: cloud", key=True)
     if state.backend != "cloud":
         for field, value in fields.items():
             if value is not None:

@@ -54,7 +54,11 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings) -
 
 
 def write_pipeline(platform: str, text: str, root: Path) -> Path:
-    target = root / PLATFORMS[platform][1]
+    return write_file(root / PLATFORMS[platform][1], text)
+
+
+def write_file(target: Path, text: str) -> Path:
+    """Write all or nothing: a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.NamedTemporaryFile("w", dir=target.parent, prefix=f".{target.name}.", delete=False) as file:

@@ -11,7 +11,6 @@ from cdktf import App
 
 from residency import naming
 from residency.config import Config
-from residency.errors import UsageError
 from residency.packaging import build_bundle, handlers_source
 from residency.stacks.functions import Bundle
 from residency.stacks.global_stack import GlobalStack
@@ -24,11 +23,6 @@ APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalId
 
 
 def build_app(config: Config, outdir: Path | None = None) -> App:
-    if config.state.backend != "local":
-        raise UsageError(
-            f"state backend '{config.state.backend}' is not supported yet",
-            hint="use `state: {backend: local}` (or leave `state:` out) for now",
-        )
     # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
     app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
     target = profile_for(config.target)
@@ -41,6 +35,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             app, code,
             project=config.project,
             region=code,
+            state=config.state,
             jurisdiction=region.jurisdiction,
             global_region=config.global_.region,
             directory_copy_region=code if code in replica_regions else config.global_.region,
@@ -58,6 +53,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
         region=config.global_.region,
+        state=config.state,
         replica_regions=replica_regions,
         extra_tags=extra_tags,
         target=target,

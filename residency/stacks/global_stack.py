@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTableReplica
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
@@ -12,8 +12,9 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from residency import naming
-from residency.paths import state_path_from_stack
+from residency.config import StateConfig
 from residency.stacks import policies
+from residency.stacks.backend import state_backend
 from residency.stacks.data_store import EncryptionKey, encrypted_table
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
@@ -26,13 +27,14 @@ DIRECTORY_KEY = "user_key"
 
 
 class GlobalStack(TerraformStack):
-    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, replica_regions: list[str],
+    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, state: StateConfig,
+                 replica_regions: list[str],
                  extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
                  routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
                  frontend: bool = False) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
-        LocalBackend(self, path=state_path_from_stack(workspace))
+        state_backend(self, workspace, state)
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         self._region = region

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from cdktf import Fn, LocalBackend, TerraformOutput, TerraformStack
+from cdktf import Fn, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
 
 from residency import naming
-from residency.paths import state_path_from_stack
+from residency.config import StateConfig
 from residency.stacks import policies
 from residency.stacks.api import RegionApi
+from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
@@ -23,11 +24,11 @@ KEY_VERSION = "1"
 
 
 class RegionStack(TerraformStack):
-    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str,
+    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle) -> None:
         super().__init__(scope, id_)
-        LocalBackend(self, path=state_path_from_stack(region))
+        state_backend(self, region, state)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id

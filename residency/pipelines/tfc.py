@@ -1,0 +1,76 @@
+"""HCP Terraform workspace settings for the `cloud` backend, as a Terraform configuration for the tfe
+provider: apply it once (and after regions.yaml changes) with `terraform apply` in its directory.
+
+Everything is keyed by residency workspace (region code or `global`), not by HCP name: changing
+`workspace_prefix` renames workspaces in place, and removing a region never destroys its workspace
+by accident (prevent_destroy), because the workspace holds the region's state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from residency import naming
+from residency.config import Config
+from residency.errors import UsageError
+
+TFE_PROVIDER = {"source": "hashicorp/tfe", "version": ">= 0.60, < 1.0"}
+
+
+def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/stacks",
+                 notification_url_variable: bool = True) -> dict[str, Any]:
+    state = config.state
+    if state.backend != "cloud" or state.organization is None or state.workspace_prefix is None:
+        raise UsageError("HCP Terraform settings need `state: {backend: cloud, organization, workspace_prefix}`")
+    workspaces = {
+        name: {
+            "name": naming.cloud_workspace(state.workspace_prefix, name),
+            "jurisdiction": config.regions[name].jurisdiction if name in config.regions
+            else naming.GLOBAL_JURISDICTION,
+        }
+        for name in config.workspaces
+    }
+    regions = [name for name in config.workspaces if name in config.regions]
+    document: dict[str, Any] = {
+        "//": "Rendered by `residency tfc`; keyed by residency workspace so that renames happen in place.",
+        "terraform": {"required_providers": {"tfe": TFE_PROVIDER}},
+        "provider": {"tfe": {"hostname": state.hostname or "app.terraform.io", "organization": state.organization}},
+        "locals": {"workspaces": workspaces},
+        "resource": {
+            "tfe_workspace": {"residency": {
+                "for_each": "${local.workspaces}",
+                "name": "${each.value.name}",
+                "working_directory": f"{working_directory_root}/${{each.key}}",
+                "assessments_enabled": True,  # drift detection: health assessments
+                "tag_names": [f"project:{config.project}", "managed-by:residency",
+                              "jurisdiction:${lower(each.value.jurisdiction)}", "workspace:${each.key}"],
+                "lifecycle": {"prevent_destroy": True},
+            }},
+            "tfe_workspace_settings": {"residency": {
+                "for_each": "${tfe_workspace.residency}",
+                "workspace_id": "${each.value.id}",
+                "execution_mode": "remote",
+            }},
+            "tfe_run_trigger": {"regions_to_global": {
+                "for_each": "${toset(" + json.dumps(regions) + ")}",
+                "workspace_id": f"${{tfe_workspace.residency[\"{naming.GLOBAL_WORKSPACE}\"].id}}",
+                "sourceable_id": "${tfe_workspace.residency[each.key].id}",
+            }},
+        },
+    }
+    if notification_url_variable:
+        document["variable"] = {"notification_url": {
+            "type": "string", "default": "",
+            "description": "A webhook (Slack or generic) for run and drift notifications; empty for none"}}
+        document["resource"]["tfe_notification_configuration"] = {"residency": {
+            "for_each": "${{for key, workspace in tfe_workspace.residency : key => workspace "
+                        "if var.notification_url != \"\"}}",
+            "name": "residency",
+            "enabled": True,
+            "destination_type": "generic",
+            "url": "${var.notification_url}",
+            "triggers": ["run:errored", "run:needs_attention", "assessment:drifted", "assessment:failed"],
+            "workspace_id": "${each.value.id}",
+        }}
+    return document
