@@ -18,15 +18,20 @@ from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import read_manifest
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
-from residency.terraform.locks import parse_duration
+from residency.terraform.locks import OutputLock, parse_duration
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
 Progress = Callable[[str], None]
 
 
-def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
+def synth(config: Config, paths: ProjectPaths, progress: Progress, output: OutputLock | None = None) -> list[str]:
+    """Synthesize into cdktf.out; with `output` (held by a run), coordinated with other processes."""
     from residency.stacks import synthesize
+
+    if output is None:
+        with OutputLock(paths.work / "locks", "synth", 0) as held:
+            return synth(config, paths, progress, held)
 
     started = time.monotonic()
     progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
@@ -36,7 +41,7 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress) -> list[str]:
         from residency.guard.scp import scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
-    names = synthesize(config, paths.out, extra_files)
+    names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names
 
@@ -59,11 +64,21 @@ class RunReporter(Reporter, Protocol):
 def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
         mirror: str | None, reporter: RunReporter, confirm: Confirm,
         options: RunOptions = RunOptions()) -> list[Outcome]:
+    """Synth, check, and run `operation` over `names`, holding cdktf.out (shared) throughout."""
+    lock_timeout_seconds = parse_duration(options.lock_timeout)
+    with OutputLock(paths.work / "locks", operation.value, lock_timeout_seconds) as output:
+        return _run(operation, config, paths, names, mirror=mirror, reporter=reporter, confirm=confirm,
+                    options=options, output=output)
+
+
+def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
+         mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
+         output: OutputLock) -> list[Outcome]:
     progress = reporter.say
     lock_timeout_seconds = parse_duration(options.lock_timeout)
     terraform_binary = find_terraform()
     cli_config = _cli_config(paths, mirror)
-    synth(config, paths, progress)
+    synth(config, paths, progress, output)
     vet_plan = None
     if operation in (Operation.PLAN, Operation.APPLY):
         guard(config, paths, progress)

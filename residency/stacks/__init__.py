@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from residency.config import Config
@@ -15,12 +16,15 @@ from residency.config import Config
 LOCK_FILE = ".terraform.lock.hcl"
 
 
-def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | None = None) -> list[str]:
+def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | None = None,
+               exclusive: Callable[[], AbstractContextManager[object]] | None = None) -> list[str]:
     """Write `out_dir` (cdktf.out) for `config`, all or nothing; return the workspace names.
 
     The new output is built beside the old one and swapped in only when complete, so a
     failed synth never leaves a half-written directory. Terraform's dependency lock files
     are carried over from the previous output; `extra_files` (name -> text) are written beside `stacks/`.
+    Output identical to what is there is not swapped in, so a run reading it is not disturbed; a
+    different one is swapped in under `exclusive()`, which waits for (or refuses) other readers.
     """
     from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
 
@@ -37,10 +41,23 @@ def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | N
         for name, text in (extra_files or {}).items():
             (staging / name).write_text(text)
         _carry_over_lock_files(out_dir, staging)
-        _swap_in(staging, out_dir)
+        if not _same_tree(staging, out_dir):
+            with exclusive() if exclusive is not None else nullcontext():
+                _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return workspaces
+
+
+def _same_tree(new: Path, old: Path) -> bool:
+    def files(root: Path) -> dict[str, Path]:
+        return {path.relative_to(root).as_posix(): path for path in root.rglob("*") if path.is_file()}
+
+    if not old.is_dir():
+        return False
+    new_files, old_files = files(new), files(old)
+    return new_files.keys() == old_files.keys() and all(
+        new_files[name].read_bytes() == old_files[name].read_bytes() for name in new_files)
 
 
 def _carry_over_lock_files(old: Path, new: Path) -> None:

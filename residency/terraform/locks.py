@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from residency.errors import ResidencyError, UsageError
 
@@ -74,3 +75,64 @@ def parse_duration(text: str) -> float:
         return float(value)
     except ValueError:
         raise UsageError(f"--lock-timeout {text!r}: expected a duration such as 30s, 10m or 1h") from None
+
+
+class OutputLock:
+    """cdktf.out is shared by every residency process of a project: each holds this lock shared while
+    it synthesizes and runs, and exclusively only for the moment synth replaces the directory, so a
+    running Terraform never loses its files under it."""
+
+    def __init__(self, lock_dir: Path, command: str, timeout_seconds: float) -> None:
+        self.lock_dir = lock_dir
+        self.command = command
+        self.timeout_seconds = timeout_seconds
+        self._handle: Any = None
+
+    def __enter__(self) -> OutputLock:
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        self._handle = (self.lock_dir / "cdktf.out.lock").open("a+")
+        fcntl.flock(self._handle, fcntl.LOCK_SH)  # only ever held exclusively for a moment
+        self._holder_file().write_text(json.dumps({"pid": os.getpid(), "command": self.command,
+                                                   "since": time.strftime("%H:%M:%S")}))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._holder_file().unlink(missing_ok=True)
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.timeout_seconds
+        while True:
+            try:
+                fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                fcntl.flock(self._handle, fcntl.LOCK_SH)  # a failed conversion may have dropped it
+                if time.monotonic() >= deadline:
+                    raise WorkspaceBusyError(
+                        f"cdktf.out is in use by {self._others()}, and this regions.yaml synthesizes "
+                        "different workspaces",
+                        hint="wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait here",
+                    ) from None
+                time.sleep(RETRY_SECONDS)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def _holder_file(self) -> Path:
+        return self.lock_dir / f"cdktf.out.{os.getpid()}.holder"
+
+    def _others(self) -> str:
+        holders = []
+        for path in sorted(self.lock_dir.glob("cdktf.out.*.holder")):
+            try:
+                holder = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if holder.get("pid") != os.getpid():
+                holders.append(f"residency {holder.get('command')} (pid {holder.get('pid')}, "
+                               f"since {holder.get('since')})")
+        return ", ".join(holders) or "another residency process"

@@ -66,7 +66,10 @@ class Background:
         return line
 
     def finish(self, timeout: float = 600) -> tuple[int, str, str]:
-        stdout, _ = self.process.communicate(timeout=timeout)
+        # Not communicate(): it would read stderr too, stealing lines from the reader thread.
+        assert self.process.stdout is not None
+        stdout = self.process.stdout.read()
+        self.process.wait(timeout=timeout)
         self._reader.join(timeout=10)
         return self.process.returncode, stdout, "\n".join(self.lines)
 

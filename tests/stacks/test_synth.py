@@ -181,3 +181,28 @@ def test_every_workspace_passes_terraform_validate(config_file, target, terrafor
         result = json.loads(validate.stdout)
         assert result["valid"] is True, (workspace, result["diagnostics"])
         assert result["error_count"] == 0
+
+
+def test_identical_output_is_left_in_place_and_a_change_is_swapped_in(tmp_path):
+    from residency.config import load_config
+    from residency.stacks import synthesize
+    from tests.conftest import SAMPLE
+
+    out = tmp_path / "cdktf.out"
+    synthesize(load_config(SAMPLE), out)
+    before = out.stat().st_ino
+    synthesize(load_config(SAMPLE), out, exclusive=lambda: pytest.fail("no swap, so no exclusive lock"))
+    assert out.stat().st_ino == before
+    changed = tmp_path / "regions.yaml"
+    changed.write_text(SAMPLE.read_text().replace("tags: {}", "tags: {team: data}"))
+    taken: list[bool] = []
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def exclusive():
+        taken.append(True)
+        yield
+
+    synthesize(load_config(changed), out, exclusive=exclusive)
+    assert taken == [True] and out.stat().st_ino != before

@@ -213,3 +213,36 @@ def test_lock_timeouts_read_like_terraforms():
         with workspace_lock(Path("/tmp") / f"residency-locks-{os.getpid()}", "x", 0, "apply"):
             with workspace_lock(Path("/tmp") / f"residency-locks-{os.getpid()}", "x", 0, "plan"):
                 pass
+
+
+HOLD_OUTPUT = """
+import sys, time
+from pathlib import Path
+from residency.terraform.locks import OutputLock
+with OutputLock(Path(sys.argv[1]), "apply", 0):
+    print("held", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_cdktf_out_is_not_replaced_under_a_running_residency(tmp_path):
+    import subprocess
+    import sys
+
+    from residency.terraform.locks import OutputLock
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_OUTPUT, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with OutputLock(tmp_path, "synth", 0) as output:  # sharing it to read is fine
+            with pytest.raises(WorkspaceBusyError, match=rf"in use by residency apply \(pid {holder.pid}"):
+                with output.exclusive():
+                    pass
+        with OutputLock(tmp_path, "synth", 5) as output:
+            holder.kill()  # the holder goes away: the lock is the system's, nothing is left behind
+            with output.exclusive():
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
