@@ -1,1 +1,0 @@
-"""Lambda code. Plain Python and boto3; imports nothing from residency."""

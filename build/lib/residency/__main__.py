@@ -1,3 +1,0 @@
-from residency.cli.main import run
-
-run()

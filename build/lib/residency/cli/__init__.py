@@ -1,1 +1,0 @@
-"""The `residency` command line: thin modules over the core packages."""

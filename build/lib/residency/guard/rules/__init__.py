@@ -1,7 +1,0 @@
-"""The residency rules, one module per concern; importing this package registers them all in RULES."""
-
-from residency.guard import scp
-from residency.guard.registry import RULES
-from residency.guard.rules import access, copies, directory, metadata, placement, providers, routing
-
-__all__ = ["RULES", "scp", "access", "copies", "directory", "metadata", "placement", "providers", "routing"]

@@ -1,1 +1,0 @@
-"""The embedded local AWS emulator (moto server) behind `target: local`."""

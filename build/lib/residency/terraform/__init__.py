@@ -1,1 +1,0 @@
-"""Runs Terraform over synthesized workspaces. Never imports cdktf: it only reads cdktf.out."""
