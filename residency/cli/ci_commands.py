@@ -79,6 +79,6 @@ def tfc(
     if out is None:
         print(text, end="")
         return
-    from residency.pipelines.render import write_file
+    from residency.files import write_atomically
 
-    app.say(f"wrote {write_file(out / 'tfc.tf.json', text)}")
+    app.say(f"wrote {write_atomically(out / 'tfc.tf.json', text)}")

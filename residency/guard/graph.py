@@ -7,15 +7,14 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from residency.config import REGIONS
-from residency.errors import ResidencyError, UsageError
+from residency.errors import UsageError
+from residency.files import write_atomically
 from residency.guard.model import DataPath
 from residency.guard.values import GLOBAL, UNKNOWN
 
@@ -532,7 +531,7 @@ def render(
     else:
         text = render_mermaid(regions, paths, global_region=global_region, title=title)
         text = f"```mermaid\n{text}```\n" if suffix == ".md" else text
-    _write_atomically(path, text)
+    write_atomically(path, text)
 
 
 def check_suffix(path: Path) -> str:
@@ -546,17 +545,3 @@ def check_suffix(path: Path) -> str:
     if not path.parent.is_dir():
         raise UsageError(f"--graph {path}: the directory {path.parent} does not exist")
     return suffix
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
-            temporary = Path(file.name)
-            file.write(text.encode("utf-8"))
-        os.chmod(temporary, 0o644)  # a temporary file is private; the map is an ordinary artefact
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise ResidencyError(f"cannot write {path}: {error.strerror or error}") from error

@@ -5,14 +5,13 @@ Templates use [[ ]] and [% %] so that the platforms' own ${{ }} and $VAR express
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from residency.config import Config
-from residency.errors import ResidencyError, UsageError
+from residency.errors import UsageError
+from residency.files import write_atomically
 
 PLATFORMS = {
     "github": ("github.yml.j2", Path(".github/workflows/residency.yml")),
@@ -54,16 +53,4 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings) -
 
 
 def write_pipeline(platform: str, text: str, root: Path) -> Path:
-    return write_file(root / PLATFORMS[platform][1], text)
-
-
-def write_file(target: Path, text: str) -> Path:
-    """Write all or nothing: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with tempfile.NamedTemporaryFile("w", dir=target.parent, prefix=f".{target.name}.", delete=False) as file:
-            file.write(text)
-        os.replace(file.name, target)
-    except OSError as error:
-        raise ResidencyError(f"cannot write {target}: {error.strerror or error}") from error
-    return target
+    return write_atomically(root / PLATFORMS[platform][1], text)

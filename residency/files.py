@@ -1,0 +1,26 @@
+"""Files residency writes for people and other tools: all or nothing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from residency.errors import ResidencyError
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """A reader never sees half a file: write beside it, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
+            temporary = Path(file.name)
+            file.write(text.encode("utf-8"))
+        os.chmod(temporary, 0o644)  # a temporary file is private; these are ordinary files
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise ResidencyError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
