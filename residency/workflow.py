@@ -68,14 +68,13 @@ def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[s
     lock_timeout_seconds = parse_duration(options.lock_timeout)
     with OutputLock(paths.work / "locks", operation.value, lock_timeout_seconds) as output:
         return _run(operation, config, paths, names, mirror=mirror, reporter=reporter, confirm=confirm,
-                    options=options, output=output)
+                    options=options, output=output, lock_timeout_seconds=lock_timeout_seconds)
 
 
 def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
          mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
-         output: OutputLock) -> list[Outcome]:
+         output: OutputLock, lock_timeout_seconds: float) -> list[Outcome]:
     progress = reporter.say
-    lock_timeout_seconds = parse_duration(options.lock_timeout)
     terraform_binary = find_terraform()
     cli_config = _cli_config(paths, mirror)
     synth(config, paths, progress, output)

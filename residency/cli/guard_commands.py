@@ -43,11 +43,7 @@ def check(
         from residency.guard.graph import check_suffix
 
         check_suffix(graph)
-    out_dir = out or app.paths.out
-    if out is None:
-        workflow.synth(config, app.paths, app.progress)
-    elif not out.is_dir():
-        raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")
+    out_dir = _output_to_check(app, out)
     report = check_synthesized(config, out_dir, saved_plans)
     code = ExitCode.OK if report.clean else ExitCode.VIOLATION
     if graph is not None:
@@ -67,6 +63,16 @@ def check(
         for line in text_lines(report):
             app.say(line)
     raise typer.Exit(int(code))
+
+
+def _output_to_check(app: Application, out: Path | None) -> Path:
+    """`--out DIR` as it is, or a fresh synth of regions.yaml."""
+    if out is None:
+        workflow.synth(app.config, app.paths, app.progress)
+        return app.paths.out
+    if not out.is_dir():
+        raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")
+    return out
 
 
 def _split_plan(value: str) -> tuple[str, Path]:
@@ -115,11 +121,7 @@ def baseline(
     config = app.config
     reviewed = load_suppressions(suppressions or SUPPRESSIONS)
     executable = find_checkov(checkov)
-    if out is None:
-        workflow.synth(config, app.paths, app.progress)
-    elif not out.is_dir():
-        raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")
-    report = check_baseline(executable, out or app.paths.out, config.target, reviewed)
+    report = check_baseline(executable, _output_to_check(app, out), config.target, reviewed)
     code = ExitCode.VIOLATION if report.failures else ExitCode.OK
     unused = [f"{s.check} on {', '.join(s.resources)}" for i, s in enumerate(reviewed) if i not in report.used]
     if as_json:

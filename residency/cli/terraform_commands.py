@@ -25,6 +25,7 @@ from residency.cli.options import (
 )
 from residency.cli.progress import LineReporter, LiveReporter
 from residency.errors import UsageError
+from residency.stacks.target import profile_for
 from residency.terraform.events import Changes
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
 from residency.workflow import RunOptions
@@ -96,11 +97,8 @@ def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
 
 
 def default_parallelism(target: str) -> int:
-    """Twice the CPU count (Terraform mostly waits on AWS), at most 8. The local emulator is one
-    process that is not safe under concurrent writers (a DynamoDB table was once reported as
-    already existing on its first creation under load), so there one workspace runs at a time
-    unless --parallelism says otherwise."""
-    return 1 if target == "local" else max(1, min(8, 2 * (os.cpu_count() or 1)))
+    """The target's own default, else twice the CPU count (Terraform mostly waits on AWS), at most 8."""
+    return profile_for(target).default_parallelism or max(1, min(8, 2 * (os.cpu_count() or 1)))
 
 
 def _operate(ctx: typer.Context, operation: Operation, names: list[str] | None, all_: bool, running: Running,

@@ -40,6 +40,10 @@ class TargetProfile:
     # The emulator has no CloudFront response headers policies (it answers 404).
     cloudfront_headers_policy: bool = True
     wait_for_cloudfront: bool = True
+    # How many workspaces run at once unless --parallelism says; None: by CPU count. The emulator
+    # is one process, and with several workspaces writing at once it was once seen to report a
+    # DynamoDB table as existing on its first creation.
+    default_parallelism: int | None = None
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
 
@@ -53,6 +57,7 @@ LOCAL = TargetProfile(
     wait_for_cloudfront=False,
     api_custom_domains=False,
     cloudfront_headers_policy=False,
+    default_parallelism=1,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
         "no response headers policies); on AWS every response carries them.",
