@@ -95,3 +95,31 @@ def frontend_bucket_name(project: str, account_id: str) -> str:
 def cloud_workspace(prefix: str, workspace: str) -> str:
     """The HCP Terraform workspace that holds a residency workspace's state."""
     return f"{prefix}{workspace}"
+
+
+# Where `state: {backend: s3}` keeps state: one bucket (and one KMS key) per region, in that region.
+STATE_KEY = "terraform.tfstate"
+BOOTSTRAP_WORKSPACE_PREFIX = "bootstrap-"
+
+
+def state_bucket_prefix(project: str, configured: str | None) -> str:
+    return configured if configured is not None else f"{project}-tfstate"
+
+
+def state_bucket(prefix: str, region: str) -> str:
+    return f"{prefix}-{region}"
+
+
+def state_key(workspace: str) -> str:
+    """`eu-central-1/terraform.tfstate`: each workspace's state object inside its region's bucket."""
+    return f"{workspace}/{STATE_KEY}"
+
+
+def state_key_alias(prefix: str) -> str:
+    """The KMS key that encrypts a region's state bucket (the same alias in every region)."""
+    return f"alias/{prefix}"
+
+
+def bootstrap_workspace(region: str) -> str:
+    """The workspace that creates (and keeps its own state in) a region's state bucket."""
+    return f"{BOOTSTRAP_WORKSPACE_PREFIX}{region}"

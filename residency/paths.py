@@ -37,6 +37,15 @@ class ProjectPaths:
     def stack_dir(self, workspace: str) -> Path:
         return self.out / "stacks" / workspace
 
+    @property
+    def bootstrap_out(self) -> Path:
+        """`residency bootstrap`'s own synthesized workspaces (the state buckets), apart from cdktf.out."""
+        return self.work / "bootstrap" / OUT_DIR_NAME
+
+    def bootstrap_seed(self, workspace: str) -> Path:
+        """A bootstrap workspace with local state, for the first run, before its bucket exists."""
+        return self.work / "bootstrap" / "seed" / workspace
+
     def state_file(self, workspace: str) -> Path:
         return self.work / "state" / workspace / "terraform.tfstate"
 

@@ -13,7 +13,7 @@ from typing import Protocol
 from residency.config import Config
 from residency.errors import ViolationError
 from residency.paths import ProjectPaths
-from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, profile_for
+from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT, profile_for
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import read_manifest
@@ -34,13 +34,13 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outpu
             return synth(config, paths, progress, held)
 
     started = time.monotonic()
-    progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
     extra_files = {}
     if config.organization_scp:
         from residency.guard.check import SCP_FILE
         from residency.guard.scp import scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
+    progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
     names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names
@@ -75,37 +75,14 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
          mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
          output: OutputLock, lock_timeout_seconds: float) -> list[Outcome]:
     progress = reporter.say
-    terraform_binary = find_terraform()
-    cli_config = _cli_config(paths, mirror)
+    tools = terraform_tools(paths, mirror)  # a missing terraform or mirror fails before the synth
     synth(config, paths, progress, output)
     vet_plan = None
     if operation in (Operation.PLAN, Operation.APPLY):
         guard(config, paths, progress)
         vet_plan = _plan_vetter(config, paths)
-    variables: dict[str, str] = {}
-    target = profile_for(config.target)
-    if target.uses_emulator:
-        from residency.local.emulator import Emulator, ensure_hosted_zone
-
-        record, started = Emulator(paths).ensure_running(progress)
-        variables[LOCAL_ENDPOINT_VARIABLE] = record.url
-        if started:
-            _report_lost_resources(paths, progress)
-        if config.domain and ensure_hosted_zone(record.url, config.domain):
-            progress(f"local target: created the hosted zone {config.domain} in the emulator "
-                     "(on AWS it must already exist)")
-        if operation in (Operation.PLAN, Operation.APPLY):
-            for limitation in target.limitations:
-                progress(f"local target: {limitation}")
-    settings = TerraformSettings(
-        binary=terraform_binary,
-        paths=paths,
-        cli_config=cli_config,
-        variables=variables,
-        base_env=dict(os.environ),
-        log_dir=paths.logs / time.strftime("%Y%m%d-%H%M%S"),
-        lock_timeout=options.lock_timeout,
-    )
+    settings = terraform_settings(config, paths, tools, options, progress,
+                                  show_limitations=operation in (Operation.PLAN, Operation.APPLY))
     terraform = Terraform(settings, on_line=reporter.line)
     runner = OperationRunner(terraform, read_manifest(paths.out), reporter, confirm=confirm, vet_plan=vet_plan,
                              parallelism=options.parallelism, fail_fast=options.fail_fast,
@@ -115,6 +92,49 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
     for note in remaining_locks(terraform, interrupts.killed):
         progress(note)
     return outcomes
+
+
+@dataclass(frozen=True)
+class TerraformTools:
+    binary: Path
+    cli_config: Path | None  # points Terraform at the provider mirror, if one was given
+
+
+def terraform_tools(paths: ProjectPaths, mirror: str | None) -> TerraformTools:
+    return TerraformTools(find_terraform(), _cli_config(paths, mirror))
+
+
+def terraform_settings(config: Config, paths: ProjectPaths, tools: TerraformTools, options: RunOptions,
+                       progress: Progress, *, show_limitations: bool = False) -> TerraformSettings:
+    """How Terraform runs for this project: binary, provider mirror, logs, and on the local target
+    the emulator (started if needed) that every workspace and state backend talks to."""
+    variables: dict[str, str] = {}
+    environment: dict[str, str] = {}
+    target = profile_for(config.target)
+    if target.uses_emulator:
+        from residency.local.emulator import Emulator, ensure_hosted_zone
+
+        record, started = Emulator(paths).ensure_running(progress)
+        variables[LOCAL_ENDPOINT_VARIABLE] = record.url
+        # The s3 state backend (and remote-state lookups) read the endpoint from here.
+        environment[S3_ENDPOINT_ENVIRONMENT] = record.url
+        if started:
+            _report_lost_resources(paths, progress)
+        if config.domain and ensure_hosted_zone(record.url, config.domain):
+            progress(f"local target: created the hosted zone {config.domain} in the emulator "
+                     "(on AWS it must already exist)")
+        if show_limitations:
+            for limitation in target.limitations:
+                progress(f"local target: {limitation}")
+    return TerraformSettings(
+        binary=tools.binary,
+        paths=paths,
+        cli_config=tools.cli_config,
+        variables=variables,
+        base_env={**os.environ, **environment},
+        log_dir=paths.logs / time.strftime("%Y%m%d-%H%M%S"),
+        lock_timeout=options.lock_timeout,
+    )
 
 
 def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:

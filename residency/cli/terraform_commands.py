@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
-from residency import workflow, workspaces
+from residency import naming, workflow, workspaces
 from residency.cli.application import Application
 from residency.cli.options import (
     AllOption,
@@ -28,7 +29,7 @@ from residency.errors import UsageError
 from residency.stacks.target import profile_for
 from residency.terraform.events import Changes
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
-from residency.workflow import RunOptions
+from residency.workflow import RunOptions, RunReporter
 
 
 def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
@@ -59,12 +60,33 @@ class Running:
 def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when any workspace has changes.")] = False,
+         affected_since: Annotated[str | None, typer.Option(
+             "--affected-since", metavar="REVISION",
+             help="Plan only the workspaces that a change since this git revision affects (for pull "
+                  "requests), instead of names or --all.")] = None,
          as_json: JsonOption = False, provider_mirror: ProviderMirrorOption = None,
          parallelism: ParallelismOption = None, fail_fast: FailFastOption = False,
          no_progress: NoProgressOption = False, lock_timeout: LockTimeoutOption = "0s") -> None:
     """Synth, init and plan; summary of adds/changes/destroys per workspace."""
     running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
-    _operate(ctx, Operation.PLAN, names, all_, running, detailed=detailed_exitcode)
+    if affected_since is None:
+        selected = _selected(ctx, names, all_)
+    elif names or all_:
+        raise UsageError("--affected-since chooses the workspaces itself", hint="give no workspace names and no --all")
+    else:
+        selected = _affected(ctx.obj, affected_since)
+    _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode)
+
+
+def _affected(app: Application, base: str) -> list[str]:
+    from residency.affected import affected_since
+
+    affected = affected_since(base, app.config_path, app.config)
+    app.progress(affected.describe(app.config.workspaces))
+    for name in affected.removed:
+        app.progress(f"{name} was removed from {app.config_path.name} since {base}: residency neither plans "
+                     "nor destroys it")
+    return affected.workspaces
 
 
 def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
@@ -74,7 +96,7 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
           lock_timeout: LockTimeoutOption = "0s") -> None:
     """Plan, then apply that saved plan, dependencies first; independent workspaces in parallel."""
     running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
-    _operate(ctx, Operation.APPLY, names, all_, running, auto_approve=auto_approve)
+    _operate(ctx, Operation.APPLY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
 
 
 def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
@@ -84,7 +106,7 @@ def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOptio
             lock_timeout: LockTimeoutOption = "0s") -> None:
     """Destroy workspaces, dependents first; independent workspaces in parallel."""
     running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
-    _operate(ctx, Operation.DESTROY, names, all_, running, auto_approve=auto_approve)
+    _operate(ctx, Operation.DESTROY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
 
 
 def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
@@ -93,7 +115,25 @@ def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
           no_progress: NoProgressOption = False, lock_timeout: LockTimeoutOption = "0s") -> None:
     """Refresh-only plan; lists drifted resources per workspace (exit 2 on drift)."""
     running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
-    _operate(ctx, Operation.DRIFT, names, all_, running)
+    _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running)
+
+
+def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_json: JsonOption = False,
+              provider_mirror: ProviderMirrorOption = None, parallelism: ParallelismOption = None,
+              fail_fast: FailFastOption = False, no_progress: NoProgressOption = False,
+              lock_timeout: LockTimeoutOption = "0s") -> None:
+    """Create the S3 buckets and KMS keys that hold state (`state: {backend: s3}`), one per region, in that
+    region; planned and applied like any workspace, and safe to run again."""
+    from residency.bootstrap import bootstrap as run_bootstrap
+    from residency.bootstrap import require_s3
+
+    app: Application = ctx.obj
+    require_s3(app.config)
+    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
+    names = [naming.bootstrap_workspace(region) for region in app.config.state_regions]
+    _operate(ctx, Operation.APPLY, names, running, auto_approve=auto_approve,
+             run=lambda reporter, confirm, options: run_bootstrap(
+                 app.config, app.paths, mirror=running.mirror, reporter=reporter, confirm=confirm, options=options))
 
 
 def default_parallelism(target: str) -> int:
@@ -101,19 +141,30 @@ def default_parallelism(target: str) -> int:
     return profile_for(target).default_parallelism or max(1, min(8, 2 * (os.cpu_count() or 1)))
 
 
-def _operate(ctx: typer.Context, operation: Operation, names: list[str] | None, all_: bool, running: Running,
-             *, detailed: bool = False, auto_approve: bool = False) -> None:
+def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
+    app: Application = ctx.obj
+    return workspaces.select(app.config, names or [], all_)
+
+
+RunWith = Callable[[RunReporter, Confirm, RunOptions], list[Outcome]]
+
+
+def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: Running,
+             *, detailed: bool = False, auto_approve: bool = False, run: RunWith | None = None) -> None:
+    """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
     app: Application = ctx.obj
     config = app.config
-    selected = workspaces.select(config, names or [], all_)
     confirm, interactive = _confirmation(operation, config.target, auto_approve)
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(config.target),
                          fail_fast=running.fail_fast, lock_timeout=running.lock_timeout)
     try:
-        outcomes = workflow.run(operation, config, app.paths, selected, mirror=running.mirror,
-                                reporter=reporter, confirm=confirm, options=options)
+        if run is not None:
+            outcomes = run(reporter, confirm, options)
+        else:
+            outcomes = workflow.run(operation, config, app.paths, selected, mirror=running.mirror,
+                                    reporter=reporter, confirm=confirm, options=options)
     finally:
         reporter.close()
     as_json = running.as_json
@@ -152,11 +203,12 @@ def _confirmation(operation: Operation, target: str, auto_approve: bool) -> tupl
 
 def _print_summary(app: Application, operation: Operation, outcomes: list[Outcome]) -> None:
     app.say("")
-    app.say(f"{'WORKSPACE':<16}{'RESULT':<12}{'ADD':>5}{'CHANGE':>8}{'DESTROY':>9}{'DRIFTED':>9}{'SECONDS':>9}")
+    width = max([16, *(len(outcome.workspace) + 2 for outcome in outcomes)])
+    app.say(f"{'WORKSPACE':<{width}}{'RESULT':<12}{'ADD':>5}{'CHANGE':>8}{'DESTROY':>9}{'DRIFTED':>9}{'SECONDS':>9}")
     for outcome in outcomes:
         changes = outcome.changes
         app.say(
-            f"{outcome.workspace:<16}{outcome.status.value:<12}{changes.add:>5}{changes.change:>8}"
+            f"{outcome.workspace:<{width}}{outcome.status.value:<12}{changes.add:>5}{changes.change:>8}"
             f"{changes.destroy:>9}{len(outcome.drifted):>9}{outcome.seconds:>9.1f}"
         )
     for outcome in outcomes:

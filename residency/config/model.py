@@ -59,6 +59,11 @@ class StateConfig(BaseModel):
     model_config = _strict()
 
     backend: Literal["local", "s3", "cloud"] = Field(default="local", description="local | s3 | cloud")
+    bucket_prefix: str | None = Field(
+        default=None,
+        description="s3 only: state buckets are named prefix + '-' + region (default: <project>-tfstate); "
+                    "bucket names are global across AWS accounts, so pick a prefix nobody else uses",
+    )
     organization: str | None = Field(
         default=None, description="HCP Terraform organization (backend cloud only, required there)"
     )
@@ -208,6 +213,14 @@ class Config(BaseModel):
             return tuple(candidates)
         return tuple(code for code in candidates
                      if code in wanted or self.regions[code].jurisdiction in wanted)
+
+    @property
+    def state_regions(self) -> tuple[str, ...]:
+        """Regions that keep Terraform state: the listed ones in file order, then global's if not listed."""
+        return tuple(dict.fromkeys((*self.region_codes, self.global_.region)))
+
+    def workspace_region(self, workspace: str) -> str:
+        return self.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
 
     @property
     def workspaces(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
+from residency import naming
 from residency.config.aws_regions import REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
 from residency.config.model import EXCEPTION_REASON_MIN, EXCEPTION_RULE_PATTERN, PROJECT_PATTERN, Config
@@ -17,6 +18,8 @@ RESERVED_TAG_KEYS = ("project", "workspace", "jurisdiction", "managed-by")
 _TAG_PUNCTUATION = " _.:/=+-@"
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _HCP_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+_BUCKET_NAME_MAX = 63
 _PROJECT_RULES = "use 3-24 lowercase letters, digits and '-', starting with a letter"
 
 
@@ -263,6 +266,7 @@ def _domain_suggestion(domain: str) -> str | None:
 
 def _state(config: Config, report: _Report) -> None:
     state = config.state
+    _state_buckets(config, report)
     fields = {"organization": state.organization, "workspace_prefix": state.workspace_prefix}
     if state.backend != "cloud" and state.hostname is not None:
         report.add(("state", "hostname"), f"hostname is only used with backend: cloud (backend is {state.backend})",
@@ -376,3 +380,25 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _exceptions,
     _tags,
 )
+
+
+def _state_buckets(config: Config, report: _Report) -> None:
+    prefix = config.state.bucket_prefix
+    if prefix is None:
+        return
+    if config.state.backend != "s3":
+        report.add(("state", "bucket_prefix"),
+                   f"bucket_prefix is only used with backend: s3 (backend is {config.state.backend})",
+                   "remove it, or set backend: s3", key=True)
+        return
+    if not _BUCKET_PREFIX.match(prefix) or "--" in prefix:
+        report.add(("state", "bucket_prefix"), f"bucket_prefix {prefix!r} is not usable in an S3 bucket name",
+                   "use lowercase letters, digits and single '-', starting and ending with a letter or digit")
+        return
+    longest = max(config.state_regions, key=len)
+    bucket = naming.state_bucket(prefix, longest)
+    if len(bucket) > _BUCKET_NAME_MAX:
+        report.add(("state", "bucket_prefix"),
+                   f"bucket_prefix {prefix!r} is too long: the state bucket {bucket!r} has {len(bucket)} "
+                   f"characters, S3 allows {_BUCKET_NAME_MAX}",
+                   f"use at most {_BUCKET_NAME_MAX - len(longest) - 1} characters")

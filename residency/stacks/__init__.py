@@ -10,8 +10,12 @@ import shutil
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from residency.config import Config
+
+if TYPE_CHECKING:
+    from cdktf import App
 
 LOCK_FILE = ".terraform.lock.hcl"
 
@@ -26,17 +30,34 @@ def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | N
     Output identical to what is there is not swapped in, so a run reading it is not disturbed; a
     different one is swapped in under `exclusive()`, which waits for (or refuses) other readers.
     """
+    _prepare_bindings()
+    from residency.stacks.app import build_app
+
+    return _write(lambda staging: build_app(config, staging), out_dir, extra_files, exclusive)
+
+
+def synthesize_state_stores(config: Config, out_dir: Path) -> list[str]:
+    """Write the `residency bootstrap` output: per state region, a workspace for its state bucket."""
+    _prepare_bindings()
+    from residency.stacks.state_store import build_state_store_app
+
+    return _write(lambda staging: build_state_store_app(config, staging), out_dir, None, None)
+
+
+def _prepare_bindings() -> None:
     from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
 
     quiet_jsii()
     install_lazy_provider_package()
-    from residency.stacks.app import build_app
 
+
+def _write(build: Callable[[Path], App], out_dir: Path, extra_files: Mapping[str, str] | None,
+           exclusive: Callable[[], AbstractContextManager[object]] | None) -> list[str]:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        app = build_app(config, staging)
-        app.synth()
+        build(staging).synth()
         workspaces = [p.name for p in sorted((staging / "stacks").iterdir())]
         for name, text in (extra_files or {}).items():
             (staging / name).write_text(text)

@@ -82,7 +82,8 @@ def versioned_with_expiry(scope: Construct, bucket: S3Bucket) -> None:
 class DataBucket(Construct):
     """Private, versioned, SSE-KMS bucket that refuses plain-HTTP requests."""
 
-    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str) -> None:
+    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str,
+                 tls_only: bool = True) -> None:
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
         versioned_with_expiry(self, self.bucket)
@@ -106,6 +107,8 @@ class DataBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
+        if not tls_only:
+            return
         self.policy = S3BucketPolicy(
             self, "tls-only",
             bucket=self.bucket.id,

@@ -34,7 +34,7 @@ class GlobalStack(TerraformStack):
                  frontend: bool = False) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
-        state_backend(self, workspace, state)
+        state_backend(self, workspace, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         self._region = region

@@ -28,7 +28,7 @@ class RegionStack(TerraformStack):
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle) -> None:
         super().__init__(scope, id_)
-        state_backend(self, region, state)
+        state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id

@@ -20,6 +20,10 @@ EMULATED_SERVICES = (
 
 FAKE_CREDENTIAL = "residency-local"
 
+# The s3 state backend takes its endpoint from this environment variable (a backend block cannot
+# read Terraform variables); the runner sets it to the emulator's URL on the local target.
+S3_ENDPOINT_ENVIRONMENT = "AWS_ENDPOINT_URL_S3"
+
 
 @dataclass(frozen=True)
 class TargetProfile:
@@ -40,6 +44,9 @@ class TargetProfile:
     # The emulator has no CloudFront response headers policies (it answers 404).
     cloudfront_headers_policy: bool = True
     wait_for_cloudfront: bool = True
+    # State buckets refuse plain-HTTP requests by bucket policy. The emulator speaks plain HTTP and
+    # does enforce a bucket's Deny statements, so there the policy would lock Terraform out.
+    state_bucket_tls_only: bool = True
     # How many workspaces run at once unless --parallelism says; None: by CPU count. The emulator
     # is one process, and with several workspaces writing at once it was once seen to report a
     # DynamoDB table as existing on its first creation.
@@ -57,6 +64,7 @@ LOCAL = TargetProfile(
     wait_for_cloudfront=False,
     api_custom_domains=False,
     cloudfront_headers_policy=False,
+    state_bucket_tls_only=False,
     default_parallelism=1,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
@@ -70,8 +78,10 @@ LOCAL = TargetProfile(
         "but only run in the handler tests, not on sign-up here.",
         "The emulator keeps everything in memory: stopping it loses every resource "
         "(the next apply recreates them).",
-        "The emulator does not enforce IAM, KMS key or S3 bucket policies: they are created "
+        "The emulator does not enforce IAM or KMS key policies: they are created "
         "and checked at synth level only.",
+        "With `state: {backend: s3}`: the state buckets have no TLS-only bucket policy (the emulator "
+        "speaks plain HTTP and enforces a bucket's Deny statements); on AWS they refuse plain HTTP.",
     ),
 )
 

@@ -6,6 +6,7 @@ a failure skips only what depends on it, and there is one outcome per workspace.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,10 @@ class Operation(StrEnum):
     APPLY = "apply"
     DESTROY = "destroy"
     DRIFT = "drift"
+
+
+# How `terraform init` reports an s3 backend whose bucket is missing.
+MISSING_STATE_BUCKET = re.compile(r'S3 bucket "[^"]+" does not exist')
 
 
 class Status(StrEnum):
@@ -108,13 +113,6 @@ class OperationRunner:
         )
         return list(results.values())
 
-    def _init_hint(self, init: RunResult) -> str:
-        unreachable_registry = "could not connect to registry" in init.tail(40)
-        if unreachable_registry and self.terraform.settings.cli_config is None:
-            return (" (the provider registry is unreachable: set RESIDENCY_PROVIDER_MIRROR or "
-                    "--provider-mirror to a provider mirror directory)")
-        return ""
-
     def _one(self, operation: Operation, workspace: Workspace) -> Outcome:
         started = time.monotonic()
         self.reporter.started(workspace.name, operation)
@@ -133,7 +131,7 @@ class OperationRunner:
         name = workspace.name
         init = self.terraform.init(workspace)
         if init is not None and init.returncode != 0:
-            return _failed(name, f"terraform init failed{self._init_hint(init)}", init)
+            return init_failed(name, init, self.terraform)
         if operation is Operation.DESTROY:
             result = self.terraform.destroy(workspace)
             if result.returncode != 0:
@@ -176,6 +174,22 @@ class OperationRunner:
         if refreshed.returncode != 0:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
         return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+
+
+def state_bucket_missing(init: RunResult) -> bool:
+    """Whether `terraform init` failed because an s3 backend's bucket does not exist."""
+    return MISSING_STATE_BUCKET.search(init.tail(60)) is not None
+
+
+def init_failed(name: str, init: RunResult, terraform: Terraform) -> Outcome:
+    unreachable_registry = "could not connect to registry" in init.tail(40)
+    hint = ""
+    if unreachable_registry and terraform.settings.cli_config is None:
+        hint = (" (the provider registry is unreachable: set RESIDENCY_PROVIDER_MIRROR or "
+                "--provider-mirror to a provider mirror directory)")
+    elif state_bucket_missing(init):
+        hint = " (its state bucket does not exist: run `residency bootstrap` first)"
+    return _failed(name, f"terraform init failed{hint}", init)
 
 
 def _failed(name: str, what: str, result: RunResult) -> Outcome:

@@ -90,6 +90,7 @@ class Terraform:
         fingerprint = self._init_fingerprint(workspace)
         if stamp.exists() and stamp.read_text() == fingerprint:
             return None
+        stamp.unlink(missing_ok=True)  # a failed init must not leave the stamp of an earlier good one
         self.prepare_state_directory(workspace)
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
         # One init at a time: parallel inits race on the shared plugin cache.
@@ -145,6 +146,11 @@ class Terraform:
             raise TerraformError(f"{workspace.name}: terraform show -json {plan_file} failed; see {log_file}")
         return document
 
+    def push_state(self, workspace: Workspace, state_file: Path) -> RunResult:
+        """Write `state_file` as the workspace's state in its (empty) backend."""
+        return self._run(workspace, ["state", "push", self._lock_timeout(), str(state_file)], "state push",
+                         json_output=False)
+
     def destroy(self, workspace: Workspace) -> RunResult:
         return self._run(workspace, ["apply", "-destroy", "-input=false", "-auto-approve", self._lock_timeout()],
                          "destroy")
@@ -161,8 +167,11 @@ class Terraform:
         return self.settings.paths.data_dir(name)
 
     def prepare_state_directory(self, workspace: Workspace) -> None:
-        """The synthesized local backend points here; Terraform does not create the directory."""
-        self.settings.paths.state_file(workspace.name).parent.mkdir(parents=True, exist_ok=True)
+        """A local backend's directory: Terraform does not create it."""
+        synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+        local = synthesized.get("terraform", {}).get("backend", {}).get("local")
+        if local is not None and "path" in local:
+            (workspace.directory / local["path"]).parent.mkdir(parents=True, exist_ok=True)
 
     def environment(self, workspace: Workspace) -> dict[str, str]:
         env = dict(self.settings.base_env)
@@ -236,7 +245,11 @@ class Terraform:
         synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
         lock_file = workspace.directory / ".terraform.lock.hcl"
         cli_config = self.settings.cli_config
+        # Where init last pointed the backend: another init in this data directory (by hand, or a
+        # bootstrap's seed copy) invalidates the stamp.
+        backend_record = self.data_dir(workspace) / "terraform.tfstate"
         parts = [
+            backend_record.read_text() if backend_record.exists() else "",
             json.dumps(synthesized.get("terraform", {}), sort_keys=True),
             lock_file.read_text() if lock_file.exists() else "",
             cli_config.read_text() if cli_config and cli_config.exists() else "",

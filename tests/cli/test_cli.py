@@ -131,3 +131,11 @@ def test_help_and_validate_do_not_import_heavy_modules(args):
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "residency.cli.main" in imported  # the measurement did see our own imports
     assert not {name for name in imported if name.split(".")[0] in HEAVY}
+
+
+def test_bootstrap_is_for_the_s3_backend_only(project):
+    result = run_cli(["bootstrap"], project)
+    assert result.returncode == 64
+    assert result.stderr.startswith("error: bootstrap creates the state buckets of `state: {backend: s3}`; "
+                                    "this regions.yaml uses backend: local")
+    assert not (project / ".residency" / "bootstrap").exists()

@@ -315,6 +315,43 @@ def test_cloud_settings_are_refused_for_other_backends(load_error: LoadError, ba
     )
 
 
+def test_s3_state_buckets_default_to_the_project_name(write_config: WriteConfig) -> None:
+    config = load_config(write_config(f"project: acme\nstate:\n  backend: s3\nregions:{REGION_US}"))
+    assert (config.state.backend, config.state.bucket_prefix, config.state_regions) == ("s3", None, ("us-east-1",))
+
+
+def test_state_regions_include_the_global_region_once(write_config: WriteConfig) -> None:
+    text = (f"project: acme\nglobal:\n  region: eu-west-1\nregions:{REGION_US}"
+            "  eu-central-1:\n    jurisdiction: EU\n    countries: [DE]\n")
+    assert load_config(write_config(text)).state_regions == ("us-east-1", "eu-central-1", "eu-west-1")
+
+
+@pytest.mark.parametrize(("prefix", "message", "hint"), [
+    ("Acme_State", "bucket_prefix 'Acme_State' is not usable in an S3 bucket name",
+     "use lowercase letters, digits and single '-', starting and ending with a letter or digit"),
+    ("acme--state", "bucket_prefix 'acme--state' is not usable in an S3 bucket name",
+     "use lowercase letters, digits and single '-', starting and ending with a letter or digit"),
+    ("a" * 50, f"bucket_prefix {'a' * 50!r} is too long: the state bucket {'a' * 50 + '-us-east-1'!r} has 60 "
+     "characters, S3 allows 63", "use at most 53 characters"),
+])
+def test_bad_bucket_prefixes(load_error: LoadError, prefix: str, message: str, hint: str) -> None:
+    # The longest state region decides; us-east-1 has 9 characters, so 50 + 1 + 9 = 60 passes ...
+    text = f"project: acme\nstate:\n  backend: s3\n  bucket_prefix: {prefix}\nregions:{REGION_US}"
+    if len(prefix) == 50:
+        # ... and ap-southeast-2 (14) does not: 50 + 1 + 14 = 65.
+        text += "  ap-southeast-2:\n    jurisdiction: AU\n    countries: [AU]\n"
+        message = message.replace("us-east-1", "ap-southeast-2").replace("has 60", "has 65")
+        hint = "use at most 48 characters"
+    assert rendered(load_error, text) == f"regions.yaml:4: state.bucket_prefix: {message}\n  hint: {hint}"
+
+
+def test_bucket_prefix_is_refused_for_other_backends(load_error: LoadError) -> None:
+    text = f"project: acme\nstate:\n  backend: local\n  bucket_prefix: acme-state\nregions:{REGION_US}"
+    assert rendered(load_error, text) == (
+        "regions.yaml:4: state.bucket_prefix: bucket_prefix is only used with backend: s3 (backend is local)\n"
+        "  hint: remove it, or set backend: s3")
+
+
 # --- tags ---------------------------------------------------------------------------------------
 
 
@@ -382,7 +419,7 @@ def test_good_tags(write_config: WriteConfig) -> None:
         (
             f"project: acme\nstate:\n  bakend: s3\nregions:{REGION_US}",
             "regions.yaml:3: state.bakend: unknown key 'bakend'\n"
-            "  hint: did you mean 'backend'? (allowed here: backend, organization, workspace_prefix, hostname)",
+            "  hint: did you mean 'backend'? (allowed here: backend, bucket_prefix, organization, workspace_prefix, hostname)",
         ),
         (
             f"project: acme\nregions:{REGION_US}    country: [CA]\n",

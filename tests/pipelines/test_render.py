@@ -87,6 +87,11 @@ def test_github_jobs_run_on_the_right_events(configs):
     assert document["permissions"]["id-token"] == "write"  # the aws target assumes a role
     steps = [step.get("run", "") for step in jobs["drift"]["steps"]]
     assert "residency drift --all --json --no-progress > drift.json" in steps
+    # a pull request plans only what it affects, against its base branch fetched first
+    [plan_step] = [step["run"] for step in jobs["plan"]["steps"] if "residency plan --" in step.get("run", "")]
+    fetch, plan = plan_step.strip().splitlines()
+    assert fetch.startswith("git fetch") and "refs/remotes/origin/${{ github.base_ref }}" in fetch
+    assert plan.startswith('residency plan --affected-since "origin/${{ github.base_ref }}"')
 
 
 def test_tfc_needs_the_cloud_backend_and_carries_the_token(configs):
@@ -102,6 +107,8 @@ def test_gitlab_jobs_follow_merge_requests_the_branch_and_schedules(configs):
     assert document["plan"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert document["apply"]["rules"] == [{"if": '$CI_COMMIT_BRANCH == "trunk" && $CI_PIPELINE_SOURCE == "push"'}]
     assert document["drift"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert document["plan"]["script"][2].startswith(
+        'residency plan --affected-since "origin/${CI_MERGE_REQUEST_TARGET_BRANCH_NAME}"')
 
 
 def test_render_writes_the_file_and_refuses_a_config_outside_the_repository(tmp_path, project):

@@ -57,3 +57,35 @@ def test_local_state_stays_the_default(tmp_path):
     _config, stacks = synthesized(tmp_path, SAMPLE.read_text())
     assert stacks["eu-central-1"]["terraform"]["backend"] == {
         "local": {"path": "../../../.residency/state/eu-central-1/terraform.tfstate"}}
+
+
+S3 = "state:\n  backend: s3\n  bucket_prefix: acme-tfstate\n"
+
+
+def test_s3_state_lives_in_each_workspaces_own_region(tmp_path):
+    text = SIX_REGIONS.read_text().replace("target: local", "target: aws") + S3
+    config, stacks = synthesized(tmp_path, text)
+    for name, document in stacks.items():
+        region = config.workspace_region(name)
+        assert document["terraform"]["backend"] == {"s3": {
+            "bucket": f"acme-tfstate-{region}", "key": f"{name}/terraform.tfstate", "region": region,
+            "encrypt": True, "kms_key_id": "alias/acme-tfstate", "use_lockfile": True}}
+    # global reads each region's outputs from that region's bucket
+    remote = stacks["global"]["data"]["terraform_remote_state"]["cross-stack-reference-input-eu-west-1"]
+    assert remote["backend"] == "s3"
+    assert (remote["config"]["bucket"], remote["config"]["region"]) == ("acme-tfstate-eu-west-1", "eu-west-1")
+    assert check_synthesized(config, tmp_path / "cdktf.out").clean
+
+
+def test_s3_state_on_the_local_target_talks_to_the_emulator(tmp_path):
+    config, stacks = synthesized(tmp_path, SIX_REGIONS.read_text() + S3)
+    backend = stacks["eu-west-1"]["terraform"]["backend"]["s3"]
+    # the endpoint is not written: the emulator's port changes, the runner sets AWS_ENDPOINT_URL_S3
+    assert "endpoints" not in backend and "endpoint" not in backend
+    assert {key: backend[key] for key in ("access_key", "secret_key", "use_path_style",
+                                          "skip_credentials_validation", "skip_requesting_account_id")} == {
+        "access_key": "residency-local", "secret_key": "residency-local", "use_path_style": True,
+        "skip_credentials_validation": True, "skip_requesting_account_id": True}
+    remote = stacks["global"]["data"]["terraform_remote_state"]["cross-stack-reference-input-eu-west-1"]
+    assert remote["config"]["use_path_style"] is True and remote["config"]["access_key"] == "residency-local"
+    assert check_synthesized(config, tmp_path / "cdktf.out").clean

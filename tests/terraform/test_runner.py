@@ -2,11 +2,12 @@
 for the terraform binary (the real binary is exercised end to end in tests/e2e)."""
 
 import json
+import shutil
 import stat
 
 import pytest
 
-from residency.paths import ProjectPaths
+from residency.paths import ProjectPaths, state_path_from_stack
 from residency.terraform.graph import Workspace
 from residency.terraform.operations import Operation, Outcome, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
@@ -30,7 +31,8 @@ def fake(tmp_path):
     binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
     stack = tmp_path / "project" / "cdktf.out" / "stacks" / "eu-central-1"
     stack.mkdir(parents=True)
-    (stack / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": {"local": {}}}}))
+    backend = {"local": {"path": state_path_from_stack("eu-central-1")}}
+    (stack / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": backend}}))
     record = tmp_path / "record.jsonl"
     return binary, Workspace("eu-central-1", stack, ()), ProjectPaths(tmp_path / "project"), record
 
@@ -72,12 +74,26 @@ def test_init_prepares_the_state_directory_and_is_skipped_when_unchanged(fake):
     workspace, paths = fake[1], fake[2]
     assert terraform.init(workspace) is not None
     assert terraform.init(workspace) is None  # nothing changed: no second init
-    (workspace.directory / "cdk.tf.json").write_text(json.dumps({"terraform": {"required_providers": {}}}))
+    assert paths.state_file("eu-central-1").parent.is_dir()
+    (workspace.directory / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": {"s3": {}}}}))
+    shutil.rmtree(paths.state_file("eu-central-1").parent)
     assert terraform.init(workspace) is not None
     argv = calls(fake)[0]["argv"]
     assert argv == ["init", "-input=false", "-no-color", "-reconfigure"]
-    assert paths.state_file("eu-central-1").parent.is_dir()
+    assert not paths.state_file("eu-central-1").parent.exists()  # state elsewhere: no local directory
     assert len(calls(fake)) == 2
+
+
+def test_an_init_that_fails_invalidates_the_stamp_of_the_last_good_one(fake):
+    _binary, workspace, _paths, _record = fake
+    assert runner(fake).init(workspace).returncode == 0
+    assert runner(fake, env={"FAKE_EXIT": "1"}).init(workspace) is None  # unchanged: not run at all
+    (workspace.directory / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": {"s3": {}}}}))
+    assert runner(fake, env={"FAKE_EXIT": "1"}).init(workspace).returncode == 1
+    # back to the configuration of the good init: it must run again, the data directory has changed since
+    (workspace.directory / "cdk.tf.json").write_text(
+        json.dumps({"terraform": {"backend": {"local": {"path": state_path_from_stack("eu-central-1")}}}}))
+    assert runner(fake).init(workspace) is not None
 
 
 def test_failed_init_is_retried_next_time(fake):

@@ -1,0 +1,62 @@
+"""`residency bootstrap`: per region, the S3 bucket and KMS key that hold the workspaces' state.
+
+Each bootstrap workspace keeps its own state in the bucket it creates; see residency/bootstrap.py
+for how the first run gets it there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktf import App, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from constructs import Construct
+
+from residency import naming
+from residency.config import Config
+from residency.stacks import policies
+from residency.stacks.backend import s3_state
+from residency.stacks.data_store import DataBucket, EncryptionKey
+from residency.stacks.provider import aws_provider
+from residency.stacks.target import TargetProfile, profile_for
+
+
+class StateStoreStack(TerraformStack):
+    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, prefix: str,
+                 extra_tags: dict[str, str], target: TargetProfile) -> None:
+        super().__init__(scope, id_)
+        s3_state(self, naming.state_key(id_), prefix, region=region, target=target)
+        aws_provider(self, region=region, tags={**extra_tags, **naming.standard_tags(project, id_, jurisdiction)},
+                     target=target)
+        account = DataAwsCallerIdentity(self, "account").account_id
+        self.encryption = EncryptionKey(
+            self, "kms",
+            alias=naming.state_key_alias(prefix),
+            description="Encrypts the Terraform state of this region's residency workspaces",
+            deletion_window_days=target.kms_deletion_window_days,
+            policy=policies.account_key_policy(account),
+        )
+        self.bucket = DataBucket(self, "state", bucket_name=naming.state_bucket(prefix, region),
+                                 kms_key_arn=self.encryption.key.arn, tls_only=target.state_bucket_tls_only)
+        # Losing these loses every workspace's record of what it created: no plan may destroy them.
+        for resource in (self.encryption.key, self.bucket.bucket):
+            resource.add_override("lifecycle.prevent_destroy", True)
+
+
+def build_state_store_app(config: Config, outdir: Path) -> App:
+    from residency.stacks.app import APP_CONTEXT
+
+    app = App(context=APP_CONTEXT, outdir=str(outdir))
+    prefix = naming.state_bucket_prefix(config.project, config.state.bucket_prefix)
+    for region in config.state_regions:
+        listed = config.regions.get(region)
+        StateStoreStack(
+            app, naming.bootstrap_workspace(region),
+            project=config.project,
+            region=region,
+            jurisdiction=listed.jurisdiction if listed is not None else naming.GLOBAL_JURISDICTION,
+            prefix=prefix,
+            extra_tags=dict(config.tags),
+            target=profile_for(config.target),
+        )
+    return app
