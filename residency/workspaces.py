@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from residency import naming
-from residency.config import Config
 from residency.errors import UsageError
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 
 def workspace_names(config: Config) -> list[str]:
@@ -18,6 +21,18 @@ def jurisdiction_of(config: Config, workspace: str) -> str:
     if workspace == naming.GLOBAL_WORKSPACE:
         return naming.GLOBAL_JURISDICTION
     return config.regions[workspace].jurisdiction
+
+
+def state_location(config: Config, workspace: str) -> str:
+    """Where the workspace's Terraform state is kept, as a person would look for it."""
+    state = config.state
+    if state.backend == "s3":
+        prefix = naming.state_bucket_prefix(config.project, state.bucket_prefix)
+        return f"s3://{naming.state_bucket(prefix, config.workspace_region(workspace))}/{naming.state_key(workspace)}"
+    if state.backend == "cloud":
+        host = state.hostname or "app.terraform.io"
+        return f"{host}/{state.organization}/{naming.cloud_workspace(state.workspace_prefix or '', workspace)}"
+    return f".residency/state/{workspace}/terraform.tfstate"
 
 
 def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:

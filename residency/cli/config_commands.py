@@ -51,6 +51,7 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "jurisdiction": workspaces.jurisdiction_of(config, name),
             "countries": list(region.countries) if region else [],
             "default": bool(region and region.default),
+            "state": workspaces.state_location(config, name),
         })
     if as_json:
         app.emit_json({
@@ -61,10 +62,11 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
         })
         return
     app.say(f"project {config.project}, target {config.target}, state backend {config.state.backend}")
-    app.say(f"{'WORKSPACE':<16}{'REGION':<16}{'JURISDICTION':<14}COUNTRIES")
+    app.say(f"{'WORKSPACE':<16}{'REGION':<16}{'JURISDICTION':<14}{'COUNTRIES':<28}STATE")
     for row in rows:
         countries = ", ".join(row["countries"]) + (" + default" if row["default"] else "")  # type: ignore[arg-type]
-        app.say(f"{row['workspace']:<16}{row['region']:<16}{row['jurisdiction']:<14}{countries or '-'}")
+        app.say(f"{row['workspace']:<16}{row['region']:<16}{row['jurisdiction']:<14}{countries or '-':<28}"
+                f"{row['state']}")
 
 
 def _dump(config: object) -> object:

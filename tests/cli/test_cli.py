@@ -74,6 +74,18 @@ def test_list_shows_workspaces_in_order(capsys):
     assert [(r["workspace"], r["jurisdiction"]) for r in rows] == [
         ("eu-central-1", "EU"), ("us-east-1", "US"), ("ap-southeast-2", "AU"), ("global", "global")]
     assert rows[-1]["region"] == "us-east-1"
+    assert rows[0]["state"] == ".residency/state/eu-central-1/terraform.tfstate"
+
+
+def test_list_says_where_each_workspace_keeps_its_state(tmp_path, capsys):
+    config = tmp_path / "regions.yaml"
+    config.write_text(SAMPLE.read_text() + "state:\n  backend: s3\n  bucket_prefix: acme-state-42\n")
+    code, out, _ = run(capsys, "--config", str(config), "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split()[-1] == "STATE"
+    assert lines[2].endswith("s3://acme-state-42-eu-central-1/eu-central-1/terraform.tfstate")
+    assert lines[-1].endswith("s3://acme-state-42-us-east-1/global/terraform.tfstate")
 
 
 @pytest.mark.parametrize("args", [["frobnicate"], ["validate", "--nope"], ["plan", "--bogus"]])
