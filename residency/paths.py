@@ -38,6 +38,11 @@ class ProjectPaths:
         return self.out / "stacks" / workspace
 
     @property
+    def synth_record(self) -> Path:
+        """What the last synth read and wrote: a synth with the same inputs is skipped."""
+        return self.work / "synth.json"
+
+    @property
     def bootstrap_out(self) -> Path:
         """`residency bootstrap`'s own synthesized workspaces (the state buckets), apart from cdktf.out."""
         return self.work / "bootstrap" / OUT_DIR_NAME

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from residency.config import Config
+from residency import synth_cache
 from residency.errors import ViolationError
 from residency.paths import ProjectPaths
 from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT, profile_for
@@ -21,6 +21,9 @@ from residency.terraform.interrupts import forwarding_interrupts, remaining_lock
 from residency.terraform.locks import OutputLock, parse_duration
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 Progress = Callable[[str], None]
 
@@ -40,8 +43,13 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outpu
         from residency.guard.scp import scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
+    key = synth_cache.synth_key(config, extra_files)
+    if synth_cache.is_current(paths.synth_record, paths.out, key):
+        progress(f"{paths.out.name} is up to date (regions.yaml, handlers and residency unchanged)")
+        return sorted(read_manifest(paths.out))
     progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
     names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive)
+    synth_cache.remember(paths.synth_record, paths.out, key)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names
 

@@ -6,9 +6,12 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from residency.config import Config, load_config
 from residency.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 CONFIG_ENV = "RESIDENCY_CONFIG"
 DEFAULT_CONFIG = Path("regions.yaml")
@@ -22,6 +25,8 @@ class Application:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from residency.config import load_config  # pydantic: not needed for --help
+
             self._config = load_config(self.config_path)
         return self._config
 

@@ -12,10 +12,10 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from residency.config import Config
-
 if TYPE_CHECKING:
     from cdktf import App
+
+    from residency.config import Config
 
 LOCK_FILE = ".terraform.lock.hcl"
 
@@ -63,6 +63,7 @@ def _write(build: Callable[[Path], App], out_dir: Path, extra_files: Mapping[str
             (staging / name).write_text(text)
         _carry_over_lock_files(out_dir, staging)
         if not _same_tree(staging, out_dir):
+            _keep_unchanged_workspaces(out_dir, staging)
             with exclusive() if exclusive is not None else nullcontext():
                 _swap_in(staging, out_dir)
     finally:
@@ -79,6 +80,24 @@ def _same_tree(new: Path, old: Path) -> bool:
     new_files, old_files = files(new), files(old)
     return new_files.keys() == old_files.keys() and all(
         new_files[name].read_bytes() == old_files[name].read_bytes() for name in new_files)
+
+
+def _keep_unchanged_workspaces(old: Path, new: Path) -> None:
+    """A workspace synthesized exactly as before keeps its very files (hard links: same inode and
+    modification time), so only what changed is rewritten; the whole directory is still swapped in
+    at once."""
+    for stack in list((new / "stacks").iterdir()) if (new / "stacks").is_dir() else []:
+        previous = old / "stacks" / stack.name
+        if not _same_tree(stack, previous):
+            continue
+        relinked = stack.with_name(f".{stack.name}.relinked")
+        try:
+            shutil.copytree(previous, relinked, copy_function=os.link)
+        except OSError:  # a file system without hard links: the fresh copy is as good
+            shutil.rmtree(relinked, ignore_errors=True)
+            continue
+        shutil.rmtree(stack)
+        relinked.rename(stack)
 
 
 def _carry_over_lock_files(old: Path, new: Path) -> None:

@@ -1,19 +1,33 @@
-"""Load the AWS provider bindings one submodule at a time.
+"""Load the AWS provider bindings one submodule at a time, on both sides of jsii.
 
-`cdktf_cdktf_provider_aws/__init__.py` eagerly imports all ~2,100 of its submodules (about
-15 s). Each submodule is self-contained (it loads the shared jsii assembly itself), so we
+Python: `cdktf_cdktf_provider_aws/__init__.py` eagerly imports all ~2,100 of its submodules
+(about 15 s). Each submodule is self-contained (it loads the shared jsii assembly itself), so we
 register a bare package object in its place; `import cdktf_cdktf_provider_aws.kms_key` then
-loads only that submodule. This module is the only place that knows about the trick.
+loads only that submodule.
+
+JavaScript: the assembly's `lib/index.js`, which Node loads when jsii loads the assembly, also
+requires all ~2,100 modules (about 2 s and a few hundred MB). We give jsii a copy of the
+assembly whose index requires each module on first use instead, built once per installed
+version into the user's cache directory. If that copy cannot be made, the original is used.
+
+This module is the only place that knows about either trick.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
+import time
 import types
+from importlib import metadata
+from pathlib import Path
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 
@@ -49,3 +63,105 @@ def install_lazy_provider_package() -> None:
     package.__spec__ = spec
     package.__file__ = spec.origin
     sys.modules[PACKAGE] = package
+    original = Path(spec.submodule_search_locations[0]) / "_jsii"
+    try:
+        first_time = not _lazy_target(original).is_dir()
+    except (OSError, metadata.PackageNotFoundError):
+        return
+    lazy = _lazy_assembly_package(original)
+    if lazy is None:
+        return
+    jsii_spec = importlib.util.spec_from_file_location(f"{PACKAGE}._jsii", lazy / "__init__.py",
+                                                       submodule_search_locations=[str(lazy)])
+    assert jsii_spec is not None and jsii_spec.loader is not None
+    module = importlib.util.module_from_spec(jsii_spec)
+    sys.modules[jsii_spec.name] = module
+    loaded_at = time.time()
+    jsii_spec.loader.exec_module(module)
+    if first_time:
+        _wait_for_runtime_index(loaded_at)
+
+
+def _wait_for_runtime_index(loaded_at: float, timeout: float = 60.0) -> None:
+    """Once per new assembly copy: give jsii time to finish its type index for it.
+
+    Until jsii has indexed an assembly (in a background worker, into its package cache), every
+    load parses all of it: seconds and about 1 GB. A synth now is often over before the worker
+    is, so the first one waits for it. Best effort: only where jsii's cache is where it usually is.
+    """
+    root = Path(os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT")
+                or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aws" / "jsii" / "package-cache")
+    entries = root / "@cdktf" / "provider-aws"
+    if not entries.is_dir():
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(index.stat().st_mtime >= loaded_at for index in entries.glob("*/*/.jsii.runtime.v1.json")):
+            return
+        time.sleep(0.2)
+
+
+# One `exports.s3Bucket = require("./s3-bucket");` line per submodule in the assembly's index.
+_EAGER_EXPORT = re.compile(r'^exports\.(\w+) = require\("(\./[^"]+)"\);$', re.MULTILINE)
+_INDEX = "package/lib/index.js"
+LAZY_FORMAT = "1"  # bump when the rewritten index changes
+_MINIMUM_EXPORTS = 100  # fewer, and this is not the index the rewrite was written for
+
+
+def _lazy_assembly_package(original: Path) -> Path | None:
+    """A `_jsii` package directory like `original`, whose assembly tarball has a lazy index."""
+    try:
+        [tarball] = original.glob("*.jsii.tgz")
+        target = _lazy_target(original)
+        if (target / tarball.name).is_file():
+            return target
+        unsupported = target.with_name(target.name + ".unsupported")
+        if unsupported.exists():
+            return None
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            if not _rewrite_index(tarball, staging / tarball.name):
+                unsupported.touch()  # not the layout this was written for: do not try again
+                return None
+            shutil.copy2(original / "__init__.py", staging / "__init__.py")
+            try:
+                staging.rename(target)
+            except OSError:  # another process made it first
+                pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target if (target / tarball.name).is_file() else None
+    except (OSError, ValueError, tarfile.TarError, metadata.PackageNotFoundError):
+        return None
+
+
+def _lazy_target(original: Path) -> Path:
+    """Where the lazy copy of the installed assembly is kept (per version and tarball size)."""
+    tarballs = list(original.glob("*.jsii.tgz"))
+    size = tarballs[0].stat().st_size if len(tarballs) == 1 else 0
+    return _cache_root() / f"provider-aws-{metadata.version('cdktf-cdktf-provider-aws')}-{size}-lazy{LAZY_FORMAT}"
+
+
+def _rewrite_index(source: Path, destination: Path) -> bool:
+    with tarfile.open(source, "r:gz") as original, tarfile.open(destination, "w:gz", compresslevel=1) as copy:
+        rewritten = False
+        for member in original:
+            content = original.extractfile(member) if member.isfile() else None
+            if member.name == _INDEX and content is not None:
+                text = content.read().decode("utf-8")
+                lazy, count = _EAGER_EXPORT.subn(
+                    r'Object.defineProperty(exports, "\1", { enumerable: true, configurable: true, '
+                    r'get() { return require("\2"); } });', text)
+                if count < _MINIMUM_EXPORTS or "require(" in _EAGER_EXPORT.sub("", text):
+                    return False  # not the layout this was written for
+                data = lazy.encode("utf-8")
+                member.size = len(data)
+                content, rewritten = io.BytesIO(data), True
+            copy.addfile(member, content)
+    return rewritten
+
+
+def _cache_root() -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "residency"
+    root.mkdir(parents=True, exist_ok=True)
+    return root

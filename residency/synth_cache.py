@@ -1,0 +1,77 @@
+"""Skip synth when nothing it reads has changed: regions.yaml, the handlers, residency's own code
+and the construct libraries' versions.
+
+The check needs no cdktf or jsii (it takes milliseconds); the record also holds a digest of
+cdktf.out, so an output someone edited or deleted is synthesized again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import residency
+from residency.files import write_atomically
+from residency.packaging import handlers_source
+
+if TYPE_CHECKING:
+    from residency.config import Config
+
+# Distributions whose code decides what synth writes, besides residency itself.
+CONSTRUCT_LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
+# Written into cdktf.out by `terraform init`, not by synth.
+NOT_SYNTHESIZED = (".terraform.lock.hcl",)
+
+
+def synth_key(config: Config, extra_files: Mapping[str, str]) -> str:
+    digest = hashlib.sha256()
+    digest.update(config.model_dump_json(by_alias=True).encode())
+    for name, text in sorted(extra_files.items()):
+        digest.update(f"\0extra:{name}\0{text}".encode())
+    for package, root in (("residency", Path(residency.__file__).parent), ("handlers", handlers_source())):
+        for path in _source_files(root):
+            digest.update(f"\0{package}:{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    for distribution in CONSTRUCT_LIBRARIES:
+        digest.update(f"\0{distribution}=={_version(distribution)}".encode())
+    return digest.hexdigest()
+
+
+def output_digest(out_dir: Path) -> str | None:
+    """What synth wrote into `out_dir`; None if there is no output."""
+    if not (out_dir / "manifest.json").is_file():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(out_dir.rglob("*")):
+        if path.is_file() and path.name not in NOT_SYNTHESIZED and ".terraform" not in path.parts:
+            digest.update(f"\0{path.relative_to(out_dir).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_current(record_file: Path, out_dir: Path, key: str) -> bool:
+    try:
+        record = json.loads(record_file.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("key") == key and record.get("output") == output_digest(out_dir)
+
+
+def remember(record_file: Path, out_dir: Path, key: str) -> None:
+    write_atomically(record_file, json.dumps({"key": key, "output": output_digest(out_dir)}, indent=2) + "\n")
+
+
+def _source_files(root: Path) -> Iterable[Path]:
+    return sorted(path for path in root.rglob("*")
+                  if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc")
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
