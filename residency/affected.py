@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from residency.config import Config, load_config
 from residency.errors import ResidencyError, UsageError
-
-# Terraform's own files beside the synthesized ones; they say nothing about the configuration.
-NOT_CONFIGURATION = (".terraform.lock.hcl",)
+from residency.files import synthesized_digest
+from residency.paths import ProjectPaths
 
 
 @dataclass(frozen=True)
@@ -35,36 +35,32 @@ class Affected:
         return text + (f" (unchanged: {', '.join(unchanged)})" if unchanged else "")
 
 
-def affected_since(base: str, config_file: Path, config: Config) -> Affected:
-    """Compare the synthesized workspaces of `config` with those of regions.yaml at `base`."""
+def affected_since(base: str, config_file: Path, config: Config, paths: ProjectPaths,
+                   progress: Callable[[str], None]) -> Affected:
+    """Compare the synthesized workspaces of `config` (its cdktf.out, which the plan that follows
+    reuses) with those of regions.yaml at `base`."""
     from residency.stacks import synthesize
+    from residency.workflow import synth
 
     base_text = _file_at_revision(base, config_file)
     everything = list(config.workspaces)
     if base_text is None:
         return Affected(base, everything, everything_because=f"{config_file.name} does not exist there")
     with tempfile.TemporaryDirectory(prefix="residency-affected-") as scratch:
-        base_dir, head_dir = Path(scratch) / "base", Path(scratch) / "head"
-        base_dir.mkdir()
-        (base_dir / config_file.name).write_text(base_text)
+        base_file = Path(scratch) / config_file.name
+        base_file.write_text(base_text)
         try:
-            base_config = load_config(base_dir / config_file.name)
+            base_config = load_config(base_file)
         except ResidencyError:
             return Affected(base, everything, everything_because=f"its {config_file.name} is not valid")
-        synthesize(base_config, base_dir / "cdktf.out")
-        synthesize(config, head_dir / "cdktf.out")
-        base_stacks, head_stacks = base_dir / "cdktf.out" / "stacks", head_dir / "cdktf.out" / "stacks"
-        changed = [name for name in config.workspaces if _files(base_stacks / name) != _files(head_stacks / name)]
+        progress(f"synthesizing {config_file.name} as of {base} to compare ...")
+        synthesize(base_config, Path(scratch) / "cdktf.out")
+        synth(config, paths, progress)
+        changed = [name for name in config.workspaces
+                   if synthesized_digest(Path(scratch) / "cdktf.out" / "stacks" / name)
+                   != synthesized_digest(paths.stack_dir(name))]
     removed = [name for name in base_config.workspaces if name not in config.workspaces]
     return Affected(base, changed, removed)
-
-
-def _files(directory: Path) -> dict[str, bytes] | None:
-    if not directory.is_dir():
-        return None
-    return {path.relative_to(directory).as_posix(): path.read_bytes()
-            for path in sorted(directory.rglob("*"))
-            if path.is_file() and path.name not in NOT_CONFIGURATION and ".terraform" not in path.parts}
 
 
 def _file_at_revision(revision: str, file: Path) -> str | None:

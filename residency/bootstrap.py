@@ -11,24 +11,21 @@ from __future__ import annotations
 import json
 import shutil
 
-from residency import naming
 from residency.config import Config
 from residency.errors import UsageError
 from residency.paths import ProjectPaths
 from residency.terraform.graph import Workspace, read_manifest
-from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.operations import (
     Confirm,
     Operation,
-    OperationRunner,
     Outcome,
     Status,
     init_failed,
     state_bucket_missing,
 )
 from residency.terraform.runner import Terraform
-from residency.workflow import RunOptions, RunReporter, terraform_settings, terraform_tools
+from residency.workflow import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
 
 PUSHED_SUFFIX = ".pushed"
 
@@ -62,12 +59,11 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
     names = synthesize_state_stores(config, paths.bootstrap_out)
     terraform = Terraform(terraform_settings(config, paths, tools, options, progress), on_line=reporter.line)
     workspaces = read_manifest(paths.bootstrap_out)
-    prefix = naming.state_bucket_prefix(config.project, config.state.bucket_prefix)
 
     failed: list[Outcome] = []
     seeded: dict[str, Workspace] = {}
     for name in names:
-        bucket = f"s3://{naming.state_bucket(prefix, name.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX))}"
+        bucket = f"s3://{config.state_bucket(name)}"
         if paths.state_file(name).exists():
             progress(f"{name}: an earlier run left this workspace's state in {paths.state_file(name)}; "
                      f"finishing it, then moving that state into {bucket}")
@@ -85,19 +81,13 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
 
     runnable = {name: seeded.get(name, workspace) for name, workspace in workspaces.items()
                 if name not in {outcome.workspace for outcome in failed}}
-    runner = OperationRunner(terraform, runnable, reporter, confirm=confirm, parallelism=options.parallelism,
-                             fail_fast=options.fail_fast, lock_timeout_seconds=lock_timeout_seconds)
-    with forwarding_interrupts(terraform, runner.stop, progress) as interrupts:
-        outcomes = runner.run(Operation.APPLY, list(runnable))
-    for note in remaining_locks(terraform, interrupts.killed):
-        progress(note)
+    outcomes = run_workspaces(Operation.APPLY, terraform, runnable, list(runnable), reporter=reporter,
+                              confirm=confirm, options=options, lock_timeout_seconds=lock_timeout_seconds)
     for outcome in outcomes:
         if outcome.workspace in seeded and outcome.status in (Status.APPLIED, Status.NO_CHANGES):
             _push_seed_state(terraform, paths, workspaces[outcome.workspace], outcome)
             if outcome.status is not Status.FAILED:
-                region = outcome.workspace.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX)
-                progress(f"{outcome.workspace}: its state now lives in s3://{naming.state_bucket(prefix, region)}/"
-                         f"{naming.state_key(outcome.workspace)}")
+                progress(f"{outcome.workspace}: its state now lives in {config.state_url(outcome.workspace)}")
     by_name = {outcome.workspace: outcome for outcome in [*failed, *outcomes]}
     return [by_name[name] for name in names]
 

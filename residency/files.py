@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -24,3 +25,19 @@ def write_atomically(path: Path, text: str) -> Path:
             temporary.unlink(missing_ok=True)
         raise ResidencyError(f"cannot write {path}: {error.strerror or error}") from error
     return path
+
+
+# Written into cdktf.out by `terraform init`, not by synth: they say nothing about the configuration.
+NOT_SYNTHESIZED = (".terraform.lock.hcl",)
+
+
+def synthesized_digest(directory: Path) -> str | None:
+    """A digest of what synth wrote under `directory` (names and contents); None if it is missing."""
+    if not directory.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.name not in NOT_SYNTHESIZED and ".terraform" not in path.parts:
+            digest.update(f"\0{path.relative_to(directory).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import residency
-from residency.files import write_atomically
+from residency.files import synthesized_digest, write_atomically
 from residency.packaging import handlers_source
 
 if TYPE_CHECKING:
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 # Distributions whose code decides what synth writes, besides residency itself.
 CONSTRUCT_LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
-# Written into cdktf.out by `terraform init`, not by synth.
-NOT_SYNTHESIZED = (".terraform.lock.hcl",)
 
 
 def synth_key(config: Config, extra_files: Mapping[str, str]) -> str:
@@ -43,14 +41,7 @@ def synth_key(config: Config, extra_files: Mapping[str, str]) -> str:
 
 def output_digest(out_dir: Path) -> str | None:
     """What synth wrote into `out_dir`; None if there is no output."""
-    if not (out_dir / "manifest.json").is_file():
-        return None
-    digest = hashlib.sha256()
-    for path in sorted(out_dir.rglob("*")):
-        if path.is_file() and path.name not in NOT_SYNTHESIZED and ".terraform" not in path.parts:
-            digest.update(f"\0{path.relative_to(out_dir).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return synthesized_digest(out_dir) if (out_dir / "manifest.json").is_file() else None
 
 
 def is_current(record_file: Path, out_dir: Path, key: str) -> bool:

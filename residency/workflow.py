@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from residency import synth_cache
 from residency.errors import ViolationError
 from residency.paths import ProjectPaths
 from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT, profile_for
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
-from residency.terraform.graph import read_manifest
+from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import OutputLock, parse_duration
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
@@ -35,6 +34,8 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outpu
     if output is None:
         with OutputLock(paths.work / "locks", "synth", 0) as held:
             return synth(config, paths, progress, held)
+
+    from residency import synth_cache
 
     started = time.monotonic()
     extra_files = {}
@@ -92,13 +93,21 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
     settings = terraform_settings(config, paths, tools, options, progress,
                                   show_limitations=operation in (Operation.PLAN, Operation.APPLY))
     terraform = Terraform(settings, on_line=reporter.line)
-    runner = OperationRunner(terraform, read_manifest(paths.out), reporter, confirm=confirm, vet_plan=vet_plan,
+    return run_workspaces(operation, terraform, read_manifest(paths.out), names, reporter=reporter, confirm=confirm,
+                          options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan)
+
+
+def run_workspaces(operation: Operation, terraform: Terraform, workspaces: dict[str, Workspace], names: list[str],
+                   *, reporter: RunReporter, confirm: Confirm, options: RunOptions, lock_timeout_seconds: float,
+                   vet_plan: VetPlan | None = None) -> list[Outcome]:
+    """`operation` over `names` as a dependency graph, forwarding Ctrl-C; any lock left is reported."""
+    runner = OperationRunner(terraform, workspaces, reporter, confirm=confirm, vet_plan=vet_plan,
                              parallelism=options.parallelism, fail_fast=options.fail_fast,
                              lock_timeout_seconds=lock_timeout_seconds)
-    with forwarding_interrupts(terraform, runner.stop, progress) as interrupts:
+    with forwarding_interrupts(terraform, runner.stop, reporter.say) as interrupts:
         outcomes = runner.run(operation, names)
     for note in remaining_locks(terraform, interrupts.killed):
-        progress(note)
+        reporter.say(note)
     return outcomes
 
 

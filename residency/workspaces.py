@@ -27,8 +27,7 @@ def state_location(config: Config, workspace: str) -> str:
     """Where the workspace's Terraform state is kept, as a person would look for it."""
     state = config.state
     if state.backend == "s3":
-        prefix = naming.state_bucket_prefix(config.project, state.bucket_prefix)
-        return f"s3://{naming.state_bucket(prefix, config.workspace_region(workspace))}/{naming.state_key(workspace)}"
+        return config.state_url(workspace)
     if state.backend == "cloud":
         host = state.hostname or "app.terraform.io"
         return f"{host}/{state.organization}/{naming.cloud_workspace(state.workspace_prefix or '', workspace)}"

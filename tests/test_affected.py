@@ -11,6 +11,7 @@ import pytest
 from residency.affected import affected_since
 from residency.config import load_config
 from residency.errors import UsageError
+from residency.paths import ProjectPaths
 from tests.conftest import SAMPLE, run_cli
 
 CANADA = "  ca-central-1:\n    jurisdiction: CA\n    countries: [CA]\n"
@@ -35,7 +36,8 @@ def repo(tmp_path: Path) -> Path:
 
 def affected(project: Path, base: str = "main"):  # type: ignore[no-untyped-def]
     config_file = project / "regions.yaml"
-    return affected_since(base, config_file, load_config(config_file))
+    return affected_since(base, config_file, load_config(config_file), ProjectPaths.for_config(config_file),
+                          lambda text: None)
 
 
 def test_a_new_region_affects_itself_and_no_other_region(repo):

@@ -81,7 +81,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
 def _affected(app: Application, base: str) -> list[str]:
     from residency.affected import affected_since
 
-    affected = affected_since(base, app.config_path, app.config)
+    affected = affected_since(base, app.config_path, app.config, app.paths, app.progress)
     app.progress(affected.describe(app.config.workspaces))
     for name in affected.removed:
         app.progress(f"{name} was removed from {app.config_path.name} since {base}: residency neither plans "

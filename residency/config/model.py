@@ -219,6 +219,19 @@ class Config(BaseModel):
         """Regions that keep Terraform state: the listed ones in file order, then global's if not listed."""
         return tuple(dict.fromkeys((*self.region_codes, self.global_.region)))
 
+    @property
+    def state_bucket_prefix(self) -> str:
+        """State buckets (backend s3) are this prefix + '-' + region."""
+        return naming.state_bucket_prefix(self.project, self.state.bucket_prefix)
+
+    def state_bucket(self, workspace: str) -> str:
+        """The bucket that holds a workspace's state with backend s3 (a bootstrap workspace's too)."""
+        region = self.workspace_region(workspace.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX))
+        return naming.state_bucket(self.state_bucket_prefix, region)
+
+    def state_url(self, workspace: str) -> str:
+        return f"s3://{self.state_bucket(workspace)}/{naming.state_key(workspace)}"
+
     def workspace_region(self, workspace: str) -> str:
         return self.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
 

@@ -63,14 +63,10 @@ def install_lazy_provider_package() -> None:
     package.__spec__ = spec
     package.__file__ = spec.origin
     sys.modules[PACKAGE] = package
-    original = Path(spec.submodule_search_locations[0]) / "_jsii"
-    try:
-        first_time = not _lazy_target(original).is_dir()
-    except (OSError, metadata.PackageNotFoundError):
+    made = _lazy_assembly_package(Path(spec.submodule_search_locations[0]) / "_jsii")
+    if made is None:
         return
-    lazy = _lazy_assembly_package(original)
-    if lazy is None:
-        return
+    lazy, first_time = made
     jsii_spec = importlib.util.spec_from_file_location(f"{PACKAGE}._jsii", lazy / "__init__.py",
                                                        submodule_search_locations=[str(lazy)])
     assert jsii_spec is not None and jsii_spec.loader is not None
@@ -108,13 +104,15 @@ LAZY_FORMAT = "1"  # bump when the rewritten index changes
 _MINIMUM_EXPORTS = 100  # fewer, and this is not the index the rewrite was written for
 
 
-def _lazy_assembly_package(original: Path) -> Path | None:
-    """A `_jsii` package directory like `original`, whose assembly tarball has a lazy index."""
+def _lazy_assembly_package(original: Path) -> tuple[Path, bool] | None:
+    """A `_jsii` package directory like `original` whose assembly tarball has a lazy index, and
+    whether this call made it; kept per installed version in the user's cache directory."""
     try:
         [tarball] = original.glob("*.jsii.tgz")
-        target = _lazy_target(original)
+        version = metadata.version("cdktf-cdktf-provider-aws")
+        target = _cache_root() / f"provider-aws-{version}-{tarball.stat().st_size}-lazy{LAZY_FORMAT}"
         if (target / tarball.name).is_file():
-            return target
+            return target, False
         unsupported = target.with_name(target.name + ".unsupported")
         if unsupported.exists():
             return None
@@ -130,16 +128,9 @@ def _lazy_assembly_package(original: Path) -> Path | None:
                 pass
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return target if (target / tarball.name).is_file() else None
+        return (target, True) if (target / tarball.name).is_file() else None
     except (OSError, ValueError, tarfile.TarError, metadata.PackageNotFoundError):
         return None
-
-
-def _lazy_target(original: Path) -> Path:
-    """Where the lazy copy of the installed assembly is kept (per version and tarball size)."""
-    tarballs = list(original.glob("*.jsii.tgz"))
-    size = tarballs[0].stat().st_size if len(tarballs) == 1 else 0
-    return _cache_root() / f"provider-aws-{metadata.version('cdktf-cdktf-provider-aws')}-{size}-lazy{LAZY_FORMAT}"
 
 
 def _rewrite_index(source: Path, destination: Path) -> bool:

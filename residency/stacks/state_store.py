@@ -47,7 +47,6 @@ def build_state_store_app(config: Config, outdir: Path) -> App:
     from residency.stacks.app import APP_CONTEXT
 
     app = App(context=APP_CONTEXT, outdir=str(outdir))
-    prefix = naming.state_bucket_prefix(config.project, config.state.bucket_prefix)
     for region in config.state_regions:
         listed = config.regions.get(region)
         StateStoreStack(
@@ -55,7 +54,7 @@ def build_state_store_app(config: Config, outdir: Path) -> App:
             project=config.project,
             region=region,
             jurisdiction=listed.jurisdiction if listed is not None else naming.GLOBAL_JURISDICTION,
-            prefix=prefix,
+            prefix=config.state_bucket_prefix,
             extra_tags=dict(config.tags),
             target=profile_for(config.target),
         )
