@@ -26,10 +26,12 @@ class Run:
     peak_mb: float
     returncode: int
     output: str  # stdout and stderr, for diagnosing a failed run
+    cpu_seconds: float = 0.0  # user + system time of the whole process tree (every process waited for)
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     with tempfile.TemporaryFile("w+") as output:
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=output,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
@@ -41,7 +43,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
         if not PROC.is_dir():
             peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         output.seek(0)
-        return Run(seconds, peak_kb / 1024, process.returncode, output.read())
+        return Run(seconds, peak_kb / 1024, process.returncode, output.read(), _children_cpu() - cpu_before)
 
 
 def median_of(runs: list[Run]) -> Run:
@@ -49,7 +51,12 @@ def median_of(runs: list[Run]) -> Run:
     ordered = sorted(runs, key=lambda r: r.seconds)
     middle = ordered[len(ordered) // 2]
     return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), middle.returncode,
-               middle.output)
+               middle.output, middle.cpu_seconds)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _tree_rss_kb(root: int) -> int:

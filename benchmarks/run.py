@@ -106,6 +106,12 @@ def synth_figures(project: Path, times: int) -> list[Row]:
         return run([sys.executable, str(REPOSITORY / "benchmarks" / "plain_cdktf_app.py"),
                     str(project / "regions.yaml"), str(out)], project, ENV)
 
+    # A new machine's first synth also builds residency's copy of the provider index (once per
+    # provider version): measured apart with an empty cache, then the usual cache is warmed.
+    first = checked(run(residency("synth"), project, {**ENV, "XDG_CACHE_HOME": str(project / "new-cache")}),
+                    "residency synth (new machine)")
+    shutil.rmtree(project / "new-cache", ignore_errors=True)
+    checked(residency_cold(), "residency synth (warm-up)")
     ours = repeat(times, residency_cold, "residency synth")
     plain = repeat(times, plain_app, "the plain CDKTF app")
     same = _same_output(project / "cdktf.out", project / "plain.out")
@@ -125,6 +131,7 @@ def synth_figures(project: Path, times: int) -> list[Row]:
         Row("`residency synth --all` (sample, cold)", f"{ours.seconds:.1f} s",
             f"{plain.seconds:.1f} s (plain CDKTF app{'' if same else ', DIFFERENT OUTPUT'})",
             f"{speedup:.1f}x faster", ">= 4x faster", speedup >= 4 and same),
+        Row("first synth on a new machine (empty cache)", f"{first.seconds:.1f} s", "", "", "once per machine"),
         Row("peak memory of that synth (process tree)", f"{ours.peak_mb:.0f} MB", f"{plain.peak_mb:.0f} MB",
             f"{plain.peak_mb / ours.peak_mb:.1f}x less", "< 700 MB", ours.peak_mb < 700),
         Row("`residency synth`, nothing changed (cache hit)", f"{cached.seconds:.2f} s", f"{ours.seconds:.1f} s (cold)",
@@ -165,13 +172,21 @@ def plan_figures(project: Path) -> list[Row]:
     inits = sum(log.read_text().count("$ terraform init") for log in run_logs.iterdir())
     workspaces = [line.split()[0] for line in together.output.splitlines()
                   if line.split() and line.split()[0] in ("eu-central-1", "us-east-1", "ap-southeast-2", "global")]
-    singles = {name: checked(run(residency("plan", name, "--no-progress"), project, ENV), f"plan {name}").seconds
-               for name in dict.fromkeys(workspaces)}
+    single_runs = {name: checked(run(residency("plan", name, "--no-progress"), project, ENV), f"plan {name}")
+                   for name in dict.fromkeys(workspaces)}
+    singles = {name: result.seconds for name, result in single_runs.items()}
     slowest = max(singles, key=lambda name: singles[name])
     ratio = together.seconds / singles[slowest]
+    # Plans here are CPU-bound (Terraform and the provider; the emulator answers in milliseconds):
+    # whatever the scheduling, the run cannot beat the CPU time of all plans spread over every core.
+    cpus = os.cpu_count() or 1
+    floor = max(sum(result.cpu_seconds for result in single_runs.values()) / cpus, singles[slowest])
     return [Row("`residency plan --all` (sample, local target, nothing applied)", f"{together.seconds:.1f} s",
                 f"{singles[slowest]:.1f} s (slowest single plan: {slowest})", f"{ratio:.2f}x", "<= 1.5x",
                 ratio <= 1.5),
+            Row(f"CPU floor of that run on {cpus} CPUs", f"{floor:.1f} s",
+                f"{sum(r.cpu_seconds for r in single_runs.values()):.1f} CPU-s in the single plans",
+                f"{floor / singles[slowest]:.2f}x", "", None),
             Row("`terraform init` runs in that plan --all", str(inits), "after a first plan", "", "0 (skipped)",
                 inits == 0)]
 

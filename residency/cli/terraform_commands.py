@@ -136,9 +136,12 @@ def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_js
                  app.config, app.paths, mirror=running.mirror, reporter=reporter, confirm=confirm, options=options))
 
 
-def default_parallelism(target: str) -> int:
-    """The target's own default, else twice the CPU count (Terraform mostly waits on AWS), at most 8."""
-    return profile_for(target).default_parallelism or max(1, min(8, 2 * (os.cpu_count() or 1)))
+def default_parallelism(target: str, operation: Operation) -> int:
+    """Twice the CPU count (Terraform mostly waits on AWS), at most 8, unless the target limits writes."""
+    by_cpu = max(1, min(8, 2 * (os.cpu_count() or 1)))
+    if operation in (Operation.PLAN, Operation.DRIFT):
+        return by_cpu
+    return profile_for(target).default_write_parallelism or by_cpu
 
 
 def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
@@ -157,7 +160,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     confirm, interactive = _confirmation(operation, config.target, auto_approve)
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
-    options = RunOptions(parallelism=running.parallelism or default_parallelism(config.target),
+    options = RunOptions(parallelism=running.parallelism or default_parallelism(config.target, operation),
                          fail_fast=running.fail_fast, lock_timeout=running.lock_timeout)
     try:
         if run is not None:

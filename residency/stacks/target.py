@@ -47,10 +47,11 @@ class TargetProfile:
     # State buckets refuse plain-HTTP requests by bucket policy. The emulator speaks plain HTTP and
     # does enforce a bucket's Deny statements, so there the policy would lock Terraform out.
     state_bucket_tls_only: bool = True
-    # How many workspaces run at once unless --parallelism says; None: by CPU count. The emulator
-    # is one process, and with several workspaces writing at once it was once seen to report a
-    # DynamoDB table as existing on its first creation.
-    default_parallelism: int | None = None
+    # How many workspaces apply or destroy at once unless --parallelism says; None: by CPU count.
+    # The emulator is one process, and with several workspaces writing at once it was once seen to
+    # report a DynamoDB table as existing on its first creation. Plans and drift checks only read,
+    # so they always run by CPU count.
+    default_write_parallelism: int | None = None
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
 
@@ -65,7 +66,7 @@ LOCAL = TargetProfile(
     api_custom_domains=False,
     cloudfront_headers_policy=False,
     state_bucket_tls_only=False,
-    default_parallelism=1,
+    default_write_parallelism=1,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
         "no response headers policies); on AWS every response carries them.",

@@ -151,3 +151,15 @@ def test_bootstrap_is_for_the_s3_backend_only(project):
     assert result.stderr.startswith("error: bootstrap creates the state buckets of `state: {backend: s3}`; "
                                     "this regions.yaml uses backend: local")
     assert not (project / ".residency" / "bootstrap").exists()
+
+
+def test_local_target_writes_one_workspace_at_a_time_but_reads_by_cpu(monkeypatch):
+    from residency.cli.terraform_commands import default_parallelism
+    from residency.terraform.operations import Operation
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert default_parallelism("local", Operation.APPLY) == 1
+    assert default_parallelism("local", Operation.DESTROY) == 1
+    assert default_parallelism("local", Operation.PLAN) == 4
+    assert default_parallelism("local", Operation.DRIFT) == 4
+    assert default_parallelism("aws", Operation.APPLY) == 4

@@ -16,7 +16,7 @@ FAKE = """#!/usr/bin/env python3
 import json, os, sys
 with open(os.environ["FAKE_RECORD"], "a") as record:
     record.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
-        "env": {k: v for k, v in os.environ.items() if k.startswith(("TF_", "CHECKPOINT"))}}) + "\\n")
+        "env": {k: v for k, v in os.environ.items() if k.startswith(("TF_", "CHECKPOINT", "GOGC"))}}) + "\\n")
 print(json.dumps({"type": "change_summary", "@message": "Plan: 1 to add",
                   "changes": {"add": 1, "change": 0, "remove": 0}}))
 sys.exit(int(os.environ.get("FAKE_EXIT", "0")))
@@ -64,9 +64,15 @@ def test_plan_command_line_environment_and_result(fake):
     assert call["env"]["TF_IN_AUTOMATION"] == "1"
     assert call["env"]["TF_VAR_residency_local_endpoint"] == "http://127.0.0.1:1"
     assert call["env"]["TF_PLUGIN_CACHE_DIR"] == str(paths.plugin_cache)
+    assert call["env"]["GOGC"] == "400"
     assert result.returncode == 0 and result.events.changes.add == 1
     assert seen == [("eu-central-1", "Plan: 1 to add")]
     assert "Plan: 1 to add" in result.log_file.read_text()
+
+
+def test_a_gogc_the_user_set_wins(fake):
+    runner(fake, env={"GOGC": "150"}).plan(fake[1], plan_file=fake[2].plan_file("eu-central-1"))
+    assert calls(fake)[0]["env"]["GOGC"] == "150"
 
 
 def test_init_prepares_the_state_directory_and_is_skipped_when_unchanged(fake):
