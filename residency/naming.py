@@ -16,6 +16,8 @@ RESERVED_TAG_KEYS = (TAG_PROJECT, TAG_WORKSPACE, TAG_JURISDICTION, TAG_MANAGED_B
 
 # The global workspace holds no personal data; this is what its jurisdiction tag says.
 GLOBAL_JURISDICTION = "global"
+# global's output recording which region served which countries at its last apply
+REGIONS_OUTPUT = "regions_served"
 
 
 def resource_name(project: str, workspace: str, purpose: str) -> str:

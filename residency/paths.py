@@ -47,6 +47,11 @@ class ProjectPaths:
         """`residency bootstrap`'s own synthesized workspaces (the state buckets), apart from cdktf.out."""
         return self.work / "bootstrap" / OUT_DIR_NAME
 
+    @property
+    def retirement_out(self) -> Path:
+        """`residency region retire`'s synthesized workspace (backend and provider only)."""
+        return self.work / "retire" / OUT_DIR_NAME
+
     def bootstrap_seed(self, workspace: str) -> Path:
         """A bootstrap workspace with local state, for the first run, before its bucket exists."""
         return self.work / "bootstrap" / "seed" / workspace

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -10,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from residency import naming
 from residency.errors import ViolationError
+from residency.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
 from residency.paths import ProjectPaths
 from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT, profile_for
 from residency.terraform.binary import find_terraform
@@ -18,7 +19,7 @@ from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import OutputLock, parse_duration
-from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, VetPlan
+from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
 if TYPE_CHECKING:
@@ -72,17 +73,20 @@ class RunReporter(Reporter, Protocol):
 
 def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
         mirror: str | None, reporter: RunReporter, confirm: Confirm,
-        options: RunOptions = RunOptions()) -> list[Outcome]:
-    """Synth, check, and run `operation` over `names`, holding cdktf.out (shared) throughout."""
+        options: RunOptions = RunOptions(), retiring: frozenset[str] = frozenset()) -> list[Outcome]:
+    """Synth, check, and run `operation` over `names`, holding cdktf.out (shared) throughout.
+
+    `apply` leaves `global` alone while a removed region still has its workspace, except the
+    regions being `retiring` right now (whose workspace was just destroyed)."""
     lock_timeout_seconds = parse_duration(options.lock_timeout)
     with OutputLock(paths.work / "locks", operation.value, lock_timeout_seconds) as output:
         return _run(operation, config, paths, names, mirror=mirror, reporter=reporter, confirm=confirm,
-                    options=options, output=output, lock_timeout_seconds=lock_timeout_seconds)
+                    options=options, output=output, lock_timeout_seconds=lock_timeout_seconds, retiring=retiring)
 
 
 def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
          mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
-         output: OutputLock, lock_timeout_seconds: float) -> list[Outcome]:
+         output: OutputLock, lock_timeout_seconds: float, retiring: frozenset[str]) -> list[Outcome]:
     progress = reporter.say
     tools = terraform_tools(paths, mirror)  # a missing terraform or mirror fails before the synth
     synth(config, paths, progress, output)
@@ -93,8 +97,37 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
     settings = terraform_settings(config, paths, tools, options, progress,
                                   show_limitations=operation in (Operation.PLAN, Operation.APPLY))
     terraform = Terraform(settings, on_line=reporter.line)
-    return run_workspaces(operation, terraform, read_manifest(paths.out), names, reporter=reporter, confirm=confirm,
-                          options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan)
+    workspaces = read_manifest(paths.out)
+    refused: list[Outcome] = []
+    if operation in (Operation.PLAN, Operation.APPLY):
+        orphans = _report_removed_and_moved(config, paths, terraform, workspaces, progress, retiring)
+        if operation is Operation.APPLY and orphans and naming.GLOBAL_WORKSPACE in names:
+            names = [name for name in names if name != naming.GLOBAL_WORKSPACE]
+            refused.append(_global_waits_for_retirement(orphans))
+            reporter.finished(refused[0], operation)
+    return run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
+                          options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan) + refused
+
+
+def _report_removed_and_moved(config: Config, paths: ProjectPaths, terraform: Terraform,
+                              workspaces: dict[str, Workspace], progress: Progress,
+                              retiring: frozenset[str]) -> list[Orphan]:
+    """Say which removed regions still have a workspace, and which countries now route elsewhere."""
+    served = last_served(terraform, workspaces[naming.GLOBAL_WORKSPACE])
+    found = [orphan for orphan in find_orphans(config, paths, served) if orphan.region not in retiring]
+    for orphan in found:
+        progress(f"orphan: {orphan.describe()}")
+    for move in moved_countries(config, served):
+        progress(f"warning: {describe_move(config, move)}")
+    return found
+
+
+def _global_waits_for_retirement(orphans: list[Orphan]) -> Outcome:
+    regions = ", ".join(orphan.region for orphan in orphans)
+    return Outcome(naming.GLOBAL_WORKSPACE, Status.REFUSED, error=(
+        f"not applied: it would stop serving {regions}, removed from regions.yaml, whose workspace still holds "
+        f"its resources and data. Retire it first: "
+        + "; ".join(f"`residency region retire {orphan.region}`" for orphan in orphans)))
 
 
 def run_workspaces(operation: Operation, terraform: Terraform, workspaces: dict[str, Workspace], names: list[str],
@@ -178,18 +211,11 @@ def _plan_vetter(config: Config, paths: ProjectPaths) -> VetPlan:
 def _report_lost_resources(paths: ProjectPaths, progress: Progress) -> None:
     """A new emulator starts empty: say so when local state still lists resources."""
     stale = [state.parent.name for state in sorted(paths.work.glob("state/*/terraform.tfstate"))
-             if _resource_count(state)]
+             if resource_count(state)]
     if stale:
         progress(f"local state of {', '.join(stale)} lists resources of an earlier emulator that are "
                  "gone now; Terraform will plan to create them again (`residency local reset` "
                  "forgets that state instead)")
-
-
-def _resource_count(state_file: Path) -> int:
-    try:
-        return len(json.loads(state_file.read_text()).get("resources", []))
-    except (OSError, ValueError):
-        return 0
 
 
 def _cli_config(paths: ProjectPaths, mirror: str | None) -> Path | None:

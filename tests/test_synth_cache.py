@@ -45,7 +45,7 @@ def test_an_unchanged_project_is_not_synthesized_again(project):
     assert inodes(project / "cdktf.out") == before
 
 
-def test_a_new_region_rewrites_only_its_own_workspace(project):
+def test_a_new_region_rewrites_only_its_own_workspace_and_global(project):
     assert run_cli(["synth"], project).returncode == 0
     before = inodes(project / "cdktf.out")
     text = (project / "regions.yaml").read_text()
@@ -56,7 +56,9 @@ def test_a_new_region_rewrites_only_its_own_workspace(project):
     assert "synthesizing 5 workspaces" in result.stderr
     after = inodes(project / "cdktf.out")
     assert set(after) == set(before) | {"ca-central-1"}
-    for name in before:  # the very same files: not rewritten
+    # global records which regions it serves (regions_served); the other regions are untouched.
+    assert after["global"] != before["global"]
+    for name in set(before) - {"global"}:  # the very same files: not rewritten
         assert after[name] == before[name], name
 
 

@@ -12,6 +12,7 @@ from residency.cli import config_commands, guard_commands, terraform_commands
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
 from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
+from residency.cli.region_commands import region_app
 from residency.errors import ExitCode, ResidencyError
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.command()(terraform_commands.drift)
 app.command()(terraform_commands.bootstrap)
 app.command()(guard_commands.check)
 app.command()(guard_commands.baseline)
+app.add_typer(region_app, name="region")
 app.add_typer(local_app, name="local")
 app.add_typer(ci_app, name="ci")
 app.command()(tfc)

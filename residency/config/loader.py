@@ -17,7 +17,7 @@ from pydantic_core import ErrorDetails
 from residency.config.aws_regions import REGIONS
 from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
 from residency.config.rules import check_rules, did_you_mean, suggest
-from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, read_yaml
+from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, parse_yaml, read_yaml
 from residency.errors import ConfigError, Problem, ResidencyError
 
 _EXAMPLE_REGION = "us-east-1: {jurisdiction: US, countries: [US], default: true}"
@@ -40,13 +40,21 @@ def load_config(path: Path) -> Config:
         raise ConfigError(str(path), [Problem(None, "", message)]) from err
 
 
+def load_config_text(text: str, file: str) -> Config:
+    """The same checks as load_config for text not (yet) in a file, e.g. an edit before it is written."""
+    return _checked(parse_yaml(text, file), file)
+
+
 def _load(path: Path) -> Config:
-    document = read_yaml(path)
+    return _checked(read_yaml(path), str(path))
+
+
+def _checked(document: YamlDocument, file: str) -> Config:
     config, problems = validate_document(document)
     if config is not None:
         problems += check_rules(config, document.lines)
     if config is None or problems:
-        raise ConfigError(str(path), problems)
+        raise ConfigError(file, problems)
     return config
 
 

@@ -44,6 +44,14 @@ def synthesize_state_stores(config: Config, out_dir: Path) -> list[str]:
     return _write(lambda staging: build_state_store_app(config, staging), out_dir, None, None)
 
 
+def synthesize_retirement(config: Config, region: str, out_dir: Path) -> list[str]:
+    """Write the workspace that destroys what a removed region's state still lists."""
+    _prepare_bindings()
+    from residency.stacks.retirement import build_retirement_app
+
+    return _write(lambda staging: build_retirement_app(config, region, staging), out_dir, None, None)
+
+
 def _prepare_bindings() -> None:
     from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
 

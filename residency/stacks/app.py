@@ -61,6 +61,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         routing=config.global_.routing,
         endpoints=endpoints,
         frontend=config.global_.frontend,
+        countries={code: list(region.countries) for code, region in config.regions.items()},
     )
     return app
 

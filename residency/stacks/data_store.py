@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -38,6 +39,12 @@ from residency.stacks import policies
 # passed: long enough to recover from a mistake, short enough that erasure really erases.
 NONCURRENT_VERSION_DAYS = 30
 INCOMPLETE_UPLOAD_DAYS = 7
+
+
+def protect(*resources: TerraformResource) -> None:
+    """No plan may destroy (or replace) these: Terraform refuses such a plan before changing anything."""
+    for resource in resources:
+        resource.add_override("lifecycle.prevent_destroy", True)
 
 
 class EncryptionKey(Construct):
@@ -123,14 +130,15 @@ def tls_only_policy(bucket_arn: str) -> str:
 
 def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, range_key: str | None,
                     kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None) -> DynamodbTable:
-    """On-demand table with point-in-time recovery, encrypted with a customer-managed key.
+    """On-demand table with point-in-time recovery and deletion protection, encrypted with a
+    customer-managed key, that no plan may destroy.
 
     With `replicas` it becomes a global table (which needs a stream of new and old images).
     """
     attributes = [DynamodbTableAttribute(name=hash_key, type="S")]
     if range_key:
         attributes.append(DynamodbTableAttribute(name=range_key, type="S"))
-    return DynamodbTable(
+    table = DynamodbTable(
         scope, id_,
         name=name,
         billing_mode="PAY_PER_REQUEST",
@@ -142,14 +150,17 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, ran
         replica=replicas or None,
         stream_enabled=True if replicas else None,
         stream_view_type="NEW_AND_OLD_IMAGES" if replicas else None,
+        deletion_protection_enabled=True,
     )
+    protect(table)
+    return table
 
 
 class RegionDataStores(Construct):
     """Everything personal a region keeps: its key, its bucket and its table."""
 
     def __init__(self, scope: Construct, id_: str, *, key_alias: str, bucket_name: str,
-                 table_name: str, kms_deletion_window_days: int, key_policy: str) -> None:
+                 table_name: str, kms_deletion_window_days: int, key_policy: str, tls_only: bool = True) -> None:
         super().__init__(scope, id_)
         self.encryption = EncryptionKey(
             self, "kms",
@@ -159,7 +170,9 @@ class RegionDataStores(Construct):
             policy=key_policy,
         )
         key_arn = self.encryption.key.arn
-        self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn)
+        self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn, tls_only=tls_only)
         self.table = encrypted_table(
             self, "table", name=table_name, hash_key="pk", range_key="sk", kms_key_arn=key_arn,
         )
+        # Without its key the data is unreadable; a region is removed only by `residency region retire`.
+        protect(self.encryption.key, self.bucket.bucket)

@@ -15,7 +15,7 @@ from residency import naming
 from residency.config import StateConfig
 from residency.stacks import policies
 from residency.stacks.backend import state_backend
-from residency.stacks.data_store import EncryptionKey, encrypted_table
+from residency.stacks.data_store import EncryptionKey, encrypted_table, protect
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
 from residency.stacks.provider import aws_provider
@@ -31,7 +31,7 @@ class GlobalStack(TerraformStack):
                  replica_regions: list[str],
                  extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
                  routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
-                 frontend: bool = False) -> None:
+                 frontend: bool = False, countries: dict[str, list[str]] | None = None) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
         state_backend(self, workspace, state, project=project, region=region, target=target)
@@ -75,6 +75,8 @@ class GlobalStack(TerraformStack):
             kms_key_arn=self.encryption.key.arn,
             replicas=replicas,
         )
+        # Without the directory or its keys no user can be sent to their home region again.
+        protect(self.encryption.key, self.hmac_key)
         zone = hosted_zone(self, domain) if domain else None
         self.routing: ApiRouting | None = None
         if zone is not None and domain and endpoints:
@@ -96,6 +98,8 @@ class GlobalStack(TerraformStack):
             TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)
         TerraformOutput(self, "directory_table", value=self.directory.name)
         TerraformOutput(self, "directory_replica_regions", value=replica_regions if replicate else [])
+        # What this apply served: residency finds removed regions (orphans) and moved countries from it.
+        TerraformOutput(self, naming.REGIONS_OUTPUT, value=countries or {})
 
     def _provider_in(self, region: str) -> AwsProvider | None:
         """The provider for `region`: None (the default one) in the workspace's own region."""

@@ -15,6 +15,8 @@ from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
+from residency.stacks.data_store import protect
+
 REGION_ATTRIBUTE = "region"  # Cognito names it custom:region
 
 
@@ -42,7 +44,10 @@ class UserPool(Construct):
                 pre_sign_up=pre_sign_up.arn,
                 pre_authentication=pre_authentication.arn,
             ),
+            # The users are personal data too: a region is removed only by `residency region retire`.
+            deletion_protection="ACTIVE",
         )
+        protect(self.pool)
         self.client = CognitoUserPoolClient(
             self, "client",
             name=f"{name}-web",

@@ -39,6 +39,7 @@ class RegionStack(TerraformStack):
             table_name=naming.data_table_name(project, region),
             kms_deletion_window_days=target.kms_deletion_window_days,
             key_policy=policies.key_policy(account, region),
+            tls_only=target.buckets_tls_only,
         )
         key_arn = self.data.encryption.key.arn
         code = bundle_asset(self, bundle)

@@ -16,7 +16,7 @@ from residency import naming
 from residency.config import Config
 from residency.stacks import policies
 from residency.stacks.backend import s3_state
-from residency.stacks.data_store import DataBucket, EncryptionKey
+from residency.stacks.data_store import DataBucket, EncryptionKey, protect
 from residency.stacks.provider import aws_provider
 from residency.stacks.target import TargetProfile, profile_for
 
@@ -37,10 +37,9 @@ class StateStoreStack(TerraformStack):
             policy=policies.account_key_policy(account),
         )
         self.bucket = DataBucket(self, "state", bucket_name=naming.state_bucket(prefix, region),
-                                 kms_key_arn=self.encryption.key.arn, tls_only=target.state_bucket_tls_only)
+                                 kms_key_arn=self.encryption.key.arn, tls_only=target.buckets_tls_only)
         # Losing these loses every workspace's record of what it created: no plan may destroy them.
-        for resource in (self.encryption.key, self.bucket.bucket):
-            resource.add_override("lifecycle.prevent_destroy", True)
+        protect(self.encryption.key, self.bucket.bucket)
 
 
 def build_state_store_app(config: Config, outdir: Path) -> App:

@@ -44,9 +44,10 @@ class TargetProfile:
     # The emulator has no CloudFront response headers policies (it answers 404).
     cloudfront_headers_policy: bool = True
     wait_for_cloudfront: bool = True
-    # State buckets refuse plain-HTTP requests by bucket policy. The emulator speaks plain HTTP and
-    # does enforce a bucket's Deny statements, so there the policy would lock Terraform out.
-    state_bucket_tls_only: bool = True
+    # Data and state buckets refuse plain-HTTP requests by bucket policy. The emulator speaks plain
+    # HTTP and does enforce a bucket's Deny statements, so there the policy would lock everyone out
+    # (Terraform from its state; `region retire` from the data it must export).
+    buckets_tls_only: bool = True
     # How many workspaces apply or destroy at once unless --parallelism says; None: by CPU count.
     # The emulator is one process, and with several workspaces writing at once it was once seen to
     # report a DynamoDB table as existing on its first creation. Plans and drift checks only read,
@@ -65,7 +66,7 @@ LOCAL = TargetProfile(
     wait_for_cloudfront=False,
     api_custom_domains=False,
     cloudfront_headers_policy=False,
-    state_bucket_tls_only=False,
+    buckets_tls_only=False,
     default_write_parallelism=1,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
@@ -81,8 +82,9 @@ LOCAL = TargetProfile(
         "(the next apply recreates them).",
         "The emulator does not enforce IAM or KMS key policies: they are created "
         "and checked at synth level only.",
-        "With `state: {backend: s3}`: the state buckets have no TLS-only bucket policy (the emulator "
-        "speaks plain HTTP and enforces a bucket's Deny statements); on AWS they refuse plain HTTP.",
+        "The data buckets (and with `state: {backend: s3}` the state buckets) have no TLS-only bucket "
+        "policy (the emulator speaks plain HTTP and enforces a bucket's Deny statements); on AWS they "
+        "refuse plain HTTP.",
     ),
 )
 

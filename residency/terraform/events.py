@@ -29,6 +29,9 @@ class EventLog:
     drifted: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     outputs: dict[str, object] = field(default_factory=dict)
+    # A plan that changes only root outputs (e.g. global's record of the regions it serves) still
+    # has something to apply.
+    outputs_change: bool = False
 
     def feed(self, line: str) -> str | None:
         """Record one output line; return the human-readable text for the log."""
@@ -47,8 +50,10 @@ class EventLog:
         elif kind == "resource_drift":
             self.drifted.append(_resource_and_action(event))
         elif kind == "outputs":
-            self.outputs = {name: value.get("value") for name, value in event.get("outputs", {}).items()
-                            if not value.get("sensitive")}
+            outputs = event.get("outputs", {})
+            self.outputs = {name: value.get("value") for name, value in outputs.items() if not value.get("sensitive")}
+            self.outputs_change = any(value.get("action") in ("create", "update", "delete")
+                                      for value in outputs.values())
         elif kind == "diagnostic":
             return self._diagnostic(event.get("diagnostic", {}))
         return str(event.get("@message", ""))

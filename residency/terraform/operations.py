@@ -17,6 +17,7 @@ from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
+from residency.terraform.placeholders import placeholder, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
 
@@ -144,14 +145,21 @@ class OperationRunner:
             drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
+        planned = self._with_placeholders(workspace) if operation is Operation.PLAN else workspace
+        if planned is not workspace:
+            init = self.terraform.init(planned)
+            if init is not None and init.returncode != 0:
+                return init_failed(name, init, self.terraform)
         plan_file = self.terraform.settings.paths.plan_file(name)
-        result = self.terraform.plan(workspace, plan_file=plan_file)
+        result = self.terraform.plan(planned, plan_file=plan_file)
         if result.returncode not in (0, 2):
             return _failed(name, "terraform plan failed", result)
         changes = result.events.changes
-        if not changes.any:
+        if not changes.any and not result.events.outputs_change:
             return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
-        if self.vet_plan is not None:
+        # A plan with placeholders holds made-up values and is never applied: the rules judge the
+        # real one when `apply` plans this workspace after what it reads.
+        if self.vet_plan is not None and planned is workspace:
             try:
                 violations = self.vet_plan(name, self.terraform.show_plan(workspace, plan_file))
             except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
@@ -161,6 +169,8 @@ class OperationRunner:
                 return Outcome(name, Status.REFUSED, changes, error="the saved plan breaks residency rules:\n"
                                + "\n".join(violations), log_file=str(result.log_file))
         if operation is Operation.PLAN:
+            if planned is not workspace:
+                plan_file.unlink(missing_ok=True)  # planned with placeholders: never to be applied
             return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
         if self.stop.requested:
             return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
@@ -174,6 +184,30 @@ class OperationRunner:
         if refreshed.returncode != 0:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
         return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+
+
+    def _with_placeholders(self, workspace: Workspace) -> Workspace:
+        """For a plan, the workspace with placeholder outputs for dependencies never applied."""
+        unapplied = {name: self.workspaces[name] for name in workspace.depends_on
+                     if name in self.workspaces and not self._applied(self.workspaces[name])}
+        if not unapplied:
+            return workspace
+        names = ", ".join(unapplied)
+        self.terraform.on_line(workspace.name, f"{names} not applied yet: planned with placeholder values "
+                                               f"({placeholder('REGION')}) for what it reads from {names}; "
+                                               "`apply` plans it again after them, with the real values")
+        where = self.terraform.settings.paths.work / "placeholders" / workspace.name
+        return with_placeholders(workspace, unapplied, where)
+
+    def _applied(self, workspace: Workspace) -> bool:
+        """Whether the workspace's state has outputs; when that cannot be told, assume it has."""
+        init = self.terraform.init(workspace)
+        if init is not None and init.returncode != 0:
+            return True
+        try:
+            return bool(self.terraform.outputs(workspace))
+        except ResidencyError:
+            return True
 
 
 def state_bucket_missing(init: RunResult) -> bool:

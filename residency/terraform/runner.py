@@ -138,6 +138,14 @@ class Terraform:
         document = self._captured_json(workspace, ["output", "-json", "-no-color"])
         return {name: entry.get("value") for name, entry in document.items() if isinstance(entry, dict)}
 
+    def state_document(self, workspace: Workspace) -> dict[str, object]:
+        """The workspace's current state as JSON (`terraform show -json`)."""
+        return self._captured_json(workspace, ["show", "-json", "-no-color"])
+
+    def forget(self, workspace: Workspace, address: str) -> RunResult:
+        """Drop `address` from the state without touching what it manages (`terraform state rm`)."""
+        return self._run(workspace, ["state", "rm", self._lock_timeout(), address], "state rm", json_output=False)
+
     def _captured_json(self, workspace: Workspace, args: list[str]) -> dict[str, object]:
         """Run a read-only command whose stdout is one JSON object; its stderr goes to the log."""
         log_file = self._log_file(workspace)

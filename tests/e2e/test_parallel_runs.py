@@ -93,7 +93,6 @@ def test_a_failing_workspace_skips_its_dependents_only(tmp_path, terraform_binar
         assert (report["global"]["status"], report["global"]["error"]) == ("skipped", "us-east-1 failed")
     finally:
         (state / "us-east-1" / "terraform.tfstate").unlink(missing_ok=True)
-        run_cli(["destroy", "--all"], project, env)
         run_cli(["local", "down"], project)
 
 
@@ -125,5 +124,4 @@ def test_a_second_run_is_turned_away_and_ctrl_c_leaves_no_lock(tmp_path, terrafo
         check(run_cli(["apply", "--all"], project, env), 0)
         check(run_cli(["plan", "--all", "--detailed-exitcode"], project, env), 0)
     finally:
-        run_cli(["destroy", "--all"], project, env)
         run_cli(["local", "down"], project)

@@ -154,3 +154,40 @@ def test_handlers_bundle_is_copied_once_per_workspace_and_is_deterministic(out_d
     resources = stack(out_dir, "eu-central-1")["resource"]
     for function in resources["aws_lambda_function"].values():
         assert (out_dir / "stacks" / "eu-central-1" / function["filename"]).is_file()
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_a_regions_data_stores_cannot_be_destroyed_by_a_plan(out_dir, region):
+    resources = stack(out_dir, region)["resource"]
+    table = only(resources, "aws_dynamodb_table")
+    pool = only(resources, "aws_cognito_user_pool")
+    assert table["deletion_protection_enabled"] is True
+    assert pool["deletion_protection"] == "ACTIVE"
+    protected = [only(resources, kind) for kind in ("aws_dynamodb_table", "aws_cognito_user_pool", "aws_kms_key",
+                                                     "aws_s3_bucket")]
+    assert all(item["lifecycle"]["prevent_destroy"] is True for item in protected)
+
+
+def test_the_directory_and_its_keys_cannot_be_destroyed_by_a_plan(out_dir):
+    resources = stack(out_dir, "global")["resource"]
+    directory = only(resources, "aws_dynamodb_table")
+    assert directory["deletion_protection_enabled"] is True
+    assert directory["lifecycle"]["prevent_destroy"] is True
+    assert all(key["lifecycle"]["prevent_destroy"] is True for key in resources["aws_kms_key"].values())
+
+
+def test_global_records_the_countries_each_region_served(out_dir):
+    outputs = stack(out_dir, "global")["output"]
+    assert outputs["regions_served"]["value"] == {
+        "eu-central-1": ["DE", "FR", "NL", "AT", "BE", "IE", "IT", "ES"], "us-east-1": ["US"],
+        "ap-southeast-2": ["AU", "NZ"]}
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_data_buckets_refuse_plain_http_on_aws(aws_out_dir, region):
+    resources = stack(aws_out_dir, region)["resource"]
+    policy = json.loads(only(resources, "aws_s3_bucket_policy")["policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert policy["Statement"][0]["Resource"][0].startswith("${aws_s3_bucket.")

@@ -40,3 +40,13 @@ def test_non_json_lines_pass_through_and_sensitive_outputs_are_dropped():
     assert log.feed("plain text\n") == "plain text"
     log.feed(line(type="outputs", outputs={"a": {"value": "x"}, "s": {"value": "secret", "sensitive": True}}))
     assert log.outputs == {"a": "x"}
+
+
+def test_a_plan_changing_only_outputs_has_something_to_apply():
+    log = EventLog()
+    log.feed(line(type="change_summary", changes={"add": 0, "change": 0, "remove": 0}))
+    log.feed(line(type="outputs", outputs={"regions_served": {"sensitive": False, "action": "update"}}))
+    assert not log.changes.any and log.outputs_change
+    applied = EventLog()
+    applied.feed(line(type="outputs", outputs={"regions_served": {"value": {"eu-central-1": ["DE"]}}}))
+    assert not applied.outputs_change

@@ -1,0 +1,149 @@
+"""`residency region add|retire`: grow by one line of regions.yaml; shrink only on purpose."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from residency import naming
+from residency.cli.application import Application
+from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
+from residency.cli.progress import LineReporter
+from residency.errors import ConfigMissingError, ExitCode, UsageError
+from residency.terraform.events import Changes
+from residency.terraform.operations import Confirm, Status
+from residency.workflow import RunOptions
+
+if TYPE_CHECKING:
+    from residency.retirement import ConfirmRetirement
+
+region_app = typer.Typer(help="Add a region to regions.yaml, or retire one removed from it.",
+                         no_args_is_help=True)
+
+
+@region_app.command()
+def add(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Argument(help="AWS region code, e.g. ca-central-1.", show_default=False)],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Its jurisdiction, e.g. CA.",
+                                              show_default=False)],
+    countries: Annotated[str, typer.Option("--countries", help="Comma-separated ISO country codes, e.g. CA or DE,AT.",
+                                           show_default=False)],
+    failover: Annotated[str | None, typer.Option("--failover", help="Another listed region in the same "
+                                                 "jurisdiction.", show_default=False)] = None,
+    default: Annotated[bool, typer.Option("--default", help="Take users from unlisted countries.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change without writing it.")] = False,
+) -> None:
+    """Add REGION to regions.yaml (comments and layout kept), validate the result and show the diff."""
+    from residency.config.editing import add_region, unified_diff
+    from residency.config.loader import load_config_text
+
+    app: Application = ctx.obj
+    path = app.config_path
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigMissingError(f"{path} does not exist", hint="create it first (see README)") from None
+    app.config  # noqa: B018 - the file as it is must be valid before it is edited
+    codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
+    if not codes:
+        raise UsageError("--countries names no country", hint="e.g. --countries CA or --countries DE,AT")
+    new = add_region(old, region.strip(), jurisdiction=jurisdiction.strip(), countries=codes,
+                     failover=failover.strip() if failover else None, default=default)
+    load_config_text(new, str(path))  # nothing is written unless the result is valid
+    app.say(unified_diff(old, new, path.name).rstrip("\n"))
+    if dry_run:
+        app.progress("--dry-run: regions.yaml not changed")
+        return
+    _write_atomically(path, new)
+    app.progress(f"added {region} to {path}; `residency plan --all` shows what it creates")
+
+
+@region_app.command()
+def retire(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Argument(help="A region removed from regions.yaml.", show_default=False)],
+    export: Annotated[Path | None, typer.Option("--export", help="Write the region's personal data (bucket "
+                                                "objects, table items, users) under this directory first.",
+                                                show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Destroy the region's data without exporting it.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask (needs --i-understand-data-loss).")] = False,
+    understood: Annotated[bool, typer.Option("--i-understand-data-loss",
+                                             help="Confirms --yes: the region's data is destroyed.")] = False,
+    provider_mirror: ProviderMirrorOption = None,
+    lock_timeout: LockTimeoutOption = "0s",
+) -> None:
+    """Destroy the workspace of a region removed from regions.yaml, then apply global."""
+    from residency.retirement import require_removed
+    from residency.retirement import retire as retire_region
+
+    app: Application = ctx.obj
+    config = app.config
+    require_removed(config, region.strip())
+    confirm = _confirm_retirement(yes, understood)
+    reporter = LineReporter()
+    result = retire_region(
+        config, app.paths, region.strip(), mirror=provider_mirror, reporter=reporter, confirm=confirm,
+        confirm_global=_confirm_global(config.target, yes), options=RunOptions(lock_timeout=lock_timeout),
+        export_dir=export, force=force)
+    outcome = result.global_outcome
+    app.say(f"{result.region}: destroyed {result.destroyed} resources"
+            + (f"; data exported to {result.exported.path}" if result.exported else ""))
+    if outcome is None or not outcome.succeeded:
+        detail = outcome.error if outcome is not None and outcome.error else "not run"
+        app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value if outcome else 'failed'}: {detail}")
+        app.say(f"run `residency region retire {result.region}` again to finish")
+        raise typer.Exit(int(ExitCode.VIOLATION if outcome and outcome.status is Status.REFUSED else ExitCode.FAILED))
+    app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value} ({outcome.changes.describe()}); "
+            f"{result.region} is retired")
+
+
+def _confirm_retirement(yes: bool, understood: bool) -> ConfirmRetirement:
+    """Asks the user to type the region's name; refuses up front when nobody can be asked."""
+    from residency.retirement import RetirementPlan
+
+    if yes and not understood:
+        raise UsageError("--yes needs --i-understand-data-loss as well",
+                         hint="retiring destroys the region's resources and whatever data is left in them")
+    if yes:
+        return lambda plan: True
+    if not sys.stdin.isatty():
+        raise UsageError("refusing to retire a region without confirmation",
+                         hint="run it in a terminal and type the region's name, or pass --yes "
+                              "--i-understand-data-loss")
+
+    def ask(plan: RetirementPlan) -> bool:
+        data = "no personal data" if plan.data.empty else plan.data.describe()
+        typed = typer.prompt(f"This destroys {plan.destroys} resources of {plan.region} ({data}).\n"
+                             f"Type {plan.region} to confirm", default="", show_default=False)
+        return str(typed).strip() == plan.region
+
+    return ask
+
+
+def _confirm_global(target: str, yes: bool) -> Confirm:
+    if yes or target == "local":
+        return lambda workspace, changes: True
+
+    def ask(workspace: str, changes: Changes) -> bool:
+        return typer.confirm(f"apply {workspace} ({changes.describe()})?", default=False)
+
+    return ask
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the file, then rename over it: an interrupted write leaves the old file whole."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,225 @@
+"""`residency region retire REGION`: remove a region taken out of regions.yaml, never its data by accident.
+
+The order is the point: plan the destruction from the region's state and count the personal data
+still there (refused unless it is exported first or `--force` is given); the user confirms by typing
+the region's name; `global` is applied so that no user is sent there any more; then the data is
+exported, what Terraform cannot delete is emptied, and the region is destroyed. Run again after a
+failure, it picks up where it stopped (a destroyed region leaves only global to apply).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from residency import naming, retirement_data
+from residency.config.aws_regions import REGIONS
+from residency.errors import ResidencyError, UsageError
+from residency.orphans import find_orphans, last_served
+from residency.paths import ProjectPaths
+from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE
+from residency.terraform.graph import Workspace, read_manifest
+from residency.terraform.locks import parse_duration, workspace_lock
+from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
+from residency.terraform.runner import Terraform
+from residency.workflow import Progress, RunOptions, RunReporter, run, terraform_settings, terraform_tools
+
+if TYPE_CHECKING:
+    from residency.config import Config
+
+
+class RetirementRefused(ResidencyError):
+    """The region still holds personal data and nothing says what to do with it."""
+
+
+@dataclass(frozen=True)
+class RetirementPlan:
+    region: str
+    destroys: int  # resources the region's state still lists
+    data: retirement_data.Inventory
+
+
+# Shown the plan, says whether to go on (the CLI asks the user to type the region's name).
+ConfirmRetirement = Callable[[RetirementPlan], bool]
+
+
+@dataclass
+class RetirementResult:
+    region: str
+    destroyed: int = 0
+    exported: retirement_data.ExportReport | None = None
+    global_outcome: Outcome | None = None
+
+
+def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
+           confirm: ConfirmRetirement, confirm_global: Confirm, options: RunOptions, export_dir: Path | None,
+           force: bool) -> RetirementResult:
+    require_removed(config, region)
+    lock_timeout_seconds = parse_duration(options.lock_timeout)
+    with workspace_lock(paths.work / "locks", region, lock_timeout_seconds, "retire"):
+        prepared = _prepare(config, paths, region, mirror=mirror, reporter=reporter, options=options)
+        if prepared is not None:
+            _refuse_unless_data_is_handled(prepared, export_dir, force)
+            if not confirm(prepared.plan):
+                raise ResidencyError(f"{region}: not retired (not confirmed)")
+        # Global first: no new user is sent to the region while its data is exported and removed.
+        result = RetirementResult(region)
+        result.global_outcome = _stop_routing(config, paths, region, mirror=mirror, reporter=reporter,
+                                              confirm=confirm_global, options=options)
+        if prepared is not None and result.global_outcome is not None and result.global_outcome.succeeded:
+            _export_and_destroy(prepared, result, export_dir, reporter)
+    return result
+
+
+def require_removed(config: Config, region: str) -> None:
+    """Only a region taken out of regions.yaml can be retired."""
+    if region in config.regions:
+        raise UsageError(f"{region} is still in regions.yaml",
+                         hint=f"remove its entry from regions.yaml first; `residency plan --all` then lists "
+                              f"{region} as an orphan")
+    if region not in REGIONS:
+        raise UsageError(f"{region!r} is not an AWS region code")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A removed region ready to destroy: its planned destruction and the data still in it."""
+
+    plan: RetirementPlan
+    terraform: Terraform
+    workspace: Workspace
+    plan_file: Path
+    data: retirement_data.RegionData
+    clients: retirement_data.Clients
+
+
+def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
+             options: RunOptions) -> _Prepared | None:
+    """Plan the destruction and count the data; None when the state lists nothing any more."""
+    from residency.stacks import synthesize_retirement
+
+    progress = reporter.say
+    tools = terraform_tools(paths, mirror)
+    settings = terraform_settings(config, paths, tools, options, progress)
+    terraform = Terraform(settings, on_line=reporter.line)
+    _require_known(config, paths, terraform, region)
+    synthesize_retirement(config, region, paths.retirement_out)
+    workspace = _with_absolute_local_state(read_manifest(paths.retirement_out)[region], paths)
+    init = terraform.init(workspace)
+    if init is not None and init.returncode != 0:
+        raise ResidencyError(init_failed(region, init, terraform).error or "terraform init failed")
+    _keep_shared_records(config, terraform, workspace, progress)
+    plan_file = paths.plan_file(f"retire-{region}")
+    planned = terraform.plan(workspace, plan_file=plan_file, destroy=True)
+    if planned.returncode not in (0, 2):
+        raise ResidencyError(f"{region}: planning its destruction failed:\n" + "\n".join(planned.events.errors),
+                             hint=f"full output: {planned.log_file}")
+    destroys = planned.events.changes.destroy
+    if destroys == 0:
+        progress(f"{region}: its state lists nothing any more (destroyed before)")
+        return None
+    data = _region_data(terraform, workspace, region)
+    clients = retirement_data.clients(region, settings.variables.get(LOCAL_ENDPOINT_VARIABLE))
+    inventory = retirement_data.inventory(data, clients)
+    progress(f"{region}: destroying it removes {destroys} resources; it holds "
+             f"{'no personal data' if inventory.empty else inventory.describe()}")
+    return _Prepared(RetirementPlan(region, destroys, inventory), terraform, workspace, plan_file, data, clients)
+
+
+def _keep_shared_records(config: Config, terraform: Terraform, workspace: Workspace, progress: Progress) -> None:
+    """Leave in place the DNS record that validates `api.<domain>` in the region's certificate.
+
+    ACM gives one validation record per name and account, so every region's certificate for the
+    shared `api.<domain>` is validated by the very same record, which each region workspace
+    manages; destroying it with one region would break the renewal of all the others.
+    """
+    if not config.domain:
+        return
+    resources = _state_resources(terraform.state_document(workspace))
+    shared_host = naming.global_api_host(config.domain)
+    names = {str(option.get("resource_record_name", "")).rstrip(".")
+             for resource in resources if resource.get("type") == "aws_acm_certificate"
+             for option in resource.get("values", {}).get("domain_validation_options") or []
+             if option.get("domain_name") == shared_host}
+    for resource in resources:
+        if resource.get("type") == "aws_route53_record" and str(resource.get("values", {}).get("name", "")).rstrip(
+                ".") in names:
+            forgotten = terraform.forget(workspace, str(resource["address"]))
+            if forgotten.returncode != 0:
+                raise ResidencyError(f"{workspace.name}: could not leave the shared record {resource['address']} "
+                                     f"out of the destruction", hint=f"full output: {forgotten.log_file}")
+            progress(f"{workspace.name}: left {resource['address']} in place: it validates {shared_host} for the "
+                     "other regions' certificates too")
+
+
+def _state_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
+    module = document.get("values", {}).get("root_module", {}) if isinstance(document.get("values"), dict) else {}
+    return [resource for resource in module.get("resources", []) if isinstance(resource, dict)]
+
+
+def _refuse_unless_data_is_handled(prepared: _Prepared, export_dir: Path | None, force: bool) -> None:
+    inventory = prepared.plan.data
+    if not inventory.empty and export_dir is None and not force:
+        raise RetirementRefused(
+            f"{prepared.plan.region} still holds personal data: {inventory.describe()}",
+            hint="write it out first with `--export DIR`, or pass --force to destroy it with the region")
+
+
+def _stop_routing(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
+                  confirm: Confirm, options: RunOptions) -> Outcome | None:
+    reporter.say(f"{region}: applying global so that nothing routes to {region} any more")
+    outcomes = run(Operation.APPLY, config, paths, [naming.GLOBAL_WORKSPACE], mirror=mirror, reporter=reporter,
+                   confirm=confirm, options=options, retiring=frozenset({region}))
+    return outcomes[0] if outcomes else None
+
+
+def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_dir: Path | None,
+                        reporter: RunReporter) -> None:
+    region, inventory = prepared.plan.region, prepared.plan.data
+    if export_dir is not None and not inventory.empty:
+        result.exported = retirement_data.export(prepared.data, prepared.clients, export_dir)
+        reporter.say(f"{region}: exported {inventory.describe()} to {result.exported.path}")
+    retirement_data.empty_for_destroy(prepared.data, prepared.clients)
+    applied = prepared.terraform.apply(prepared.workspace, prepared.plan_file)
+    if applied.returncode != 0:
+        raise ResidencyError(f"{region}: terraform destroy failed:\n" + "\n".join(applied.events.errors),
+                             hint=f"full output: {applied.log_file}; run the same command again to resume")
+    result.destroyed = applied.events.changes.destroy or prepared.plan.destroys
+    reporter.say(f"{region}: destroyed {result.destroyed} resources")
+
+
+def _with_absolute_local_state(workspace: Workspace, paths: ProjectPaths) -> Workspace:
+    """A local backend's path is relative to cdktf.out/stacks/<workspace>; this workspace lives
+    elsewhere, so it names the region's state file absolutely."""
+    document_file = workspace.directory / "cdk.tf.json"
+    document = json.loads(document_file.read_text())
+    local = document.get("terraform", {}).get("backend", {}).get("local")
+    if local is not None:
+        local["path"] = str(paths.state_file(workspace.name))
+        document_file.write_text(json.dumps(document, indent=2))
+    return workspace
+
+
+def _require_known(config: Config, paths: ProjectPaths, terraform: Terraform, region: str) -> None:
+    """Only a region residency knows it deployed can be retired (a typo must not plan anything)."""
+    global_workspace = read_manifest(paths.out).get(naming.GLOBAL_WORKSPACE) if paths.out.is_dir() else None
+    served = last_served(terraform, global_workspace) if global_workspace is not None else None
+    known = {orphan.region for orphan in find_orphans(config, paths, served)}
+    if region not in known and not paths.state_file(region).exists():
+        raise UsageError(f"residency knows of no workspace of {region} to retire",
+                         hint="orphans are listed by `residency plan --all`" if not known
+                         else f"workspaces left to retire: {', '.join(sorted(known))}")
+
+
+def _region_data(terraform: Terraform, workspace: Workspace, region: str) -> retirement_data.RegionData:
+    outputs = terraform.outputs(workspace)
+
+    def named(output: str) -> str | None:
+        value = outputs.get(output)
+        return value if isinstance(value, str) and value else None
+
+    return retirement_data.RegionData(region=region, bucket=named("data_bucket"), table=named("data_table"),
+                                      user_pool_id=named("user_pool_id"))

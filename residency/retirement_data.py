@@ -1,0 +1,289 @@
+"""The personal data a region still holds before `region retire` destroys it: count, export, empty.
+
+A resource that no longer exists counts as empty, so a retirement interrupted after Terraform
+deleted part of the region can simply run again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from residency.errors import ResidencyError, UsageError
+
+_MISSING = {"NoSuchBucket", "ResourceNotFoundException"}
+_DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
+
+
+@dataclass(frozen=True)
+class RegionData:
+    """Where a region keeps personal data; the names come from its Terraform outputs."""
+
+    region: str
+    bucket: str | None
+    table: str | None
+    user_pool_id: str | None
+
+
+@dataclass(frozen=True)
+class Clients:
+    s3: Any
+    dynamodb: Any
+    cognito: Any
+
+
+@dataclass(frozen=True)
+class Inventory:
+    data: RegionData
+    objects: int  # current objects in the bucket
+    versions: int  # every object version and delete marker: what must go before the bucket can
+    items: int
+    users: int
+
+    @property
+    def empty(self) -> bool:
+        # Noncurrent versions count: an overwritten or deleted file lives on in them.
+        return self.objects == self.versions == self.items == self.users == 0
+
+    def describe(self) -> str:
+        parts = []
+        if self.data.bucket:
+            parts.append(f"{_count(self.objects, 'object')} ({_count(self.versions, 'version')}) "
+                         f"in bucket {self.data.bucket}")
+        if self.data.table:
+            parts.append(f"{_count(self.items, 'item')} in table {self.data.table}")
+        if self.data.user_pool_id:
+            parts.append(f"{_count(self.users, 'user')} in user pool {self.data.user_pool_id}")
+        return ", ".join(parts) or "no personal-data resources"
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    inventory: Inventory
+    files: int  # besides manifest.json
+    bytes: int
+
+
+def clients(region: str, endpoint_url: str | None) -> Clients:
+    """boto3 clients for `region`: the standard credential chain, or the local emulator at `endpoint_url`."""
+    import boto3
+    from botocore.config import Config
+
+    from residency.stacks.target import FAKE_CREDENTIAL
+
+    # A session of our own: boto3's default session must not be shared between threads.
+    if endpoint_url is None:
+        session = boto3.Session(region_name=region)
+        return Clients(session.client("s3"), session.client("dynamodb"), session.client("cognito-idp"))
+    session = boto3.Session(region_name=region, aws_access_key_id=FAKE_CREDENTIAL,
+                            aws_secret_access_key=FAKE_CREDENTIAL)
+    return Clients(session.client("s3", endpoint_url=endpoint_url, config=Config(s3={"addressing_style": "path"})),
+                   session.client("dynamodb", endpoint_url=endpoint_url),
+                   session.client("cognito-idp", endpoint_url=endpoint_url))
+
+
+def inventory(data: RegionData, clients: Clients) -> Inventory:
+    objects = versions = 0
+    for version in _versions(clients.s3, data.bucket):
+        versions += 1
+        objects += _is_current(version)
+    items = sum(page["Count"] for page in _scan(clients.dynamodb, data.table, Select="COUNT"))
+    return Inventory(data=data, objects=objects, versions=versions, items=items,
+                     users=sum(1 for _ in _users(clients.cognito, data.user_pool_id)))
+
+
+def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
+    """Write `directory/<region>/` whole or not at all: it appears only once complete and checked."""
+    target = directory / data.region
+    if target.exists():
+        raise UsageError(f"{target} already exists", hint="move the earlier export away or choose another directory")
+    before = inventory(data, clients)
+    directory.mkdir(parents=True, exist_ok=True)
+    # mkdtemp makes it readable by this user only, and the rename keeps that: it holds personal data.
+    staging = Path(tempfile.mkdtemp(prefix=f".{data.region}.", suffix=".partial", dir=directory))
+    try:
+        keys = _export_objects(data, clients.s3, staging)
+        items = users = 0
+        if data.table:
+            items = _write_lines(staging / "dynamodb" / f"{data.table}.jsonl",
+                                 (item for page in _scan(clients.dynamodb, data.table) for item in page["Items"]))
+        if data.user_pool_id:
+            users = _write_lines(staging / "cognito" / "users.jsonl",
+                                 map(_user_record, _users(clients.cognito, data.user_pool_id)))
+        after = inventory(data, clients)
+        if (len(keys), items, users) != (before.objects, before.items, before.users) or after != before:
+            raise ResidencyError(f"the personal data of {data.region} changed during the export "
+                                 f"(before: {before.describe()}; after: {after.describe()}); nothing was written",
+                                 hint="stop whatever writes to it, then export again")
+        files = _write_manifest(staging, before, keys)
+        staging.rename(target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ResidencyError(f"cannot write the export of {data.region} to {directory}: {error}") from error
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExportReport(path=target, inventory=before, files=len(files), bytes=sum(f["bytes"] for f in files))
+
+
+def empty_for_destroy(data: RegionData, clients: Clients) -> None:
+    """Leave nothing Terraform cannot delete: no object versions, no deletion protection."""
+    if data.bucket:
+        _delete_all_versions(clients.s3, data.bucket)
+    if data.table:
+        with _aws(f"table {data.table}"):
+            if clients.dynamodb.describe_table(TableName=data.table)["Table"].get("DeletionProtectionEnabled"):
+                clients.dynamodb.update_table(TableName=data.table, DeletionProtectionEnabled=False)
+    if data.user_pool_id:
+        with _aws(f"user pool {data.user_pool_id}"):
+            pool = clients.cognito.describe_user_pool(UserPoolId=data.user_pool_id)["UserPool"]
+            if pool.get("DeletionProtection") == "ACTIVE":
+                # UpdateUserPool resets every setting it is not given (Lambda triggers, MFA, messages...)
+                # to its default. Harmless here: the pool is about to be deleted.
+                clients.cognito.update_user_pool(UserPoolId=data.user_pool_id, DeletionProtection="INACTIVE")
+
+
+@contextmanager
+def _aws(resource: str) -> Iterator[None]:
+    """Ends the block quietly when `resource` no longer exists; any other AWS failure names it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in _MISSING:
+            raise ResidencyError(f"AWS refused an operation on {resource}: {error}") from error
+    except BotoCoreError as error:
+        raise ResidencyError(f"could not ask AWS about {resource}: {error}") from error
+
+
+def _versions(s3: Any, bucket: str | None) -> Iterator[dict[str, Any]]:
+    if bucket:
+        with _aws(f"bucket {bucket}"):
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                yield from page.get("Versions", [])
+                yield from page.get("DeleteMarkers", [])
+
+
+def _is_current(version: dict[str, Any]) -> bool:
+    # Delete markers carry no ETag; a current one means the object is deleted.
+    return bool(version.get("IsLatest")) and "ETag" in version
+
+
+def _scan(dynamodb: Any, table: str | None, **options: str) -> Iterator[dict[str, Any]]:
+    if table:
+        with _aws(f"table {table}"):
+            yield from dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True, **options)
+
+
+def _users(cognito: Any, pool: str | None) -> Iterator[dict[str, Any]]:
+    if pool:
+        with _aws(f"user pool {pool}"):
+            for page in cognito.get_paginator("list_users").paginate(UserPoolId=pool):
+                yield from page["Users"]
+
+
+def _user_record(user: dict[str, Any]) -> dict[str, Any]:
+    created = user.get("UserCreateDate")
+    return {"Username": user["Username"], "Attributes": user.get("Attributes", []),
+            "UserStatus": user.get("UserStatus"), "Enabled": user.get("Enabled"),
+            "UserCreateDate": created.isoformat() if created else None}
+
+
+def _export_objects(data: RegionData, s3: Any, staging: Path) -> dict[str, str]:
+    """Each current object's bytes under s3/; returns key -> path relative to `staging`."""
+    written: dict[str, str] = {}
+    for version in filter(_is_current, _versions(s3, data.bucket)):
+        key = version["Key"]
+        relative = _object_path(staging, key)
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        with _aws(f"object {key!r} in bucket {data.bucket}"), (staging / relative).open("wb") as out:
+            body = s3.get_object(Bucket=data.bucket, Key=key, VersionId=version["VersionId"])["Body"]
+            for chunk in body.iter_chunks():
+                out.write(chunk)
+            written[key] = relative
+    return written
+
+
+def _object_path(staging: Path, key: str) -> str:
+    """`s3/<key>` if that is a plain relative path still free on disk, else `s3-escaped/<sha256 of key>`.
+
+    Escaped: `..`, `.` and empty segments (`/abs`, `a//b`, `folder/`), names too long for the file
+    system, and a key that is also another key's folder (`a` beside `a/b`). The manifest names
+    every file's key, so nothing is lost either way.
+    """
+    parts = key.split("/")
+    if all(part not in ("", ".", "..") and "\0" not in part and len(part.encode()) <= 255 for part in parts):
+        natural = Path("s3", *parts)
+        if not (staging / natural).exists() and not any((staging / up).is_file() for up in natural.parents):
+            return natural.as_posix()
+    return f"s3-escaped/{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _write_lines(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False, default=_base64) + "\n")
+            count += 1
+    return count
+
+
+def _base64(value: object) -> str:
+    # Binary attribute values (B, BS) arrive as bytes; DynamoDB JSON carries them as base64.
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _write_manifest(staging: Path, counted: Inventory, keys: dict[str, str]) -> list[dict[str, Any]]:
+    key_of = {relative: key for key, relative in keys.items()}
+    files = []
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as source:
+                digest = hashlib.file_digest(source, "sha256").hexdigest()
+            relative = path.relative_to(staging).as_posix()
+            files.append({"path": relative, "bytes": path.stat().st_size, "sha256": digest}
+                         | ({"key": key_of[relative]} if relative in key_of else {}))
+    data = counted.data
+    manifest = {
+        "region": data.region,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "sources": {"bucket": data.bucket, "table": data.table, "user_pool_id": data.user_pool_id},
+        "counts": {"objects": counted.objects, "versions": counted.versions, "items": counted.items,
+                   "users": counted.users},
+        "files": files,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return files
+
+
+def _delete_all_versions(s3: Any, bucket: str) -> None:
+    # Lists from the start each round: what the last round listed is gone, so no marker goes stale.
+    with _aws(f"bucket {bucket}"):
+        while True:
+            page = s3.list_object_versions(Bucket=bucket, MaxKeys=_DELETE_BATCH)
+            batch = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                     for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if not batch:
+                return
+            failed = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}).get("Errors", [])
+            if failed:
+                raise ResidencyError(f"could not delete {len(failed)} object versions from bucket {bucket}, "
+                                     f"e.g. {failed[0].get('Key')!r}: {failed[0].get('Code')}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1,0 +1,90 @@
+"""Planning a workspace before the workspaces it reads are applied.
+
+`global` reads outputs of region workspaces through `terraform_remote_state`. Right after a region
+is added, that region has no state yet and Terraform cannot plan `global` at all. For a plan (never
+an apply: `apply` runs the region first), residency plans a copy of the workspace whose lookups of
+such regions read a stand-in state with placeholder outputs, the way Terragrunt's mock outputs
+work: the plan shows what `global` will add, with placeholder values where the region's real ones
+will go.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from residency.terraform.graph import Workspace
+
+SYNTHESIZED = "cdk.tf.json"
+
+
+def placeholder(region: str) -> str:
+    """A value no real output has and readable in a plan, short and plain enough to pass what the
+    provider checks while planning (a DNS label; a Route 53 zone id has at most 32 characters)."""
+    return f"pending-{region}"
+
+
+def with_placeholders(workspace: Workspace, unapplied: dict[str, Workspace], where: Path) -> Workspace:
+    """A copy of `workspace` in `where` whose remote-state lookups of `unapplied` workspaces read
+    placeholder outputs instead of a state that does not exist yet."""
+    shutil.rmtree(where, ignore_errors=True)
+    shutil.copytree(workspace.directory, where, ignore=shutil.ignore_patterns(".terraform"))
+    document = json.loads((where / SYNTHESIZED).read_text())
+    lookups: dict[str, Any] = document.get("data", {}).get("terraform_remote_state", {})
+    # The copy lives elsewhere: local state paths, relative to the original, are made absolute.
+    for backend in (document.get("terraform", {}).get("backend", {}).get("local"),
+                    *(lookup.get("config") for lookup in lookups.values() if lookup.get("backend") == "local")):
+        if isinstance(backend, dict) and "path" in backend:
+            backend["path"] = str((workspace.directory / backend["path"]).resolve())
+    text = json.dumps(document)
+    for name, dependency in unapplied.items():
+        backend = _backend_of(dependency)
+        for lookup_id, lookup in lookups.items():
+            # cdktf names a lookup after the stack it reads; the backend settings say the same.
+            if (lookup.get("backend"), lookup.get("config")) != backend and not lookup_id.endswith(f"-{name}"):
+                continue
+            outputs = _outputs_read(text, lookup_id)
+            stand_in = where / f"placeholder-{name}.tfstate"
+            stand_in.write_text(json.dumps(_state_with(outputs, placeholder(name))))
+            lookups[lookup_id] = {"backend": "local", "config": {"path": str(stand_in)}}
+    (where / SYNTHESIZED).write_text(json.dumps(document, indent=2))
+    return Workspace(workspace.name, where, workspace.depends_on)
+
+
+def _backend_of(workspace: Workspace) -> tuple[str, dict[str, Any]] | None:
+    """(type, config) of the workspace's backend, as a remote-state lookup of it spells them."""
+    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    backends = document.get("terraform", {}).get("backend", {})
+    if len(backends) != 1:
+        return None
+    ((kind, config),) = backends.items()
+    if kind == "local":
+        return kind, {"path": str((workspace.directory / config.get("path", "")).resolve())}
+    return kind, config
+
+
+def _outputs_read(text: str, lookup_id: str) -> list[str]:
+    marker = f"data.terraform_remote_state.{lookup_id}.outputs."
+    names = set()
+    for chunk in text.split(marker)[1:]:
+        name = ""
+        for character in chunk:
+            if not (character.isalnum() or character in "_-"):
+                break
+            name += character
+        if name:
+            names.add(name)
+    return sorted(names)
+
+
+def _state_with(outputs: list[str], value: str) -> dict[str, Any]:
+    return {
+        "version": 4,
+        "serial": 1,
+        "lineage": "residency-placeholder",
+        "terraform_version": "1.0.0",
+        "outputs": {name: {"value": value, "type": "string"} for name in outputs},
+        "resources": [],
+    }

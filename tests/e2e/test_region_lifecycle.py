@@ -1,0 +1,120 @@
+"""Adding and retiring a region on the local target, as a user does it: `region add`, a plan that
+changes only what the new region needs, apply; the region removed from the file is an orphan that
+`apply --all` will not let global forget; retiring it is refused while it holds data, and with
+`--export` the data is written out before the region is destroyed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.e2e.test_local_target import check, emulator_client
+
+pytestmark = pytest.mark.terraform
+
+CONFIG = """\
+# two jurisdictions to start with
+project: acme-grow
+target: local
+domain: example.org
+global:
+  region: us-east-1
+regions:
+  eu-central-1:
+    jurisdiction: EU
+    countries: [DE]
+  us-east-1:
+    jurisdiction: US
+    countries: [US]
+    default: true   # everyone else
+tags: {}
+"""
+NEW_REGION = "ca-central-1"
+
+
+def workspaces(result) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
+    return {w["workspace"]: w for w in json.loads(result.stdout)["workspaces"]}
+
+
+def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, terraform_binary, provider_mirror):
+    config = tmp_path / "regions.yaml"
+    config.write_text(CONFIG)
+    env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
+    try:
+        check(run_cli(["apply", "--all"], tmp_path, env), 0)
+
+        # Add: one command, the file keeps its comments, the diff is shown.
+        added = run_cli(["region", "add", NEW_REGION, "--jurisdiction", "CA", "--countries", "CA"], tmp_path, env)
+        check(added, 0)
+        assert f"+  {NEW_REGION}:" in added.stdout
+        assert config.read_text().startswith("# two jurisdictions to start with\n")
+        assert "default: true   # everyone else\n" in config.read_text()
+
+        # The plan: the new region only creates, global only adds (routing record, health check),
+        # the other regions do not change at all.
+        planned = run_cli(["plan", "--all", "--json", "--detailed-exitcode"], tmp_path, env)
+        check(planned, 2)
+        plan = workspaces(planned)
+        assert plan["eu-central-1"]["status"] == plan["us-east-1"]["status"] == "no changes"
+        new = plan[NEW_REGION]["changes"]
+        assert new["add"] > 0 and new["change"] == new["destroy"] == 0, new
+        global_changes = plan["global"]["changes"]
+        assert global_changes["add"] > 0 and global_changes["change"] == global_changes["destroy"] == 0, global_changes
+
+        applied = run_cli(["apply", "--all", "--json"], tmp_path, env)
+        check(applied, 0)
+        assert list(workspaces(applied)).index(NEW_REGION) < list(workspaces(applied)).index("global")
+        route53 = emulator_client(tmp_path, "route53", "us-east-1")
+        (zone,) = route53.list_hosted_zones_by_name(DNSName="example.org")["HostedZones"]
+
+        def routed_countries() -> set[str]:
+            records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+            return {r["GeoLocation"].get("CountryCode") for r in records if "GeoLocation" in r}
+
+        assert "CA" in routed_countries()
+
+        # Personal data arrives in the new region.
+        s3 = emulator_client(tmp_path, "s3", NEW_REGION)
+        (bucket,) = [b["Name"] for b in s3.list_buckets()["Buckets"] if NEW_REGION in b["Name"]]
+        s3.put_object(Bucket=bucket, Key="profiles/ada.json", Body=b'{"name": "Ada"}')
+        table = f"acme-grow-{NEW_REGION}-data"
+        emulator_client(tmp_path, "dynamodb", NEW_REGION).put_item(
+            TableName=table, Item={"pk": {"S": "user#1"}, "sk": {"S": "profile"}, "plan": {"S": "gold"}})
+
+        # Remove it from the file: an orphan, and global is not applied while it is one.
+        config.write_text(CONFIG)
+        orphaned = run_cli(["plan", "--all"], tmp_path, env)
+        check(orphaned, 0)
+        assert f"orphan: {NEW_REGION} is no longer in regions.yaml" in orphaned.stderr
+        refused = run_cli(["apply", "--all", "--json"], tmp_path, env)
+        check(refused, 3)
+        outcome = workspaces(refused)["global"]
+        assert outcome["status"] == "refused" and f"residency region retire {NEW_REGION}" in outcome["error"]
+        assert "CA" in routed_countries()
+
+        # Retiring: refused while the region holds data, done with --export, the export holds the data.
+        retire = ["region", "retire", NEW_REGION, "--yes", "--i-understand-data-loss"]
+        held = run_cli(retire, tmp_path, env)
+        check(held, 1)
+        assert f"{NEW_REGION} still holds personal data" in held.stderr and "--export" in held.stderr
+        assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+        export = tmp_path / "export"
+        retired = run_cli([*retire, "--export", str(export)], tmp_path, env)
+        check(retired, 0)
+        assert f"{NEW_REGION} is retired" in retired.stdout
+        assert (export / NEW_REGION / "s3" / "profiles" / "ada.json").read_bytes() == b'{"name": "Ada"}'
+        (items,) = list((export / NEW_REGION / "dynamodb").glob("*.jsonl"))
+        assert [json.loads(line)["plan"] for line in items.read_text().splitlines()] == [{"S": "gold"}]
+        manifest = json.loads((export / NEW_REGION / "manifest.json").read_text())
+        assert manifest["region"] == NEW_REGION
+
+        assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        assert table not in emulator_client(tmp_path, "dynamodb", NEW_REGION).list_tables()["TableNames"]
+        assert "CA" not in routed_countries()
+        check(run_cli(["plan", "--all", "--detailed-exitcode"], tmp_path, env), 0)
+    finally:
+        run_cli(["local", "down"], tmp_path)

@@ -1,0 +1,248 @@
+"""Counting, exporting and emptying a region's personal data, against a real moto server over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from residency import retirement_data
+from residency.errors import ExitCode, ResidencyError, UsageError
+from residency.retirement_data import Clients, RegionData, clients, empty_for_destroy, export, inventory
+
+REGION = "eu-central-1"
+DATA = RegionData(region=REGION, bucket="residency-data-eu", table="residency-eu", user_pool_id=None)
+CAT = bytes(range(256))
+PROFILE = {"pk": {"S": "user#1"}, "sk": {"S": "profile"}, "age": {"N": "42"}, "photo": {"B": b"\x00\xff\x10"},
+           "meta": {"M": {"seen": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}]}}}}
+ORDER = {"pk": {"S": "user#1"}, "sk": {"S": "order#7"}, "note": {"S": "café ☕"}}
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str) -> Clients:
+    reset = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).close()
+    return clients(REGION, moto_url)
+
+
+@pytest.fixture
+def region(aws: Clients) -> RegionData:
+    """A region as Terraform leaves it, holding personal data in all three places."""
+    aws.s3.create_bucket(Bucket=DATA.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    aws.s3.put_bucket_versioning(Bucket=DATA.bucket, VersioningConfiguration={"Status": "Enabled"})
+    for key, body in [("people/alice.json", b'{"name": "Alice"}'), ("notes.txt", b"first"),
+                      ("notes.txt", b"second"), ("gone.txt", b"deleted later"), ("photos/cat.bin", CAT)]:
+        aws.s3.put_object(Bucket=DATA.bucket, Key=key, Body=body)
+    aws.s3.delete_object(Bucket=DATA.bucket, Key="gone.txt")  # leaves a delete marker
+    aws.dynamodb.create_table(
+        TableName=DATA.table, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}])
+    for item in (PROFILE, ORDER):
+        aws.dynamodb.put_item(TableName=DATA.table, Item=item)
+    pool = aws.cognito.create_user_pool(PoolName="residency-eu", DeletionProtection="ACTIVE")["UserPool"]["Id"]
+    for name in ("alice", "bob"):
+        aws.cognito.admin_create_user(UserPoolId=pool, Username=name,
+                                      UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}])
+    return RegionData(region=REGION, bucket=DATA.bucket, table=DATA.table, user_pool_id=pool)
+
+
+def _as_dynamodb_json(item: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(item, default=lambda raw: base64.b64encode(raw).decode()))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def _escaped_name(key: str) -> str:
+    return f"s3-escaped/{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _denied(operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, operation)
+
+
+def test_inventory_counts_every_kind_of_personal_data(region: RegionData, aws: Clients) -> None:
+    counted = inventory(region, aws)
+    assert (counted.objects, counted.versions, counted.items, counted.users) == (3, 6, 2, 2)
+    assert not counted.empty
+    assert counted.describe() == (f"3 objects (6 versions) in bucket {DATA.bucket}, 2 items in table {DATA.table}, "
+                                  f"2 users in user pool {region.user_pool_id}")
+
+
+def test_old_versions_alone_are_personal_data(region: RegionData, aws: Clients) -> None:
+    for key in ("people/alice.json", "notes.txt", "photos/cat.bin"):
+        aws.s3.delete_object(Bucket=DATA.bucket, Key=key)
+    only_bucket = RegionData(region=REGION, bucket=DATA.bucket, table=None, user_pool_id=None)
+    counted = inventory(only_bucket, aws)
+    assert (counted.objects, counted.versions, counted.empty) == (0, 9, False)
+    assert counted.describe() == f"0 objects (9 versions) in bucket {DATA.bucket}"
+
+
+def test_missing_resources_count_as_empty(aws: Clients, tmp_path: Path) -> None:
+    gone = RegionData(region=REGION, bucket="deleted-bucket", table="deleted-table", user_pool_id=f"{REGION}_gone")
+    counted = inventory(gone, aws)
+    assert counted.empty and (counted.objects, counted.versions, counted.items, counted.users) == (0, 0, 0, 0)
+    empty_for_destroy(gone, aws)
+    assert export(gone, aws, tmp_path).inventory.empty
+    assert inventory(RegionData(REGION, None, None, None), aws).describe() == "no personal-data resources"
+
+
+def test_export_writes_current_objects_items_users_and_a_manifest(region: RegionData, aws: Clients,
+                                                                   tmp_path: Path) -> None:
+    report = export(region, aws, tmp_path / "exports")
+
+    root = tmp_path / "exports" / REGION
+    assert report.path == root and sorted(p.name for p in root.parent.iterdir()) == [REGION]  # no staging left
+    files = _files(root)
+    assert {path: body for path, body in files.items() if path.startswith("s3/")} == {
+        "s3/people/alice.json": b'{"name": "Alice"}', "s3/notes.txt": b"second", "s3/photos/cat.bin": CAT}
+    lines = files[f"dynamodb/{DATA.table}.jsonl"].decode().splitlines()
+    exported = sorted((json.loads(line) for line in lines), key=lambda item: item["sk"]["S"])
+    assert exported == [_as_dynamodb_json(ORDER), _as_dynamodb_json(PROFILE)]
+    assert exported[1]["photo"] == {"B": base64.b64encode(b"\x00\xff\x10").decode()}
+    users = sorted((json.loads(line) for line in files["cognito/users.jsonl"].decode().splitlines()),
+                   key=lambda user: user["Username"])
+    assert [user["Username"] for user in users] == ["alice", "bob"]
+    assert {"Name": "email", "Value": "alice@example.com"} in users[0]["Attributes"]
+    assert (users[0]["UserStatus"], users[0]["Enabled"]) == ("FORCE_CHANGE_PASSWORD", True)
+    datetime.fromisoformat(users[0]["UserCreateDate"])
+
+    manifest = json.loads(files.pop("manifest.json"))
+    assert (manifest["region"], manifest["sources"]) == (REGION, {
+        "bucket": DATA.bucket, "table": DATA.table, "user_pool_id": region.user_pool_id})
+    assert manifest["counts"] == {"objects": 3, "versions": 6, "items": 2, "users": 2}
+    datetime.fromisoformat(manifest["exported_at"])
+    assert {entry["path"]: (entry["bytes"], entry["sha256"]) for entry in manifest["files"]} == {
+        path: (len(body), hashlib.sha256(body).hexdigest()) for path, body in files.items()}
+    assert (report.files, report.bytes) == (len(files), sum(len(body) for body in files.values()))
+    assert report.inventory == inventory(region, aws)
+
+
+def test_keys_that_are_not_plain_paths_are_escaped_inside_the_export(region: RegionData, aws: Clients,
+                                                                      tmp_path: Path) -> None:
+    odd = ["../x", "..", "/etc/passwd", "a//b", "a/./b", "a/../../b", "folder/", "x" * 256,
+           "photos"]  # a key that is also the folder of photos/cat.bin
+    for key in odd:
+        aws.s3.put_object(Bucket=DATA.bucket, Key=key, Body=key.encode())
+    directory = tmp_path / "deep" / "exports"
+
+    export(region, aws, directory)
+
+    root = directory / REGION
+    assert all(path.resolve().is_relative_to(root) for path in tmp_path.rglob("*") if path.is_file())
+    manifest = json.loads((root / "manifest.json").read_text())
+    path_of = {entry["key"]: entry["path"] for entry in manifest["files"] if "key" in entry}
+    escaped = {key: _escaped_name(key) for key in odd}
+    # S3 lists `photos` first, so `photos/cat.bin`, which needs it as a folder, is the one escaped.
+    escaped["photos"], escaped["photos/cat.bin"] = "s3/photos", _escaped_name("photos/cat.bin")
+    assert path_of == escaped | {"people/alice.json": "s3/people/alice.json", "notes.txt": "s3/notes.txt"}
+    assert all((root / path_of[key]).read_bytes() == key.encode() for key in odd)
+    assert (root / path_of["photos/cat.bin"]).read_bytes() == CAT
+
+
+def test_export_refuses_an_existing_directory(region: RegionData, aws: Clients, tmp_path: Path) -> None:
+    (tmp_path / REGION).mkdir()
+    with pytest.raises(UsageError) as refused:
+        export(region, aws, tmp_path)
+    assert refused.value.exit_code == ExitCode.USAGE and str(tmp_path / REGION) in refused.value.message
+
+
+def test_a_failed_export_leaves_nothing_and_names_the_resource(region: RegionData, aws: Clients, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(**kwargs: Any) -> None:
+        raise _denied("GetObject")
+
+    monkeypatch.setattr(aws.s3, "get_object", denied)
+    with pytest.raises(ResidencyError) as failed:
+        export(region, aws, tmp_path)
+    assert failed.value.exit_code == ExitCode.FAILED
+    assert f"in bucket {DATA.bucket}" in failed.value.message and "AccessDenied" in failed.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_races_a_writer_is_discarded(region: RegionData, aws: Clients, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    read_object = aws.s3.get_object
+
+    def read_while_a_user_signs_up(**kwargs: Any) -> Any:
+        aws.cognito.admin_create_user(UserPoolId=region.user_pool_id, Username=f"late-{kwargs['Key']}")
+        return read_object(**kwargs)
+
+    monkeypatch.setattr(aws.s3, "get_object", read_while_a_user_signs_up)
+    with pytest.raises(ResidencyError, match="changed during the export"):
+        export(region, aws, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_for_destroy_leaves_what_terraform_can_delete(region: RegionData, aws: Clients,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ClientError, match="DeletionProtectionEnabled"):  # moto enforces it, as AWS does
+        aws.dynamodb.delete_table(TableName=DATA.table)
+    monkeypatch.setattr(retirement_data, "_DELETE_BATCH", 2)  # several rounds of delete_objects
+
+    empty_for_destroy(region, aws)
+
+    counted = inventory(region, aws)
+    assert (counted.objects, counted.versions) == (0, 0)
+    aws.s3.delete_bucket(Bucket=DATA.bucket)
+    aws.dynamodb.delete_table(TableName=DATA.table)
+    pool = aws.cognito.describe_user_pool(UserPoolId=region.user_pool_id)["UserPool"]
+    assert pool["DeletionProtection"] == "INACTIVE"
+    aws.cognito.delete_user_pool(UserPoolId=region.user_pool_id)
+    assert inventory(region, aws).empty
+    empty_for_destroy(region, aws)  # again, after Terraform deleted everything: nothing to do
+
+
+def test_other_aws_failures_name_the_resource(region: RegionData, aws: Clients,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(**kwargs: Any) -> None:
+        raise _denied("UpdateTable")
+
+    monkeypatch.setattr(aws.dynamodb, "update_table", denied)
+    with pytest.raises(ResidencyError, match=f"on table {DATA.table}: .*AccessDenied"):
+        empty_for_destroy(region, aws)
+
+
+def test_clients_for_the_emulator_and_for_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "from-the-environment")  # spares a lookup of instance metadata
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-the-environment")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    local = clients(REGION, "http://127.0.0.1:4566")
+    assert local.s3.meta.config.s3["addressing_style"] == "path"
+    assert local.dynamodb.meta.endpoint_url == "http://127.0.0.1:4566"
+    assert local.cognito._request_signer._credentials.access_key == "residency-local"
+    remote = clients(REGION, None)
+    assert remote.s3.meta.region_name == REGION
+    assert remote.dynamodb.meta.endpoint_url == f"https://dynamodb.{REGION}.amazonaws.com"
+    assert remote.cognito._request_signer._credentials.access_key == "from-the-environment"
+
+
+def test_importing_the_module_does_not_import_boto3() -> None:
+    probe = "import sys, residency.retirement_data; print('boto3' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
