@@ -22,9 +22,11 @@ from residency.orphans import find_orphans, last_served
 from residency.paths import ProjectPaths
 from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.graph import Workspace, read_manifest
+from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
 from residency.terraform.runner import Terraform
+from residency.terraform.scheduler import Stop
 from residency.workflow import Progress, RunOptions, RunReporter, run, terraform_settings, terraform_tools
 
 if TYPE_CHECKING:
@@ -58,11 +60,14 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
            confirm: ConfirmRetirement, confirm_global: Confirm, options: RunOptions, export_dir: Path | None,
            force: bool) -> RetirementResult:
     require_removed(config, region)
+    if export_dir is not None:
+        retirement_data.check_export_target(export_dir, region)
     lock_timeout_seconds = parse_duration(options.lock_timeout)
-    with workspace_lock(paths.work / "locks", region, lock_timeout_seconds, "retire"):
+    # One retirement per project at a time: they share the synthesized retirement workspace.
+    with workspace_lock(paths.work / "locks", "retire", lock_timeout_seconds, "retire"):
         prepared = _prepare(config, paths, region, mirror=mirror, reporter=reporter, options=options)
         if prepared is not None:
-            _refuse_unless_data_is_handled(prepared, export_dir, force)
+            _refuse_unless_data_is_handled(prepared.plan.region, prepared.plan.data, export_dir, force)
             if not confirm(prepared.plan):
                 raise ResidencyError(f"{region}: not retired (not confirmed)")
         # Global first: no new user is sent to the region while its data is exported and removed.
@@ -70,7 +75,8 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         result.global_outcome = _stop_routing(config, paths, region, mirror=mirror, reporter=reporter,
                                               confirm=confirm_global, options=options)
         if prepared is not None and result.global_outcome is not None and result.global_outcome.succeeded:
-            _export_and_destroy(prepared, result, export_dir, reporter)
+            with forwarding_interrupts(prepared.terraform, Stop(), reporter.say):
+                _export_and_destroy(prepared, result, export_dir, force, reporter)
     return result
 
 
@@ -105,23 +111,27 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
     tools = terraform_tools(paths, mirror)
     settings = terraform_settings(config, paths, tools, options, progress)
     terraform = Terraform(settings, on_line=reporter.line)
-    _require_known(config, paths, terraform, region)
     synthesize_retirement(config, region, paths.retirement_out)
     workspace = _with_absolute_local_state(read_manifest(paths.retirement_out)[region], paths)
-    init = terraform.init(workspace)
-    if init is not None and init.returncode != 0:
-        raise ResidencyError(init_failed(region, init, terraform).error or "terraform init failed")
-    _keep_shared_records(config, terraform, workspace, progress)
-    plan_file = paths.plan_file(f"retire-{region}")
-    planned = terraform.plan(workspace, plan_file=plan_file, destroy=True)
+    with forwarding_interrupts(terraform, Stop(), progress):
+        init = terraform.init(workspace)
+        if init is not None and init.returncode != 0:
+            raise ResidencyError(init_failed(region, init, terraform).error or "terraform init failed")
+        resources = _state_resources(terraform.state_document(workspace))
+        if not resources:
+            _require_orphan(config, paths, terraform, region)
+            progress(f"{region}: its state lists nothing any more (destroyed before)")
+            return None
+        _keep_shared_records(config, terraform, workspace, resources, progress)
+        plan_file = paths.plan_file(f"retire-{region}")
+        planned = terraform.plan(workspace, plan_file=plan_file, destroy=True)
     if planned.returncode not in (0, 2):
         raise ResidencyError(f"{region}: planning its destruction failed:\n" + "\n".join(planned.events.errors),
                              hint=f"full output: {planned.log_file}")
+    for address, action in planned.events.planned:
+        progress(f"{region}: {action}: {address}")
     destroys = planned.events.changes.destroy
-    if destroys == 0:
-        progress(f"{region}: its state lists nothing any more (destroyed before)")
-        return None
-    data = _region_data(terraform, workspace, region)
+    data = _region_data(resources, region)
     clients = retirement_data.clients(region, settings.variables.get(LOCAL_ENDPOINT_VARIABLE))
     inventory = retirement_data.inventory(data, clients)
     progress(f"{region}: destroying it removes {destroys} resources; it holds "
@@ -129,7 +139,8 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
     return _Prepared(RetirementPlan(region, destroys, inventory), terraform, workspace, plan_file, data, clients)
 
 
-def _keep_shared_records(config: Config, terraform: Terraform, workspace: Workspace, progress: Progress) -> None:
+def _keep_shared_records(config: Config, terraform: Terraform, workspace: Workspace,
+                         resources: list[dict[str, Any]], progress: Progress) -> None:
     """Leave in place the DNS record that validates `api.<domain>` in the region's certificate.
 
     ACM gives one validation record per name and account, so every region's certificate for the
@@ -138,7 +149,6 @@ def _keep_shared_records(config: Config, terraform: Terraform, workspace: Worksp
     """
     if not config.domain:
         return
-    resources = _state_resources(terraform.state_document(workspace))
     shared_host = naming.global_api_host(config.domain)
     names = {str(option.get("resource_record_name", "")).rstrip(".")
              for resource in resources if resource.get("type") == "aws_acm_certificate"
@@ -160,11 +170,11 @@ def _state_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [resource for resource in module.get("resources", []) if isinstance(resource, dict)]
 
 
-def _refuse_unless_data_is_handled(prepared: _Prepared, export_dir: Path | None, force: bool) -> None:
-    inventory = prepared.plan.data
+def _refuse_unless_data_is_handled(region: str, inventory: retirement_data.Inventory, export_dir: Path | None,
+                                   force: bool) -> None:
     if not inventory.empty and export_dir is None and not force:
         raise RetirementRefused(
-            f"{prepared.plan.region} still holds personal data: {inventory.describe()}",
+            f"{region} still holds personal data: {inventory.describe()}",
             hint="write it out first with `--export DIR`, or pass --force to destroy it with the region")
 
 
@@ -176,12 +186,15 @@ def _stop_routing(config: Config, paths: ProjectPaths, region: str, *, mirror: s
     return outcomes[0] if outcomes else None
 
 
-def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_dir: Path | None,
+def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_dir: Path | None, force: bool,
                         reporter: RunReporter) -> None:
-    region, inventory = prepared.plan.region, prepared.plan.data
+    region = prepared.plan.region
+    # Counted again: the region took writes until global stopped routing to it a moment ago.
+    inventory = retirement_data.inventory(prepared.data, prepared.clients)
+    _refuse_unless_data_is_handled(region, inventory, export_dir, force)
     if export_dir is not None and not inventory.empty:
         result.exported = retirement_data.export(prepared.data, prepared.clients, export_dir)
-        reporter.say(f"{region}: exported {inventory.describe()} to {result.exported.path}")
+        reporter.say(f"{region}: exported {result.exported.inventory.describe()} to {result.exported.path}")
     retirement_data.empty_for_destroy(prepared.data, prepared.clients)
     applied = prepared.terraform.apply(prepared.workspace, prepared.plan_file)
     if applied.returncode != 0:
@@ -203,23 +216,29 @@ def _with_absolute_local_state(workspace: Workspace, paths: ProjectPaths) -> Wor
     return workspace
 
 
-def _require_known(config: Config, paths: ProjectPaths, terraform: Terraform, region: str) -> None:
-    """Only a region residency knows it deployed can be retired (a typo must not plan anything)."""
-    global_workspace = read_manifest(paths.out).get(naming.GLOBAL_WORKSPACE) if paths.out.is_dir() else None
-    served = last_served(terraform, global_workspace) if global_workspace is not None else None
+def _require_orphan(config: Config, paths: ProjectPaths, terraform: Terraform, region: str) -> None:
+    """With nothing left in its state, only a region global still serves has anything to retire
+    (a mistyped region must not apply anything)."""
+    from residency.workflow import synth
+
+    synth(config, paths, lambda text: None)
+    served = last_served(terraform, read_manifest(paths.out)[naming.GLOBAL_WORKSPACE])
     known = {orphan.region for orphan in find_orphans(config, paths, served)}
-    if region not in known and not paths.state_file(region).exists():
+    if region not in known:
         raise UsageError(f"residency knows of no workspace of {region} to retire",
-                         hint="orphans are listed by `residency plan --all`" if not known
-                         else f"workspaces left to retire: {', '.join(sorted(known))}")
+                         hint="its state lists no resources and global does not serve it"
+                              + (f"; regions left to retire: {', '.join(sorted(known))}" if known else ""))
 
 
-def _region_data(terraform: Terraform, workspace: Workspace, region: str) -> retirement_data.RegionData:
-    outputs = terraform.outputs(workspace)
+def _region_data(resources: list[dict[str, Any]], region: str) -> retirement_data.RegionData:
+    """Where the region keeps personal data, read from the resources its state still lists."""
+    def first(kind: str, attribute: str) -> str | None:
+        for resource in resources:
+            value = resource.get("values", {}).get(attribute)
+            if resource.get("type") == kind and resource.get("mode") == "managed" and isinstance(value, str):
+                return value
+        return None
 
-    def named(output: str) -> str | None:
-        value = outputs.get(output)
-        return value if isinstance(value, str) and value else None
-
-    return retirement_data.RegionData(region=region, bucket=named("data_bucket"), table=named("data_table"),
-                                      user_pool_id=named("user_pool_id"))
+    return retirement_data.RegionData(region=region, bucket=first("aws_s3_bucket", "bucket"),
+                                      table=first("aws_dynamodb_table", "name"),
+                                      user_pool_id=first("aws_cognito_user_pool", "id"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -102,15 +103,28 @@ def inventory(data: RegionData, clients: Clients) -> Inventory:
                      users=sum(1 for _ in _users(clients.cognito, data.user_pool_id)))
 
 
-def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
-    """Write `directory/<region>/` whole or not at all: it appears only once complete and checked."""
-    target = directory / data.region
+def check_export_target(directory: Path, region: str) -> None:
+    """Refuse, before anything is changed, an export that could not be written."""
+    target = directory / region
     if target.exists():
         raise UsageError(f"{target} already exists", hint="move the earlier export away or choose another directory")
+    existing = next((parent for parent in (directory, *directory.parents) if parent.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write an export under {directory}",
+                         hint=f"{existing} is not a writable directory" if existing else None)
+
+
+def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
+    """Write `directory/<region>/` whole or not at all: it appears only once complete and checked."""
+    check_export_target(directory, data.region)
+    target = directory / data.region
     before = inventory(data, clients)
-    directory.mkdir(parents=True, exist_ok=True)
-    # mkdtemp makes it readable by this user only, and the rename keeps that: it holds personal data.
-    staging = Path(tempfile.mkdtemp(prefix=f".{data.region}.", suffix=".partial", dir=directory))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # mkdtemp makes it readable by this user only, and the rename keeps that: it holds personal data.
+        staging = Path(tempfile.mkdtemp(prefix=f".{data.region}.", suffix=".partial", dir=directory))
+    except OSError as error:
+        raise ResidencyError(f"cannot write the export of {data.region} to {directory}: {error}") from error
     try:
         keys = _export_objects(data, clients.s3, staging)
         items = users = 0

@@ -246,3 +246,16 @@ def test_importing_the_module_does_not_import_boto3() -> None:
     probe = "import sys, residency.retirement_data; print('boto3' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+def test_an_export_that_could_not_be_written_is_refused_before_anything_happens(tmp_path):
+    from residency.errors import UsageError
+    from residency.retirement_data import check_export_target
+
+    check_export_target(tmp_path / "new" / "deeper", "eu-central-1")  # created later: fine
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(UsageError, match="cannot write an export"):
+        check_export_target(tmp_path / "a-file", "eu-central-1")
+    (tmp_path / "done" / "eu-central-1").mkdir(parents=True)
+    with pytest.raises(UsageError, match="already exists"):
+        check_export_target(tmp_path / "done", "eu-central-1")

@@ -14,6 +14,7 @@ import time
 from typing import TextIO
 
 from residency.terraform.operations import Operation, Outcome, describe
+from residency.terraform.placeholders import NOTE
 
 PROGRESS_WORDS = ("Creation complete", "Modifications complete", "Destruction complete", "Still ")
 REDRAW_SECONDS = 0.5
@@ -22,7 +23,7 @@ _ACTIVE = {Operation.PLAN: "planning", Operation.APPLY: "applying", Operation.DE
 
 
 def is_progress(text: str) -> bool:
-    return text.startswith("Error") or text.split(": ", 1)[-1].startswith(PROGRESS_WORDS)
+    return text.startswith(("Error", NOTE)) or text.split(": ", 1)[-1].startswith(PROGRESS_WORDS)
 
 
 class LineReporter:

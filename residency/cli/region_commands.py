@@ -97,8 +97,10 @@ def retire(
     if outcome is None or not outcome.succeeded:
         detail = outcome.error if outcome is not None and outcome.error else "not run"
         app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value if outcome else 'failed'}: {detail}")
+        if outcome is not None and outcome.status is Status.REFUSED:
+            raise typer.Exit(int(ExitCode.VIOLATION))  # the message names what to retire first
         app.say(f"run `residency region retire {result.region}` again to finish")
-        raise typer.Exit(int(ExitCode.VIOLATION if outcome and outcome.status is Status.REFUSED else ExitCode.FAILED))
+        raise typer.Exit(int(ExitCode.FAILED))
     app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value} ({outcome.changes.describe()}); "
             f"{result.region} is retired")
 
@@ -138,6 +140,7 @@ def _confirm_global(target: str, yes: bool) -> Confirm:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write beside the file, then rename over it: an interrupted write leaves the old file whole."""
+    path = path.resolve()  # a symlinked regions.yaml: write its target, keep the link
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

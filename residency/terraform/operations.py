@@ -17,7 +17,7 @@ from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
-from residency.terraform.placeholders import placeholder, with_placeholders
+from residency.terraform.placeholders import NOTE, placeholder, runs_here, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
 
@@ -94,9 +94,13 @@ class OperationRunner:
     fail_fast: bool = False
     lock_timeout_seconds: float = 0.0
     stop: Stop = field(default_factory=Stop)
+    _stand_ins: dict[str, Workspace] = field(default_factory=dict, init=False, repr=False)
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
         order = dependency_order(names, self.workspaces)
+        # Decided before anything runs in parallel: telling whether a dependency was applied inits it.
+        self._stand_ins = {name: self._with_placeholders(self.workspaces[name])
+                           for name in order} if operation is Operation.PLAN else {}
         selected = set(order)
         if operation is Operation.DESTROY:
             order.reverse()
@@ -145,7 +149,7 @@ class OperationRunner:
             drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
-        planned = self._with_placeholders(workspace) if operation is Operation.PLAN else workspace
+        planned = self._stand_ins.get(name, workspace)
         if planned is not workspace:
             init = self.terraform.init(planned)
             if init is not None and init.returncode != 0:
@@ -188,12 +192,14 @@ class OperationRunner:
 
     def _with_placeholders(self, workspace: Workspace) -> Workspace:
         """For a plan, the workspace with placeholder outputs for dependencies never applied."""
+        if not workspace.depends_on or not runs_here(workspace):
+            return workspace
         unapplied = {name: self.workspaces[name] for name in workspace.depends_on
                      if name in self.workspaces and not self._applied(self.workspaces[name])}
         if not unapplied:
             return workspace
         names = ", ".join(unapplied)
-        self.terraform.on_line(workspace.name, f"{names} not applied yet: planned with placeholder values "
+        self.terraform.on_line(workspace.name, f"{NOTE}{names} not applied yet: planned with placeholder values "
                                                f"({placeholder('REGION')}) for what it reads from {names}; "
                                                "`apply` plans it again after them, with the real values")
         where = self.terraform.settings.paths.work / "placeholders" / workspace.name

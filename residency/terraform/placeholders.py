@@ -18,6 +18,15 @@ from typing import Any
 from residency.terraform.graph import Workspace
 
 SYNTHESIZED = "cdk.tf.json"
+NOTE = "Note: "  # shown with the workspace's progress, whatever the reporter filters
+
+
+def runs_here(workspace: Workspace) -> bool:
+    """Whether Terraform plans on this machine: an HCP Terraform workspace (`cloud`/`remote`
+    backend) plans remotely, where the stand-in states would not exist."""
+    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    terraform = document.get("terraform", {})
+    return "cloud" not in terraform and not set(terraform.get("backend", {})) & {"remote", "cloud"}
 
 
 def placeholder(region: str) -> str:
