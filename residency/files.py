@@ -11,14 +11,17 @@ from residency.errors import ResidencyError
 
 
 def write_atomically(path: Path, text: str) -> Path:
-    """A reader never sees half a file: write beside it, then rename over it."""
+    """A reader never sees half a file: write beside it, then rename over it. A file that exists
+    keeps its permissions, and a symlink keeps pointing at the file it names, which is replaced."""
+    path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     temporary: Path | None = None
     try:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
             temporary = Path(file.name)
             file.write(text.encode("utf-8"))
-        os.chmod(temporary, 0o644)  # a temporary file is private; these are ordinary files
+        os.chmod(temporary, mode)  # a temporary file is private; these are ordinary files
         os.replace(temporary, path)
     except OSError as error:
         if temporary is not None:

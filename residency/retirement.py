@@ -27,7 +27,7 @@ from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
-from residency.workflow import Progress, RunOptions, RunReporter, run, terraform_settings, terraform_tools
+from residency.workflow import Progress, RunOptions, RunReporter, run, synth, terraform_settings, terraform_tools
 
 if TYPE_CHECKING:
     from residency.config import Config
@@ -219,8 +219,6 @@ def _with_absolute_local_state(workspace: Workspace, paths: ProjectPaths) -> Wor
 def _require_orphan(config: Config, paths: ProjectPaths, terraform: Terraform, region: str) -> None:
     """With nothing left in its state, only a region global still serves has anything to retire
     (a mistyped region must not apply anything)."""
-    from residency.workflow import synth
-
     synth(config, paths, lambda text: None)
     served = last_served(terraform, read_manifest(paths.out)[naming.GLOBAL_WORKSPACE])
     known = {orphan.region for orphan in find_orphans(config, paths, served)}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,9 +12,9 @@ from residency import naming
 from residency.cli.application import Application
 from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
+from residency.cli.terraform_commands import confirmation
 from residency.errors import ConfigMissingError, ExitCode, UsageError
-from residency.terraform.events import Changes
-from residency.terraform.operations import Confirm, Status
+from residency.terraform.operations import Operation, Status
 from residency.workflow import RunOptions
 
 if TYPE_CHECKING:
@@ -42,6 +40,7 @@ def add(
     """Add REGION to regions.yaml (comments and layout kept), validate the result and show the diff."""
     from residency.config.editing import add_region, unified_diff
     from residency.config.loader import load_config_text
+    from residency.files import write_atomically
 
     app: Application = ctx.obj
     path = app.config_path
@@ -60,7 +59,7 @@ def add(
     if dry_run:
         app.progress("--dry-run: regions.yaml not changed")
         return
-    _write_atomically(path, new)
+    write_atomically(path, new)
     app.progress(f"added {region} to {path}; `residency plan --all` shows what it creates")
 
 
@@ -87,10 +86,10 @@ def retire(
     require_removed(config, region.strip())
     confirm = _confirm_retirement(yes, understood)
     reporter = LineReporter()
+    confirm_global, _ = confirmation(Operation.APPLY, config.target, yes)
     result = retire_region(
         config, app.paths, region.strip(), mirror=provider_mirror, reporter=reporter, confirm=confirm,
-        confirm_global=_confirm_global(config.target, yes), options=RunOptions(lock_timeout=lock_timeout),
-        export_dir=export, force=force)
+        confirm_global=confirm_global, options=RunOptions(lock_timeout=lock_timeout), export_dir=export, force=force)
     outcome = result.global_outcome
     app.say(f"{result.region}: destroyed {result.destroyed} resources"
             + (f"; data exported to {result.exported.path}" if result.exported else ""))
@@ -126,27 +125,3 @@ def _confirm_retirement(yes: bool, understood: bool) -> ConfirmRetirement:
         return str(typed).strip() == plan.region
 
     return ask
-
-
-def _confirm_global(target: str, yes: bool) -> Confirm:
-    if yes or target == "local":
-        return lambda workspace, changes: True
-
-    def ask(workspace: str, changes: Changes) -> bool:
-        return typer.confirm(f"apply {workspace} ({changes.describe()})?", default=False)
-
-    return ask
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the file, then rename over it: an interrupted write leaves the old file whole."""
-    path = path.resolve()  # a symlinked regions.yaml: write its target, keep the link
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -157,7 +157,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
     app: Application = ctx.obj
     config = app.config
-    confirm, interactive = _confirmation(operation, config.target, auto_approve)
+    confirm, interactive = confirmation(operation, config.target, auto_approve)
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(config.target, operation),
@@ -184,7 +184,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     raise typer.Exit(int(code))
 
 
-def _confirmation(operation: Operation, target: str, auto_approve: bool) -> tuple[Confirm, bool]:
+def confirmation(operation: Operation, target: str, auto_approve: bool) -> tuple[Confirm, bool]:
     """How each workspace's changes are confirmed, and whether that asks the user."""
     if operation not in (Operation.APPLY, Operation.DESTROY) or auto_approve or target == "local":
         # The local target is an emulator in memory: nothing real to protect.

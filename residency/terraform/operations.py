@@ -17,7 +17,7 @@ from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
-from residency.terraform.placeholders import NOTE, placeholder, runs_here, with_placeholders
+from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
 
@@ -29,6 +29,8 @@ class Operation(StrEnum):
     DRIFT = "drift"
 
 
+# Starts residency's own remarks on a workspace's run, which reporters show whatever they filter.
+NOTE = "Note: "
 # How `terraform init` reports an s3 backend whose bucket is missing.
 MISSING_STATE_BUCKET = re.compile(r'S3 bucket "[^"]+" does not exist')
 

@@ -11,6 +11,7 @@ will go.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ from typing import Any
 from residency.terraform.graph import Workspace
 
 SYNTHESIZED = "cdk.tf.json"
-NOTE = "Note: "  # shown with the workspace's progress, whatever the reporter filters
 
 
 def runs_here(workspace: Workspace) -> bool:
@@ -75,17 +75,8 @@ def _backend_of(workspace: Workspace) -> tuple[str, dict[str, Any]] | None:
 
 
 def _outputs_read(text: str, lookup_id: str) -> list[str]:
-    marker = f"data.terraform_remote_state.{lookup_id}.outputs."
-    names = set()
-    for chunk in text.split(marker)[1:]:
-        name = ""
-        for character in chunk:
-            if not (character.isalnum() or character in "_-"):
-                break
-            name += character
-        if name:
-            names.add(name)
-    return sorted(names)
+    pattern = rf"data\.terraform_remote_state\.{re.escape(lookup_id)}\.outputs\.([A-Za-z0-9_-]+)"
+    return sorted(set(re.findall(pattern, text)))
 
 
 def _state_with(outputs: list[str], value: str) -> dict[str, Any]:
