@@ -18,6 +18,13 @@ RESERVED_TAG_KEYS = (TAG_PROJECT, TAG_WORKSPACE, TAG_JURISDICTION, TAG_MANAGED_B
 GLOBAL_JURISDICTION = "global"
 # global's output recording which region served which countries at its last apply
 REGIONS_OUTPUT = "regions_served"
+# Terraform variable through which the runner passes the local emulator's URL, so the port the
+# emulator happens to get never changes the synthesized workspaces.
+LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
+# Settings of the residency triggers that name the regions where they read and write the directory.
+DIRECTORY_REGION_SETTINGS = ("DIRECTORY_WRITE_REGION", "DIRECTORY_READ_REGION")
+# The setting that names the region where a trigger computes user keys (sends the email to KMS).
+HMAC_REGION_SETTING = "HMAC_KEY_REGION"
 
 
 def resource_name(project: str, workspace: str, purpose: str) -> str:

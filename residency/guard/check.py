@@ -19,7 +19,7 @@ SCP_FILE = "organization-scp.json"
 
 def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[str, Any]] | None = None) -> Report:
     """Check every workspace under `out_dir`; a workspace with a saved plan is checked as planned too."""
-    stacks = sorted((out_dir / "stacks").glob("*/cdk.tf.json"))
+    stacks = sorted(directory / "cdk.tf.json" for directory in (out_dir / "stacks").glob("*") if directory.is_dir())
     if not stacks:
         raise ResidencyError(f"no synthesized workspaces in {out_dir}", hint="run `residency synth` first")
     workspaces = [SynthesizedWorkspace.load(path) for path in stacks]
@@ -36,6 +36,11 @@ def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[st
 
         findings += check_scp_file(config, scp)
         artifacts.append(str(scp))
+    elif config.organization_scp:
+        from residency.guard.scp import SCP_RULE
+
+        findings.append(Finding(SCP_RULE, "organization", SCP_FILE, "regions.yaml asks for the organization SCP "
+                                "(organization_scp: true), but the output has none", origin="artifact"))
     report = Report(workspaces=[workspace.name for workspace in workspaces], artifacts=artifacts)
     apply_exceptions(config, findings, report)
     report.paths = _mark_violations(paths, report.findings)
@@ -88,8 +93,11 @@ def apply_exceptions(config: Config, findings: list[Finding], report: Report) ->
 
 
 def _mark_violations(paths: list[DataPath], findings: list[Finding]) -> list[DataPath]:
-    flagged = {(finding.workspace, finding.address, finding.destination) for finding in findings}
-    return [replace(path, violation=(path.workspace, path.address, path.destination) in flagged) for path in paths]
+    flagged = {(finding.workspace, finding.address, place) for finding in findings
+               for place in finding.destination.split(",")}
+    return [replace(path, violation=bool({(path.workspace, path.address, path.destination),
+                                          (path.workspace, path.address, path.source)} & flagged))
+            for path in paths]
 
 
 def _refuse_foreign_output(config: Config, names: list[str], out_dir: Path) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from residency.errors import ResidencyError
+from residency.guard.tfjson import Problem, read_document, read_workspace
 
 
 @dataclass(frozen=True)
@@ -16,38 +15,53 @@ class Resource:
     type: str
     name: str
     body: dict[str, Any]
+    mode: str = "resource"  # or "data"
 
     @property
     def address(self) -> str:
-        return f"{self.type}.{self.name}"
+        return f"{'data.' if self.mode == 'data' else ''}{self.type}.{self.name}"
 
     @property
     def provider(self) -> str | None:
         """The provider reference (`aws.<alias>`), None for the workspace's default provider."""
         value = self.body.get("provider")
+        if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+            value = value[2:-1]  # CDKTF and people write it both ways; Terraform reads both
         return str(value) if value else None
+
+    @property
+    def provider_name(self) -> str:
+        """The provider this resource belongs to: named by its `provider`, else its type's prefix."""
+        reference = self.provider
+        return reference.split(".", 1)[0] if reference else self.type.split("_", 1)[0]
 
 
 @dataclass(frozen=True)
 class SynthesizedWorkspace:
-    """A workspace as Terraform JSON: cdk.tf.json, or that with a saved plan's known values laid over it."""
+    """A workspace as Terraform reads it (every file of its directory, merged), or that with a saved
+    plan's known values laid over it. `problems` are what could not be read the way Terraform reads it."""
 
     name: str
     document: dict[str, Any]
     origin: str = "synthesized"  # or "plan"
+    problems: tuple[Problem, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> SynthesizedWorkspace:
-        try:
-            document = json.loads(path.read_text())
-        except (OSError, ValueError) as error:
-            raise ResidencyError(f"cannot read {path}: {error}") from error
-        if not isinstance(document, dict):
-            raise ResidencyError(f"{path} is not a Terraform JSON document")
-        return cls(path.parent.name, document)
+        """The workspace whose directory holds `path` (its cdk.tf.json)."""
+        read = read_workspace(path.parent)
+        return cls(path.parent.name, read.document, problems=tuple(read.problems))
 
-    def providers(self) -> list[dict[str, Any]]:
-        return list(self.document.get("provider", {}).get("aws", []))
+    @classmethod
+    def from_document(cls, name: str, document: Any) -> SynthesizedWorkspace:
+        read = read_document(document)
+        return cls(name, read.document, problems=tuple(read.problems))
+
+    def provider_names(self) -> list[str]:
+        return list(self.document.get("provider", {}))
+
+    def providers(self, name: str = "aws") -> list[dict[str, Any]]:
+        return [config for config in self.document.get("provider", {}).get(name, []) if isinstance(config, dict)]
 
     def provider_region(self, reference: str | None) -> str | None:
         """The region of `aws` (None) or `aws.<alias>`, as a literal; None when it is not one."""
@@ -69,25 +83,38 @@ class SynthesizedWorkspace:
         body = self.document.get("resource", {}).get(kind, {}).get(name)
         return Resource(kind, name, body) if isinstance(body, dict) else None
 
+    def data_source(self, kind: str, name: str) -> Resource | None:
+        body = self.document.get("data", {}).get(kind, {}).get(name)
+        return Resource(kind, name, body, "data") if isinstance(body, dict) else None
+
     def outputs(self) -> dict[str, Any]:
-        return dict(self.document.get("output", {}))
+        return {name: body for name, body in self.document.get("output", {}).items() if isinstance(body, dict)}
 
     def backend(self) -> tuple[str, dict[str, Any]] | None:
         """(kind, settings) of the state backend, or None when the workspace names none."""
         terraform = self.document.get("terraform", {})
-        for kind, settings in (terraform.get("backend") or {}).items():
+        backends = terraform.get("backend")
+        if isinstance(backends, list):
+            backends = backends[0] if backends and isinstance(backends[0], dict) else {}
+        for kind, settings in (backends or {}).items():
+            if isinstance(settings, list):
+                settings = settings[0] if settings else {}
             return kind, settings if isinstance(settings, dict) else {}
-        if terraform.get("cloud") is not None:
-            return "cloud", dict(terraform["cloud"])
+        cloud = terraform.get("cloud")
+        if isinstance(cloud, list):
+            cloud = cloud[0] if cloud else {}
+        if cloud is not None:
+            return "cloud", dict(cloud) if isinstance(cloud, dict) else {}
         return None
 
     def _blocks(self, section: str, types: tuple[str, ...]) -> Iterator[Resource]:
+        mode = "data" if section == "data" else "resource"
         for kind, instances in self.document.get(section, {}).items():
             if types and kind not in types:
                 continue
             for name, body in instances.items():
                 if isinstance(body, dict):
-                    yield Resource(kind, name, body)
+                    yield Resource(kind, name, body, mode)
 
 
 @dataclass(frozen=True)

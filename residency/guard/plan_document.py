@@ -55,7 +55,7 @@ def overlay_plan(workspace: SynthesizedWorkspace, plan: dict[str, Any]) -> Synth
     for output, value in (plan.get("planned_values", {}).get("outputs") or {}).items():
         if "value" in value:
             document.setdefault("output", {})[output] = {"value": value["value"]}
-    return SynthesizedWorkspace(workspace.name, document, origin="plan")
+    return SynthesizedWorkspace(workspace.name, document, origin="plan", problems=workspace.problems)
 
 
 def _planned_resources(module: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from residency import naming
 from residency.config import REGIONS, Config
+from residency.guard.attributes import Location
+from residency.guard.catalog.model import Kind, Workspace
 from residency.guard.model import DataPath, Finding, Resource, Rule, SynthesizedWorkspace
-from residency.guard.values import UNKNOWN, arn_region, is_expression, known_region, references, sole_resource_reference
+from residency.guard.placed import PlacedValue, placed_values
+from residency.guard.places import LOOPBACK, UNKNOWN, Placer
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,14 @@ class Context:
         return self.workspace.name in self.config.regions
 
     @property
+    def kind(self) -> Workspace:
+        if self.is_region:
+            return Workspace.REGION
+        if self.workspace.name.startswith(naming.BOOTSTRAP_WORKSPACE_PREFIX):
+            return Workspace.BOOTSTRAP
+        return Workspace.GLOBAL
+
+    @property
     def region(self) -> str:
         """The workspace's own region: its name, or the global region for `global`."""
         return self.workspace.name if self.is_region else self.config.global_.region
@@ -30,13 +41,45 @@ class Context:
     def jurisdiction(self) -> str:
         return self.jurisdiction_of(self.region) or UNKNOWN
 
+    @cached_property
+    def placer(self) -> Placer:
+        return Placer(self.config, self.workspace)
+
+    @cached_property
+    def placed(self) -> list[PlacedValue]:
+        """Every value in an attribute the catalog says names a place, with where it points."""
+        return placed_values(self)
+
+    @cached_property
+    def judged(self) -> dict[str, set[Location]]:
+        """Per resource address, the locations a catalog rule judged (the sweep leaves them to it)."""
+        found: dict[str, set[Location]] = {}
+        for placed in self.placed:
+            found.setdefault(placed.resource.address, set()).add(placed.location)
+        return found
+
     @staticmethod
     def jurisdiction_of(region: str) -> str | None:
         known = REGIONS.get(region)
         return known.jurisdiction if known else None
 
     def same_jurisdiction(self, region: str) -> bool:
+        if region == LOOPBACK:
+            return self.config.target == "local"  # the emulator on this machine
         return region != UNKNOWN and self.jurisdiction_of(region) == self.jurisdiction
+
+    def outside(self, where: frozenset[str]) -> list[str]:
+        """The places of `where` outside the workspace's jurisdiction (UNKNOWN among them), sorted."""
+        return sorted(place for place in where if not self.same_jurisdiction(place))
+
+    def describe(self, places: list[str]) -> str:
+        """`us-east-1 (US)`, or that a place cannot be established."""
+        named = [f"{place} ({self.jurisdiction_of(place)})" for place in places if place not in (UNKNOWN, LOOPBACK)]
+        if LOOPBACK in places:
+            named.append("this machine's loopback interface (only the local target's emulator may be there)")
+        if UNKNOWN in places:
+            named.append("a place residency cannot establish")
+        return ", ".join(named)
 
     def finding(self, rule: str, address: str, message: str, source: str = "", destination: str = "") -> Finding:
         return Finding(rule, self.workspace.name, address, message, source, destination, self.workspace.origin)
@@ -45,51 +88,16 @@ class Context:
         return DataPath(kind, self.workspace.name, address, source or self.region, destination)
 
     def region_of_resource(self, resource: Resource) -> str:
-        return known_region(self.workspace.provider_region(resource.provider))
+        return self.placer.resource_region(resource)
 
     def region_of(self, value: object, at: Resource | None = None) -> str:
-        """Where the thing a value names lives: a resource or data source of this workspace, a literal
-        ARN, or one of residency's own data buckets. Unknown for everything else (fail closed)."""
-        address = sole_resource_reference(value)
-        if address is not None:
-            target = self.workspace.resource(address)
-            return self.region_of_resource(target) if target is not None else UNKNOWN
-        if is_expression(value):
-            refs = references(value)
-            if len(refs) == 1 and refs[0][0] and refs[0][1] != "terraform_remote_state":
-                data = next((d for d in self.workspace.data_sources(refs[0][1]) if d.name == refs[0][2]), None)
-                return self.region_of_resource(data) if data is not None else UNKNOWN
-            return UNKNOWN
-        if isinstance(value, str) and value.startswith("arn:aws:s3:::"):
-            return self.bucket_region(value.removeprefix("arn:aws:s3:::").split("/", 1)[0])
-        if isinstance(value, str) and value.startswith("arn:"):
-            return arn_region(value)
-        if isinstance(value, str) and at is not None and (value.startswith("alias/") or _KEY_ID.fullmatch(value)):
-            return self.region_of_resource(at)  # a bare key id or alias is looked up in the caller's region
-        return UNKNOWN
-
-    def bucket_region(self, bucket: str) -> str:
-        """Only residency's own data buckets have a region we can read off their name."""
-        for region in self.config.regions:
-            if bucket.startswith(naming.data_table_name(self.config.project, region) + "-"):
-                return region
-        return UNKNOWN
+        """The one region a value names, or UNKNOWN (several, or none that can be established)."""
+        where = self.placer.place(value, Kind.NAME_OR_ARN if at is not None else Kind.ARN, at)
+        return next(iter(where)) if len(where) == 1 else UNKNOWN
 
     def remote_state_workspace(self, data_name: str) -> str | None:
-        """The workspace a `terraform_remote_state` data source reads, from its backend settings."""
-        data = next((d for d in self.workspace.data_sources("terraform_remote_state") if d.name == data_name), None)
-        if data is None:
-            return None
-        settings = data.body.get("config") or {}
-        where = " ".join(str(settings.get(key, "")) for key in ("path", "key", "prefix"))
-        where += " " + str((settings.get("workspaces") or {}).get("name", ""))
-        for workspace in self.config.workspaces:
-            if re.search(rf"(^|[/ _-]){re.escape(workspace)}($|[/ .])", where):
-                return workspace
-        return None
+        return self.placer.remote_state_workspace(data_name)
 
-
-_KEY_ID = re.compile(r"(mrk-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 
 Check = Callable[[Context], Iterator[Finding | DataPath]]
 # Rules without a check run over artifacts other than workspaces (the organization SCP).

@@ -55,6 +55,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         region=config.global_.region,
         state=config.state,
         replica_regions=replica_regions,
+        hmac_regions=[code for code in config.regions if code != config.global_.region],
         extra_tags=extra_tags,
         target=target,
         domain=config.domain,

@@ -28,7 +28,7 @@ DIRECTORY_KEY = "user_key"
 
 class GlobalStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, state: StateConfig,
-                 replica_regions: list[str],
+                 replica_regions: list[str], hmac_regions: list[str],
                  extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
                  routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
                  frontend: bool = False, countries: dict[str, list[str]] | None = None) -> None:
@@ -41,7 +41,6 @@ class GlobalStack(TerraformStack):
         self._tags = tags
         self._target = target
         self._extra_providers: dict[str, AwsProvider] = {}
-        replicate = bool(replica_regions)
         account = DataAwsCallerIdentity(self, "account").account_id
         self._key_policy = policies.account_key_policy(account)
         self.encryption = EncryptionKey(
@@ -52,21 +51,22 @@ class GlobalStack(TerraformStack):
             policy=self._key_policy,
         )
         # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
-        # enters Terraform state. Multi-Region, so each region's triggers compute keys locally.
+        # enters Terraform state. Computing it sends the normalized email to KMS, so every region gets
+        # a replica and computes keys at home, whatever directory.replicate_to says (a key replica
+        # holds no personal data).
         self.hmac_key = KmsKey(
             self, "hmac-key",
             description="Turns a normalized email into the directory's pseudonymous user key",
             key_usage="GENERATE_VERIFY_MAC",
             customer_master_key_spec="HMAC_256",
-            multi_region=replicate,
+            multi_region=bool(hmac_regions),
             deletion_window_in_days=target.kms_deletion_window_days,
             policy=self._key_policy,
         )
         KmsAlias(self, "hmac-alias", name=naming.directory_hmac_alias(project), target_key_id=self.hmac_key.key_id)
-        replicas: list[DynamodbTableReplica] = []
-        if replicate:
-            for replica_region in replica_regions:
-                replicas.append(self._replicate_keys(project, replica_region, target))
+        for hmac_region in hmac_regions:
+            self._replicate_hmac_key(project, hmac_region, target)
+        replicas = [self._directory_replica(project, replica_region, target) for replica_region in replica_regions]
         self.directory = encrypted_table(
             self, "directory",
             name=naming.directory_table_name(project),
@@ -97,7 +97,7 @@ class GlobalStack(TerraformStack):
             TerraformOutput(self, "frontend_bucket", value=self.frontend.bucket.bucket)
             TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)
         TerraformOutput(self, "directory_table", value=self.directory.name)
-        TerraformOutput(self, "directory_replica_regions", value=replica_regions if replicate else [])
+        TerraformOutput(self, "directory_replica_regions", value=replica_regions)
         # What this apply served: residency finds removed regions (orphans) and moved countries from it.
         TerraformOutput(self, naming.REGIONS_OUTPUT, value=countries or {})
 
@@ -110,8 +110,7 @@ class GlobalStack(TerraformStack):
                                                          target=self._target, alias=region)
         return self._extra_providers[region]
 
-    def _replicate_keys(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
-        """The HMAC key and a directory encryption key in `replica_region`; the table replica there."""
+    def _replicate_hmac_key(self, project: str, replica_region: str, target: TargetProfile) -> None:
         provider = self._provider_in(replica_region)
         assert provider is not None
         hmac_replica = KmsReplicaKey(
@@ -122,8 +121,14 @@ class GlobalStack(TerraformStack):
             deletion_window_in_days=target.kms_deletion_window_days,
             policy=self._key_policy,
         )
-        KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
-                 name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+        if target.hmac_replica_aliases:
+            KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
+                     name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+
+    def _directory_replica(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
+        """A directory encryption key in `replica_region`, and the table replica there."""
+        provider = self._provider_in(replica_region)
+        assert provider is not None
         replica_encryption = EncryptionKey(
             self, f"kms-{replica_region}",
             alias=naming.kms_alias(project, f"directory-{replica_region}", "key"),

@@ -44,8 +44,9 @@ class RegionStack(TerraformStack):
         key_arn = self.data.encryption.key.arn
         code = bundle_asset(self, bundle)
 
-        # Where the triggers find the directory and its HMAC key: their own region's replica
-        # where there is one, the global region otherwise.
+        # Where the triggers read the directory: their own region's replica where there is one, the
+        # global region otherwise. They compute user keys (which sends the normalized email to KMS)
+        # always at home: the HMAC key has a replica in every region.
         local_copy_region = directory_copy_region
         directory_env = {
             "HOME_REGION": region,
@@ -53,13 +54,11 @@ class RegionStack(TerraformStack):
             "DIRECTORY_WRITE_REGION": global_region,
             "DIRECTORY_READ_REGION": local_copy_region,
             "HMAC_KEY_ID": naming.directory_hmac_alias(project),
-            "HMAC_KEY_REGION": local_copy_region,
+            naming.HMAC_REGION_SETTING: region,
             "KEY_VERSION": KEY_VERSION,
         }
-        hmac_keys, hmac_condition = policies.kms_keys_with_alias(
-            local_copy_region, account, naming.directory_hmac_alias(project))
-        computes_user_keys = policies.allow(["kms:GenerateMac"], hmac_keys, hmac_condition,
-                                            regions=[local_copy_region])
+        hmac_keys, hmac_condition = policies.kms_keys_with_alias(region, account, naming.directory_hmac_alias(project))
+        computes_user_keys = policies.allow(["kms:GenerateMac"], hmac_keys, hmac_condition, regions=[region])
         directory_primary = policies.dynamodb_table_arn(global_region, account, naming.directory_table_name(project))
         directory_copy = policies.dynamodb_table_arn(local_copy_region, account, naming.directory_table_name(project))
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Terraform variable through which the runner passes the emulator's URL, so the port the
-# emulator happens to get never changes the synthesized workspaces.
-LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
+from residency.naming import LOCAL_ENDPOINT_VARIABLE as LOCAL_ENDPOINT_VARIABLE  # re-exported for the stacks
 
 # Services the workspaces use; each gets the emulator's endpoint on the local target.
 # The Python binding spells Lambda's key `lambda_`.
@@ -31,10 +29,14 @@ class TargetProfile:
     uses_emulator: bool
     # Shortest KMS deletion window AWS allows is 7 days; on the emulator keys vanish with it anyway.
     kms_deletion_window_days: int
-    # Global-table replicas of the directory and multi-Region replicas of its HMAC key. The
-    # emulator accepts DynamoDB replicas but never finishes creating them, so locally every
-    # region reads the directory (and computes user keys) in the global region instead.
+    # Global-table replicas of the directory. The emulator accepts DynamoDB replicas but never
+    # finishes creating them, so locally every region reads the directory in the global region.
     directory_replicas: bool
+    # The HMAC key is replicated to every region on both targets (each region computes user keys
+    # at home). The emulator shares a multi-Region key's aliases with its replicas (checked: an
+    # alias made for the primary resolves in every replica region, and making it again there fails
+    # with AlreadyExists), so there the replicas get no alias of their own.
+    hmac_replica_aliases: bool
     # The emulator reports some CloudFront fields differently from what was sent, which would
     # show a change on every plan; these are ignored there (and only there).
     cloudfront_ignore_changes: tuple[str, ...] = ()
@@ -62,6 +64,7 @@ LOCAL = TargetProfile(
     uses_emulator=True,
     kms_deletion_window_days=7,
     directory_replicas=False,
+    hmac_replica_aliases=False,
     cloudfront_ignore_changes=("origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"),
     wait_for_cloudfront=False,
     api_custom_domains=False,
@@ -73,9 +76,9 @@ LOCAL = TargetProfile(
         "no response headers policies); on AWS every response carries them.",
         "With `domain`: API Gateway custom domains are not created (the emulator never makes them "
         "available); the Route 53 records point at each API's default endpoint instead.",
-        "The residency directory is not replicated (the emulator never finishes DynamoDB replicas) "
-        "and its HMAC key is not multi-Region: triggers read both in the global region. On AWS "
-        "each region reads its own replica.",
+        "The residency directory is not replicated (the emulator never finishes DynamoDB replicas): "
+        "triggers read it in the global region. On AWS each region reads its own replica. (Directory "
+        "keys are computed in each region on both targets: the HMAC key is replicated everywhere.)",
         "The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
         "but only run in the handler tests, not on sign-up here.",
         "The emulator keeps everything in memory: stopping it loses every resource "
@@ -88,7 +91,8 @@ LOCAL = TargetProfile(
     ),
 )
 
-AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True)
+AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True,
+                    hmac_replica_aliases=True)
 
 
 def profile_for(target: str) -> TargetProfile:

@@ -62,7 +62,7 @@ def test_a_violation_is_named_with_its_rule_workspace_address_and_path(sample_ou
     first = result.stdout.splitlines()[0]
     assert first.startswith("RES002 eu-central-1: aws_dynamodb_table.")
     assert "[eu-central-1 -> us-east-1]" in first
-    assert "us-east-1 is in US, not EU" in first
+    assert "copies data to us-east-1 (US), outside EU" in first
     assert result.stdout.splitlines()[-1].startswith("1 violation(s) in 4 workspace(s)")
     assert "Traceback" not in result.stderr
 
@@ -160,7 +160,7 @@ def test_graph_svg_is_a_parseable_svg_that_marks_the_violation(sample_out, proje
     assert root.tag == f"{SVG}svg"
     texts = ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
     assert "✗ replica" in texts
-    assert "1 data path, 1 violation" in texts
+    assert "3 data paths, 1 violation" in texts  # the violating replica and two HMAC key replicas
 
 
 def test_graph_md_is_a_mermaid_fence(sample_out, project):

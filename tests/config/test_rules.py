@@ -419,7 +419,8 @@ def test_good_tags(write_config: WriteConfig) -> None:
         (
             f"project: acme\nstate:\n  bakend: s3\nregions:{REGION_US}",
             "regions.yaml:3: state.bakend: unknown key 'bakend'\n"
-            "  hint: did you mean 'backend'? (allowed here: backend, bucket_prefix, organization, workspace_prefix, hostname)",
+            "  hint: did you mean 'backend'? "
+            "(allowed here: backend, bucket_prefix, organization, workspace_prefix, hostname)",
         ),
         (
             f"project: acme\nregions:{REGION_US}    country: [CA]\n",

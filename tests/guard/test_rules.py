@@ -12,6 +12,7 @@ import pytest
 
 from residency.config import load_config
 from residency.guard.check import SCP_FILE, check_synthesized
+from residency.guard.rules import RULES
 from residency.guard.scp import scp_text
 from residency.stacks import synthesize
 from tests.conftest import SAMPLE
@@ -83,6 +84,7 @@ def directory_table(document: dict) -> dict:
 
 
 US_DATA_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/acme-six-us-east-1-data"
+OWN_BUCKET = "${aws_s3_bucket.data_bucket_7118ED8E.id}"
 REMOTE_US = ("${replace(data.terraform_remote_state.cross-stack-reference-input-us-east-1.outputs.x, "
              "\"https://\", \"\")}")
 
@@ -93,9 +95,10 @@ CASES: dict[str, tuple[str, str, str, str, Change]] = {
     "extra provider alias": ("sample", "eu-central-1", "RES001", "provider.aws.elsewhere",
                              lambda d: d["provider"]["aws"].append({"alias": "elsewhere", "region": "us-east-1"})),
     # Everything then lives in us-east-1: its keys (RES004) and its permissions (RES006) too.
-    "provider for another region": ("sample", "eu-central-1", "RES001+RES004+RES006", "provider.aws.default",
+    "provider for another region": ("sample", "eu-central-1", "RES001+RES004+RES006+RES010", "provider.aws.default",
                                     lambda d: d["provider"]["aws"][0].__setitem__("region", "us-east-1")),
-    "resource through another provider": ("sample", "eu-central-1", "RES001", "aws_s3_bucket.",
+    # The bucket's configurations then apply to a bucket of unknown region (RES004).
+    "resource through another provider": ("sample", "eu-central-1", "RES001+RES004", "aws_s3_bucket.",
                                           set_in("aws_s3_bucket", "", "provider", "aws.us")),
     "data source through another provider": ("sample", "eu-central-1", "RES001", "data.aws_caller_identity.",
                                              lambda d: d["data"]["aws_caller_identity"]["account"].__setitem__(
@@ -114,11 +117,11 @@ CASES: dict[str, tuple[str, str, str, str, Change]] = {
                                 {"region_name": "eu-central-1"}, {"region_name": "ap-southeast-2"}]})),
     "s3 replication to a bucket unknown to regions.yaml": (
         "sample", "eu-central-1", "RES002", "aws_s3_bucket_replication_configuration.injected",
-        add("aws_s3_bucket_replication_configuration", {"bucket": "b", "role": "r", "rule": [
+        add("aws_s3_bucket_replication_configuration", {"bucket": OWN_BUCKET, "role": "r", "rule": [
             {"status": "Enabled", "destination": {"bucket": "arn:aws:s3:::someone-elses-bucket"}}]})),
     "s3 replication to another jurisdiction's data bucket": (
         "sample", "eu-central-1", "RES002", "aws_s3_bucket_replication_configuration.injected",
-        add("aws_s3_bucket_replication_configuration", {"bucket": "b", "role": "r", "rule": [
+        add("aws_s3_bucket_replication_configuration", {"bucket": OWN_BUCKET, "role": "r", "rule": [
             {"status": "Enabled", "destination": {"bucket": "arn:aws:s3:::acme-health-us-east-1-data-12345678"}}]})),
     "multi-region access point": ("sample", "eu-central-1", "RES002", "aws_s3control_multi_region_access_point.",
                                   add("aws_s3control_multi_region_access_point", {"details": {
@@ -345,4 +348,35 @@ def test_plan_and_apply_stop_before_terraform_on_a_violation(sample_out, tmp_pat
     shutil.rmtree(paths.out)
     shutil.copytree(sample_out, paths.out)
     workflow.guard(load_config(SAMPLE), paths, notices.append)
-    assert notices == ["residency rules: no violation in 4 workspace(s), 8 rules"]
+    assert notices == [f"residency rules: no violation in 4 workspace(s), {len(RULES)} rules"]
+
+
+def test_user_keys_are_computed_at_home_whatever_replicate_to_says(tmp_path):
+    """The leak residency's own output had: with replicate_to [EU], the AU triggers sent every normalized
+    email to KMS in the global region (us-east-1). Now each region has an HMAC key replica and uses it;
+    putting the old settings back is caught (RES010)."""
+    config = load_config(six_regions_on_aws(tmp_path, "directory:\n  replicate_to: [EU]\n"))
+    out = tmp_path / "cdktf.out"
+    synthesize(config, out, {SCP_FILE: scp_text(config)})
+    au = json.loads((out / "stacks" / "ap-southeast-2" / "cdk.tf.json").read_text())
+    triggers = [f for f in au["resource"]["aws_lambda_function"].values() if "HMAC_KEY_REGION" in json.dumps(f)]
+    assert len(triggers) == 2
+    assert {f["environment"]["variables"]["HMAC_KEY_REGION"] for f in triggers} == {"ap-southeast-2"}
+    assert {f["environment"]["variables"]["DIRECTORY_READ_REGION"] for f in triggers} == {"us-east-1"}
+    glob = json.loads((out / "stacks" / "global" / "cdk.tf.json").read_text())
+    replica_regions = {r["provider"].removeprefix("aws.") for r in glob["resource"]["aws_kms_replica_key"].values()}
+    assert replica_regions == set(config.regions) - {"us-east-1"}
+    assert check_synthesized(config, out).clean
+
+    def old_settings(document: dict) -> None:
+        for function in document["resource"]["aws_lambda_function"].values():
+            if "HMAC_KEY_REGION" in json.dumps(function):
+                function["environment"]["variables"]["HMAC_KEY_REGION"] = "us-east-1"
+        for policy in document["resource"]["aws_iam_role_policy"].values():
+            policy["policy"] = policy["policy"].replace("arn:aws:kms:ap-southeast-2:", "arn:aws:kms:us-east-1:")
+
+    leaking = mutated(out, tmp_path / "leak", "ap-southeast-2", old_settings)
+    report = check_synthesized(config, leaking)
+    messages = [f.message for f in report.findings if f.rule == "RES010"]
+    assert any("HMAC_KEY_REGION computes directory keys in us-east-1" in m for m in messages), report.findings
+    assert any("kms:GenerateMac" in m and "us-east-1" in m for m in messages), report.findings

@@ -91,8 +91,9 @@ def test_roles_are_least_privilege_and_scoped_to_this_region(out_dir, region):
         for statement in json.loads(policy["policy"])["Statement"]:
             assert statement["Effect"] == "Allow"
             assert "*" not in statement["Action"] and not any(a.endswith(":*") for a in statement["Action"])
-            directory = "directory" in json.dumps(statement)
-            # the directory is read and written in the global region (no replicas on the local target)
+            directory = "table/acme-health-directory" in json.dumps(statement)
+            # the directory is read and written in the global region (no replicas on the local target);
+            # user keys are computed at home (the HMAC key has a replica in every region)
             assert statement["Condition"]["StringEquals"] == {
                 "aws:RequestedRegion": ["us-east-1" if directory else region]}
             for resource in statement["Resource"]:
@@ -102,14 +103,14 @@ def test_roles_are_least_privilege_and_scoped_to_this_region(out_dir, region):
                     assert statement["Condition"]["ForAnyValue:StringEquals"] == {
                         "kms:ResourceAliases": "alias/acme-health-directory-hmac"}
 
-def test_triggers_find_the_directory_in_the_global_region_on_the_local_target(out_dir):
+def test_triggers_read_the_directory_in_the_global_region_and_compute_keys_at_home_on_the_local_target(out_dir):
     resources = stack(out_dir, "eu-central-1")["resource"]
     lambdas = by_name(resources, "aws_lambda_function", "function_name")
     environment = lambdas["acme-health-eu-central-1-pre-sign-up"]["environment"]["variables"]
     assert environment == {
         "HOME_REGION": "eu-central-1", "DIRECTORY_TABLE": "acme-health-directory",
         "DIRECTORY_WRITE_REGION": "us-east-1", "DIRECTORY_READ_REGION": "us-east-1",
-        "HMAC_KEY_ID": "alias/acme-health-directory-hmac", "HMAC_KEY_REGION": "us-east-1", "KEY_VERSION": "1",
+        "HMAC_KEY_ID": "alias/acme-health-directory-hmac", "HMAC_KEY_REGION": "eu-central-1", "KEY_VERSION": "1",
     }
     assert lambdas["acme-health-eu-central-1-api"]["handler"] == "handlers.api.handler"
     assert lambdas["acme-health-eu-central-1-api"]["runtime"] == "python3.12"

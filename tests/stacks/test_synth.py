@@ -94,11 +94,16 @@ def test_region_data_stores(out_dir, region):
 
 def test_global_holds_only_the_directory(out_dir):
     synthesized = stack(out_dir, "global")
-    (provider,) = synthesized["provider"]["aws"]
-    assert provider["region"] == "us-east-1"
-    assert provider["default_tags"][0]["tags"]["jurisdiction"] == "global"
+    providers = {provider.get("alias"): provider for provider in synthesized["provider"]["aws"]}
+    assert providers[None]["region"] == "us-east-1"
+    assert all(provider["default_tags"][0]["tags"]["jurisdiction"] == "global" for provider in providers.values())
+    # the HMAC key's replicas, one per other region, so that every region computes user keys at home
+    assert {alias: provider["region"] for alias, provider in providers.items() if alias} == {
+        "eu-central-1": "eu-central-1", "ap-southeast-2": "ap-southeast-2"}
     resources = synthesized["resource"]
-    assert set(resources) == {"aws_kms_key", "aws_kms_alias", "aws_dynamodb_table"}
+    assert set(resources) == {"aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_dynamodb_table"}
+    assert {replica["provider"] for replica in resources["aws_kms_replica_key"].values()} == {
+        "aws.eu-central-1", "aws.ap-southeast-2"}
     table = only(resources, "aws_dynamodb_table")
     assert table["name"] == "acme-health-directory"
     assert table["hash_key"] == "user_key"

@@ -2,6 +2,18 @@
 
 from residency.guard import scp
 from residency.guard.registry import RULES
-from residency.guard.rules import access, copies, directory, metadata, placement, providers, routing
+from residency.guard.rules import (
+    access,
+    copies,
+    directory,
+    metadata,
+    placement,
+    processing,
+    providers,
+    reviewed,
+    routing,
+    sweep,
+)
 
-__all__ = ["RULES", "scp", "access", "copies", "directory", "metadata", "placement", "providers", "routing"]
+__all__ = ["RULES", "scp", "access", "copies", "directory", "metadata", "placement", "processing", "providers",
+           "reviewed", "routing", "sweep"]

@@ -1,128 +1,259 @@
-"""RES006: a region's workloads can act only in their region, and read no other region's data."""
+"""RES006: a region's workloads act only in their region, and only its own principals reach its data.
+
+Every policy the catalog knows of is judged: identity policies (roles, users, groups, managed
+policies), trust policies and resource policies (buckets, keys, queues, topics, secrets...), whether
+written as JSON, `jsonencode` or an `aws_iam_policy_document`; and every principal, managed policy
+and grant the catalog marks as access.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 
 from residency import naming
-from residency.guard.model import DataPath, Finding, Resource
+from residency.guard.catalog.model import Flow, Kind, PolicyKind
+from residency.guard.expressions import ExpressionError, Traversal, address, is_template, parse_template
+from residency.guard.model import DataPath, Finding
+from residency.guard.placed import with_flow
+from residency.guard.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
+from residency.guard.policy_documents import PolicyDocument, policy_documents
 from residency.guard.registry import Context, rule
-from residency.guard.values import UNKNOWN, as_list, blocks, known_region, sole_resource_reference
 
 REQUESTED_REGION = "aws:requestedregion"
-DATA_SERVICES = ("dynamodb:", "s3:", "kms:", "logs:", "cognito-idp:", "backup:", "secretsmanager:")
-_ARN = re.compile(r"^arn:aws[a-z-]*:(?P<service>[a-z0-9-]+):(?P<region>[^:]*):[^:]*:(?P<rest>.*)$")
+# Actions AWS grants only on `*` (no resource-level permissions) that touch no personal data.
+ACTIONS_ON_EVERYTHING = frozenset({
+    "cloudwatch:putmetricdata", "xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules",
+    "xray:getsamplingtargets", "ec2:createnetworkinterface", "ec2:describenetworkinterfaces",
+    "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses",
+    "sts:getcalleridentity",
+})
+# What the residency triggers do to the directory: single items, by their pseudonymous key.
+DIRECTORY_ACTIONS = frozenset({"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem",
+                               "dynamodb:conditioncheckitem"})
+# Conditions that pin a resource policy's `*` principal to the workspace's own account.
+OWN_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "kms:calleraccount",
+                              "aws:resourceaccount"})
+_DIRECTORY_ARN = re.compile(
+    r"^arn:aws:dynamodb:(?P<region>[a-z0-9-]+):\x00(?P<account>[0-9]+)\x00:table/(?P<table>.+)$")
 
 
-@rule("RES006", "A region's workloads act only in their region and read no other region's data",
-      why="A role that can call another region's APIs, or read another region's tables, buckets or keys, "
-          "is a path for personal data across the border, whatever the resources say.",
-      fix="Give every Allow statement of a region workspace an `aws:RequestedRegion` condition for its "
-          "own region (the directory's regions for directory statements) and name only its own data stores.")
+@rule("RES006", "A region's workloads act only in their region; only its own principals reach its data",
+      why="A role that can call another region's APIs or read another region's stores, a trust or resource policy "
+          "that lets another account (or anyone) in, or a managed policy whose reach cannot be read, is a path "
+          "for personal data across the border whatever the resources say.",
+      fix="Give every Allow statement of a region's identity policies an `aws:RequestedRegion` condition for its "
+          "own region (the directory's regions for directory statements), name only this workspace's stores, "
+          "roles and account in policies, and attach only policies this workspace writes.")
 def region_bound_access(context: Context) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
-    for resource, policy in _policies(context):
-        if policy is None:
-            yield context.finding("RES006", resource.address, "its policy cannot be read, so its reach cannot "
-                                  "be established", context.region, UNKNOWN)
+    for document in policy_documents(context):
+        what = f"{document.resource.address}"
+        if document.document is None:
+            yield context.finding("RES006", what, f"the policy in {'.'.join(map(str, document.location))} cannot be "
+                                  "read, so its reach cannot be established", context.region, UNKNOWN)
             continue
-        for index, statement in enumerate(blocks(policy.get("Statement"))):
-            if statement.get("Effect") == "Allow":
-                for problem, destination in _statement_problems(context, statement):
-                    yield context.finding("RES006", resource.address, f"statement {index}: {problem}",
-                                          context.region, destination)
-    for attachment in context.workspace.resources("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"):
-        arn = attachment.body.get("policy_arn")
-        if not (sole_resource_reference(arn) or "").startswith("aws_iam_policy."):
-            yield context.finding("RES006", attachment.address, f"attaches {arn}, whose reach residency cannot "
-                                  "check", context.region, UNKNOWN)
+        for index, statement in enumerate(document.statements()):
+            if str(statement.get("Effect", "")).lower() != "allow":
+                continue  # a Deny only takes away
+            for problem, destination in _problems(context, document, statement):
+                yield context.finding("RES006", what, f"policy statement {index}: {problem}", context.region,
+                                      destination)
+    for placed in with_flow(context, Flow.ACCESS):
+        outside = context.outside(placed.where)
+        if outside:
+            yield context.finding("RES006", placed.resource.address,
+                                  f"{placed.attribute} {_reach(placed.place.kind)} {context.describe(outside)}",
+                                  context.region, ",".join(outside))
 
 
-def _policies(context: Context) -> Iterator[tuple[Resource, dict[str, Any] | None]]:
-    for resource in context.workspace.resources("aws_iam_role_policy", "aws_iam_policy"):
-        yield resource, _document(resource.body.get("policy"))
-    for role in context.workspace.resources("aws_iam_role"):
-        for inline in blocks(role.body.get("inline_policy")):
-            yield role, _document(inline.get("policy"))
+def _reach(kind: Kind) -> str:
+    if kind == Kind.POLICY_ARN:
+        return "attaches a policy residency cannot read, whose reach is"
+    if kind == Kind.PRINCIPAL:
+        return "lets in a principal from"
+    return "grants access to or from"
 
 
-def _document(text: Any) -> dict[str, Any] | None:
-    try:
-        document = json.loads(text) if isinstance(text, str) else text
-    except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
+def _problems(context: Context, document: PolicyDocument, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for element in ("NotAction", "NotResource", "NotPrincipal"):
+        if element in statement:
+            yield f"Allow with {element} reaches everything it does not name", UNKNOWN
+            return
+    kind = document.policy.kind
+    if kind == PolicyKind.IDENTITY:
+        yield from _identity(context, statement)
+    else:
+        yield from _principals(context, statement, kind)
+    yield from _condition_values(context, statement)
 
 
-def _statement_problems(context: Context, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if "NotAction" in statement or "NotResource" in statement:
-        yield "Allow with NotAction or NotResource reaches everything else", UNKNOWN
-        return
-    actions = [str(action).lower() for action in as_list(statement.get("Action"))]
-    resources = [str(resource) for resource in as_list(statement.get("Resource"))]
-    directory = bool(resources) and all(_is_directory(context, statement, arn) for arn in resources)
-    allowed = {context.region}
-    if directory:
-        allowed |= {context.config.global_.region, *context.config.directory_replica_regions}
-    regions = _requested_regions(statement)
+def _identity(context: Context, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    actions = [str(action).lower() for action in _list(statement.get("Action"))]
+    resources = _list(statement.get("Resource"))
+    directory = _directory_regions(context, statement, actions, resources)
+    allowed = {context.region} | (directory or set())
+    regions = _requested_regions(context, statement)
     if regions is None:
         yield "no aws:RequestedRegion condition: it can act in any region", UNKNOWN
     else:
-        for region in sorted(set(regions) - allowed):
+        for region in sorted(regions - allowed):
             yield f"aws:RequestedRegion allows {region}", region
-    for arn in resources:
-        if directory:
+    if directory is not None:
+        return
+    for resource in resources:
+        if resource == "*":
+            broad = [action for action in actions if action not in ACTIONS_ON_EVERYTHING]
+            if broad:
+                yield f"grants {', '.join(broad)} on every resource", UNKNOWN
             continue
-        reach = _reach(context, arn, actions)
-        if reach is not None:
-            yield reach
+        if _assumes_roles(actions):
+            where = context.placer.place(resource, Kind.PRINCIPAL)
+            if UNKNOWN in where:
+                yield f"may assume {resource}, which is not a role this workspace creates", UNKNOWN
+                continue
+        where = context.placer.place(resource, Kind.ARN)
+        outside = context.outside(where)
+        if outside:
+            yield f"names {resource}, in {context.describe(outside)}", ",".join(outside)
 
 
-def _requested_regions(statement: dict[str, Any]) -> list[str] | None:
-    for operator, conditions in (statement.get("Condition") or {}).items():
-        if "equals" not in operator.lower() or "not" in operator.lower():
+def _assumes_roles(actions: list[str]) -> bool:
+    return any(fnmatchcase("sts:assumerole", action) or fnmatchcase("sts:assumerolewithwebidentity", action)
+               for action in actions)
+
+
+def _directory_regions(context: Context, statement: dict[str, Any], actions: list[str],
+                       resources: list[Any]) -> set[str] | None:
+    """The regions a statement reaches when it only reads or writes single items of the residency
+    directory in this account (the one store that may be outside the jurisdiction), else None."""
+    if not resources or not actions or not set(actions) <= DIRECTORY_ACTIONS:
+        return None
+    allowed = {context.config.global_.region, *context.config.directory_replica_regions}
+    table = naming.directory_table_name(context.config.project)
+    found: set[str] = set()
+    for resource in resources:
+        region = _directory_table_region(context, resource, table)
+        if region is None or region not in allowed | {context.region}:
+            return None
+        found.add(region)
+    return found
+
+
+def _directory_table_region(context: Context, arn: Any, table: str) -> str | None:
+    if not isinstance(arn, str) or not is_template(arn):
+        return None  # a literal account cannot be checked to be this one
+    try:
+        template = parse_template(arn)
+    except ExpressionError:
+        return None
+    nodes = [part for part in template.parts if not isinstance(part, str)]
+    if len(nodes) != 1 or not context.placer.is_own_account(nodes[0]):
+        return None
+    rendered = "".join(part if isinstance(part, str) else "\x000\x00" for part in template.parts)
+    match = _DIRECTORY_ARN.match(rendered)
+    return match["region"] if match and match["table"] == table else None
+
+
+def _requested_regions(context: Context, statement: dict[str, Any]) -> set[str] | None:
+    for operator, conditions in _dict(statement.get("Condition")).items():
+        lowered = operator.lower()
+        if "equals" not in lowered or "not" in lowered or lowered.startswith("forallvalues"):
             continue
-        for key, values in (conditions or {}).items():
+        for key, values in _dict(conditions).items():
             if key.lower() == REQUESTED_REGION:
-                return [str(value) for value in as_list(values)]
+                regions: set[str] = set()
+                for value in _list(values):
+                    where = context.placer.region_value(value)
+                    regions |= set(where) if where else {str(value)}
+                return regions
     return None
 
 
-def _is_directory(context: Context, statement: dict[str, Any], arn: str) -> bool:
-    project = context.config.project
-    match = _ARN.match(arn)
-    if match is None:
-        return False
-    if match["service"] == "dynamodb":
-        return match["rest"] == f"table/{naming.directory_table_name(project)}"
-    if match["service"] == "kms":
-        aliases = [str(alias) for conditions in (statement.get("Condition") or {}).values()
-                   for key, alias_values in (conditions or {}).items() if key.lower() == "kms:resourcealiases"
-                   for alias in as_list(alias_values)]
-        return aliases == [naming.directory_hmac_alias(project)]
+def _principals(context: Context, statement: dict[str, Any], kind: PolicyKind) -> Iterator[tuple[str, str]]:
+    principal = statement.get("Principal")
+    if principal is None:
+        yield "an Allow without a principal", UNKNOWN
+        return
+    entries = [("AWS", "*")] if principal == "*" else [
+        (str(type_), value) for type_, values in _dict(principal).items() for value in _list(values)]
+    for type_, value in entries:
+        if value == "*" or type_ == "CanonicalUser":
+            if kind == PolicyKind.RESOURCE and type_ == "AWS" and _pinned_to_own_account(context, statement):
+                continue
+            yield f"lets in {type_} principal {value!r}: anyone, from anywhere", UNKNOWN
+            continue
+        where = context.placer.place(value, Kind.PRINCIPAL)
+        outside = context.outside(where)
+        if outside:
+            yield f"lets in {type_} principal {value}, from {context.describe(outside)}", ",".join(outside)
+
+
+def _pinned_to_own_account(context: Context, statement: dict[str, Any]) -> bool:
+    for operator, conditions in _dict(statement.get("Condition")).items():
+        if operator.lower() not in ("stringequals", "forallvalues:stringequals"):
+            continue
+        for key, values in _dict(conditions).items():
+            if key.lower() in OWN_ACCOUNT_KEYS and _list(values) and all(
+                    _own_account_value(context, value) for value in _list(values)):
+                return True
     return False
 
 
-def _reach(context: Context, arn: str, actions: list[str]) -> tuple[str, str] | None:
-    """A problem when the resource is another region's data store, or could be."""
-    if sole_resource_reference(arn.removesuffix(":*")) is not None:
-        region = context.region_of(arn.removesuffix(":*"))
-        return None if region == context.region else (f"names {arn}, in {region}", region)
-    if arn == "*":
-        if any(action.startswith(DATA_SERVICES) or action == "*" for action in actions):
-            return "grants data actions on every resource", UNKNOWN
-        return None
-    match = _ARN.match(arn)
-    if match is None:
-        return f"names {arn}, which residency cannot place", UNKNOWN
-    if match["service"] == "s3":
-        region = context.bucket_region(match["rest"].split("/", 1)[0])
-        return None if region in (context.region, UNKNOWN) else (f"names another region's bucket {arn}", region)
-    region = match["region"]
-    if region in ("", context.region):
-        return None
-    return f"names {arn}, outside {context.region}", known_region(region)
+def _own_account_value(context: Context, value: Any) -> bool:
+    if not isinstance(value, str) or not is_template(value):
+        return False
+    try:
+        template = parse_template(value)
+    except ExpressionError:
+        return False
+    return len(template.parts) == 1 and isinstance(template.parts[0], Traversal) and \
+        context.placer.is_own_account(template.parts[0])
+
+
+def _condition_values(context: Context, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """ARNs and regions a condition names (a source ARN, a source account's resource): the data reaching
+    the resource through this statement comes from there."""
+    for operator, conditions in _dict(statement.get("Condition")).items():
+        for key, values in _dict(conditions).items():
+            if key.lower() == REQUESTED_REGION or "not" in operator.lower():
+                continue
+            for value in _list(values):
+                where = _condition_place(context, value)
+                outside = context.outside(where)
+                if outside:
+                    yield f"condition {key} names {value}, in {context.describe(outside)}", ",".join(outside)
+
+
+def _condition_place(context: Context, value: Any) -> Where:
+    if not isinstance(value, str):
+        return NOWHERE
+    text = value.strip()
+    if is_template(text):
+        try:
+            template = parse_template(text)
+        except ExpressionError:
+            return SOMEWHERE_UNKNOWN
+        sole = template.parts[0] if len(template.parts) == 1 and not isinstance(template.parts[0], str) else None
+        if isinstance(sole, Traversal) and context.placer.is_own_account(sole):
+            return NOWHERE
+        if text.startswith("arn:") or (isinstance(sole, Traversal) and address(sole) is not None):
+            return context.placer.place(text, Kind.ARN)
+        return NOWHERE
+    if text.startswith("arn:"):
+        return context.placer.arn(text)
+    where = context.placer.region_value(text)
+    return where if UNKNOWN not in where else NOWHERE
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency import naming
+from residency.guard.catalog.model import Flow
+from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
 from residency.guard.model import DataPath, Finding, Resource
+from residency.guard.placed import PlacedValue, with_flow
+from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
-from residency.guard.rules.copies import copies
-from residency.guard.values import GLOBAL, UNKNOWN, blocks, sole_resource_reference
+from residency.guard.values import GLOBAL, blocks
 
 # The pseudonymous schema: the key is an HMAC of the email, computed in KMS; nothing else is indexed.
 DIRECTORY_KEY = "user_key"
@@ -22,32 +25,47 @@ HMAC_USAGE = "GENERATE_VERIFY_MAC"
       fix="Keep the directory schema to the HMAC user key; list the replica regions in "
           "`directory.replicate_to`; replicate nothing else from the global workspace.")
 def directory_only(context: Context) -> Iterator[Finding | DataPath]:
-    if context.is_region:
+    if context.workspace.name != GLOBAL:
         return
-    allowed = {context.region, *context.config.directory_replica_regions}
-    directory_table = naming.directory_table_name(context.config.project)
-    for copy in copies(context):
-        address = copy.resource.address
-        if _is_directory(copy.resource, directory_table) or _is_hmac_replica(context, copy.resource):
-            yield context.path("directory", address, copy.destination, source=GLOBAL)
-            if copy.destination not in allowed:
-                yield context.finding("RES003", address, _not_allowed(copy.destination, allowed),
-                                      context.region, copy.destination)
-            continue
-        yield context.path(copy.kind, address, copy.destination)
-        if not context.same_jurisdiction(copy.destination):
-            yield context.finding("RES003", address,
-                                  f"{copy.kind} of something other than the directory leaves {context.jurisdiction}",
-                                  context.region, copy.destination)
+    config = context.config
+    table_name = naming.directory_table_name(config.project)
+    directory_regions = {context.region, *config.directory_replica_regions}
+    key_regions = {context.region, *config.regions}  # a key replica holds nothing personal: every region
+    for placed in with_flow(context, Flow.OUT, Flow.IN):
+        resource = placed.resource
+        source = context.placer.resource_region(resource)
+        if _is_directory(resource, table_name) and placed.place.path.startswith("replica"):
+            yield from _judged_copy(context, placed, "directory", source, directory_regions,
+                                    "directory.replicate_to does not allow")
+        elif resource.type == "aws_kms_replica_key" and _is_hmac_replica(context, resource):
+            yield from _judged_copy(context, placed, "key-replica", context.region, key_regions,
+                                    "regions.yaml does not list", destinations={source})
+        elif resource.type == "aws_kms_key" and placed.place.path == "multi_region":
+            if resource.body.get("key_usage") != HMAC_USAGE:
+                yield context.finding("RES003", resource.address, "a multi-Region key that can encrypt data; only "
+                                      "the HMAC key may be multi-Region", source, UNKNOWN)
+        else:
+            for destination in sorted(placed.where):
+                yield context.path(placed.path_kind, resource.address, destination, source=source)
+                if destination == UNKNOWN or context.jurisdiction_of(destination) != context.jurisdiction_of(source):
+                    yield context.finding("RES003", resource.address,
+                                          f"{placed.attribute}: a copy of something other than the directory from "
+                                          f"{source} ({context.jurisdiction_of(source)}) to "
+                                          f"{context.describe([destination])}", source, destination)
     for table in context.workspace.resources("aws_dynamodb_table"):
-        if _is_directory(table, directory_table):
+        if _is_directory(table, table_name):
             for problem in _schema_problems(table):
                 yield context.finding("RES003", table.address, problem)
-    for key in context.workspace.resources("aws_kms_key"):
-        if key.body.get("multi_region") not in (None, False, "false") and key.body.get("key_usage") != HMAC_USAGE:
-            yield context.finding("RES003", key.address,
-                                  "a multi-Region key that can encrypt data; only the HMAC key may be multi-Region",
-                                  context.region, UNKNOWN)
+
+
+def _judged_copy(context: Context, placed: PlacedValue, kind: str, source: str, allowed: set[str],
+                 refusal: str, destinations: set[str] | None = None) -> Iterator[Finding | DataPath]:
+    for destination in sorted(destinations if destinations is not None else placed.where):
+        yield context.path(kind, placed.resource.address, destination, source=GLOBAL)
+        if destination not in allowed:
+            message = (f"a {kind} whose region cannot be established" if destination == UNKNOWN else
+                       f"a {kind} in {destination}, which {refusal} (allowed: {', '.join(sorted(allowed))})")
+            yield context.finding("RES003", placed.resource.address, message, source, destination)
 
 
 def _is_directory(resource: Resource, name: str) -> bool:
@@ -55,14 +73,22 @@ def _is_directory(resource: Resource, name: str) -> bool:
 
 
 def _is_hmac_replica(context: Context, replica: Resource) -> bool:
-    if replica.type != "aws_kms_replica_key":
-        return False
     primary = replica.body.get("primary_key_arn")
-    address = sole_resource_reference(primary)
-    keys = context.workspace.resources("aws_kms_key")
-    key = (context.workspace.resource(address) if address else
-           next((k for k in keys if k.body.get("arn") == primary and primary), None))
-    return key is not None and key.body.get("key_usage") == HMAC_USAGE
+    found = _reference(primary)
+    key = context.workspace.resource(found) if found else None
+    return key is not None and key.type == "aws_kms_key" and key.body.get("key_usage") == HMAC_USAGE
+
+
+def _reference(value: object) -> str | None:
+    """`type.name` of the resource a value is exactly a reference to."""
+    if not isinstance(value, str):
+        return None
+    try:
+        node = sole_expression(parse_template(value))
+    except ExpressionError:
+        return None
+    found = address(node) if isinstance(node, Traversal) else None
+    return f"{found[1]}.{found[2]}" if found and found[0] == "resource" else None
 
 
 def _schema_problems(table: Resource) -> Iterator[str]:
@@ -77,10 +103,3 @@ def _schema_problems(table: Resource) -> Iterator[str]:
     for index in ("global_secondary_index", "local_secondary_index"):
         if blocks(body.get(index)):
             yield f"the directory has a {index.replace('_', ' ')}"
-
-
-def _not_allowed(destination: str, allowed: set[str]) -> str:
-    if destination == UNKNOWN:
-        return "a directory copy whose region cannot be established"
-    return (f"a directory copy in {destination}, which directory.replicate_to does not allow "
-            f"(allowed: {', '.join(sorted(allowed))})")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from residency.guard.model import DataPath, Finding, Resource
+from residency.guard.attributes import at_path, dotted
+from residency.guard.catalog.model import Flow, Kind
+from residency.guard.model import DataPath, Finding
+from residency.guard.placed import with_flow
+from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
-from residency.guard.values import UNKNOWN, blocks, known_region
 
-# Attributes that name the key a resource encrypts with.
-KEY_ATTRIBUTES = ("kms_key_id", "kms_key_arn", "kms_master_key_id")
-# Blocks whose destination_arn is where a resource writes its logs.
-LOG_BLOCKS = ("access_log_settings", "logging_config", "log_publishing_options")
+# s3 backend settings that send the state somewhere other than `region` says.
+_S3_PLACES = {"endpoint": Kind.HOST, "endpoints.*": Kind.HOST, "dynamodb_endpoint": Kind.HOST,
+              "sts_endpoint": Kind.HOST, "iam_endpoint": Kind.HOST, "kms_key_id": Kind.ARN,
+              "sts_region": Kind.REGION, "assume_role.sts_region": Kind.REGION}
 # Where HCP Terraform keeps state, by host name.
 CLOUD_HOSTS = {"app.terraform.io": "US", "app.eu.terraform.io": "EU"}
 
@@ -26,33 +28,13 @@ def kept_in_jurisdiction(context: Context) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
     yield from _state_backend(context)
-    for resource in context.workspace.resources():
-        for what, value in _placed_values(resource):
-            region = context.region_of(value, resource)
-            if not context.same_jurisdiction(region):
-                where = ("cannot be placed" if region == UNKNOWN
-                         else f"is in {region} ({context.jurisdiction_of(region)})")
-                yield context.finding("RES004", resource.address, f"its {what} {where}", context.region, region)
-
-
-def _placed_values(resource: Resource) -> Iterator[tuple[str, Any]]:
-    body = resource.body
-    for attribute in KEY_ATTRIBUTES:
-        for holder in [body, *_nested(body)]:
-            if holder.get(attribute):
-                yield f"encryption key ({attribute})", holder[attribute]
-    for block in LOG_BLOCKS:
-        for settings in blocks(body.get(block)):
-            if settings.get("destination_arn"):
-                yield "log destination", settings["destination_arn"]
-
-
-def _nested(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for key, value in body.items():
-        if key != "//" and isinstance(value, dict | list):
-            for block in blocks(value):
-                yield block
-                yield from _nested(block)
+    for placed in with_flow(context, Flow.KEEP):
+        outside = context.outside(placed.where)
+        if outside:
+            yield context.finding("RES004", placed.resource.address,
+                                  f"{placed.attribute} keeps its data or its protection in "
+                                  f"{context.describe(outside)}, outside {context.jurisdiction}",
+                                  context.region, ",".join(outside))
 
 
 def _state_backend(context: Context) -> Iterator[Finding]:
@@ -62,14 +44,25 @@ def _state_backend(context: Context) -> Iterator[Finding]:
     kind, settings = backend
     address = f"terraform.backend.{kind}"
     if kind == "s3":
-        region = known_region(settings.get("region"))
+        found = context.placer.region_value(settings.get("region"))
+        region = next(iter(found)) if len(found) == 1 else UNKNOWN
         if not context.same_jurisdiction(region):
             yield context.finding("RES004", address, f"state is kept in {region}", context.region, region)
+        for key, kind_of_value in _S3_PLACES.items():
+            for location, value in at_path(settings, key):
+                if key == "kms_key_id" and isinstance(value, str) and not value.startswith("arn:"):
+                    where = frozenset({region})  # a key id or alias is looked up in the bucket's region
+                else:
+                    where = context.placer.place(value, kind_of_value)
+                outside = context.outside(where)
+                if outside:
+                    yield context.finding("RES004", address, f"{dotted(location)} sends the state to "
+                                          f"{context.describe(outside)}", context.region, ",".join(outside))
         return
     if kind in ("cloud", "remote"):
         host = str(settings.get("hostname") or "app.terraform.io")
         if CLOUD_HOSTS.get(host) != context.jurisdiction:
-            where = CLOUD_HOSTS.get(host, "a jurisdiction residency cannot establish")
-            yield context.finding("RES004", address, f"state is kept by {host}, in {where}", context.region, host)
+            held = CLOUD_HOSTS.get(host, "a jurisdiction residency cannot establish")
+            yield context.finding("RES004", address, f"state is kept by {host}, in {held}", context.region, host)
         return
     yield context.finding("RES004", address, f"state backend {kind!r} cannot be placed", context.region, UNKNOWN)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import Any
 
+from residency.guard.catalog.model import Kind
+from residency.guard.expressions import ExpressionError, address, parse_template, traversals
 from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.registry import Context, rule
-from residency.guard.values import GLOBAL, UNKNOWN, blocks, host_region, is_expression, sole_resource_reference
+from residency.guard.values import GLOBAL, UNKNOWN, blocks, is_expression, sole_resource_reference
 
 MAX_ALIAS_DEPTH = 5
-_REMOTE_STATE = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)")
+ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "failover_routing_policy",
+                    "weighted_routing_policy", "geoproximity_routing_policy", "cidr_routing_policy",
+                    "multivalue_answer_routing_policy")
 
 
 @rule("RES005", "Routing sends users only to their own region, and fails over within the jurisdiction",
@@ -30,6 +34,7 @@ def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
             for destination in resolver.destinations(record):
                 yield context.path("routing", record.address, destination, source=GLOBAL)
         yield from _health_check(context, resolver, record)
+        yield from _plain_record(context, resolver, record)
 
 
 class _Resolver:
@@ -48,24 +53,26 @@ class _Resolver:
         return found or {UNKNOWN}
 
     def _target(self, target: object, depth: int) -> set[str]:
-        if isinstance(target, str):
-            remote = _REMOTE_STATE.search(target)
-            if remote:
-                workspace = self.context.remote_state_workspace(remote.group(1))
-                return {workspace} if workspace and workspace in self.context.config.regions else {UNKNOWN}
-            address = sole_resource_reference(target)
-            if address and address.startswith("aws_cloudfront_distribution."):
-                return {GLOBAL}
-            record = self.context.workspace.resource(address) if address else None
-            if record is not None and record.type == "aws_route53_record" and target.endswith(".fqdn}"):
-                target = str(record.body.get("name"))  # an alias of another record of the zone, by its name
-            if not is_expression(target):
-                behind = [r for r in self.records if r.body.get("name") == target.rstrip(".")]
-                if behind and depth < MAX_ALIAS_DEPTH:
-                    return set().union(*(self.destinations(r, depth + 1) for r in behind))
-                region = host_region(target, self.context.config.domain)
-                return {region} if region != UNKNOWN else {UNKNOWN}
+        if not isinstance(target, str):
+            return {UNKNOWN}
+        address = sole_resource_reference(target)
+        if address and address.startswith("aws_cloudfront_distribution."):
+            return {GLOBAL}
+        record = self.context.workspace.resource(address) if address else None
+        if record is not None and record.type == "aws_route53_record" and target.endswith(".fqdn}"):
+            target = str(record.body.get("name"))  # an alias of another record of the zone, by its name
+        if not is_expression(target):
+            behind = [r for r in self.records if r.body.get("name") == target.rstrip(".")]
+            if behind and depth < MAX_ALIAS_DEPTH:
+                return set().union(*(self.destinations(r, depth + 1) for r in behind))
+        return _listed(self.context, self.context.placer.place(target, Kind.HOST))
+
+
+def _listed(context: Context, where: frozenset[str]) -> set[str]:
+    """The listed regions a placement names; unknown unless it names exactly listed regions."""
+    if not where or any(place not in context.config.regions for place in where):
         return {UNKNOWN}
+    return set(where)
 
 
 def _geolocation(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
@@ -131,9 +138,39 @@ def _health_check(context: Context, resolver: _Resolver, record: Resource) -> It
         return
     address = sole_resource_reference(reference)
     check = context.workspace.resource(address) if address else None
-    checked = host_region(check.body.get("fqdn"), context.config.domain) if check is not None else UNKNOWN
+    checked_in = _listed(context, context.placer.place(check.body.get("fqdn"), Kind.HOST)) if check else {UNKNOWN}
+    checked = next(iter(checked_in)) if len(checked_in) == 1 else UNKNOWN
     for destination in sorted(resolver.destinations(record)):
         if checked == UNKNOWN or destination == UNKNOWN or \
                 context.jurisdiction_of(checked) != context.jurisdiction_of(destination):
             yield context.finding("RES005", record.address, f"routes to {destination} on the health of {checked}",
                                   destination, checked)
+
+
+def _plain_record(context: Context, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
+    """A record without a routing policy answers every country alike: it may lead only to what global
+    itself serves (the front end), never to one region's API."""
+    body = record.body
+    if any(body.get(policy) for policy in ROUTING_POLICIES) or _validates_certificate(context, body):
+        return
+    for destination in sorted(resolver.destinations(record)):
+        if destination != GLOBAL:
+            where = "a place residency cannot establish" if destination == UNKNOWN else destination
+            yield context.finding("RES005", record.address, f"sends every user, whatever their country, to {where}",
+                                  GLOBAL, destination)
+
+
+def _validates_certificate(context: Context, body: dict[str, Any]) -> bool:
+    """An ACM validation record: its name and value are built only from a certificate of this workspace."""
+    values = [body.get("name"), *(body.get("records") or [])]
+    for value in values:
+        if not isinstance(value, str) or not is_expression(value) or \
+                UNKNOWN in context.placer.place(value, Kind.HOST):
+            return False
+        try:
+            found = [address(t) for t in traversals(parse_template(value))]
+        except ExpressionError:
+            return False
+        if not found or any(f is None or f[:2] != ("resource", "aws_acm_certificate") for f in found):
+            return False
+    return True

@@ -1,0 +1,89 @@
+"""Every value a workspace's resources and data sources hold in an attribute the catalog says names a
+place, with where it points. RES002, RES004, RES006 and RES010 judge these by their flow; the sweep
+(RES011) skips what they judged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from residency.guard import catalog
+from residency.guard.attributes import Location, at_path, dotted
+from residency.guard.catalog.model import DataSource, Entry, Flow, Place
+from residency.guard.model import Resource
+from residency.guard.places import Where
+
+if TYPE_CHECKING:
+    from residency.guard.registry import Context
+
+
+@dataclass(frozen=True)
+class PlacedValue:
+    resource: Resource
+    place: Place
+    location: Location
+    value: Any
+    where: Where
+
+    @property
+    def attribute(self) -> str:
+        return dotted(self.location)
+
+    @property
+    def path_kind(self) -> str:
+        """The kind of data path this value makes, for the data map."""
+        text, type_ = self.place.path, self.resource.type
+        if "replica" in text or type_.endswith(("_replica", "_replica_key", "global_table")):
+            return "replica"
+        if "replication" in text or "replication" in type_:
+            return "replication"
+        if "copy_action" in text:
+            return "backup-copy"
+        if type_ == "aws_cloudwatch_log_subscription_filter":
+            return "log-export"
+        return {Flow.OUT: "copy", Flow.IN: "copy-in", Flow.PROCESS: "processing", Flow.KEEP: "kept",
+                Flow.ACCESS: "access"}[self.place.flow]
+
+
+def entry_of(resource: Resource) -> Entry | DataSource | None:
+    if resource.mode == "data":
+        return catalog.data_source(resource.type)
+    return catalog.entry(resource.type)
+
+
+def placed_values(context: Context) -> list[PlacedValue]:
+    found: list[PlacedValue] = []
+    workspace = context.workspace
+    for resource in chain(workspace.resources(), workspace.data_sources()):
+        entry = entry_of(resource)
+        if entry is None:
+            continue
+        for place in entry.places:
+            for location, value in at_path(resource.body, place.path):
+                if place.when is not None and not _applies(resource.body, location, place.when):
+                    continue
+                where = context.placer.place(value, place.kind, resource)
+                found.append(PlacedValue(resource, place, location, value, where))
+    return found
+
+
+def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[str, ...]]) -> bool:
+    """Whether the attribute beside the value has one of the values (or one only known at apply time)."""
+    parent: Any = body
+    holder: dict[str, Any] = body
+    for step in location[:-1]:
+        if step == "#":
+            return True  # inside a JSON document: judge it
+        parent = parent[step]
+        if isinstance(parent, dict):
+            holder = parent
+    sibling = holder.get(when[0])
+    return not isinstance(sibling, str) or "${" in sibling or sibling.upper() in (v.upper() for v in when[1])
+
+
+def with_flow(context: Context, *flows: Flow) -> Iterator[PlacedValue]:
+    for placed in context.placed:
+        if placed.place.flow in flows:
+            yield placed

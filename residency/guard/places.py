@@ -1,0 +1,485 @@
+"""Where a value of a workspace points: the regions it names, or that nobody can tell (fail closed).
+
+A value names a place by itself (an ARN's region field, a regional AWS endpoint host, a region code,
+one of residency's own bucket names) or through a reference. A reference is in a region only when it
+names a resource this workspace creates, and then it is in that resource's region (its provider's, or
+its own `region`). A data source that finds something existing (by name, ARN or parameter), a
+variable, a module output, an iterator or a computed string is of unknown placement. A bucket name
+is global across AWS, so a bucket is placed only when this workspace creates it (or it is one of
+residency's data buckets, whose name carries its region).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from residency import naming
+from residency.config import REGIONS, Config
+from residency.guard.catalog import data_source as catalog_data_source
+from residency.guard.catalog.model import Kind
+from residency.guard.expressions import (
+    Call,
+    Collection,
+    Conditional,
+    ExpressionError,
+    For,
+    Literal,
+    Node,
+    Template,
+    Traversal,
+    address,
+    is_template,
+    parse_template,
+    sole_expression,
+    traversals,
+)
+from residency.guard.model import Resource, SynthesizedWorkspace
+
+UNKNOWN = "unknown"
+LOOPBACK = "loopback"  # the local emulator on this machine; only the local target accepts it
+Where = frozenset[str]
+NOWHERE: Where = frozenset()  # names no place: empty, a global service principal, the own account
+SOMEWHERE_UNKNOWN: Where = frozenset({UNKNOWN})
+
+MAX_DEPTH = 8
+# Attributes that identify the resource itself: a reference to them is the resource, wherever its
+# configuration says other things are.
+IDENTITY_ATTRIBUTES = frozenset({
+    "id", "arn", "name", "bucket", "function_name", "key_id", "url", "invoke_arn", "qualified_arn",
+    "qualified_invoke_arn", "fqdn", "domain_name", "api_endpoint", "execution_arn", "endpoint", "zone_id",
+    "hosted_zone_id", "stream_arn", "bucket_regional_domain_name", "bucket_domain_name", "repository_url",
+    "target_key_arn", "target_key_id", "address", "reader_endpoint", "configuration_endpoint_address",
+    "primary_endpoint_address", "table_arn", "topic_arn", "queue_url", "secret_arn", "identifier",
+    "cluster_identifier", "arn_suffix", "dns_name", "user_pool_id", "client_id", "table_name", "key_arn",
+    "alias_arn", "layer_arn", "version", "registry_id", "repository_name", "log_group_name", "api_id",
+    "stage_name", "db_name", "resource_id", "invoke_url", "function_arn", "state_machine_arn", "bus_name",
+    "event_bus_name", "domain_endpoint", "kibana_endpoint", "dashboard_endpoint", "connection_arn",
+})
+# Values that switch an unplaceable feature off (a multi-Region trail, acceleration, replication).
+OFF = frozenset({"", "false", "disabled", "suspended", "none", "off"})
+# Arguments that cannot change which host or resource a string names (a scheme, a slash).
+NEUTRAL_ARGUMENTS = frozenset({"", "https://", "http://", "/", ".", "s3://"})
+PRESERVING_FUNCTIONS = frozenset({"replace", "trimprefix", "trimsuffix", "trimspace", "trim", "lower", "tostring",
+                                  "chomp", "trimright", "trimleft"})
+COLLECTING_FUNCTIONS = frozenset({"concat", "flatten", "compact", "distinct", "tolist", "toset", "sort",
+                                  "coalesce", "coalescelist", "one", "try", "values", "jsonencode", "tomap"})
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+(\.(?P<region>[a-z0-9-]+))?\.amazonaws\.com(\.cn)?$")
+_AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com(\.cn)?|on\.aws|api\.aws|amazonwebservices\.com)$")
+_SERVICE_NAME = re.compile(r"^(?:com|cn|aws)\.(?:amazonaws\.|sagemaker\.)?([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.")
+_BUCKET_HOST = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com\.?$")
+_SAFE_SUFFIX = re.compile(r"^[:/][A-Za-z0-9*/:._=-]*$")
+_LOOPBACK_HOSTS = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|\[?::1\]?|host\.docker\.internal)$")
+
+
+@dataclass
+class Placer:
+    config: Config
+    workspace: SynthesizedWorkspace
+    _own_buckets: dict[str, Resource] = field(default_factory=dict)
+    _own_roles: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for bucket in self.workspace.resources("aws_s3_bucket"):
+            name = bucket.body.get("bucket")
+            if isinstance(name, str) and not is_template(name):
+                self._own_buckets[name] = bucket
+        for role in self.workspace.resources("aws_iam_role"):
+            name = role.body.get("name")
+            if isinstance(name, str) and not is_template(name):
+                self._own_roles.add(name)
+
+    # ------------------------------------------------------------------------------------ resources
+
+    def resource_region(self, resource: Resource | None, depth: int = 0) -> str:
+        """Where a resource or data source of this workspace lives: its own `region` (AWS provider 6),
+        else its provider's region; unknown when either is not a literal region code."""
+        if resource is None:
+            return UNKNOWN
+        own = resource.body.get("region")
+        if own is not None:
+            found = self.region_value(own, depth + 1)
+            return next(iter(found)) if len(found) == 1 else UNKNOWN
+        region = self.workspace.provider_region(resource.provider)
+        return region if isinstance(region, str) and region in REGIONS else UNKNOWN
+
+    # ---------------------------------------------------------------------------------------- values
+
+    def place(self, value: Any, kind: Kind, at: Resource | None = None, depth: int = 0) -> Where:
+        """The regions `value` names (UNKNOWN among them when any part cannot be placed)."""
+        if depth > MAX_DEPTH:
+            return SOMEWHERE_UNKNOWN
+        if isinstance(value, Node):  # a computed part of a jsonencode'd document
+            return self.expression(value, kind, at, depth + 1)
+        if kind == Kind.UNPLACEABLE:
+            off = value in (None, False, [], {}) or (isinstance(value, str) and value.strip().lower() in OFF)
+            return NOWHERE if off else SOMEWHERE_UNKNOWN
+        if value is None or isinstance(value, bool | int | float):
+            return NOWHERE
+        if isinstance(value, list):
+            return _union(self.place(item, kind, at, depth) for item in value)
+        if isinstance(value, dict):
+            return _union(self.place(item, kind, at, depth) for key, item in value.items() if key != "//")
+        if not isinstance(value, str):
+            return SOMEWHERE_UNKNOWN
+        if not is_template(value):
+            return self.literal(value, kind, at)
+        try:
+            template = parse_template(value)
+        except ExpressionError:
+            return SOMEWHERE_UNKNOWN
+        return self.template(template, kind, at, depth)
+
+    def literal(self, text: str, kind: Kind, at: Resource | None) -> Where:
+        text = text.strip()
+        if not text:
+            return NOWHERE
+        if kind in (Kind.POLICY_ARN, Kind.ACCOUNT):
+            return SOMEWHERE_UNKNOWN  # only this workspace's own policies and account can be placed
+        if kind == Kind.PRINCIPAL:
+            return self.principal(text)
+        if text.startswith("arn:"):
+            return self.arn(text)
+        service = _SERVICE_NAME.match(text)
+        if service:  # com.amazonaws.eu-central-1.s3: a VPC endpoint service
+            return frozenset({service.group(1)}) if service.group(1) in REGIONS else SOMEWHERE_UNKNOWN
+        if "://" in text:
+            scheme = text.split("://", 1)[0].lower()
+            if kind == Kind.NAME_OR_ARN and scheme not in ("http", "https", "s3") and at is not None:
+                return frozenset({self.resource_region(at)})  # ssm-parameter://name: looked up at home
+            return self.url(text)
+        if kind == Kind.BUCKET:
+            return self.bucket(text)
+        if kind == Kind.HOST:
+            return self.host(text)
+        if kind == Kind.NAME_OR_ARN and at is not None:
+            return frozenset({self.resource_region(at)})
+        return frozenset({text}) if text in REGIONS else SOMEWHERE_UNKNOWN
+
+    def principal(self, text: str) -> Where:
+        if text.startswith("arn:"):
+            return self.arn(text)
+        service = _SERVICE_PRINCIPAL.match(text.lower())
+        if service is None:
+            return SOMEWHERE_UNKNOWN  # `*`, an account id, a federated provider
+        region = service.group("region")
+        if region is None:
+            return NOWHERE  # a service as a whole (lambda.amazonaws.com): it acts where it is called
+        return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
+
+    def arn(self, text: str) -> Where:
+        parts = text.split(":", 5)
+        if len(parts) < 6:
+            return SOMEWHERE_UNKNOWN
+        _arn, _partition, service, region, _account, rest = parts
+        if region:
+            return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
+        if service == "s3":
+            return self.bucket(rest.split("/", 1)[0])
+        if service == "iam" and rest.startswith("role/") and rest.removeprefix("role/") in self._own_roles:
+            return NOWHERE  # a role this workspace creates (the account part cannot be checked, but names are)
+        return SOMEWHERE_UNKNOWN
+
+    def url(self, text: str) -> Where:
+        scheme, _, rest = text.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0]
+        if scheme.lower() == "s3":
+            return self.bucket(host)
+        return self.host(host)
+
+    def host(self, text: str) -> Where:
+        host = text.lower().strip().rstrip(".")
+        if "://" in host:
+            return self.url(host)
+        host = host.split("/", 1)[0]
+        host = host.rsplit("@", 1)[-1]
+        if host.startswith("["):
+            host = host.split("]", 1)[0] + "]"
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        if not host:
+            return NOWHERE
+        if _LOOPBACK_HOSTS.match(host):
+            return frozenset({LOOPBACK})
+        if _AWS_HOST.search(host):
+            regions = {label for label in host.split(".") if label in REGIONS}
+            regions |= {code for code in REGIONS if f".{code}." in f".{host}." or f"-{code}." in host}
+            return frozenset(regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
+        domain = self.config.domain
+        if domain and host.endswith(f".{domain}"):
+            label = host.removesuffix(f".{domain}")
+            return frozenset({label}) if label in self.config.regions else SOMEWHERE_UNKNOWN
+        return SOMEWHERE_UNKNOWN
+
+    def bucket(self, name: str) -> Where:
+        name = name.strip().split("/", 1)[0]  # `bucket/key` names the bucket too
+        host = _BUCKET_HOST.match(name)
+        if host:  # bucket.s3.amazonaws.com: the bucket is where it is, whatever the endpoint says
+            name = host.group("bucket")
+        if not name or "*" in name or "?" in name:
+            return SOMEWHERE_UNKNOWN
+        own = self._own_buckets.get(name)
+        if own is not None:
+            return frozenset({self.resource_region(own)})
+        for region in self.config.regions:
+            if name.startswith(naming.data_table_name(self.config.project, region) + "-"):
+                return frozenset({region})
+        return SOMEWHERE_UNKNOWN
+
+    # ----------------------------------------------------------------------------------- expressions
+
+    def template(self, template: Template, kind: Kind, at: Resource | None, depth: int) -> Where:
+        sole = sole_expression(template)
+        if sole is not None:
+            return self.expression(sole, kind, at, depth + 1)
+        nodes = [part for part in template.parts if not isinstance(part, str)]
+        rendered = "".join(part if isinstance(part, str) else f"\x00{nodes.index(part)}\x00"
+                           for part in template.parts)
+        if rendered.startswith("arn:"):
+            return self._arn_template(rendered, nodes, at, depth)
+        if "://" in rendered.split("\x00", 1)[0]:
+            scheme, _, rest = rendered.partition("://")
+            host = rest.split("/", 1)[0]
+            if scheme.lower() == "s3":
+                return self._field(host, nodes, Kind.BUCKET, at, depth)
+            return self._field(host, nodes, Kind.HOST, at, depth)
+        whole = _PLACEHOLDER.match(rendered)
+        if whole and _SAFE_SUFFIX.match(rendered[whole.end():]) and not _names_region(rendered[whole.end():]):
+            return self.expression(nodes[int(whole.group(1))], kind, at, depth + 1)
+        return SOMEWHERE_UNKNOWN
+
+    def _arn_template(self, rendered: str, nodes: list[Node], at: Resource | None, depth: int) -> Where:
+        parts = rendered.split(":", 5)
+        if len(parts) < 6:
+            return SOMEWHERE_UNKNOWN
+        _arn, _partition, service, region, account, rest = parts
+        if region:
+            only = _PLACEHOLDER.fullmatch(region)
+            if only:
+                return self.region_value(nodes[int(only.group(1))], depth + 1)
+            return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
+        if service == "s3":
+            return self._field(rest.split("/", 1)[0], nodes, Kind.BUCKET, at, depth)
+        if service == "iam" and self._is_own_account(account, nodes):
+            if rest == "root":
+                return NOWHERE
+            if rest.startswith("role/"):
+                return self._field(rest.removeprefix("role/"), nodes, Kind.NAME_OR_ARN, at, depth) \
+                    if _PLACEHOLDER.fullmatch(rest.removeprefix("role/")) else \
+                    (NOWHERE if rest.removeprefix("role/") in self._own_roles else SOMEWHERE_UNKNOWN)
+        return SOMEWHERE_UNKNOWN
+
+    def _is_own_account(self, text: str, nodes: list[Node]) -> bool:
+        only = _PLACEHOLDER.fullmatch(text)
+        return only is not None and self.is_own_account(nodes[int(only.group(1))])
+
+    def is_own_account(self, node: Node) -> bool:
+        """`data.aws_caller_identity.<name>.account_id`: the account the workspace runs in."""
+        if not isinstance(node, Traversal):
+            return False
+        found = address(node)
+        return (found is not None and found[0] == "data" and found[1] == "aws_caller_identity"
+                and found[3][:1] == ("account_id",) and self.workspace.data_source(found[1], found[2]) is not None)
+
+    def _field(self, text: str, nodes: list[Node], kind: Kind, at: Resource | None, depth: int) -> Where:
+        """A part of an ARN or URL: literal, or exactly one interpolation."""
+        only = _PLACEHOLDER.fullmatch(text)
+        if only:
+            return self.expression(nodes[int(only.group(1))], kind, at, depth + 1)
+        if "\x00" in text:
+            if kind == Kind.HOST:  # `${api_id}.execute-api.eu-central-1.amazonaws.com`: the region is literal
+                return self.host(_PLACEHOLDER.sub("x", text))
+            return SOMEWHERE_UNKNOWN
+        return self.literal(text, kind, at)
+
+    def expression(self, node: Node, kind: Kind, at: Resource | None, depth: int) -> Where:
+        if depth > MAX_DEPTH:
+            return SOMEWHERE_UNKNOWN
+        if isinstance(node, Literal):
+            return self.place(node.value, kind, at, depth)
+        if isinstance(node, Template):
+            return self.template(node, kind, at, depth)
+        if isinstance(node, Traversal):
+            return self.traversal(node, kind, at, depth)
+        if isinstance(node, Call):
+            return self.call(node, kind, at, depth)
+        if isinstance(node, Conditional):
+            return self.expression(node.then, kind, at, depth + 1) | self.expression(node.otherwise, kind, at,
+                                                                                       depth + 1)
+        if isinstance(node, Collection):
+            return _union(self.expression(item, kind, at, depth + 1) for item in node.items)
+        if isinstance(node, For):
+            return self._for(node, kind, at, depth)
+        return SOMEWHERE_UNKNOWN
+
+    def _for(self, node: For, kind: Kind, at: Resource | None, depth: int) -> Where:
+        """`[for o in aws_x.y.items : o.value]` names what its collection names, when its value is built
+        from the iterated items (and literals) alone."""
+        if any(t.root not in node.names for t in traversals(node.value)):
+            return SOMEWHERE_UNKNOWN
+        return self.expression(node.collection, kind, at, depth + 1)
+
+    def call(self, call: Call, kind: Kind, at: Resource | None, depth: int) -> Where:
+        name = call.name.split("::")[-1]
+        if name in PRESERVING_FUNCTIONS and call.args:
+            if not all(isinstance(arg, Literal) and arg.value in NEUTRAL_ARGUMENTS for arg in call.args[1:]):
+                return SOMEWHERE_UNKNOWN
+            return self.expression(call.args[0], kind, at, depth + 1)
+        if name in COLLECTING_FUNCTIONS:
+            return _union(self.expression(arg, kind, at, depth + 1) for arg in call.args)
+        if name == "element" and call.args:
+            return self.expression(call.args[0], kind, at, depth + 1)
+        return SOMEWHERE_UNKNOWN
+
+    def traversal(self, node: Traversal, kind: Kind, at: Resource | None, depth: int) -> Where:
+        steps = node.steps
+        if node.root == "local":
+            return self._local(steps, kind, at, depth)
+        if node.root == "var":
+            if (self.config.target == "local" and steps[:1] == (naming.LOCAL_ENDPOINT_VARIABLE,)
+                    and kind == Kind.HOST):
+                return frozenset({LOOPBACK})
+            return SOMEWHERE_UNKNOWN
+        found = address(node)
+        if found is None:
+            return SOMEWHERE_UNKNOWN
+        mode, type_, name, rest = found
+        if mode == "data":
+            return self._data(type_, name, rest, kind, depth)
+        resource = self.workspace.resource(f"{type_}.{name}")
+        if resource is None:
+            return SOMEWHERE_UNKNOWN
+        attribute = next((step for step in rest if isinstance(step, str) and step != "*"), None)
+        if attribute is not None and attribute not in IDENTITY_ATTRIBUTES:
+            configured = _configured(resource.body, rest)
+            if configured is not _COMPUTED:  # a configured value passed on: judge what was configured
+                return self.place(configured, Kind.ANY if kind == Kind.NAME_OR_ARN else kind, resource, depth + 1)
+        if kind in (Kind.ACCOUNT, Kind.POLICY_ARN):
+            return NOWHERE if kind == Kind.POLICY_ARN and type_ == "aws_iam_policy" else SOMEWHERE_UNKNOWN
+        if kind == Kind.PRINCIPAL and type_ in ("aws_iam_role", "aws_iam_user"):
+            return NOWHERE
+        return frozenset({self.resource_region(resource, depth)})
+
+    def _local(self, steps: tuple[Any, ...], kind: Kind, at: Resource | None, depth: int) -> Where:
+        locals_ = self.workspace.document.get("locals", {})
+        if not steps or not isinstance(steps[0], str) or steps[0] not in locals_:
+            return SOMEWHERE_UNKNOWN
+        value = locals_[steps[0]]
+        for step in steps[1:]:
+            if isinstance(step, str) and isinstance(value, dict) and step in value:
+                value = value[step]
+            elif isinstance(step, int) and isinstance(value, list) and step < len(value):
+                value = value[step]
+            else:
+                break
+        return self.place(value, kind, at, depth + 1)
+
+    def _data(self, type_: str, name: str, rest: tuple[Any, ...], kind: Kind, depth: int) -> Where:
+        source = self.workspace.data_source(type_, name)
+        if source is None:
+            return SOMEWHERE_UNKNOWN
+        if type_ == "terraform_remote_state":
+            workspace = self.remote_state_workspace(name)
+            region = self.config.regions.get(workspace) if workspace else None
+            return frozenset({workspace}) if region is not None and workspace else SOMEWHERE_UNKNOWN
+        entry = catalog_data_source(type_)
+        if entry is None or entry.lookup:
+            return SOMEWHERE_UNKNOWN  # it finds something that already exists, anywhere
+        attribute = rest[0] if rest else None
+        if type_ == "aws_caller_identity" and attribute == "account_id" and kind == Kind.ACCOUNT:
+            return NOWHERE
+        if type_ == "aws_region" and attribute in ("name", "id", "region") and kind in (Kind.REGION, Kind.ANY):
+            return frozenset({self.resource_region(source, depth)})
+        return SOMEWHERE_UNKNOWN
+
+    def region_value(self, value: Any, depth: int = 0) -> Where:
+        """The region a value spells (a region code), as opposed to a thing located somewhere."""
+        if isinstance(value, str) and not is_template(value):
+            return frozenset({value}) if value in REGIONS else SOMEWHERE_UNKNOWN
+        if isinstance(value, Literal | Template | Traversal | Call | Conditional | Collection):
+            node: Node | None = value
+        elif isinstance(value, str):
+            try:
+                node = sole_expression(parse_template(value))
+            except ExpressionError:
+                return SOMEWHERE_UNKNOWN
+        else:
+            return SOMEWHERE_UNKNOWN
+        if node is None:
+            return SOMEWHERE_UNKNOWN
+        return self.expression(node, Kind.REGION, None, depth + 1)
+
+    def remote_state_workspace(self, data_name: str) -> str | None:
+        """The workspace a `terraform_remote_state` reads: its backend settings must be exactly the state
+        location residency gives that workspace (compared after normalizing the path), else None."""
+        source = self.workspace.data_source("terraform_remote_state", data_name)
+        if source is None:
+            return None
+        settings = source.body.get("config") or {}
+        backend = source.body.get("backend")
+        for workspace in self.config.workspaces:
+            if _same_state(self.config, str(backend), settings, workspace):
+                return workspace
+        return None
+
+
+def _same_state(config: Config, backend: str, settings: Any, workspace: str) -> bool:
+    import posixpath
+
+    if not isinstance(settings, dict):
+        return False
+    if backend == "local":
+        path = settings.get("path")
+        if not isinstance(path, str) or is_template(path):
+            return False
+        normalized = posixpath.normpath(path)
+        return normalized.endswith(f"/.residency/state/{workspace}/terraform.tfstate") and \
+            normalized.count("/.residency/state/") == 1 and ".." not in normalized.split(".residency/state/")[1]
+    if backend == "s3":
+        key = settings.get("key")
+        return isinstance(key, str) and posixpath.normpath(key) == key and \
+            key == naming.state_key(workspace) and settings.get("bucket") == naming.state_bucket(
+                config.state_bucket_prefix, config.global_.region if workspace == naming.GLOBAL_WORKSPACE
+                else workspace)
+    if backend in ("remote", "cloud"):
+        names = settings.get("workspaces") or {}
+        prefix = config.state.workspace_prefix or ""
+        return isinstance(names, dict) and names.get("name") == f"{prefix}{workspace}"
+    return False
+
+
+_COMPUTED = object()
+
+
+def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:
+    """The configured value a reference's steps reach in a body, or _COMPUTED where the provider fills it."""
+    value: Any = body
+    for step in steps:
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict) and isinstance(step, str):
+            value = value[0]  # a single nested block, written as an object or a one-element list
+        if isinstance(step, str) and step != "*" and isinstance(value, dict):
+            if step not in value:
+                return _COMPUTED
+            value = value[step]
+        elif isinstance(step, int) and isinstance(value, list):
+            if step >= len(value):
+                return _COMPUTED
+            value = value[step]
+        elif (step == "*" and isinstance(value, list)) or (step == 0 and isinstance(value, dict)):
+            continue
+        else:
+            return value  # a computed index: the whole configured value
+    return value
+
+
+def _names_region(text: str) -> bool:
+    return any(code in text for code in REGIONS)
+
+
+def _union(items: Any) -> Where:
+    found: set[str] = set()
+    for item in items:
+        found |= item
+    return frozenset(found)

@@ -1,0 +1,151 @@
+"""IAM policy documents as the catalog's policy attributes hold them: JSON text (possibly with
+interpolations inside its strings), `jsonencode({...})`, or an `aws_iam_policy_document` data source.
+A document that cannot be read is None: its reach cannot be established (the rules fail closed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from residency.guard.attributes import Location, at_path
+from residency.guard.catalog.model import Policy
+from residency.guard.expressions import (
+    Call,
+    Collection,
+    ExpressionError,
+    Literal,
+    Node,
+    Traversal,
+    address,
+    is_template,
+    parse_template,
+    sole_expression,
+)
+from residency.guard.model import Resource
+from residency.guard.placed import entry_of
+
+if TYPE_CHECKING:
+    from residency.guard.registry import Context
+
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    resource: Resource
+    policy: Policy
+    location: Location
+    document: dict[str, Any] | None
+
+    def statements(self) -> list[dict[str, Any]]:
+        value = (self.document or {}).get("Statement")
+        items = value if isinstance(value, list) else [value]
+        return [item for item in items if isinstance(item, dict)]
+
+
+def policy_documents(context: Context) -> Iterator[PolicyDocument]:
+    workspace = context.workspace
+    for resource in chain(workspace.resources(), workspace.data_sources()):
+        entry = entry_of(resource)
+        if entry is None or resource.type == "aws_iam_policy_document":
+            continue
+        for policy in entry.policies:
+            for location, value in at_path(resource.body, policy.path):
+                yield PolicyDocument(resource, policy, location, read_policy(context, value))
+
+
+def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] | None:
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        document = json.loads(value)
+        return document if isinstance(document, dict) else None
+    except ValueError:
+        pass
+    if not is_template(value):
+        return None
+    try:
+        node = sole_expression(parse_template(value))
+    except ExpressionError:
+        return None
+    if isinstance(node, Call) and node.name == "jsonencode" and len(node.args) == 1:
+        converted = to_python(node.args[0])
+        return converted if isinstance(converted, dict) else None
+    if isinstance(node, Traversal):
+        found = address(node)
+        if found and found[0] == "data" and found[1] == "aws_iam_policy_document" and \
+                found[3][:1] in (("json",), ("minified_json",)):
+            source = context.workspace.data_source(found[1], found[2])
+            return from_policy_document(context, source.body, depth) if source is not None else None
+    return None
+
+
+def to_python(node: Node) -> Any:
+    """An HCL value as JSON would hold it; anything computed stays a tree for the placer to judge."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Collection):
+        if not node.keys:
+            return [to_python(item) for item in node.items]
+        converted: dict[str, Any] = {}
+        for key, item in zip(node.keys, node.items, strict=True):
+            if not (isinstance(key, Literal) and isinstance(key.value, str)):
+                return node
+            converted[key.value] = to_python(item)
+        return converted
+    return node
+
+
+def from_policy_document(context: Context, body: dict[str, Any], depth: int) -> dict[str, Any] | None:
+    """The JSON an `aws_iam_policy_document` data source produces from its arguments."""
+    statements: list[dict[str, Any]] = []
+    for attribute in ("source_policy_documents", "override_policy_documents"):
+        for document in _list(body.get(attribute)):
+            read = read_policy(context, document, depth + 1)
+            if read is None:
+                return None
+            value = read.get("Statement")
+            statements += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)]
+    if body.get("source_json") or body.get("override_json"):
+        return None  # deprecated arguments; not read, so not trusted
+    for block in _blocks(body.get("statement")):
+        statement: dict[str, Any] = {"Effect": block.get("effect", "Allow")}
+        for source, target in (("sid", "Sid"), ("actions", "Action"), ("not_actions", "NotAction"),
+                               ("resources", "Resource"), ("not_resources", "NotResource")):
+            if block.get(source) is not None:
+                statement[target] = block[source]
+        for source, target in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            principals = _blocks(block.get(source))
+            if principals:
+                statement[target] = {}
+                for principal in principals:
+                    kind = str(principal.get("type"))
+                    identifiers = principal.get("identifiers")
+                    if kind == "*":
+                        statement[target] = "*"
+                        break
+                    statement[target].setdefault(kind, []).extend(_list(identifiers))
+        for condition in _blocks(block.get("condition")):
+            statement.setdefault("Condition", {}).setdefault(str(condition.get("test")), {}).setdefault(
+                str(condition.get("variable")), []).extend(_list(condition.get("values")))
+        statements.append(statement)
+    return {"Version": body.get("version", "2012-10-17"), "Statement": statements}
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

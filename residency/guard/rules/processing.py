@@ -1,0 +1,117 @@
+"""RES010: personal data is processed only inside its jurisdiction.
+
+Where a request, a message, an event or a sign-up goes to be handled (API integrations and
+authorizers, CloudFront origins, DNS answers, Cognito triggers and senders, event targets and
+destinations, subscriptions) is the catalog's to say; this rule judges where each points. Computing a
+directory key sends the normalized email to KMS, so that too is processing: in the caller's
+jurisdiction only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+from typing import Any
+
+from residency import naming
+from residency.guard.attributes import at_path, dotted
+from residency.guard.catalog.model import Flow, PolicyKind
+from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
+from residency.guard.model import DataPath, Finding
+from residency.guard.placed import PlacedValue, with_flow
+from residency.guard.places import UNKNOWN
+from residency.guard.policy_documents import policy_documents
+from residency.guard.registry import Context, rule
+from residency.guard.rules.copies import data_paths
+
+MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
+
+
+@rule("RES010", "Personal data is processed only inside its jurisdiction",
+      why="An integration, origin, DNS answer, trigger, sender, event target or subscription decides where "
+          "requests and messages carrying personal data are handled; computing a directory key sends the "
+          "normalized email to KMS. Anywhere else, or anywhere that cannot be established, is a transfer.",
+      fix="Point integrations, origins, records, triggers and targets at resources of this region (or its "
+          "jurisdiction), and compute directory keys with the HMAC key replica in the function's own region.")
+def processed_at_home(context: Context) -> Iterator[Finding | DataPath]:
+    if context.is_region:
+        for placed in with_flow(context, Flow.PROCESS):
+            yield from data_paths(context, placed)
+            outside = context.outside(placed.where)
+            if outside:
+                yield context.finding("RES010", placed.resource.address,
+                                      f"{placed.attribute} sends personal data to be processed in "
+                                      f"{context.describe(outside)}, outside {context.jurisdiction}",
+                                      context.region, ",".join(outside))
+        yield from _user_keys(context)
+    elif context.workspace.name == naming.GLOBAL_WORKSPACE:
+        for placed in with_flow(context, Flow.PROCESS):
+            if placed.resource.type != "aws_route53_record" and not _global_target(context, placed):
+                yield context.finding("RES010", placed.resource.address,
+                                      f"{placed.attribute} sends every user's requests to {placed.value!r}, "
+                                      "whatever their country (only the routed api host, or this workspace's "
+                                      "own resources, may be behind the global entry points)",
+                                      context.region, ",".join(sorted(placed.where)) or UNKNOWN)
+
+
+def _global_target(context: Context, placed: PlacedValue) -> bool:
+    """A global entry point may lead to a resource global creates, or to the country-routed API host."""
+    value = placed.value
+    domain = context.config.domain
+    if isinstance(value, str) and domain and value.strip().rstrip(".").lower() == naming.global_api_host(domain):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        node = sole_expression(parse_template(value))
+    except ExpressionError:
+        return False
+    found = address(node) if isinstance(node, Traversal) else None
+    return found is not None and found[0] == "resource" and \
+        context.workspace.resource(f"{found[1]}.{found[2]}") is not None and UNKNOWN not in placed.where
+
+
+def _user_keys(context: Context) -> Iterator[Finding]:
+    """Where the triggers compute directory keys: their setting, and what their policies let them call."""
+    for function in context.workspace.resources("aws_lambda_function"):
+        for location, value in at_path(function.body, f"environment.variables.{naming.HMAC_REGION_SETTING}"):
+            outside = context.outside(context.placer.region_value(value))
+            if outside:
+                yield context.finding("RES010", function.address,
+                                      f"{dotted(location)} computes directory keys in {context.describe(outside)}: "
+                                      "every sign-up and sign-in sends the normalized email there",
+                                      context.region, ",".join(outside))
+    for document in policy_documents(context):
+        if document.policy.kind != PolicyKind.IDENTITY or document.document is None:
+            continue
+        for index, statement in enumerate(document.statements()):
+            if str(statement.get("Effect", "")).lower() != "allow" or not _grants_mac(statement.get("Action")):
+                continue
+            reached = _mac_regions(context, statement)
+            outside = context.outside(reached)
+            if outside:
+                yield context.finding("RES010", document.resource.address,
+                                      f"policy statement {index} lets it compute directory keys (kms:GenerateMac) "
+                                      f"in {context.describe(outside)}: the normalized email would be sent there",
+                                      context.region, ",".join(outside))
+
+
+def _grants_mac(actions: Any) -> bool:
+    listed = actions if isinstance(actions, list) else [actions]
+    return any(fnmatchcase(mac, str(action).lower()) for action in listed for mac in MAC_ACTIONS)
+
+
+def _mac_regions(context: Context, statement: dict[str, Any]) -> frozenset[str]:
+    from residency.guard.catalog.model import Kind
+
+    resources = statement.get("Resource")
+    where: set[str] = set()
+    for resource in resources if isinstance(resources, list) else [resources]:
+        where |= {UNKNOWN} if resource == "*" else context.placer.place(resource, Kind.ARN)
+    for operator, conditions in (statement.get("Condition") or {}).items():
+        if "equals" in operator.lower() and "not" not in operator.lower() and isinstance(conditions, dict):
+            for key, values in conditions.items():
+                if key.lower() == "aws:requestedregion":
+                    for value in values if isinstance(values, list) else [values]:
+                        where |= context.placer.region_value(value)
+    return frozenset(where)
