@@ -21,6 +21,12 @@ REGIONS_OUTPUT = "regions_served"
 # Terraform variable through which the runner passes the local emulator's URL, so the port the
 # emulator happens to get never changes the synthesized workspaces.
 LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
+# The purposes of the functions residency deploys in every region (their names: function_name). Only the
+# triggers may read and write the directory, which is the one store outside the jurisdiction.
+PRE_SIGN_UP_FUNCTION = "pre-sign-up"
+PRE_AUTH_FUNCTION = "pre-auth"
+API_FUNCTION = "api"
+DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION)
 # Settings of the residency triggers that name the regions where they read and write the directory.
 DIRECTORY_REGION_SETTINGS = ("DIRECTORY_WRITE_REGION", "DIRECTORY_READ_REGION")
 # The setting that names the region where a trigger computes user keys (sends the email to KMS).

@@ -11,7 +11,7 @@ from residency.config import Config
 from residency.errors import ResidencyError
 from residency.guard.model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
 from residency.guard.plan_document import overlay_plan, plan_shape_problem
-from residency.guard.registry import Context
+from residency.guard.registry import Check, Context
 from residency.guard.rules import RULES
 
 SCP_FILE = "organization-scp.json"
@@ -66,8 +66,8 @@ def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tupl
     paths: dict[DataPath, None] = {}
     for workspace in workspaces:
         context = Context(config, workspace)
-        for _rule, evaluate_rule in RULES.values():
-            for item in evaluate_rule(context) if evaluate_rule else ():
+        for rule, evaluate_rule in RULES.values():
+            for item in _safely(rule.id, context, evaluate_rule):
                 if isinstance(item, Finding):
                     if replace(item, origin="synthesized") not in findings:
                         findings[item] = None
@@ -75,6 +75,18 @@ def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tupl
                     paths[item] = None
     ordered = sorted(findings, key=lambda f: (f.workspace, f.rule, f.address, f.origin))
     return ordered, list(paths)
+
+
+def _safely(rule: str, context: Context, evaluate_rule: Check | None) -> list[Finding | DataPath]:
+    """A rule's findings; a shape of input no rule foresaw is a violation (fail closed), not a traceback."""
+    if evaluate_rule is None:
+        return []
+    try:
+        return list(evaluate_rule(context))
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+        return [context.finding("RES012", context.workspace.name, f"{rule} could not read this workspace "
+                                f"({type(error).__name__}: {error}), so it cannot vouch for it", context.region,
+                                "unknown")]
 
 
 def apply_exceptions(config: Config, findings: list[Finding], report: Report) -> None:

@@ -173,7 +173,10 @@ NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "each", "count", "self
 @lru_cache(maxsize=16384)
 def parse_template(text: str) -> Template:
     """A Terraform JSON string value: literal text with interpolations and directives."""
-    parts, position = _Parser(text).template(0, closing=None)
+    try:
+        parts, position = _Parser(text).template(0, closing=None)
+    except RecursionError as error:
+        raise ExpressionError("nested too deeply to read") from error
     if position != len(text):
         raise ExpressionError(f"unexpected text at offset {position}")
     return Template(tuple(parts))

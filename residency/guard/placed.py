@@ -61,6 +61,9 @@ def placed_values(context: Context) -> list[PlacedValue]:
         if entry is None:
             continue
         for place in entry.places:
+            if place.default is not None and "." not in place.path and place.path not in resource.body:
+                where = context.placer.place(place.default, place.kind, resource)  # what AWS does unless told
+                found.append(PlacedValue(resource, place, (place.path,), place.default, where))
             for location, value in at_path(resource.body, place.path):
                 if place.when is not None and not _applies(resource.body, location, place.when):
                     continue

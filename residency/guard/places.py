@@ -19,6 +19,7 @@ from residency import naming
 from residency.config import REGIONS, Config
 from residency.guard.catalog import data_source as catalog_data_source
 from residency.guard.catalog.model import Kind
+from residency.guard.constants import constant
 from residency.guard.expressions import (
     Call,
     Collection,
@@ -36,6 +37,7 @@ from residency.guard.expressions import (
     traversals,
 )
 from residency.guard.model import Resource, SynthesizedWorkspace
+from residency.guard.plan_document import CALLER_ACCOUNTS
 
 UNKNOWN = "unknown"
 LOOPBACK = "loopback"  # the local emulator on this machine; only the local target accepts it
@@ -69,7 +71,10 @@ _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+(\.(?P<region>[a-z0-9-]+))?\.amazonaws\.com(\.cn)?$")
 _AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com(\.cn)?|on\.aws|api\.aws|amazonwebservices\.com)$")
 _SERVICE_NAME = re.compile(r"^(?:com|cn|aws)\.(?:amazonaws\.|sagemaker\.)?([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.")
-_BUCKET_HOST = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com\.?$")
+_BUCKET_HOST = re.compile(
+    r"^(?P<bucket>.+?)\.s3(?:-website)?(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+# Legacy regional endpoint labels: s3-eu-west-1, s3-website-eu-west-1.
+_LEGACY_LABEL = re.compile(r"^(?:s3|s3-website|s3-fips)-(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+)$")
 _SAFE_SUFFIX = re.compile(r"^[:/][A-Za-z0-9*/:._=-]*$")
 _LOOPBACK_HOSTS = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|\[?::1\]?|host\.docker\.internal)$")
 
@@ -80,8 +85,11 @@ class Placer:
     workspace: SynthesizedWorkspace
     _own_buckets: dict[str, Resource] = field(default_factory=dict)
     _own_roles: set[str] = field(default_factory=set)
+    own_accounts: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        accounts = self.workspace.document.get(CALLER_ACCOUNTS) or []
+        self.own_accounts = frozenset(str(account) for account in accounts if str(account).isdigit())
         for bucket in self.workspace.resources("aws_s3_bucket"):
             name = bucket.body.get("bucket")
             if isinstance(name, str) and not is_template(name):
@@ -96,8 +104,8 @@ class Placer:
     def resource_region(self, resource: Resource | None, depth: int = 0) -> str:
         """Where a resource or data source of this workspace lives: its own `region` (AWS provider 6),
         else its provider's region; unknown when either is not a literal region code."""
-        if resource is None:
-            return UNKNOWN
+        if resource is None or resource.provider_name != "aws":
+            return UNKNOWN  # another provider's resource (terraform_data, awscc...): no AWS region vouches for it
         own = resource.body.get("region")
         if own is not None:
             found = self.region_value(own, depth + 1)
@@ -136,6 +144,8 @@ class Placer:
         text = text.strip()
         if not text:
             return NOWHERE
+        if kind == Kind.ACCOUNT and text in self.own_accounts:
+            return NOWHERE
         if kind in (Kind.POLICY_ARN, Kind.ACCOUNT):
             return SOMEWHERE_UNKNOWN  # only this workspace's own policies and account can be placed
         if kind == Kind.PRINCIPAL:
@@ -173,58 +183,67 @@ class Placer:
         parts = text.split(":", 5)
         if len(parts) < 6:
             return SOMEWHERE_UNKNOWN
-        _arn, _partition, service, region, _account, rest = parts
+        _arn, _partition, service, region, account, rest = parts
         if region:
             return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
         if service == "s3":
             return self.bucket(rest.split("/", 1)[0])
+        if service == "states" and not account:
+            return NOWHERE  # arn:aws:states:::lambda:invoke names a Step Functions integration, not a place
         if service == "iam" and rest.startswith("role/") and rest.removeprefix("role/") in self._own_roles:
             return NOWHERE  # a role this workspace creates (the account part cannot be checked, but names are)
+        if service == "iam" and rest == "root" and account in self.own_accounts:
+            return NOWHERE  # this account, as a saved plan spells it
         return SOMEWHERE_UNKNOWN
 
     def url(self, text: str) -> Where:
-        scheme, _, rest = text.partition("://")
-        host = rest.split("/", 1)[0].split("?", 1)[0]
-        if scheme.lower() == "s3":
+        scheme, host = split_url(text)
+        if scheme == "s3":
             return self.bucket(host)
         return self.host(host)
 
     def host(self, text: str) -> Where:
-        host = text.lower().strip().rstrip(".")
+        host = text.strip()
         if "://" in host:
             return self.url(host)
-        host = host.split("/", 1)[0]
-        host = host.rsplit("@", 1)[-1]
-        if host.startswith("["):
-            host = host.split("]", 1)[0] + "]"
-        elif host.count(":") == 1:
-            host = host.split(":", 1)[0]
+        host = _authority(host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
         if not host:
             return NOWHERE
         if _LOOPBACK_HOSTS.match(host):
             return frozenset({LOOPBACK})
+        bucket = _BUCKET_HOST.match(host)
+        if bucket:  # bucket.s3.<region>.amazonaws.com: the bucket is where it is, whatever the endpoint says
+            return self.bucket(bucket.group("bucket"))
         if _AWS_HOST.search(host):
-            regions = {label for label in host.split(".") if label in REGIONS}
-            regions |= {code for code in REGIONS if f".{code}." in f".{host}." or f"-{code}." in host}
-            return frozenset(regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
+            regions = {_region_label(label) for label in host.split(".")} - {None}
+            return frozenset(str(r) for r in regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
         domain = self.config.domain
-        if domain and host.endswith(f".{domain}"):
-            label = host.removesuffix(f".{domain}")
-            return frozenset({label}) if label in self.config.regions else SOMEWHERE_UNKNOWN
+        if domain and (host == domain or host.endswith(f".{domain}")):
+            label = host.removesuffix(f".{domain}").split(".")[-1]
+            if label in REGIONS:
+                return frozenset({label}) if label in self.config.regions else SOMEWHERE_UNKNOWN
+            return NOWHERE  # the product's own names: where they lead is judged where they are defined (RES005)
         return SOMEWHERE_UNKNOWN
 
     def bucket(self, name: str) -> Where:
+        """A bucket is placed only when this workspace creates it: names are global, anyone may own one."""
         name = name.strip().split("/", 1)[0]  # `bucket/key` names the bucket too
         host = _BUCKET_HOST.match(name)
-        if host:  # bucket.s3.amazonaws.com: the bucket is where it is, whatever the endpoint says
+        if host:
             name = host.group("bucket")
         if not name or "*" in name or "?" in name:
             return SOMEWHERE_UNKNOWN
         own = self._own_buckets.get(name)
         if own is not None:
             return frozenset({self.resource_region(own)})
+        return self._data_bucket(name, lambda account: account in self.own_accounts)
+
+    def _data_bucket(self, name: str, ours: Any) -> Where:
+        """residency's data bucket of a listed region: its name ends in this account's id, and the region's
+        workspace creates it, so nobody else can hold that name."""
         for region in self.config.regions:
-            if name.startswith(naming.data_table_name(self.config.project, region) + "-"):
+            prefix = naming.data_table_name(self.config.project, region) + "-"
+            if name.startswith(prefix) and ours(name.removeprefix(prefix)):
                 return frozenset({region})
         return SOMEWHERE_UNKNOWN
 
@@ -241,13 +260,15 @@ class Placer:
             return self._arn_template(rendered, nodes, at, depth)
         if "://" in rendered.split("\x00", 1)[0]:
             scheme, _, rest = rendered.partition("://")
-            host = rest.split("/", 1)[0]
+            host = _authority(re.split(r"[/?#\\]", rest, maxsplit=1)[0])
             if scheme.lower() == "s3":
                 return self._field(host, nodes, Kind.BUCKET, at, depth)
             return self._field(host, nodes, Kind.HOST, at, depth)
         whole = _PLACEHOLDER.match(rendered)
         if whole and _SAFE_SUFFIX.match(rendered[whole.end():]) and not _names_region(rendered[whole.end():]):
             return self.expression(nodes[int(whole.group(1))], kind, at, depth + 1)
+        if kind == Kind.BUCKET:
+            return self._field(rendered, nodes, kind, at, depth)
         return SOMEWHERE_UNKNOWN
 
     def _arn_template(self, rendered: str, nodes: list[Node], at: Resource | None, depth: int) -> Where:
@@ -291,6 +312,8 @@ class Placer:
         if "\x00" in text:
             if kind == Kind.HOST:  # `${api_id}.execute-api.eu-central-1.amazonaws.com`: the region is literal
                 return self.host(_PLACEHOLDER.sub("x", text))
+            if kind == Kind.BUCKET:  # acme-eu-west-1-data-${data.aws_caller_identity.account.account_id}
+                return self._data_bucket(text, lambda rest: self._is_own_account(rest, nodes))
             return SOMEWHERE_UNKNOWN
         return self.literal(text, kind, at)
 
@@ -331,6 +354,9 @@ class Placer:
             return _union(self.expression(arg, kind, at, depth + 1) for arg in call.args)
         if name == "element" and call.args:
             return self.expression(call.args[0], kind, at, depth + 1)
+        folded = constant(call)
+        if isinstance(folded, str):  # built from literals only: judge what it spells
+            return self.place(folded, kind, at, depth + 1)
         return SOMEWHERE_UNKNOWN
 
     def traversal(self, node: Traversal, kind: Kind, at: Resource | None, depth: int) -> Where:
@@ -388,6 +414,9 @@ class Placer:
         if entry is None or entry.lookup:
             return SOMEWHERE_UNKNOWN  # it finds something that already exists, anywhere
         attribute = rest[0] if rest else None
+        configured = _configured(source.body, rest) if attribute is not None else _COMPUTED
+        if configured is not _COMPUTED:  # data.aws_region.x.name where `name` is given: what was given
+            return self.place(configured, kind, source, depth + 1)
         if type_ == "aws_caller_identity" and attribute == "account_id" and kind == Kind.ACCOUNT:
             return NOWHERE
         if type_ == "aws_region" and attribute in ("name", "id", "region") and kind in (Kind.REGION, Kind.ANY):
@@ -472,6 +501,28 @@ def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:
         else:
             return value  # a computed index: the whole configured value
     return value
+
+
+def split_url(text: str) -> tuple[str, str]:
+    """(scheme, host) of a URL, read as a URL parser reads it: the authority ends at the first `/`, `?`
+    or `#`, and user information before an `@` in it is not the host."""
+    scheme, _, rest = text.strip().partition("://")
+    authority = re.split(r"[/?#\\]", rest, maxsplit=1)[0]
+    return scheme.lower(), _authority(authority)
+
+
+def _authority(authority: str) -> str:
+    host = authority.rsplit("@", 1)[-1].lower().strip()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.split(":", 1)[0].rstrip(".")
+
+
+def _region_label(label: str) -> str | None:
+    if label in REGIONS:
+        return label
+    legacy = _LEGACY_LABEL.match(label)
+    return legacy.group("region") if legacy and legacy.group("region") in REGIONS else None
 
 
 def _names_region(text: str) -> bool:

@@ -16,6 +16,8 @@ from residency.guard.model import SynthesizedWorkspace
 from residency.guard.values import sole_resource_reference
 
 _ABSENT = object()
+# Where an overlaid document records the account the plan ran in (a key Terraform never reads).
+CALLER_ACCOUNTS = "//caller_accounts"
 
 
 def plan_shape_problem(plan: Any) -> str | None:
@@ -52,10 +54,30 @@ def overlay_plan(workspace: SynthesizedWorkspace, plan: dict[str, Any]) -> Synth
     for kind, base in expanded:
         resources[kind].pop(base, None)
     _overlay_providers(document, plan)
+    accounts = sorted(_caller_accounts(plan))
+    if accounts:
+        document[CALLER_ACCOUNTS] = accounts
     for output, value in (plan.get("planned_values", {}).get("outputs") or {}).items():
         if "value" in value:
             document.setdefault("output", {})[output] = {"value": value["value"]}
     return SynthesizedWorkspace(workspace.name, document, origin="plan", problems=workspace.problems)
+
+
+def _caller_accounts(plan: dict[str, Any]) -> set[str]:
+    """The account the plan ran in, as `data.aws_caller_identity` read it: with the values known, ARNs
+    in the plan carry it literally where the configuration had a reference."""
+    found: set[str] = set()
+    for section in ("prior_state", "planned_values"):
+        values = plan.get(section) or {}
+        if section == "prior_state":
+            values = values.get("values") or {}
+        root = values.get("root_module")
+        for resource in _planned_resources(root or {}):
+            if resource.get("mode") == "data" and resource.get("type") == "aws_caller_identity":
+                account = (resource.get("values") or {}).get("account_id")
+                if isinstance(account, str) and account.isdigit():
+                    found.add(account)
+    return found
 
 
 def _planned_resources(module: dict[str, Any]) -> list[dict[str, Any]]:

@@ -23,6 +23,8 @@ LABELLED = {"resource": 2, "data": 2, "provider": 1, "module": 1, "output": 1, "
 UNLABELLED = ("terraform", "locals")
 LISTED = ("import", "moved", "removed")  # blocks without labels that may repeat
 HCL_SUFFIXES = (".tf", ".tofu")
+# Files Terraform loads variable values from by itself (terraform.tfvars, *.auto.tfvars and JSON forms).
+VARIABLE_FILES = ("terraform.tfvars", "terraform.tfvars.json", ".auto.tfvars", ".auto.tfvars.json")
 JSON_SUFFIXES = (".tf.json", ".tofu.json")
 
 
@@ -45,7 +47,7 @@ def workspace_files(directory: Path) -> list[Path]:
         names = sorted(path for path in directory.iterdir() if path.is_file() or path.is_symlink())
     except OSError:
         return []
-    loaded = [path for path in names if path.name.endswith(JSON_SUFFIXES + HCL_SUFFIXES)
+    loaded = [path for path in names if path.name.endswith(JSON_SUFFIXES + HCL_SUFFIXES + VARIABLE_FILES)
               and not path.name.startswith(".")]
     return sorted(loaded, key=lambda path: (_is_override(path), path.name))
 
@@ -66,6 +68,10 @@ def read_workspace(directory: Path) -> ReadWorkspace:
         result.problems.append(Problem(directory.name, "no Terraform configuration files in the workspace"))
     for path in files:
         result.files.append(path.name)
+        if path.name.endswith(VARIABLE_FILES):
+            result.problems.append(Problem(path.name, "a variable file: Terraform loads its values by itself, and "
+                                           "residency does not judge values given outside the configuration"))
+            continue
         if path.name.endswith(HCL_SUFFIXES):
             result.problems.append(Problem(path.name, "a native-syntax (HCL) file: Terraform loads it, residency "
                                            "cannot read it, so what it declares cannot be checked"))

@@ -83,7 +83,7 @@ class Emulator:
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         with self.paths.emulator_log.open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                [sys.executable, "-m", SERVER_MODULE, "-H", "127.0.0.1", "-p", str(port)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -143,6 +143,10 @@ class Emulator:
         self.paths.emulator_record.unlink(missing_ok=True)
 
 
+# moto's server with residency's fix for multi-Region key replicas (see that module).
+SERVER_MODULE = "residency.local.moto_server"
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -167,7 +171,8 @@ def _is_alive(pid: int) -> bool:
 def _cmdline_mentions_moto(pid: int) -> bool:
     # Guards against a recycled pid: only a moto server counts as our emulator.
     try:
-        return b"moto.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return SERVER_MODULE.encode() in command_line or b"moto.server" in command_line
     except OSError:
         return True  # no /proc (macOS): trust kill(0)
 

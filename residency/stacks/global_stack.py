@@ -121,9 +121,8 @@ class GlobalStack(TerraformStack):
             deletion_window_in_days=target.kms_deletion_window_days,
             policy=self._key_policy,
         )
-        if target.hmac_replica_aliases:
-            KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
-                     name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+        KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
+                 name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
 
     def _directory_replica(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
         """A directory encryption key in `replica_region`, and the table replica there."""

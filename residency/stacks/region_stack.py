@@ -76,11 +76,11 @@ class RegionStack(TerraformStack):
                 log_retention_days=LOG_RETENTION_DAYS,
             )
 
-        self.pre_sign_up = function("pre-sign-up", "handlers.pre_signup.handler", [
+        self.pre_sign_up = function(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler", [
             computes_user_keys,
             policies.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [directory_primary], regions=[global_region]),
         ], directory_env)
-        self.pre_authentication = function("pre-auth", "handlers.pre_auth.handler", [
+        self.pre_authentication = function(naming.PRE_AUTH_FUNCTION, "handlers.pre_auth.handler", [
             computes_user_keys,
             policies.allow(["dynamodb:GetItem"], [directory_copy], regions=[local_copy_region]),
         ], directory_env)
@@ -90,7 +90,7 @@ class RegionStack(TerraformStack):
             pre_sign_up=self.pre_sign_up.function,
             pre_authentication=self.pre_authentication.function,
         )
-        self.backend = function("api", "handlers.api.handler", [
+        self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                            [self.data.table.arn], regions=[region]),
         ], {

@@ -32,11 +32,6 @@ class TargetProfile:
     # Global-table replicas of the directory. The emulator accepts DynamoDB replicas but never
     # finishes creating them, so locally every region reads the directory in the global region.
     directory_replicas: bool
-    # The HMAC key is replicated to every region on both targets (each region computes user keys
-    # at home). The emulator shares a multi-Region key's aliases with its replicas (checked: an
-    # alias made for the primary resolves in every replica region, and making it again there fails
-    # with AlreadyExists), so there the replicas get no alias of their own.
-    hmac_replica_aliases: bool
     # The emulator reports some CloudFront fields differently from what was sent, which would
     # show a change on every plan; these are ignored there (and only there).
     cloudfront_ignore_changes: tuple[str, ...] = ()
@@ -64,7 +59,6 @@ LOCAL = TargetProfile(
     uses_emulator=True,
     kms_deletion_window_days=7,
     directory_replicas=False,
-    hmac_replica_aliases=False,
     cloudfront_ignore_changes=("origin", "default_cache_behavior[0].forwarded_values", "viewer_certificate"),
     wait_for_cloudfront=False,
     api_custom_domains=False,
@@ -91,8 +85,7 @@ LOCAL = TargetProfile(
     ),
 )
 
-AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True,
-                    hmac_replica_aliases=True)
+AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True)
 
 
 def profile_for(target: str) -> TargetProfile:

@@ -95,6 +95,10 @@ def merge(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def place_body(place: Place, value: Any) -> dict[str, Any]:
+    if place.when is not None and place.when[0] == place.path.rsplit(".", 1)[-1]:
+        # the place is its own condition (a canned ACL, a social identity provider): a value outside the
+        # listed ones is at home, a listed one is not
+        return build(place.path, place.when[1][0] if value is ABROAD[place.kind] else "reviewed-other-value")
     body = build(place.path, value)
     if place.when is not None:
         holder_path = place.path.rsplit(".", 1)[0] if "." in place.path else ""
@@ -115,6 +119,8 @@ def policy_text(kind: PolicyKind, statement: dict[str, Any]) -> str:
 def example(entry: Entry | DataSource, *, foreign: Place | None = None, foreign_policy: str | None = None) -> dict:
     body: dict[str, Any] = {}
     for place in entry.places:
+        if place.path.split(".")[0].endswith("_routing_policy") and place is not foreign:
+            continue  # only global routes users (RES005): a region's records carry no routing policy
         if place is not foreign:
             merge(body, place_body(place, HOME[place.kind]))
     if foreign is not None:  # last, so that a JSON document two places share holds the foreign value

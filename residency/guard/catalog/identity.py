@@ -5,6 +5,7 @@ from __future__ import annotations
 from residency.guard.catalog.model import (
     REGION,
     Entry,
+    Flow,
     Kind,
     Place,
     Policy,
@@ -16,6 +17,9 @@ from residency.guard.catalog.model import (
     process,
     trust_policy,
 )
+
+# Sign-in with these hands the user's identity to a company outside any AWS region.
+SOCIAL_PROVIDERS = ("Google", "Facebook", "LoginWithAmazon", "SignInWithApple")
 
 
 def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
@@ -46,7 +50,9 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_cognito_managed_user_pool_client", *_CLIENT, keep("user_pool_id")),
     _e("aws_cognito_user_pool_domain", keep("certificate_arn"), keep("user_pool_id"),
        note="A custom domain is served through CloudFront (certificate in us-east-1): TLS ends at edge locations"),
-    _e("aws_cognito_identity_provider", *(process(f"provider_details.{key}", Kind.HOST) for key in _IDP_URLS),
+    _e("aws_cognito_identity_provider",
+       Place("provider_type", Kind.UNPLACEABLE, Flow.PROCESS, when=("provider_type", SOCIAL_PROVIDERS)),
+       *(process(f"provider_details.{key}", Kind.HOST) for key in _IDP_URLS),
        keep("user_pool_id"),
        note="Google, Facebook, Apple and Login with Amazon have implicit endpoints outside any AWS region"),
     _e("aws_cognito_user_group", keep("user_pool_id")),

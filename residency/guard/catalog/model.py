@@ -61,6 +61,9 @@ class Place:
     # (sibling attribute, values): the place applies only when the attribute beside the value has one
     # of these values (or a value only known when Terraform runs), e.g. a DNS record's `type`.
     when: tuple[str, tuple[str, ...]] | None = None
+    # What AWS does when the attribute is left out, where that matters (a top-level attribute only):
+    # a CloudTrail event data store is multi-Region unless told otherwise.
+    default: object = None
 
 
 class PolicyKind(StrEnum):
@@ -124,6 +127,14 @@ def keep(path: str, kind: Kind = Kind.NAME_OR_ARN) -> Place:
 
 def access(path: str, kind: Kind = Kind.ARN) -> Place:
     return Place(path, kind, Flow.ACCESS)
+
+
+# Canned ACLs that let anyone (or any AWS account) read or write: a grant to everyone, from anywhere.
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read", "aws-exec-read", "log-delivery-write")
+
+
+def public_acl(path: str = "acl") -> Place:
+    return Place(path, Kind.UNPLACEABLE, Flow.ACCESS, when=(path.rsplit(".", 1)[-1], PUBLIC_ACLS))
 
 
 def identity_policy(path: str = "policy") -> Policy:

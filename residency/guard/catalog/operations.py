@@ -6,6 +6,7 @@ from __future__ import annotations
 from residency.guard.catalog.model import (
     REGION,
     Entry,
+    Flow,
     Kind,
     Place,
     Policy,
@@ -82,7 +83,8 @@ ENTRIES: tuple[Entry, ...] = (
        keep("kms_key_id"), out("sns_topic_name"), into("is_multi_region_trail", Kind.UNPLACEABLE),
        into("is_organization_trail", Kind.UNPLACEABLE), personal=True,
        note=f"Records request parameters (user names, object keys); {_TRAIL_NOTE}"),
-    _e("aws_cloudtrail_event_data_store", keep("kms_key_id"), into("multi_region_enabled", Kind.UNPLACEABLE),
+    _e("aws_cloudtrail_event_data_store", keep("kms_key_id"),
+       Place("multi_region_enabled", Kind.UNPLACEABLE, Flow.IN, default=True),
        into("organization_enabled", Kind.UNPLACEABLE), personal=True,
        note="multi_region_enabled defaults to true: an event data store without it collects every region"),
     # X-Ray

@@ -8,6 +8,7 @@ from residency.guard.catalog.model import (
     REGION_AND_GLOBAL,
     REGION_GLOBAL_AND_BOOTSTRAP,
     Entry,
+    Flow,
     Kind,
     Place,
     Policy,
@@ -17,6 +18,7 @@ from residency.guard.catalog.model import (
     keep,
     out,
     process,
+    public_acl,
     resource_policy,
 )
 
@@ -30,7 +32,7 @@ _BUCKET = keep("bucket", Kind.BUCKET)  # the bucket a configuration resource app
 _GRANTEE = tuple(access(f"access_control_policy.grant.grantee.{name}", Kind.PRINCIPAL)
                  for name in ("id", "uri", "email_address"))
 _SSE = "apply_server_side_encryption_by_default.kms_master_key_id"
-_OBJECT = (_BUCKET, keep("kms_key_id"), process("website_redirect", Kind.HOST))
+_OBJECT = (_BUCKET, keep("kms_key_id"), process("website_redirect", Kind.HOST), public_acl())
 _DB_KEYS = (keep("kms_key_id"), keep("master_user_secret_kms_key_id"), keep("performance_insights_kms_key_id"))
 _SNAPSHOT_COPY = (out("destination_region", Kind.REGION), keep("kms_key_id"), into("presigned_url", Kind.HOST),
                   access("shared_accounts", Kind.ACCOUNT))
@@ -39,7 +41,7 @@ _GLOBAL_DB = "A global database replicates to clusters added in any region, by a
 
 ENTRIES: tuple[Entry, ...] = (
     # S3
-    _e("aws_s3_bucket", access("grant.id", Kind.PRINCIPAL),
+    _e("aws_s3_bucket", public_acl(), access("grant.id", Kind.PRINCIPAL),
        access("grant.uri", Kind.PRINCIPAL), keep("logging.target_bucket", Kind.BUCKET),
        out("replication_configuration.rules.destination.bucket", Kind.BUCKET),
        out("replication_configuration.rules.destination.account_id", Kind.ACCOUNT),
@@ -49,7 +51,7 @@ ENTRIES: tuple[Entry, ...] = (
        process("acceleration_status", Kind.UNPLACEABLE),
        policies=(resource_policy(),), personal=True, ws=REGION_GLOBAL_AND_BOOTSTRAP,
        note="Legacy inline blocks included; transfer acceleration enters through CloudFront edge locations; "
-            "a canned `acl` is checked by the public-access rules"),
+            "a canned public `acl` is a grant to anyone"),
     _e("aws_s3_bucket_policy", _BUCKET, policies=(resource_policy(),), ws=REGION_GLOBAL_AND_BOOTSTRAP),
     _e("aws_s3_bucket_public_access_block", _BUCKET, ws=REGION_GLOBAL_AND_BOOTSTRAP),
     _e("aws_s3_bucket_lifecycle_configuration", _BUCKET, ws=REGION_GLOBAL_AND_BOOTSTRAP),
@@ -73,7 +75,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_s3_bucket_website_configuration", _BUCKET, process("redirect_all_requests_to.host_name", Kind.HOST),
        process("routing_rule.redirect.host_name", Kind.HOST), process("routing_rules#**.HostName", Kind.HOST)),
     _e("aws_s3_bucket_ownership_controls", _BUCKET),
-    _e("aws_s3_bucket_acl", _BUCKET, *_GRANTEE, note="A canned `acl` is checked by the public-access rules"),
+    _e("aws_s3_bucket_acl", _BUCKET, *_GRANTEE, public_acl(), note="A canned public `acl` is a grant to anyone"),
     _e("aws_s3_bucket_object_lock_configuration", _BUCKET),
     _e("aws_s3_bucket_intelligent_tiering_configuration", _BUCKET),
     _e("aws_s3_bucket_metric", _BUCKET),
@@ -113,7 +115,7 @@ ENTRIES: tuple[Entry, ...] = (
        out("s3_bucket_owner", Kind.ACCOUNT), out("s3_sse_kms_key_id", Kind.NAME_OR_ARN), personal=True),
     _e("aws_dynamodb_resource_policy", keep("resource_arn", Kind.ARN), policies=(resource_policy(),)),
     # KMS
-    _e("aws_kms_key", keep("custom_key_store_id"), out("multi_region", Kind.UNPLACEABLE),
+    _e("aws_kms_key", Place("custom_key_store_id", Kind.UNPLACEABLE, Flow.KEEP), out("multi_region", Kind.UNPLACEABLE),
        policies=(resource_policy(),), ws=REGION_GLOBAL_AND_BOOTSTRAP,
        note="A multi-Region key can be replicated to any region; global's directory HMAC key is one"),
     _e("aws_kms_external_key", out("multi_region", Kind.UNPLACEABLE), policies=(resource_policy(),)),

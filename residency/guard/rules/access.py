@@ -21,6 +21,7 @@ from residency.guard.placed import with_flow
 from residency.guard.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
 from residency.guard.policy_documents import PolicyDocument, policy_documents
 from residency.guard.registry import Context, rule
+from residency.guard.values import sole_resource_reference
 
 REQUESTED_REGION = "aws:requestedregion"
 # Actions AWS grants only on `*` (no resource-level permissions) that touch no personal data.
@@ -33,9 +34,24 @@ ACTIONS_ON_EVERYTHING = frozenset({
 # What the residency triggers do to the directory: single items, by their pseudonymous key.
 DIRECTORY_ACTIONS = frozenset({"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem",
                                "dynamodb:conditioncheckitem"})
+# Actions that copy data to a region the call does not name (aws:RequestedRegion cannot hold them back).
+REPLICATION_ACTIONS = frozenset({
+    "s3:putreplicationconfiguration", "s3:replicateobject", "s3:replicatedelete", "s3:replicatetags",
+    "s3:createmultiregionaccesspoint", "s3:createjob", "dynamodb:createtablereplica", "dynamodb:createglobaltable",
+    "dynamodb:updateglobaltable", "dynamodb:exporttabletopointintime", "dynamodb:enablekinesisstreamingdestination",
+    "backup:startcopyjob", "kms:replicatekey", "secretsmanager:replicatesecrettoregions",
+    "ecr:putreplicationconfiguration", "rds:createdbinstancereadreplica", "rds:copydbsnapshot",
+    "rds:copydbclustersnapshot", "rds:createglobalcluster", "rds:startdbinstanceautomatedbackupsreplication",
+    "rds:startexporttask", "elasticache:createglobalreplicationgroup", "ec2:copysnapshot", "ec2:copyimage",
+    "logs:putsubscriptionfilter", "logs:createexporttask", "firehose:createdeliverystream", "datasync:createtask",
+    "dms:createreplicationtask", "es:createoutboundconnection", "events:puttargets", "sns:subscribe",
+    "lambda:createeventsourcemapping", "glue:createjob", "scheduler:createschedule", "pipes:createpipe",
+})
 # Conditions that pin a resource policy's `*` principal to the workspace's own account.
 OWN_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "kms:calleraccount",
                               "aws:resourceaccount"})
+_LITERAL_DIRECTORY_ARN = re.compile(
+    r"^arn:aws:dynamodb:(?P<region>[a-z0-9-]+):(?P<account>[0-9]+):table/(?P<table>.+)$")
 _DIRECTORY_ARN = re.compile(
     r"^arn:aws:dynamodb:(?P<region>[a-z0-9-]+):\x00(?P<account>[0-9]+)\x00:table/(?P<table>.+)$")
 
@@ -48,18 +64,22 @@ _DIRECTORY_ARN = re.compile(
           "own region (the directory's regions for directory statements), name only this workspace's stores, "
           "roles and account in policies, and attach only policies this workspace writes.")
 def region_bound_access(context: Context) -> Iterator[Finding | DataPath]:
+    if context.workspace.name == naming.GLOBAL_WORKSPACE:
+        yield from _global_principals(context)
     if not context.is_region:
         return
+    directory_roles = _directory_roles(context)
     for document in policy_documents(context):
         what = f"{document.resource.address}"
         if document.document is None:
             yield context.finding("RES006", what, f"the policy in {'.'.join(map(str, document.location))} cannot be "
                                   "read, so its reach cannot be established", context.region, UNKNOWN)
             continue
+        may_use_directory = _role_of(context, document) in directory_roles
         for index, statement in enumerate(document.statements()):
             if str(statement.get("Effect", "")).lower() != "allow":
                 continue  # a Deny only takes away
-            for problem, destination in _problems(context, document, statement):
+            for problem, destination in _problems(context, document, statement, may_use_directory):
                 yield context.finding("RES006", what, f"policy statement {index}: {problem}", context.region,
                                       destination)
     for placed in with_flow(context, Flow.ACCESS):
@@ -68,6 +88,51 @@ def region_bound_access(context: Context) -> Iterator[Finding | DataPath]:
             yield context.finding("RES006", placed.resource.address,
                                   f"{placed.attribute} {_reach(placed.place.kind)} {context.describe(outside)}",
                                   context.region, ",".join(outside))
+    for permission in context.workspace.resources("aws_lambda_permission"):
+        principal = permission.body.get("principal")
+        if isinstance(principal, str) and ".amazonaws.com" in principal and \
+                not permission.body.get("source_arn") and not permission.body.get("source_account"):
+            yield context.finding("RES006", permission.address, f"lets {principal} invoke the function for any "
+                                  "account's resources (no source_arn or source_account)", context.region, UNKNOWN)
+
+
+def _global_principals(context: Context) -> Iterator[Finding]:
+    """global's keys and buckets: only this account, its roles and AWS services may be let in."""
+    for document in policy_documents(context):
+        if document.policy.kind == PolicyKind.IDENTITY:
+            continue
+        if document.document is None:
+            yield context.finding("RES006", document.resource.address, "its policy cannot be read, so who it lets "
+                                  "in cannot be established", context.region, UNKNOWN)
+            continue
+        for index, statement in enumerate(document.statements()):
+            if str(statement.get("Effect", "")).lower() != "allow":
+                continue
+            for problem, destination in _principals(context, statement, document.policy.kind):
+                if destination == UNKNOWN:
+                    yield context.finding("RES006", document.resource.address, f"policy statement {index}: {problem}",
+                                          context.region, destination)
+
+
+def _directory_roles(context: Context) -> set[str]:
+    """Addresses of the roles only residency's triggers run as: the one identity that may use the directory."""
+    names = {naming.function_name(context.config.project, context.region, purpose): purpose
+             for purpose in naming.DIRECTORY_USERS}
+    users: dict[str, set[bool]] = {}
+    for function in context.workspace.resources("aws_lambda_function"):
+        role = sole_resource_reference(function.body.get("role"))
+        if role is not None:
+            users.setdefault(role, set()).add(function.body.get("function_name") in names)
+    return {role for role, triggers in users.items() if triggers == {True}}
+
+
+def _role_of(context: Context, document: PolicyDocument) -> str | None:
+    resource = document.resource
+    if resource.type == "aws_iam_role":
+        return f"{resource.type}.{resource.name}"
+    if resource.type == "aws_iam_role_policy":
+        return sole_resource_reference(resource.body.get("role"))
+    return None
 
 
 def _reach(kind: Kind) -> str:
@@ -78,23 +143,28 @@ def _reach(kind: Kind) -> str:
     return "grants access to or from"
 
 
-def _problems(context: Context, document: PolicyDocument, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _problems(context: Context, document: PolicyDocument, statement: dict[str, Any],
+              may_use_directory: bool) -> Iterator[tuple[str, str]]:
     for element in ("NotAction", "NotResource", "NotPrincipal"):
         if element in statement:
             yield f"Allow with {element} reaches everything it does not name", UNKNOWN
             return
     kind = document.policy.kind
     if kind == PolicyKind.IDENTITY:
-        yield from _identity(context, statement)
+        yield from _identity(context, statement, may_use_directory)
     else:
         yield from _principals(context, statement, kind)
     yield from _condition_values(context, statement)
 
 
-def _identity(context: Context, statement: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _identity(context: Context, statement: dict[str, Any], may_use_directory: bool) -> Iterator[tuple[str, str]]:
     actions = [str(action).lower() for action in _list(statement.get("Action"))]
     resources = _list(statement.get("Resource"))
-    directory = _directory_regions(context, statement, actions, resources)
+    copying = sorted({copy for copy in REPLICATION_ACTIONS for action in actions if fnmatchcase(copy, action)})
+    if copying:
+        yield (f"lets the workload copy data to any region at run time ({', '.join(copying[:4])}"
+               f"{', ...' if len(copying) > 4 else ''})", UNKNOWN)
+    directory = _directory_regions(context, statement, actions, resources) if may_use_directory else None
     allowed = {context.region} | (directory or set())
     regions = _requested_regions(context, statement)
     if regions is None:
@@ -144,8 +214,12 @@ def _directory_regions(context: Context, statement: dict[str, Any], actions: lis
 
 
 def _directory_table_region(context: Context, arn: Any, table: str) -> str | None:
-    if not isinstance(arn, str) or not is_template(arn):
-        return None  # a literal account cannot be checked to be this one
+    if not isinstance(arn, str):
+        return None
+    if not is_template(arn):  # a saved plan spells this account out; otherwise it cannot be checked
+        literal = _LITERAL_DIRECTORY_ARN.match(arn)
+        ok = literal and literal["account"] in context.placer.own_accounts and literal["table"] == table
+        return literal["region"] if ok and literal else None
     try:
         template = parse_template(arn)
     except ExpressionError:
@@ -190,6 +264,9 @@ def _principals(context: Context, statement: dict[str, Any], kind: PolicyKind) -
         outside = context.outside(where)
         if outside:
             yield f"lets in {type_} principal {value}, from {context.describe(outside)}", ",".join(outside)
+        elif type_ == "Service" and kind == PolicyKind.RESOURCE and not _pinned_source(context, statement):
+            yield (f"lets in {value} acting for any account's resources (no aws:SourceAccount or aws:SourceArn "
+                   "naming this account)", UNKNOWN)
 
 
 def _pinned_to_own_account(context: Context, statement: dict[str, Any]) -> bool:
@@ -203,7 +280,47 @@ def _pinned_to_own_account(context: Context, statement: dict[str, Any]) -> bool:
     return False
 
 
+def _pinned_source(context: Context, statement: dict[str, Any]) -> bool:
+    """A condition that ties a service's access to this account's own resources."""
+    for operator, conditions in _dict(statement.get("Condition")).items():
+        if "not" in operator.lower() or "ifexists" in operator.lower():
+            continue
+        for key, values in _dict(conditions).items():
+            lowered, listed = key.lower(), _list(values)
+            if not listed:
+                continue
+            if lowered in ("aws:sourceaccount", "aws:sourceowner") and \
+                    all(_own_account_value(context, value) for value in listed):
+                return True
+            if (lowered in ("aws:sourcearn",) or lowered.startswith("kms:encryptioncontext:")) and \
+                    all(_own_arn(context, value) for value in listed):
+                return True
+    return False
+
+
+def _own_arn(context: Context, value: Any) -> bool:
+    """An ARN of this account (a reference to this workspace's resource, or this account spelled out)."""
+    if not isinstance(value, str):
+        return False
+    if sole_resource_reference(value) is not None:
+        return UNKNOWN not in context.placer.place(value, Kind.ARN)
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or "*" in parts[3]:
+        return False
+    account = parts[4]
+    if account in context.placer.own_accounts:
+        return True
+    try:
+        template = parse_template(account) if is_template(account) else None
+    except ExpressionError:
+        return False
+    return template is not None and len(template.parts) == 1 and isinstance(template.parts[0], Traversal) and \
+        context.placer.is_own_account(template.parts[0])
+
+
 def _own_account_value(context: Context, value: Any) -> bool:
+    if isinstance(value, str) and value in context.placer.own_accounts:
+        return True
     if not isinstance(value, str) or not is_template(value):
         return False
     try:

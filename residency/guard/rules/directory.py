@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency import naming
+from residency.guard import catalog
 from residency.guard.catalog.model import Flow
 from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
 from residency.guard.model import DataPath, Finding, Resource
@@ -56,6 +57,23 @@ def directory_only(context: Context) -> Iterator[Finding | DataPath]:
         if _is_directory(table, table_name):
             for problem in _schema_problems(table):
                 yield context.finding("RES003", table.address, problem)
+    yield from _nothing_else_personal(context, table_name)
+
+
+def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Finding]:
+    """global serves every country from one place: it may keep the directory and the front end's files,
+    never a store of anything else (which would gather every jurisdiction's data in one region)."""
+    front_end = {found for distribution in context.workspace.resources("aws_cloudfront_distribution")
+                 for origin in blocks(distribution.body.get("origin"))
+                 if (found := _reference(origin.get("domain_name"))) is not None}
+    for resource in context.workspace.resources():
+        entry = catalog.entry(resource.type)
+        if entry is None or not entry.personal or _is_directory(resource, table_name) or \
+                f"{resource.type}.{resource.name}" in front_end:
+            continue
+        yield context.finding("RES003", resource.address, f"a {resource.type} in global, which serves every "
+                              "country from one region: only the directory and the front end's files may be kept "
+                              "there", context.placer.resource_region(resource), UNKNOWN)
 
 
 def _judged_copy(context: Context, placed: PlacedValue, kind: str, source: str, allowed: set[str],

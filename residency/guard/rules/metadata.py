@@ -24,17 +24,23 @@ def nothing_personal_in_metadata(context: Context) -> Iterator[Finding | DataPat
         yield from _personal(context, f"output.{output}", output, body.get("value"))
     for provider in context.workspace.providers():
         for tags in blocks(provider.get("default_tags")):
-            for key, value in (tags.get("tags") or {}).items():
+            for key, value in _mapping(tags.get("tags")):
                 yield from _personal(context, "provider.aws.default_tags", key, value)
     for resource in context.workspace.resources():
-        for key, value in (resource.body.get("tags") or {}).items():
+        for key, value in _mapping(resource.body.get("tags")):
             yield from _personal(context, resource.address, key, value)
         for attribute in NAME_ATTRIBUTES:
             if isinstance(resource.body.get(attribute), str):
                 yield from _personal(context, resource.address, attribute, resource.body[attribute], key_counts=False)
         for environment in blocks(resource.body.get("environment")):
-            for key, value in (environment.get("variables") or {}).items():
+            for key, value in _mapping(environment.get("variables")):
                 yield from _personal(context, resource.address, key, value)
+
+
+def _mapping(value: Any) -> list[tuple[str, Any]]:
+    """A map attribute's entries; an attribute that is not a map holds none (other rules judge its strings)."""
+    items = value if isinstance(value, list) else [value]
+    return [(str(key), item) for entry in items if isinstance(entry, dict) for key, item in entry.items()]
 
 
 def _personal(context: Context, address: str, key: str, value: Any, *, key_counts: bool = True) -> Iterator[Finding]:

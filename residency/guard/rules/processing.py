@@ -14,17 +14,21 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from residency import naming
-from residency.guard.attributes import at_path, dotted
+from residency.guard.attributes import at_path, dotted, strings
 from residency.guard.catalog.model import Flow, PolicyKind
 from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
 from residency.guard.model import DataPath, Finding
 from residency.guard.placed import PlacedValue, with_flow
-from residency.guard.places import UNKNOWN
+from residency.guard.places import LOOPBACK, UNKNOWN
 from residency.guard.policy_documents import policy_documents
 from residency.guard.registry import Context, rule
 from residency.guard.rules.copies import data_paths
+from residency.guard.tokens import places_in_text
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
+# What global serves at the edge: its strings are read for any place they name.
+EDGE_TYPES = ("aws_cloudfront_function", "aws_cloudfront_distribution", "aws_cloudfront_origin_request_policy",
+              "aws_cloudfront_response_headers_policy")
 
 
 @rule("RES010", "Personal data is processed only inside its jurisdiction",
@@ -52,6 +56,21 @@ def processed_at_home(context: Context) -> Iterator[Finding | DataPath]:
                                       "whatever their country (only the routed api host, or this workspace's "
                                       "own resources, may be behind the global entry points)",
                                       context.region, ",".join(sorted(placed.where)) or UNKNOWN)
+        yield from _edge_code(context)
+
+
+def _edge_code(context: Context) -> Iterator[Finding]:
+    """What CloudFront runs or is told at the edge (functions, behaviours) may name no region, regional
+    host or unknown place: it would send every country's requests there."""
+    for resource in context.workspace.resources(*EDGE_TYPES):
+        for location, text in strings(resource.body):
+            named = places_in_text(context, text)
+            elsewhere = sorted({place for where in named.values() for place in where if place != LOOPBACK})
+            if elsewhere:
+                yield context.finding("RES010", resource.address, f"{dotted(location)} names "
+                                      f"{', '.join(sorted(named)[:3])} ({context.describe(elsewhere)}): the edge "
+                                      "would send every country's requests there", context.region,
+                                      ",".join(elsewhere))
 
 
 def _global_target(context: Context, placed: PlacedValue) -> bool:

@@ -25,6 +25,8 @@ PLACING_SETTINGS = {
     "ec2_metadata_service_endpoint": Kind.HOST, "sts_region": Kind.REGION,
     "assume_role.sts_region": Kind.REGION, "assume_role_with_web_identity.sts_region": Kind.REGION,
 }
+# How the official AWS provider may be required (CDKTF writes the short form).
+OFFICIAL_AWS_SOURCES = frozenset({"aws", "hashicorp/aws"})
 ROLE_SETTINGS = ("assume_role", "assume_role_with_web_identity")
 ROLE_KEYS = frozenset({"role_arn", "session_name", "external_id", "duration", "policy", "policy_arns", "tags",
                        "transitive_tag_keys", "source_identity", "sts_region", "web_identity_token",
@@ -44,6 +46,12 @@ def own_provider_only(context: Context) -> Iterator[Finding | DataPath]:
         if provider_name != "aws":
             yield context.finding("RES001", f"provider.{provider_name}", f"a {provider_name!r} provider: residency "
                                   "can only check what the AWS provider does", name, provider_name)
+    for local_name, requirement in (context.workspace.document.get("terraform", {}).get("required_providers")
+                                    or {}).items():
+        source = requirement.get("source", local_name) if isinstance(requirement, dict) else local_name
+        if str(source).lower().removeprefix("registry.terraform.io/") not in OFFICIAL_AWS_SOURCES:
+            yield context.finding("RES001", f"terraform.required_providers.{local_name}", f"provider {local_name!r} "
+                                  f"comes from {source!r}: only hashicorp/aws is reviewed", name, str(source))
     providers = context.workspace.providers()
     if not providers:
         yield context.finding("RES001", "provider.aws", "no AWS provider for the region")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from residency import naming
 from residency.guard.catalog.model import Kind
 from residency.guard.expressions import ExpressionError, address, parse_template, traversals
 from residency.guard.model import DataPath, Finding, Resource
@@ -12,6 +13,9 @@ from residency.guard.registry import Context, rule
 from residency.guard.values import GLOBAL, UNKNOWN, blocks, is_expression, sole_resource_reference
 
 MAX_ALIAS_DEPTH = 5
+# Policies that ignore where the user is (or, for geoproximity and CIDR, do not follow regions.yaml).
+UNCOUNTRIED_POLICIES = ("weighted_routing_policy", "geoproximity_routing_policy", "cidr_routing_policy",
+                        "multivalue_answer_routing_policy")
 ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "failover_routing_policy",
                     "weighted_routing_policy", "geoproximity_routing_policy", "cidr_routing_policy",
                     "multivalue_answer_routing_policy")
@@ -25,6 +29,9 @@ ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "fai
           "same jurisdiction; gate each record on the health of the region it points at.")
 def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
     if context.is_region:
+        yield from _region_records(context)
+        return
+    if context.workspace.name != GLOBAL:
         return
     resolver = _Resolver(context)
     yield from _geolocation(context, resolver)
@@ -33,8 +40,30 @@ def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
         if "latency_routing_policy" in record.body:
             for destination in resolver.destinations(record):
                 yield context.path("routing", record.address, destination, source=GLOBAL)
+            if context.config.global_.routing != "latency":
+                yield context.finding("RES005", record.address, "a latency record sends users to the nearest "
+                                      "region, not to their country's (regions.yaml routes by country)", GLOBAL,
+                                      ",".join(sorted(resolver.destinations(record))))
+        for policy in UNCOUNTRIED_POLICIES:
+            if blocks(record.body.get(policy)):
+                yield context.finding("RES005", record.address, f"a {policy.removesuffix('_routing_policy')} record "
+                                      "sends users to a region whatever their country", GLOBAL,
+                                      ",".join(sorted(resolver.destinations(record))))
         yield from _health_check(context, resolver, record)
         yield from _plain_record(context, resolver, record)
+
+
+def _region_records(context: Context) -> Iterator[Finding]:
+    """A region may name itself; only global routes users (a record for the shared host, or a routing
+    policy, in a region workspace would send other regions' users there)."""
+    shared = naming.global_api_host(context.config.domain) if context.config.domain else None
+    for record in context.workspace.resources("aws_route53_record"):
+        name = str(record.body.get("name", "")).rstrip(".").lower()
+        policies = [policy for policy in ROUTING_POLICIES if blocks(record.body.get(policy))]
+        if policies or (shared and name == shared):
+            yield context.finding("RES005", record.address, f"a region workspace routes {name or 'a name'} "
+                                  f"({', '.join(policies) or 'the shared entry point'}): only global routes users",
+                                  context.region, UNKNOWN)
 
 
 class _Resolver:

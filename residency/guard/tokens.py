@@ -1,0 +1,131 @@
+"""What in a string names a place: region codes, ARNs, URLs, regional AWS hosts, and values looked up
+elsewhere (a data source that finds something existing, another workspace's state, a variable); each
+with where it is. Literals inside expressions count, and so does what a function of literals spells."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from residency import naming
+from residency.config import REGIONS
+from residency.guard import catalog
+from residency.guard.catalog.model import Kind
+from residency.guard.constants import constant
+from residency.guard.expressions import (
+    Call,
+    ExpressionError,
+    Template,
+    Traversal,
+    address,
+    is_template,
+    literal_strings,
+    parse_template,
+    traversals,
+    walk,
+)
+from residency.guard.places import SOMEWHERE_UNKNOWN, Where, split_url
+
+if TYPE_CHECKING:
+    from residency.guard.registry import Context
+
+_REGION_CODE = re.compile(r"(?<![a-z0-9])((?:us-gov|us-isob?|[a-z]{2})-(?:north|south|east|west|central|northeast"
+                          r"|northwest|southeast|southwest)-[0-9]{1,2})(?![0-9])")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>`|\\]*")
+_ARN = re.compile(r"arn:[a-z0-9-]*:[a-z0-9-]*:[^:\s\"'<>]*:[^:\s\"'<>]*:[^\s\"'<>,)\]}]*")
+_AWS_HOST = re.compile(r"(?<![a-z0-9.\x00-])[a-z0-9\x00][a-z0-9.\x00-]*\.(?:amazonaws\.com(?:\.cn)?|on\.aws|api\.aws)"
+                       r"(?![a-z0-9.-])", re.IGNORECASE)
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+# Looked-up values whose placement does not matter: the hosted zone a record is written into.
+HARMLESS_LOOKUPS = {("aws_route53_zone", "zone_id"), ("aws_route53_zone", "name"), ("aws_route53_zone", "id")}
+
+
+def places_in_text(context: Context, text: str) -> dict[str, Where]:
+    """What in a string names a place, and where each one is."""
+    if not is_template(text):
+        return _literal_tokens(context, text, [])
+    try:
+        template = parse_template(text)
+    except ExpressionError:
+        return {text[:60]: SOMEWHERE_UNKNOWN}  # Terraform would not read it either; nothing to vouch for
+    nodes = [part for part in template.parts if not isinstance(part, str)]
+    rendered = "".join(part if isinstance(part, str) else f"\x00{nodes.index(part)}\x00" for part in template.parts)
+    found = _literal_tokens(context, rendered, nodes)
+    for literal in literal_strings(template):
+        if literal not in template.parts:
+            found |= _literal_tokens(context, literal, [])
+    for node in walk(template):
+        if isinstance(node, Call):
+            folded = constant(node)  # join("-", ["us", "east", "1"]) spells what it spells
+            for piece in folded if isinstance(folded, list) else [folded]:
+                if isinstance(piece, str):
+                    found |= _literal_tokens(context, piece, [])
+    for part in nodes:
+        for traversal in traversals(part):
+            looked_up = _looked_up(context, traversal)
+            if looked_up is not None:
+                found[looked_up] = SOMEWHERE_UNKNOWN
+    return found
+
+
+def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, Where]:
+    found: dict[str, Where] = {}
+    placer = context.placer
+    for match in _ARN.finditer(text):
+        found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.ARN, None, 0)
+    for match in _URL.finditer(text):
+        if _project_host(context, match.group()):
+            continue  # the product's own names (its front end); where they lead is RES005's to judge
+        found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
+    for match in _AWS_HOST.finditer(text):
+        found[_shown(match.group())] = placer.host(_PLACEHOLDER.sub("x", match.group()))
+    for match in _REGION_CODE.finditer(text):
+        code = match.group(1)
+        found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
+    return found
+
+
+def _project_host(context: Context, url: str) -> bool:
+    domain = context.config.domain
+    host = split_url(url)[1]
+    if not domain or "\x00" in host or not (host == domain or host.endswith(f".{domain}")):
+        return False
+    return host.removesuffix(f".{domain}").split(".")[-1] not in REGIONS
+
+
+def _as_template(text: str, nodes: list[Any]) -> Template:
+    parts: list[Any] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            parts.append(text[position:match.start()])
+        parts.append(nodes[int(match.group(1))])
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return Template(tuple(parts))
+
+
+def _shown(text: str) -> str:
+    return _PLACEHOLDER.sub("${...}", text)
+
+
+def _looked_up(context: Context, traversal: Traversal) -> str | None:
+    """`data.x.y.attr` of a data source that finds something existing, another workspace's state, or a
+    variable (given when Terraform runs, so nothing here says what it is)."""
+    if traversal.root == "var":
+        name = str(traversal.steps[0]) if traversal.steps else ""
+        if context.config.target == "local" and name == naming.LOCAL_ENDPOINT_VARIABLE:
+            return None
+        return f"var.{name}"
+    found = address(traversal)
+    if found is None or found[0] != "data":
+        return None
+    _mode, type_, name, rest = found
+    entry = catalog.data_source(type_)
+    attribute = next((step for step in rest if isinstance(step, str)), "")
+    if type_ != "terraform_remote_state" and entry is not None and not entry.lookup:
+        return None
+    if (type_, attribute) in HARMLESS_LOOKUPS:
+        return None
+    return f"data.{type_}.{name}.{attribute}".rstrip(".")
