@@ -1,6 +1,6 @@
 """residency's speed and memory figures, each beside its baseline measured in the same run.
 
-    python benchmarks/run.py              # startup, synth (cold, cached, one region changed), scale
+    python benchmarks/run.py              # startup, synth (cold, cached, one region changed), scale, check
     python benchmarks/run.py --terraform  # also plan --all against single plans (local target;
                                           # needs RESIDENCY_PROVIDER_MIRROR without a registry)
     python benchmarks/run.py --quick      # one run per figure instead of a median
@@ -162,6 +162,16 @@ def scale_figures(scratch: Path, times: int) -> list[Row]:
                 f"{slope:.2f} s per extra region", "close to linear", worst < 0.15)]
 
 
+def check_figures(scratch: Path, times: int) -> list[Row]:
+    """The residency rules over the 20-region output scale_figures left, as CI and pull requests run them."""
+    project = scratch / "scale-20"
+    check = repeat(times, lambda: run(residency("check", "--out", "cdktf.out"), project, ENV), "check --out")
+    validate = repeat(times, lambda: run(residency("validate"), project, ENV), "validate (20 regions)")
+    return [Row("`residency check --out` (20 regions + global, 12 rules)", f"{check.seconds:.2f} s",
+                f"{validate.seconds:.2f} s (`validate`: start-up and loading regions.yaml)",
+                f"{check.seconds - validate.seconds:.2f} s for the rules", "< 1 s", check.seconds < 1)]
+
+
 def plan_figures(project: Path) -> list[Row]:
     cold(project)
     checked(run(residency("plan", "--all", "--no-progress"), project, ENV), "warm-up plan --all")
@@ -225,6 +235,7 @@ def main() -> None:
         rows = startup(project, 5 if not options.quick else 1)
         rows += synth_figures(project, times)
         rows += scale_figures(scratch, times)
+        rows += check_figures(scratch, 5 if not options.quick else 1)
         if options.terraform:
             try:
                 rows += plan_figures(project)

@@ -38,7 +38,8 @@ def refs(text: str) -> list[str]:
     ('${var.a ? "us-east-1" : local.b[0].c}', ["var.a", "local.b.0.c"]),
     ('${[for r in var.regions : "arn:aws:s3:::${r}-b"]}', ["var.regions"]),  # `r` is bound by the for
     ("${{for k, v in local.m : k => v.arn if v.on}}", ["local.m"]),
-    ('${aws_lambda_function.f.environment[0].variables["TARGET"]}', ["aws_lambda_function.f.environment.0.variables.TARGET"]),
+    ('${aws_lambda_function.f.environment[0].variables["TARGET"]}',
+     ["aws_lambda_function.f.environment.0.variables.TARGET"]),
     ("${aws_instance.x[*].id}", ["aws_instance.x.*.id"]),
     ("a $${not an interpolation} %{ if var.x }yes%{ else }no%{ endif }", ["var.x"]),
     ("${provider::aws::arn_parse(aws_s3_bucket.b.arn).region}", ["aws_s3_bucket.b.arn"]),

@@ -51,7 +51,8 @@ def test_bodies_as_arrays_at_every_level_are_read():
 
 
 def test_dynamic_blocks_are_read_as_the_blocks_they_make():
-    body = {**TABLE, "dynamic": {"replica": {"for_each": ["us-east-1"], "content": {"region_name": "${replica.value}"}}}}
+    generator = {"for_each": ["us-east-1"], "content": {"region_name": "${replica.value}"}}
+    body = {**TABLE, "dynamic": {"replica": generator}}
     read = read_document({"resource": {"aws_dynamodb_table": {"t": body}}})
     assert table(read.document)["replica"] == [{"region_name": "${replica.value}"}]
     assert table(read.document)["dynamic"]  # kept, for the sweep of every string
