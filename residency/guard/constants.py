@@ -8,56 +8,106 @@ not folded here, has no constant value (None), and the rules treat it as unknown
 from __future__ import annotations
 
 import base64
+import binascii
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from residency.guard.expressions import Call, Collection, Conditional, Literal, Node, Operation, Template
+from residency.guard.expressions import (
+    Call,
+    Collection,
+    Conditional,
+    ExpressionError,
+    Literal,
+    Node,
+    Operation,
+    Template,
+    Traversal,
+    is_template,
+    parse_template,
+)
 
 _NONE = object()
 MAX_LENGTH = 100_000
 
 
-def constant(node: Node) -> Any:
-    """The value of `node` when it is built from literals only, else None."""
+def constant(node: Node, locals_: dict[str, Any] | None = None) -> Any:
+    """The value of `node` when it is built from literals (and local values built from literals) only."""
     try:
-        value = _value(node, 0)
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError):
+        value = _Folder(locals_ or {}).value(node, 0)
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError, ExpressionError,
+            UnicodeDecodeError, binascii.Error):
         return None
     return None if value is _NONE else value
 
 
-def _value(node: Node, depth: int) -> Any:
+class _Folder:
+    def __init__(self, locals_: dict[str, Any]) -> None:
+        self.locals = locals_
+
+    def value(self, node: Node, depth: int) -> Any:
+        return _value(node, depth, self)
+
+    def local(self, traversal: Traversal, depth: int) -> Any:
+        if not traversal.steps or traversal.steps[0] not in self.locals:
+            return _NONE
+        found = self._json(self.locals[str(traversal.steps[0])], depth + 1)
+        for step in traversal.steps[1:]:
+            if isinstance(step, str) and isinstance(found, dict):
+                found = found[step]
+            elif isinstance(step, int) and isinstance(found, list):
+                found = found[step]
+            else:
+                return _NONE
+        return found
+
+    def _json(self, value: Any, depth: int) -> Any:
+        if depth > 16:
+            return _NONE
+        if isinstance(value, str):
+            return self.value(parse_template(value), depth + 1) if is_template(value) else value
+        if isinstance(value, list):
+            return [self._json(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            return {key: self._json(item, depth + 1) for key, item in value.items()}
+        return value
+
+
+def _value(node: Node, depth: int, folder: _Folder | None = None) -> Any:
+    folder = folder or _Folder({})
     if depth > 32:
         return _NONE
+    if isinstance(node, Traversal) and node.root == "local":
+        return folder.local(node, depth)
     if isinstance(node, Literal):
         value = node.value
         return int(value) if isinstance(value, float) and value.is_integer() else value
     if isinstance(node, Template):
-        parts = [part if isinstance(part, str) else _value(part, depth + 1) for part in node.parts]
+        parts = [part if isinstance(part, str) else _value(part, depth + 1, folder) for part in node.parts]
         if any(part is _NONE or isinstance(part, list | dict) for part in parts):
             return _NONE
         return "".join(_text(part) for part in parts)
     if isinstance(node, Collection):
-        items = [_value(item, depth + 1) for item in node.items]
+        items = [_value(item, depth + 1, folder) for item in node.items]
         if any(item is _NONE for item in items):
             return _NONE
         if not node.keys:
             return items
-        keys = [_value(key, depth + 1) for key in node.keys]
+        keys = [_value(key, depth + 1, folder) for key in node.keys]
         return _NONE if any(not isinstance(key, str) for key in keys) else dict(zip(keys, items, strict=True))
     if isinstance(node, Conditional):
-        test = _value(node.test, depth + 1)
+        test = _value(node.test, depth + 1, folder)
         if not isinstance(test, bool):
             return _NONE
-        return _value(node.then if test else node.otherwise, depth + 1)
+        return _value(node.then if test else node.otherwise, depth + 1, folder)
     if isinstance(node, Operation) and node.operator == "-" and len(node.operands) == 1:
-        operand = _value(node.operands[0], depth + 1)
+        operand = _value(node.operands[0], depth + 1, folder)
         return -operand if isinstance(operand, int | float) and not isinstance(operand, bool) else _NONE
     if isinstance(node, Call):
         function = FUNCTIONS.get(node.name)
-        args = [_value(arg, depth + 1) for arg in node.args]
+        args = [_value(arg, depth + 1, folder) for arg in node.args]
         if function is None or any(arg is _NONE for arg in args):
             return _NONE
         result = function(*args)
@@ -119,4 +169,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lookup": lambda mapping, key, *default: mapping.get(key, *default) if default else mapping[key],
     "base64decode": lambda text: base64.b64decode(text).decode("utf-8"),
     "urldecode": lambda text: unquote(text),
+    "textdecodebase64": lambda text, encoding: base64.b64decode(text).decode(encoding),
+    "base64encode": lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii"),
+    "jsonencode": lambda value: json.dumps(value, separators=(",", ":")),
 }

@@ -164,6 +164,22 @@ def address(traversal: Traversal) -> tuple[str, str, str, tuple[str | int | Node
     return "resource", traversal.root, steps[0], steps[1:]
 
 
+def as_value(node: Node) -> object:
+    """An HCL value as JSON would hold it; anything computed stays a tree (for the rules to judge)."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Collection):
+        if not node.keys:
+            return [as_value(item) for item in node.items]
+        converted: dict[str, object] = {}
+        for key, item in zip(node.keys, node.items, strict=True):
+            if not (isinstance(key, Literal) and isinstance(key.value, str)):
+                return node
+            converted[key.value] = as_value(item)
+        return converted
+    return node
+
+
 NON_RESOURCE_ROOTS = frozenset({"var", "local", "module", "each", "count", "self", "path", "terraform"})
 
 

@@ -34,10 +34,10 @@ from residency.guard.expressions import (
     is_template,
     parse_template,
     sole_expression,
-    traversals,
 )
 from residency.guard.model import Resource, SynthesizedWorkspace
 from residency.guard.plan_document import CALLER_ACCOUNTS
+from residency.paths import state_path_from_stack
 
 UNKNOWN = "unknown"
 LOOPBACK = "loopback"  # the local emulator on this machine; only the local target accepts it
@@ -75,7 +75,9 @@ _BUCKET_HOST = re.compile(
     r"^(?P<bucket>.+?)\.s3(?:-website)?(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 # Legacy regional endpoint labels: s3-eu-west-1, s3-website-eu-west-1.
 _LEGACY_LABEL = re.compile(r"^(?:s3|s3-website|s3-fips)-(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+)$")
-_SAFE_SUFFIX = re.compile(r"^[:/][A-Za-z0-9*/:._=-]*$")
+_SAFE_SUFFIX = re.compile(r"^[:/][A-Za-z0-9*/:._=$-]*$")
+# AWS host names that receive nothing personal: DNS verification targets (SES DKIM, ACM validation).
+_DATA_FREE_HOSTS = re.compile(r"(^|\.)(dkim\.amazonses\.com|acm-validations\.aws)$")
 _LOOPBACK_HOSTS = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|\[?::1\]?|host\.docker\.internal)$")
 
 
@@ -128,8 +130,8 @@ class Placer:
             return NOWHERE
         if isinstance(value, list):
             return _union(self.place(item, kind, at, depth) for item in value)
-        if isinstance(value, dict):
-            return _union(self.place(item, kind, at, depth) for key, item in value.items() if key != "//")
+        if isinstance(value, dict):  # (in an expression, `//` is an ordinary key)
+            return _union(self.place(item, kind, at, depth) for item in value.values())
         if not isinstance(value, str):
             return SOMEWHERE_UNKNOWN
         if not is_template(value):
@@ -144,6 +146,8 @@ class Placer:
         text = text.strip()
         if not text:
             return NOWHERE
+        if "{%" in text or text.startswith("$."):
+            return SOMEWHERE_UNKNOWN  # a Step Functions expression: named only at run time
         if kind == Kind.ACCOUNT and text in self.own_accounts:
             return NOWHERE
         if kind in (Kind.POLICY_ARN, Kind.ACCOUNT):
@@ -188,12 +192,11 @@ class Placer:
             return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
         if service == "s3":
             return self.bucket(rest.split("/", 1)[0])
-        if service == "states" and not account:
-            return NOWHERE  # arn:aws:states:::lambda:invoke names a Step Functions integration, not a place
-        if service == "iam" and rest.startswith("role/") and rest.removeprefix("role/") in self._own_roles:
-            return NOWHERE  # a role this workspace creates (the account part cannot be checked, but names are)
-        if service == "iam" and rest == "root" and account in self.own_accounts:
-            return NOWHERE  # this account, as a saved plan spells it
+        if service in ("states", "scheduler") and not account:
+            return NOWHERE  # arn:aws:states:::lambda:invoke names an integration, not a place (its target does)
+        if service == "iam" and account in self.own_accounts and (
+                rest == "root" or (rest.startswith("role/") and rest.removeprefix("role/") in self._own_roles)):
+            return NOWHERE  # this account (or a role this workspace creates), as a saved plan spells it
         return SOMEWHERE_UNKNOWN
 
     def url(self, text: str) -> Where:
@@ -204,10 +207,16 @@ class Placer:
 
     def host(self, text: str) -> Where:
         host = text.strip()
+        if not host:
+            return NOWHERE
+        if "," in host:  # a list of brokers or servers: every one of them
+            return _union(self.host(part) for part in host.split(",") if part.strip()) or SOMEWHERE_UNKNOWN
         if "://" in host:
             return self.url(host)
         host = _authority(host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
         if not host:
+            return SOMEWHERE_UNKNOWN  # `jdbc:oracle:thin:@//db.partner.example/...`: not read, not placed
+        if _DATA_FREE_HOSTS.search(host):
             return NOWHERE
         if _LOOPBACK_HOSTS.match(host):
             return frozenset({LOOPBACK})
@@ -218,11 +227,12 @@ class Placer:
             regions = {_region_label(label) for label in host.split(".")} - {None}
             return frozenset(str(r) for r in regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
         domain = self.config.domain
-        if domain and (host == domain or host.endswith(f".{domain}")):
-            label = host.removesuffix(f".{domain}").split(".")[-1]
-            if label in REGIONS:
-                return frozenset({label}) if label in self.config.regions else SOMEWHERE_UNKNOWN
-            return NOWHERE  # the product's own names: where they lead is judged where they are defined (RES005)
+        if domain and host.endswith(f".{domain}"):
+            label = host.removesuffix(f".{domain}")
+            if label in self.config.regions:
+                return frozenset({label})
+            if host in (naming.global_api_host(domain), naming.frontend_host(domain)):
+                return NOWHERE  # the names global serves; where they lead is judged there (RES005)
         return SOMEWHERE_UNKNOWN
 
     def bucket(self, name: str) -> Where:
@@ -254,6 +264,9 @@ class Placer:
         if sole is not None:
             return self.expression(sole, kind, at, depth + 1)
         nodes = [part for part in template.parts if not isinstance(part, str)]
+        folded = constant(template, self.workspace.document.get("locals", {}))
+        if isinstance(folded, str):  # "us-east-${1}": what it spells
+            return self.literal(folded, kind, at)
         rendered = "".join(part if isinstance(part, str) else f"\x00{nodes.index(part)}\x00"
                            for part in template.parts)
         if rendered.startswith("arn:"):
@@ -267,7 +280,7 @@ class Placer:
         whole = _PLACEHOLDER.match(rendered)
         if whole and _SAFE_SUFFIX.match(rendered[whole.end():]) and not _names_region(rendered[whole.end():]):
             return self.expression(nodes[int(whole.group(1))], kind, at, depth + 1)
-        if kind == Kind.BUCKET:
+        if kind in (Kind.BUCKET, Kind.HOST):  # a bucket named after this account; a host in a literal domain
             return self._field(rendered, nodes, kind, at, depth)
         return SOMEWHERE_UNKNOWN
 
@@ -283,7 +296,7 @@ class Placer:
             return frozenset({region}) if region in REGIONS else SOMEWHERE_UNKNOWN
         if service == "s3":
             return self._field(rest.split("/", 1)[0], nodes, Kind.BUCKET, at, depth)
-        if service == "iam" and self._is_own_account(account, nodes):
+        if service == "iam" and (self._is_own_account(account, nodes) or account in self.own_accounts):
             if rest == "root":
                 return NOWHERE
             if rest.startswith("role/"):
@@ -340,8 +353,10 @@ class Placer:
     def _for(self, node: For, kind: Kind, at: Resource | None, depth: int) -> Where:
         """`[for o in aws_x.y.items : o.value]` names what its collection names, when its value is built
         from the iterated items (and literals) alone."""
-        if any(t.root not in node.names for t in traversals(node.value)):
-            return SOMEWHERE_UNKNOWN
+        item = node.names[-1]  # the value of a `for k, v` (the key is a name, not a place)
+        value = node.value
+        if not (isinstance(value, Traversal) and value.root == item) or node.key is not None:
+            return SOMEWHERE_UNKNOWN  # a string built around the item, or a map's keys, is something new
         return self.expression(node.collection, kind, at, depth + 1)
 
     def call(self, call: Call, kind: Kind, at: Resource | None, depth: int) -> Where:
@@ -354,7 +369,7 @@ class Placer:
             return _union(self.expression(arg, kind, at, depth + 1) for arg in call.args)
         if name == "element" and call.args:
             return self.expression(call.args[0], kind, at, depth + 1)
-        folded = constant(call)
+        folded = constant(call, self.workspace.document.get("locals", {}))
         if isinstance(folded, str):  # built from literals only: judge what it spells
             return self.place(folded, kind, at, depth + 1)
         return SOMEWHERE_UNKNOWN
@@ -414,14 +429,22 @@ class Placer:
         if entry is None or entry.lookup:
             return SOMEWHERE_UNKNOWN  # it finds something that already exists, anywhere
         attribute = rest[0] if rest else None
-        configured = _configured(source.body, rest) if attribute is not None else _COMPUTED
-        if configured is not _COMPUTED:  # data.aws_region.x.name where `name` is given: what was given
-            return self.place(configured, kind, source, depth + 1)
-        if type_ == "aws_caller_identity" and attribute == "account_id" and kind == Kind.ACCOUNT:
-            return NOWHERE
-        if type_ == "aws_region" and attribute in ("name", "id", "region") and kind in (Kind.REGION, Kind.ANY):
-            return frozenset({self.resource_region(source, depth)})
-        return SOMEWHERE_UNKNOWN
+        if type_ == "aws_caller_identity":
+            return NOWHERE if attribute == "account_id" and kind == Kind.ACCOUNT else SOMEWHERE_UNKNOWN
+        if kind in (Kind.BUCKET, Kind.ACCOUNT, Kind.POLICY_ARN) or type_ not in REGION_DESCRIBING:
+            return SOMEWHERE_UNKNOWN
+        return self._context_region(source, depth)
+
+    def _context_region(self, source: Resource, depth: int) -> Where:
+        """A data source that describes a region (its name, its service principals, its ELB account...): the
+        region it is asked about, by its arguments, else its provider's."""
+        keys = ("name", "id", "region") if source.type == "aws_region" else ("region",)
+        given = [self.region_value(source.body[key], depth + 1) for key in keys if key in source.body]
+        if "endpoint" in source.body:
+            given.append(self.place(source.body["endpoint"], Kind.HOST, source, depth + 1))
+        if given:
+            return _union(given)
+        return frozenset({self.resource_region(source, depth)})
 
     def region_value(self, value: Any, depth: int = 0) -> Where:
         """The region a value spells (a region code), as opposed to a thing located somewhere."""
@@ -446,26 +469,25 @@ class Placer:
         source = self.workspace.data_source("terraform_remote_state", data_name)
         if source is None:
             return None
-        settings = source.body.get("config") or {}
-        backend = source.body.get("backend")
         for workspace in self.config.workspaces:
-            if _same_state(self.config, str(backend), settings, workspace):
+            if _same_state(self.config, source, workspace):
                 return workspace
         return None
 
 
-def _same_state(config: Config, backend: str, settings: Any, workspace: str) -> bool:
+def _same_state(config: Config, source: Resource, workspace: str) -> bool:
     import posixpath
 
+    settings, backend = source.body.get("config") or {}, source.body.get("backend")
     if not isinstance(settings, dict):
         return False
+    if set(source.body) - {"backend", "config", "workspace", "//"} or \
+            source.body.get("workspace", TERRAFORM_WORKSPACE) != TERRAFORM_WORKSPACE:
+        return False  # defaults, another workspace: not the state residency writes
     if backend == "local":
         path = settings.get("path")
-        if not isinstance(path, str) or is_template(path):
-            return False
-        normalized = posixpath.normpath(path)
-        return normalized.endswith(f"/.residency/state/{workspace}/terraform.tfstate") and \
-            normalized.count("/.residency/state/") == 1 and ".." not in normalized.split(".residency/state/")[1]
+        return set(settings) == {"path"} and isinstance(path, str) and \
+            posixpath.normpath(path) == posixpath.normpath(state_path_from_stack(workspace))
     if backend == "s3":
         key = settings.get("key")
         return isinstance(key, str) and posixpath.normpath(key) == key and \
@@ -480,6 +502,13 @@ def _same_state(config: Config, backend: str, settings: Any, workspace: str) -> 
 
 
 _COMPUTED = object()
+# Data sources that describe one region (the one they are asked about): what they return is of that region.
+REGION_DESCRIBING = frozenset({
+    "aws_region", "aws_service_principal", "aws_elb_service_account", "aws_cloudtrail_service_account",
+    "aws_availability_zones", "aws_availability_zone", "aws_service", "aws_elb_hosted_zone_id",
+    "aws_lb_hosted_zone_id", "aws_redshift_service_account",
+})
+TERRAFORM_WORKSPACE = "${terraform.workspace}"
 
 
 def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:

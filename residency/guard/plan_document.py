@@ -98,12 +98,16 @@ def _merge(planned: Any, unknown: Any, synthesized: Any) -> Any:
     if sole_resource_reference(synthesized) is not None:
         return synthesized
     if isinstance(planned, dict):
+        if isinstance(synthesized, dict):  # what the configuration sets; the provider's own values describe AWS
+            planned = {key: value for key, value in planned.items() if key in synthesized}
         merged = {key: _merge(value, _at(unknown, key), _at(synthesized, key)) for key, value in planned.items()}
         merged |= {key: _merge(None, True, _at(synthesized, key)) for key in _keys(unknown) if key not in planned}
         return {key: value for key, value in merged.items() if value is not _ABSENT}
     if isinstance(planned, list):
-        if isinstance(synthesized, dict) and len(planned) == 1:
+        if isinstance(synthesized, dict):
             synthesized = [synthesized]  # CDKTF writes a single nested block as an object
+        if isinstance(synthesized, list) and synthesized and len(planned) > len(synthesized):
+            synthesized = synthesized + [synthesized[-1]] * (len(planned) - len(synthesized))  # dynamic blocks
         items = [_merge(item, _at(unknown, i), _at(synthesized, i)) for i, item in enumerate(planned)]
         return [item for item in items if item is not _ABSENT]
     return planned

@@ -4,7 +4,6 @@ A document that cannot be read is None: its reach cannot be established (the rul
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -14,18 +13,18 @@ from residency.guard.attributes import Location, at_path
 from residency.guard.catalog.model import Policy
 from residency.guard.expressions import (
     Call,
-    Collection,
     ExpressionError,
-    Literal,
-    Node,
     Traversal,
     address,
+    as_value,
     is_template,
     parse_template,
     sole_expression,
 )
 from residency.guard.model import Resource
 from residency.guard.placed import entry_of
+from residency.guard.tfjson import strict_json
+from residency.guard.values import sole_resource_reference
 
 if TYPE_CHECKING:
     from residency.guard.registry import Context
@@ -47,14 +46,31 @@ class PolicyDocument:
 
 
 def policy_documents(context: Context) -> Iterator[PolicyDocument]:
+    """Every policy that grants: a managed policy used only as a permissions boundary restricts, and is left
+    out (what it would allow is what the role's own policies must not exceed)."""
     workspace = context.workspace
+    boundaries = _boundary_only(context)
     for resource in chain(workspace.resources(), workspace.data_sources()):
         entry = entry_of(resource)
-        if entry is None or resource.type == "aws_iam_policy_document":
+        if entry is None or resource.type == "aws_iam_policy_document" or resource.address in boundaries:
             continue
         for policy in entry.policies:
             for location, value in at_path(resource.body, policy.path):
+                if value in ("", {}, []):
+                    continue  # no policy set
                 yield PolicyDocument(resource, policy, location, read_policy(context, value))
+
+
+def _boundary_only(context: Context) -> set[str]:
+    """Managed policies of this workspace named as a permissions boundary and never attached."""
+    uses: dict[str, set[str]] = {}
+    for resource in context.workspace.resources():
+        for key, value in resource.body.items():
+            for text in value if isinstance(value, list) else [value]:
+                reference = sole_resource_reference(text)
+                if reference is not None and reference.startswith("aws_iam_policy."):
+                    uses.setdefault(reference, set()).add(key)
+    return {policy for policy, keys in uses.items() if keys == {"permissions_boundary"}}
 
 
 def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] | None:
@@ -65,7 +81,7 @@ def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] 
     if not isinstance(value, str):
         return None
     try:
-        document = json.loads(value)
+        document = strict_json(value)
         return document if isinstance(document, dict) else None
     except ValueError:
         pass
@@ -76,7 +92,7 @@ def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] 
     except ExpressionError:
         return None
     if isinstance(node, Call) and node.name == "jsonencode" and len(node.args) == 1:
-        converted = to_python(node.args[0])
+        converted = as_value(node.args[0])
         return converted if isinstance(converted, dict) else None
     if isinstance(node, Traversal):
         found = address(node)
@@ -85,22 +101,6 @@ def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] 
             source = context.workspace.data_source(found[1], found[2])
             return from_policy_document(context, source.body, depth) if source is not None else None
     return None
-
-
-def to_python(node: Node) -> Any:
-    """An HCL value as JSON would hold it; anything computed stays a tree for the placer to judge."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Collection):
-        if not node.keys:
-            return [to_python(item) for item in node.items]
-        converted: dict[str, Any] = {}
-        for key, item in zip(node.keys, node.items, strict=True):
-            if not (isinstance(key, Literal) and isinstance(key.value, str)):
-                return node
-            converted[key.value] = to_python(item)
-        return converted
-    return node
 
 
 def from_policy_document(context: Context, body: dict[str, Any], depth: int) -> dict[str, Any] | None:

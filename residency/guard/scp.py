@@ -41,6 +41,7 @@ from residency.guard.policy_evaluation import (
     wildcard_match,
 )
 from residency.guard.registry import describe
+from residency.guard.tfjson import strict_json
 
 SCP_RULE = "RES008"
 SCP_SIZE_LIMIT = 5120  # characters AWS Organizations accepts in one SCP
@@ -101,7 +102,7 @@ def scp_text(config: Config) -> str:
 def check_scp_file(config: Config, path: Path) -> list[Finding]:
     try:
         text = path.read_text()
-        document = json.loads(text)
+        document = strict_json(text)
     except (OSError, ValueError) as error:
         return [_finding(path, "", f"cannot be read as JSON: {error}")]
     findings = list(check_scp(config, document, path))

@@ -98,6 +98,23 @@ class _FirstKeyWins(dict):  # type: ignore[type-arg]
     """Marks an object that had duplicate keys; the first value is kept, as Terraform does."""
 
 
+def strict_json(text: str) -> Any:
+    """JSON text that every reader reads the same way: duplicate keys are an error (ValueError)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                raise ValueError(f"duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+
+
 def _load_json(path: Path, problems: list[Problem]) -> Any:
     try:
         size = path.stat().st_size

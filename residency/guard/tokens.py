@@ -54,9 +54,10 @@ def places_in_text(context: Context, text: str) -> dict[str, Where]:
     for literal in literal_strings(template):
         if literal not in template.parts:
             found |= _literal_tokens(context, literal, [])
-    for node in walk(template):
-        if isinstance(node, Call):
-            folded = constant(node)  # join("-", ["us", "east", "1"]) spells what it spells
+    locals_ = context.workspace.document.get("locals", {})
+    for node in [template, *walk(template)]:
+        if isinstance(node, Call | Template):
+            folded = constant(node, locals_)  # join("-", ["us", "east", "1"]) spells what it spells
             for piece in folded if isinstance(folded, list) else [folded]:
                 if isinstance(piece, str):
                     found |= _literal_tokens(context, piece, [])
@@ -79,7 +80,7 @@ def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, 
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
     for match in _AWS_HOST.finditer(text):
         found[_shown(match.group())] = placer.host(_PLACEHOLDER.sub("x", match.group()))
-    for match in _REGION_CODE.finditer(text):
+    for match in _REGION_CODE.finditer(text.lower()):
         code = match.group(1)
         found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
     return found

@@ -44,14 +44,3 @@ def sole_resource_reference(value: Any) -> str | None:
         return None
     found = address(node) if isinstance(node, Traversal) else None
     return f"{found[1]}.{found[2]}" if found is not None and found[0] == "resource" else None
-
-
-def sole_traversal(value: Any) -> Traversal | None:
-    """The traversal a value is made of entirely (`${data.x.y.z}`), else None."""
-    if not isinstance(value, str) or not is_template(value):
-        return None
-    try:
-        node = sole_expression(parse_template(value))
-    except ExpressionError:
-        return None
-    return node if isinstance(node, Traversal) else None

@@ -20,6 +20,7 @@ import pytest
 
 from residency.config import load_config
 from residency.guard import catalog
+from residency.guard.attributes import path_steps
 from residency.guard.catalog.model import DataSource, Entry, Flow, Kind, Place, PolicyKind, Workspace
 from residency.guard.check import evaluate
 from residency.guard.model import Finding, SynthesizedWorkspace
@@ -71,8 +72,8 @@ def build(path: str, value: Any) -> dict[str, Any]:
     """A body in which `path` (a catalog place path) holds `value`."""
     attribute, _, json_path = path.partition("#")
     if json_path:
-        value = json.dumps(_nest([step for step in json_path.split(".") if step != "**"], value))
-    return _nest([step for step in attribute.split(".") if step != "**"], value)
+        value = json.dumps(_nest([step for step in path_steps(json_path) if step != "**"], value))
+    return _nest([step for step in path_steps(attribute) if step != "**"], value)
 
 
 def _nest(steps: list[str], value: Any) -> Any:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from residency.guard.catalog.model import (
-    REGION,
+    SERVICE_CALL_TARGETS,
     Entry,
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
     access,
+    entry,
     into,
     keep,
     out,
@@ -21,10 +20,7 @@ from residency.guard.catalog.model import (
     resource_policy,
 )
 
-
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = entry
 
 
 def _actions(prefix: str) -> tuple[Place, ...]:
@@ -42,12 +38,15 @@ _V2_SERVICE_PARAMETERS = (
     process("request_parameters.StateMachineArn"), process("request_parameters.EventBusName", Kind.NAME_OR_ARN),
     process("request_parameters.Region", Kind.REGION),
 )
-_SFN_DEFINITION = tuple(
-    process(f"definition#**.{path}", kind) for path, kind in (
-        ("Resource", Kind.ARN), ("Parameters.FunctionName", Kind.NAME_OR_ARN), ("Parameters.QueueUrl", Kind.HOST),
-        ("Parameters.TopicArn", Kind.ARN), ("Parameters.TableName", Kind.NAME_OR_ARN),
-        ("Parameters.StateMachineArn", Kind.ARN), ("Parameters.ApiEndpoint", Kind.HOST))
-)
+# Where a state machine's tasks send or fetch data, in both query languages (JSONPath `Parameters`, JSONata
+# `Arguments`); a `.$` key names it only at run time, so it cannot be placed.
+_SFN_DEFINITION = (process("definition#**.Resource", Kind.ARN), *(
+    process(f"definition#**.{block}.**.{key}{dynamic}", Kind.UNPLACEABLE if dynamic else kind)
+    for block in ("Parameters", "Arguments") for key, kind in SERVICE_CALL_TARGETS for dynamic in ("", ".$")))
+
+
+def _ROUTE_TARGETS(prefix: str) -> tuple[Place, ...]:  # noqa: N802 - reads as the constant it stands for
+    return tuple(out(f"{prefix}{target}") for target in ("vpc_peering_connection_id", "transit_gateway_id"))
 _LISTENER = (keep("certificate_arn", Kind.ARN), keep("mutual_authentication.trust_store_arn", Kind.ARN),
              access("routing_http_response_access_control_allow_origin_header_value", Kind.HOST),
              *_actions("default_action"))
@@ -92,7 +91,9 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_apigatewayv2_stage", keep("access_log_settings.destination_arn", Kind.ARN)),
     _e("aws_apigatewayv2_vpc_link"),
     # API Gateway v1
-    _e("aws_api_gateway_rest_api", policies=(resource_policy(),),
+    _e("aws_api_gateway_rest_api", Place("endpoint_configuration.types", Kind.UNPLACEABLE, Flow.PROCESS,
+                                         when=("types", ("EDGE",)), default="EDGE"),
+       policies=(resource_policy(),),
        note="EDGE endpoints (the default without endpoint_configuration) enter through CloudFront edge locations"),
     _e("aws_api_gateway_rest_api_policy", policies=(resource_policy(),)),
     _e("aws_api_gateway_rest_api_put", note="The OpenAPI body can hold integrations: the string sweep reads it"),
@@ -142,6 +143,7 @@ ENTRIES: tuple[Entry, ...] = (
        keep("service_connect_configuration.service.tls.kms_key"),
        personal=True, note="Its tasks process data and may keep it on attached volumes"),
     _e("aws_ecs_task_definition", keep("container_definitions#**.logConfiguration.options.awslogs-region", Kind.REGION),
+       keep("container_definitions#**.logConfiguration.options.awslogs-endpoint", Kind.HOST),
        keep("container_definitions#**.logConfiguration.options.awslogs-group"),
        keep("volume.efs_volume_configuration.file_system_id"),
        keep("volume.fsx_windows_file_server_volume_configuration.file_system_id"),
@@ -154,9 +156,9 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_vpc_security_group_ingress_rule"),
     _e("aws_vpc_security_group_egress_rule"),
     _e("aws_default_security_group"),
-    _e("aws_route_table", out("route.core_network_arn", Kind.UNPLACEABLE)),
-    _e("aws_route", out("core_network_arn", Kind.UNPLACEABLE),
-       note="Routes through peering or transit gateways are placed by those resources"),
+    _e("aws_route_table", out("route.core_network_arn", Kind.UNPLACEABLE), *_ROUTE_TARGETS("route.")),
+    _e("aws_route", out("core_network_arn", Kind.UNPLACEABLE), *_ROUTE_TARGETS(""),
+       note="A peering connection or transit gateway must be one this workspace makes (which places its peer)"),
     _e("aws_route_table_association"),
     _e("aws_main_route_table_association"),
     _e("aws_internet_gateway"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from residency.guard.catalog.model import (
     GLOBAL,
     REGION,
@@ -10,16 +12,12 @@ from residency.guard.catalog.model import (
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
+    entry,
     keep,
     process,
 )
 
-
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION_AND_GLOBAL) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = partial(entry, ws=REGION_AND_GLOBAL)
 
 
 def _behaviors(*prefixes: str) -> tuple[Place, ...]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from residency.guard.catalog.model import (
-    REGION,
     Entry,
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
     access,
+    entry,
     identity_policy,
     keep,
     out,
@@ -22,9 +20,7 @@ from residency.guard.catalog.model import (
 SOCIAL_PROVIDERS = ("Google", "Facebook", "LoginWithAmazon", "SignInWithApple")
 
 
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = entry
 
 
 _TRIGGERS = ("create_auth_challenge", "custom_message", "define_auth_challenge", "post_authentication",
@@ -63,6 +59,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_cognito_risk_configuration", keep("user_pool_id"),
        process("account_takeover_risk_configuration.notify_configuration.source_arn")),
     _e("aws_cognito_identity_pool", access("openid_connect_provider_arns"), access("saml_provider_arns"),
+       Place("supported_login_providers", Kind.UNPLACEABLE, Flow.PROCESS),
        access("cognito_identity_providers.provider_name", Kind.HOST),
        personal=True, note="Keeps identity ids linked to users' logins; supported_login_providers are social IdPs"),
     _e("aws_cognito_identity_pool_roles_attachment"),

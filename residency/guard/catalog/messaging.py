@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from residency.guard.catalog.model import (
-    REGION,
+    SERVICE_CALL_TARGETS,
     Entry,
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
     access,
+    entry,
     into,
     keep,
     out,
@@ -18,10 +17,7 @@ from residency.guard.catalog.model import (
     resource_policy,
 )
 
-
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = entry
 
 
 _DLQ = out("redrive_policy#deadLetterTargetArn")
@@ -97,7 +93,9 @@ ENTRIES: tuple[Entry, ...] = (
        note="A global endpoint spans two regions by design"),
     # EventBridge Scheduler and Pipes
     _e("aws_scheduler_schedule", keep("kms_key_arn", Kind.ARN), out("target.arn"), out("target.dead_letter_config.arn"),
-       process("target.ecs_parameters.task_definition_arn")),
+       process("target.ecs_parameters.task_definition_arn"),
+       *(out(f"target.input#**.{key}", kind) for key, kind in SERVICE_CALL_TARGETS),
+       note="A universal target (arn:aws:scheduler:::aws-sdk:...) calls any API: its input names the target"),
     _e("aws_scheduler_schedule_group"),
     _e("aws_pipes_pipe", *_PIPE),
     # Kinesis and Firehose

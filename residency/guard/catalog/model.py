@@ -109,6 +109,23 @@ REGION_AND_GLOBAL = frozenset({Workspace.REGION, Workspace.GLOBAL})
 REGION_GLOBAL_AND_BOOTSTRAP = frozenset({Workspace.REGION, Workspace.GLOBAL, Workspace.BOOTSTRAP})
 
 
+# The parameters of an AWS API call made for you (a Step Functions task, a universal scheduler target) that
+# name where it sends or fetches data.
+SERVICE_CALL_TARGETS = (
+    ("FunctionName", Kind.NAME_OR_ARN), ("QueueUrl", Kind.HOST), ("TopicArn", Kind.ARN),
+    ("TableName", Kind.NAME_OR_ARN), ("StateMachineArn", Kind.ARN), ("ApiEndpoint", Kind.HOST),
+    ("Bucket", Kind.BUCKET), ("CopySource", Kind.BUCKET), ("EventBusName", Kind.NAME_OR_ARN),
+    ("Endpoint", Kind.HOST), ("Url", Kind.HOST), ("DeliveryStreamName", Kind.NAME_OR_ARN),
+    ("StreamName", Kind.NAME_OR_ARN), ("SecretId", Kind.NAME_OR_ARN), ("Name", Kind.NAME_OR_ARN),
+)
+
+
+def entry(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
+          ws: frozenset[Workspace] = REGION) -> Entry:
+    """One catalog entry, written the way the family modules write them."""
+    return Entry(type_, ws, personal, places, policies, note)
+
+
 def out(path: str, kind: Kind = Kind.ARN) -> Place:
     return Place(path, kind, Flow.OUT)
 

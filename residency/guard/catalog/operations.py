@@ -4,13 +4,11 @@ Athena."""
 from __future__ import annotations
 
 from residency.guard.catalog.model import (
-    REGION,
     Entry,
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
+    entry,
     into,
     keep,
     out,
@@ -18,10 +16,7 @@ from residency.guard.catalog.model import (
     resource_policy,
 )
 
-
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = entry
 
 
 def _both(path: str, kind: Kind = Kind.ARN) -> tuple[Place, Place]:
@@ -95,8 +90,9 @@ ENTRIES: tuple[Entry, ...] = (
     # AppConfig
     _e("aws_appconfig_application"),
     _e("aws_appconfig_environment"),
-    _e("aws_appconfig_configuration_profile", into("location_uri", Kind.ANY), keep("kms_key_identifier"),
-       process("validator.content", Kind.ANY)),
+    _e("aws_appconfig_configuration_profile", into("location_uri", Kind.NAME_OR_ARN), keep("kms_key_identifier"),
+       Place("validator.content", Kind.ARN, Flow.PROCESS, when=("type", ("LAMBDA",))),
+       note="location_uri `hosted` is AppConfig's own store in the region"),
     _e("aws_appconfig_hosted_configuration_version"),
     _e("aws_appconfig_deployment_strategy"),
     _e("aws_appconfig_deployment", keep("kms_key_identifier")),

@@ -4,16 +4,14 @@ parameters and ECR."""
 from __future__ import annotations
 
 from residency.guard.catalog.model import (
-    REGION,
     REGION_AND_GLOBAL,
     REGION_GLOBAL_AND_BOOTSTRAP,
     Entry,
     Flow,
     Kind,
     Place,
-    Policy,
-    Workspace,
     access,
+    entry,
     into,
     keep,
     out,
@@ -22,10 +20,7 @@ from residency.guard.catalog.model import (
     resource_policy,
 )
 
-
-def _e(type_: str, *places: Place, personal: bool = False, policies: tuple[Policy, ...] = (), note: str = "",
-       ws: frozenset[Workspace] = REGION) -> Entry:
-    return Entry(type_, ws, personal, places, policies, note)
+_e = entry
 
 
 _BUCKET = keep("bucket", Kind.BUCKET)  # the bucket a configuration resource applies to
@@ -218,7 +213,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_backup_vault", keep("kms_key_arn", Kind.ARN), personal=True),
     _e("aws_backup_logically_air_gapped_vault", personal=True, note="Shareable with other accounts through RAM"),
     _e("aws_backup_plan", keep("rule.target_vault_name"), out("rule.copy_action.destination_vault_arn")),
-    _e("aws_backup_selection", into("resources")),
+    _e("aws_backup_selection", into("resources", Kind.NAME_OR_ARN), note="`*` selects this region's resources"),
     _e("aws_backup_vault_policy", keep("backup_vault_name"), policies=(resource_policy(),)),
     _e("aws_backup_vault_notifications", keep("backup_vault_name"), out("sns_topic_arn")),
     _e("aws_backup_vault_lock_configuration", keep("backup_vault_name")),

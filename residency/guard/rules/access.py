@@ -47,9 +47,15 @@ REPLICATION_ACTIONS = frozenset({
     "dms:createreplicationtask", "es:createoutboundconnection", "events:puttargets", "sns:subscribe",
     "lambda:createeventsourcemapping", "glue:createjob", "scheduler:createschedule", "pipes:createpipe",
 })
+KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_key_policy", "aws_kms_external_key",
+             "aws_kms_replica_external_key")
+# Principals that act at edge locations in every country (CloudFront, Lambda@Edge).
+EDGE_PRINCIPALS = frozenset({"cloudfront.amazonaws.com", "edgelambda.amazonaws.com"})
+IDENTITY_POOLS = "cognito-identity.amazonaws.com"
 # Conditions that pin a resource policy's `*` principal to the workspace's own account.
 OWN_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "kms:calleraccount",
                               "aws:resourceaccount"})
+_REGION_PREFIX = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-[0-9]+):[0-9a-f-]{36}$")
 _LITERAL_DIRECTORY_ARN = re.compile(
     r"^arn:aws:dynamodb:(?P<region>[a-z0-9-]+):(?P<account>[0-9]+):table/(?P<table>.+)$")
 _DIRECTORY_ARN = re.compile(
@@ -108,7 +114,8 @@ def _global_principals(context: Context) -> Iterator[Finding]:
         for index, statement in enumerate(document.statements()):
             if str(statement.get("Effect", "")).lower() != "allow":
                 continue
-            for problem, destination in _principals(context, statement, document.policy.kind):
+            for problem, destination in _principals(context, statement, document.policy.kind,
+                                                    document.resource.type in KEY_TYPES):
                 if destination == UNKNOWN:
                     yield context.finding("RES006", document.resource.address, f"policy statement {index}: {problem}",
                                           context.region, destination)
@@ -153,7 +160,7 @@ def _problems(context: Context, document: PolicyDocument, statement: dict[str, A
     if kind == PolicyKind.IDENTITY:
         yield from _identity(context, statement, may_use_directory)
     else:
-        yield from _principals(context, statement, kind)
+        yield from _principals(context, statement, kind, document.resource.type in KEY_TYPES)
     yield from _condition_values(context, statement)
 
 
@@ -247,7 +254,9 @@ def _requested_regions(context: Context, statement: dict[str, Any]) -> set[str] 
     return None
 
 
-def _principals(context: Context, statement: dict[str, Any], kind: PolicyKind) -> Iterator[tuple[str, str]]:
+def _principals(context: Context, statement: dict[str, Any], kind: PolicyKind,
+                key_policy: bool = False) -> Iterator[tuple[str, str]]:
+    """`key_policy`: a KMS key can only be used in its own region, so a service using it acts there."""
     principal = statement.get("Principal")
     if principal is None:
         yield "an Allow without a principal", UNKNOWN
@@ -260,13 +269,24 @@ def _principals(context: Context, statement: dict[str, Any], kind: PolicyKind) -
                 continue
             yield f"lets in {type_} principal {value!r}: anyone, from anywhere", UNKNOWN
             continue
+        name = value.lower() if isinstance(value, str) else ""
+        if context.is_region and name in EDGE_PRINCIPALS:
+            yield f"lets in {value}, which serves from edge locations in every country", UNKNOWN
+            continue
+        if type_ == "Federated" and name == IDENTITY_POOLS:
+            if not _identity_pool_pinned(context, statement):
+                yield (f"lets in users of any identity pool, of any account (no {IDENTITY_POOLS}:aud condition "
+                       "naming one of this jurisdiction)"), UNKNOWN
+            continue
         where = context.placer.place(value, Kind.PRINCIPAL)
         outside = context.outside(where)
         if outside:
             yield f"lets in {type_} principal {value}, from {context.describe(outside)}", ",".join(outside)
-        elif type_ == "Service" and kind == PolicyKind.RESOURCE and not _pinned_source(context, statement):
-            yield (f"lets in {value} acting for any account's resources (no aws:SourceAccount or aws:SourceArn "
-                   "naming this account)", UNKNOWN)
+        elif type_ == "Service" and kind == PolicyKind.RESOURCE and \
+                not _pinned_source(context, statement, regional=bool(where) or key_policy):
+            alternative = ", or aws:SourceAccount of this account" if where else ""
+            yield (f"lets in {value} acting for resources residency cannot place (it needs an aws:SourceArn "
+                   f"of this jurisdiction's resources{alternative})", UNKNOWN)
 
 
 def _pinned_to_own_account(context: Context, statement: dict[str, Any]) -> bool:
@@ -280,8 +300,22 @@ def _pinned_to_own_account(context: Context, statement: dict[str, Any]) -> bool:
     return False
 
 
-def _pinned_source(context: Context, statement: dict[str, Any]) -> bool:
-    """A condition that ties a service's access to this account's own resources."""
+def _identity_pool_pinned(context: Context, statement: dict[str, Any]) -> bool:
+    for operator, conditions in _dict(statement.get("Condition")).items():
+        if operator.lower() not in ("stringequals", "forallvalues:stringequals", "foranyvalue:stringequals"):
+            continue
+        for key, values in _dict(conditions).items():
+            if key.lower() == f"{IDENTITY_POOLS}:aud" and _list(values) and all(
+                    not context.outside(_condition_place(context, value) or SOMEWHERE_UNKNOWN)
+                    for value in _list(values)):
+                return True
+    return False
+
+
+def _pinned_source(context: Context, statement: dict[str, Any], *, regional: bool) -> bool:
+    """A condition that ties a service's access to this account's resources of this jurisdiction. A
+    regional service principal acts in its region, so the account is enough; a global one (S3, CloudFront,
+    SNS...) needs the source resource itself."""
     for operator, conditions in _dict(statement.get("Condition")).items():
         if "not" in operator.lower() or "ifexists" in operator.lower():
             continue
@@ -289,7 +323,7 @@ def _pinned_source(context: Context, statement: dict[str, Any]) -> bool:
             lowered, listed = key.lower(), _list(values)
             if not listed:
                 continue
-            if lowered in ("aws:sourceaccount", "aws:sourceowner") and \
+            if regional and lowered in ("aws:sourceaccount", "aws:sourceowner") and \
                     all(_own_account_value(context, value) for value in listed):
                 return True
             if (lowered in ("aws:sourcearn",) or lowered.startswith("kms:encryptioncontext:")) and \
@@ -299,11 +333,12 @@ def _pinned_source(context: Context, statement: dict[str, Any]) -> bool:
 
 
 def _own_arn(context: Context, value: Any) -> bool:
-    """An ARN of this account (a reference to this workspace's resource, or this account spelled out)."""
-    if not isinstance(value, str):
+    """An ARN of this account in this jurisdiction (a reference to this workspace's resource, or this account
+    spelled out)."""
+    if not isinstance(value, str) or context.outside(context.placer.place(value, Kind.ARN)):
         return False
     if sole_resource_reference(value) is not None:
-        return UNKNOWN not in context.placer.place(value, Kind.ARN)
+        return True
     parts = value.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn" or "*" in parts[3]:
         return False
@@ -362,6 +397,9 @@ def _condition_place(context: Context, value: Any) -> Where:
         return NOWHERE
     if text.startswith("arn:"):
         return context.placer.arn(text)
+    pool = _REGION_PREFIX.match(text)  # an identity pool id: eu-central-1:0a1b...
+    if pool:
+        return context.placer.region_value(pool.group(1))
     where = context.placer.region_value(text)
     return where if UNKNOWN not in where else NOWHERE
 

@@ -17,6 +17,8 @@ from residency.guard.values import GLOBAL, blocks
 # The pseudonymous schema: the key is an HMAC of the email, computed in KMS; nothing else is indexed.
 DIRECTORY_KEY = "user_key"
 HMAC_USAGE = "GENERATE_VERIFY_MAC"
+# What global serves to every country, whose logs would hold every country's requests.
+REQUEST_LOGGERS = ("aws_cloudfront_distribution", "aws_wafv2_web_acl_logging_configuration")
 
 
 @rule("RES003", "Only the pseudonymous residency directory is replicated across jurisdictions",
@@ -58,18 +60,21 @@ def directory_only(context: Context) -> Iterator[Finding | DataPath]:
             for problem in _schema_problems(table):
                 yield context.finding("RES003", table.address, problem)
     yield from _nothing_else_personal(context, table_name)
+    for placed in with_flow(context, Flow.KEEP):
+        if placed.resource.type in REQUEST_LOGGERS and \
+                any(word in placed.place.path for word in ("log", "destination")):
+            yield context.finding("RES003", placed.resource.address, f"{placed.attribute} keeps every country's "
+                                  "requests (addresses, paths, headers) in one place: global keeps no such logs",
+                                  context.region, ",".join(sorted(placed.where)) or UNKNOWN)
 
 
 def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Finding]:
     """global serves every country from one place: it may keep the directory and the front end's files,
     never a store of anything else (which would gather every jurisdiction's data in one region)."""
-    front_end = {found for distribution in context.workspace.resources("aws_cloudfront_distribution")
-                 for origin in blocks(distribution.body.get("origin"))
-                 if (found := _reference(origin.get("domain_name"))) is not None}
     for resource in context.workspace.resources():
         entry = catalog.entry(resource.type)
         if entry is None or not entry.personal or _is_directory(resource, table_name) or \
-                f"{resource.type}.{resource.name}" in front_end:
+                _is_front_end(context, resource):
             continue
         yield context.finding("RES003", resource.address, f"a {resource.type} in global, which serves every "
                               "country from one region: only the directory and the front end's files may be kept "
@@ -84,6 +89,22 @@ def _judged_copy(context: Context, placed: PlacedValue, kind: str, source: str, 
             message = (f"a {kind} whose region cannot be established" if destination == UNKNOWN else
                        f"a {kind} in {destination}, which {refusal} (allowed: {', '.join(sorted(allowed))})")
             yield context.finding("RES003", placed.resource.address, message, source, destination)
+
+
+def _is_front_end(context: Context, resource: Resource) -> bool:
+    """residency's front-end bucket, by the name residency gives it (this account's id ends it)."""
+    name = resource.body.get("bucket")
+    expected = naming.frontend_bucket_name(context.config.project, "")
+    if resource.type != "aws_s3_bucket" or not isinstance(name, str) or not name.startswith(expected):
+        return False
+    rest = name.removeprefix(expected)
+    try:
+        template = parse_template(rest)
+    except ExpressionError:
+        return False
+    return rest in context.placer.own_accounts or (
+        len(template.parts) == 1 and isinstance(template.parts[0], Traversal) and
+        context.placer.is_own_account(template.parts[0]))
 
 
 def _is_directory(resource: Resource, name: str) -> bool:

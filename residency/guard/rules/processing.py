@@ -15,7 +15,7 @@ from typing import Any
 
 from residency import naming
 from residency.guard.attributes import at_path, dotted, strings
-from residency.guard.catalog.model import Flow, PolicyKind
+from residency.guard.catalog.model import Flow, Kind, PolicyKind
 from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
 from residency.guard.model import DataPath, Finding
 from residency.guard.placed import PlacedValue, with_flow
@@ -26,6 +26,8 @@ from residency.guard.rules.copies import data_paths
 from residency.guard.tokens import places_in_text
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
+# What CloudFront Functions call to send a request to another origin than the behaviour's.
+ORIGIN_CHANGES = ("updateRequestOrigin", "selectRequestOriginById", "createRequestOriginGroup")
 # What global serves at the edge: its strings are read for any place they name.
 EDGE_TYPES = ("aws_cloudfront_function", "aws_cloudfront_distribution", "aws_cloudfront_origin_request_policy",
               "aws_cloudfront_response_headers_policy")
@@ -62,6 +64,11 @@ def processed_at_home(context: Context) -> Iterator[Finding | DataPath]:
 def _edge_code(context: Context) -> Iterator[Finding]:
     """What CloudFront runs or is told at the edge (functions, behaviours) may name no region, regional
     host or unknown place: it would send every country's requests there."""
+    for function in context.workspace.resources("aws_cloudfront_function"):
+        code = str(function.body.get("code", ""))
+        if any(call in code for call in ORIGIN_CHANGES):
+            yield context.finding("RES010", function.address, "the function changes where a request goes at the edge "
+                                  "(the origin it picks is code residency cannot read)", context.region, UNKNOWN)
     for resource in context.workspace.resources(*EDGE_TYPES):
         for location, text in strings(resource.body):
             named = places_in_text(context, text)
@@ -100,6 +107,14 @@ def _user_keys(context: Context) -> Iterator[Finding]:
                                       f"{dotted(location)} computes directory keys in {context.describe(outside)}: "
                                       "every sign-up and sign-in sends the normalized email there",
                                       context.region, ",".join(outside))
+    for grant in context.workspace.resources("aws_kms_grant"):
+        operations = [str(op).lower() for op in (grant.body.get("operations") or [])]
+        if any(op in ("generatemac", "verifymac") for op in operations):
+            outside = context.outside(context.placer.place(grant.body.get("key_id"), Kind.NAME_OR_ARN, grant))
+            if outside:
+                yield context.finding("RES010", grant.address, f"grants computing directory keys (GenerateMac) with "
+                                      f"a key in {context.describe(outside)}: the normalized email would be sent "
+                                      "there", context.region, ",".join(outside))
     for document in policy_documents(context):
         if document.policy.kind != PolicyKind.IDENTITY or document.document is None:
             continue
@@ -121,8 +136,6 @@ def _grants_mac(actions: Any) -> bool:
 
 
 def _mac_regions(context: Context, statement: dict[str, Any]) -> frozenset[str]:
-    from residency.guard.catalog.model import Kind
-
     resources = statement.get("Resource")
     where: set[str] = set()
     for resource in resources if isinstance(resources, list) else [resources]:

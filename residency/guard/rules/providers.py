@@ -11,10 +11,11 @@ from residency.guard.model import DataPath, Finding
 from residency.guard.placed import entry_of
 from residency.guard.registry import Context, rule
 
-# Provider settings that change nothing about where requests go (or that residency itself writes).
+# Provider settings that change nothing about where requests go (or that residency itself writes). A
+# profile or shared config file may set an endpoint_url, so those are not among them.
 NEUTRAL_SETTINGS = frozenset({
-    "region", "alias", "default_tags", "ignore_tags", "access_key", "secret_key", "token", "profile",
-    "shared_config_files", "shared_credentials_files", "skip_credentials_validation", "skip_metadata_api_check",
+    "region", "alias", "default_tags", "ignore_tags", "access_key", "secret_key", "token",
+    "skip_credentials_validation", "skip_metadata_api_check",
     "skip_region_validation", "skip_requesting_account_id", "max_retries", "retry_mode", "s3_use_path_style",
     "allowed_account_ids", "forbidden_account_ids", "insecure", "use_fips_endpoint", "use_dualstack_endpoint",
     "token_bucket_rate_limiter_capacity", "s3_us_east_1_regional_endpoint", "skip_get_ec2_platforms", "//",

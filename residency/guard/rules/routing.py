@@ -88,7 +88,7 @@ class _Resolver:
         if address and address.startswith("aws_cloudfront_distribution."):
             return {GLOBAL}
         record = self.context.workspace.resource(address) if address else None
-        if record is not None and record.type == "aws_route53_record" and target.endswith(".fqdn}"):
+        if record is not None and record.type == "aws_route53_record" and target.endswith((".fqdn}", ".name}")):
             target = str(record.body.get("name"))  # an alias of another record of the zone, by its name
         if not is_expression(target):
             behind = [r for r in self.records if r.body.get("name") == target.rstrip(".")]
@@ -167,7 +167,8 @@ def _health_check(context: Context, resolver: _Resolver, record: Resource) -> It
         return
     address = sole_resource_reference(reference)
     check = context.workspace.resource(address) if address else None
-    checked_in = _listed(context, context.placer.place(check.body.get("fqdn"), Kind.HOST)) if check else {UNKNOWN}
+    probed = check.body.get("ip_address") or check.body.get("fqdn") if check else None  # an address is nowhere
+    checked_in = _listed(context, context.placer.place(probed, Kind.HOST)) if check else {UNKNOWN}
     checked = next(iter(checked_in)) if len(checked_in) == 1 else UNKNOWN
     for destination in sorted(resolver.destinations(record)):
         if checked == UNKNOWN or destination == UNKNOWN or \

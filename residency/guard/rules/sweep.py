@@ -11,7 +11,6 @@ to those rules. The directory settings of the residency triggers may name the di
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
@@ -23,8 +22,11 @@ from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.placed import entry_of
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
+from residency.guard.tfjson import strict_json
 from residency.guard.tokens import places_in_text
 
+# Keys of JSON documents whose values name the document's own kind, never a place data goes.
+IDENTIFIER_KEYS = frozenset({"$schema", "$id"})
 TOP_LEVEL = ("locals", "output", "variable", "import", "moved", "removed", "check")
 # Provider settings RES001 judges (it also refuses every provider but `aws`).
 PROVIDER_SETTINGS_JUDGED = frozenset({"region", "alias", "endpoints", "http_proxy", "https_proxy",
@@ -49,28 +51,28 @@ def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
             if not covered(location, skip):
                 yield from _judge(context, resource.address, location, text, resource)
     for index, provider in enumerate(context.workspace.providers()):
-        for location, text in strings(provider, ("provider", "aws", index)):
+        for location, text in strings(provider, ("provider", "aws", index), keys=True):
             if location[3] not in PROVIDER_SETTINGS_JUDGED:
                 yield from _judge(context, "provider.aws", location, text, None)
     for section in TOP_LEVEL:
         value = context.workspace.document.get(section)
         if value is None:
             continue
-        for location, text in strings(value):
+        for location, text in _strings_within_json(value):
             yield from _judge(context, section, location, text, None)
 
 
 def _strings_within_json(body: Any) -> Iterator[tuple[Location, str]]:
-    """Every string, and inside a JSON document held as a string, every string of the document."""
-    for location, text in strings(body):
-        stripped = text.lstrip()
-        if stripped[:1] in ("{", "["):
+    """Every string and map key, and inside a JSON document held as a string, every string and key of the
+    document (one with duplicate keys is read as text: readers disagree on it)."""
+    for location, text in strings(body, keys=True):
+        if text.lstrip()[:1] in ("{", "["):
             try:
-                document = json.loads(text)
+                document = strict_json(text)
             except ValueError:
                 document = None
             if isinstance(document, dict | list):
-                yield from strings(document, (*location, "#"))
+                yield from strings(document, (*location, "#"), keys=True)
                 continue
         yield location, text
 
@@ -87,7 +89,9 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
 
 
 def _judge(context: Context, address_: str, location: Location, text: str, at: Resource | None) -> Iterator[Finding]:
-    if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and at is not None \
+    if location and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
+        return  # a JSON schema's own name ($schema, $id) is an identifier, not a place anything is sent
+    if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and text != location[-1] and at is not None \
             and at.type == "aws_lambda_function":
         yield from _directory_setting(context, address_, location, text)
         return
