@@ -37,9 +37,9 @@ from residency.guard.expressions import (
 )
 from residency.guard.model import Resource, SynthesizedWorkspace
 from residency.guard.plan_document import CALLER_ACCOUNTS
+from residency.guard.values import UNKNOWN
 from residency.paths import state_path_from_stack
 
-UNKNOWN = "unknown"
 LOOPBACK = "loopback"  # the local emulator on this machine; only the local target accepts it
 Where = frozenset[str]
 NOWHERE: Where = frozenset()  # names no place: empty, a global service principal, the own account

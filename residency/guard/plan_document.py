@@ -36,6 +36,7 @@ def overlay_plan(workspace: SynthesizedWorkspace, plan: dict[str, Any]) -> Synth
     document = copy.deepcopy(workspace.document)
     resources = document.setdefault("resource", {})
     changes = {change.get("address"): change for change in plan.get("resource_changes", [])}
+    configured = _configured_expressions(plan)
     expanded: set[tuple[str, str]] = set()
     for planned in _planned_resources(plan["planned_values"].get("root_module") or {}):
         if planned.get("mode") != "managed":
@@ -44,7 +45,8 @@ def overlay_plan(workspace: SynthesizedWorkspace, plan: dict[str, Any]) -> Synth
         name = _name(planned)
         change = (changes.get(planned.get("address")) or {}).get("change") or {}
         synthesized = resources.get(kind, {}).get(base if name != base else name)
-        body = _merge(planned.get("values") or {}, change.get("after_unknown") or {}, synthesized or {})
+        body = _merge(planned.get("values") or {}, change.get("after_unknown") or {}, synthesized or {},
+                      configured.get(f"{kind}.{base}"))
         for key in ("provider", "depends_on", "lifecycle", "//"):
             if synthesized and key in synthesized:
                 body[key] = synthesized[key]
@@ -92,15 +94,20 @@ def _name(planned: dict[str, Any]) -> str:
     return str(planned.get("name")) + ("" if index is None else f"[{index!r}]".replace("'", '"'))
 
 
-def _merge(planned: Any, unknown: Any, synthesized: Any) -> Any:
+def _merge(planned: Any, unknown: Any, synthesized: Any, configured: Any = None) -> Any:
+    """`configured`: the plan's configuration expressions at this level (None: keep every planned value).
+    Values the configuration does not set are the provider's own description of what exists in AWS
+    (a bucket's grants, a role's ARN): only what the configuration sets is judged."""
     if unknown is True:
         return synthesized if synthesized is not None else _ABSENT
     if sole_resource_reference(synthesized) is not None:
         return synthesized
     if isinstance(planned, dict):
-        if isinstance(synthesized, dict):  # what the configuration sets; the provider's own values describe AWS
-            planned = {key: value for key, value in planned.items() if key in synthesized}
-        merged = {key: _merge(value, _at(unknown, key), _at(synthesized, key)) for key, value in planned.items()}
+        if isinstance(configured, dict):
+            keep = set(configured) | (set(synthesized) if isinstance(synthesized, dict) else set())
+            planned = {key: value for key, value in planned.items() if key in keep}
+        merged = {key: _merge(value, _at(unknown, key), _at(synthesized, key), _block_expressions(configured, key))
+                  for key, value in planned.items()}
         merged |= {key: _merge(None, True, _at(synthesized, key)) for key in _keys(unknown) if key not in planned}
         return {key: value for key, value in merged.items() if value is not _ABSENT}
     if isinstance(planned, list):
@@ -108,9 +115,29 @@ def _merge(planned: Any, unknown: Any, synthesized: Any) -> Any:
             synthesized = [synthesized]  # CDKTF writes a single nested block as an object
         if isinstance(synthesized, list) and synthesized and len(planned) > len(synthesized):
             synthesized = synthesized + [synthesized[-1]] * (len(planned) - len(synthesized))  # dynamic blocks
-        items = [_merge(item, _at(unknown, i), _at(synthesized, i)) for i, item in enumerate(planned)]
+        items = [_merge(item, _at(unknown, i), _at(synthesized, i),
+                        configured[min(i, len(configured) - 1)] if isinstance(configured, list) and configured
+                        else None)
+                 for i, item in enumerate(planned)]
         return [item for item in items if item is not _ABSENT]
     return planned
+
+
+def _block_expressions(configured: Any, key: str) -> Any:
+    """A nested block's expressions (a list of them), or None for an attribute (keep all of its value)."""
+    value = configured.get(key) if isinstance(configured, dict) else None
+    return value if isinstance(value, list) else None
+
+
+def _configured_expressions(plan: dict[str, Any]) -> dict[str, Any]:
+    """`type.name` -> the expressions the configuration sets for it, from the plan's configuration section."""
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    found: dict[str, Any] = {}
+    for resource in root.get("resources") or []:
+        if isinstance(resource, dict) and resource.get("mode") == "managed" and \
+                isinstance(resource.get("expressions"), dict):
+            found[str(resource.get("address"))] = resource["expressions"]
+    return found
 
 
 def _at(container: Any, key: Any) -> Any:

@@ -9,22 +9,14 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from residency.guard.attributes import Location, at_path
+from residency.guard.attributes import Location, at_path, json_document
 from residency.guard.catalog.model import Policy
 from residency.guard.expressions import (
-    Call,
-    ExpressionError,
-    Traversal,
     address,
-    as_value,
-    is_template,
-    parse_template,
-    sole_expression,
 )
 from residency.guard.model import Resource
 from residency.guard.placed import entry_of
-from residency.guard.tfjson import strict_json
-from residency.guard.values import sole_resource_reference
+from residency.guard.values import sole_resource_reference, sole_traversal
 
 if TYPE_CHECKING:
     from residency.guard.registry import Context
@@ -76,25 +68,11 @@ def _boundary_only(context: Context) -> set[str]:
 def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] | None:
     if depth > MAX_DEPTH:
         return None
-    if isinstance(value, dict):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        document = strict_json(value)
+    document = json_document(value)  # JSON text or jsonencode({...})
+    if document is not None:
         return document if isinstance(document, dict) else None
-    except ValueError:
-        pass
-    if not is_template(value):
-        return None
-    try:
-        node = sole_expression(parse_template(value))
-    except ExpressionError:
-        return None
-    if isinstance(node, Call) and node.name == "jsonencode" and len(node.args) == 1:
-        converted = as_value(node.args[0])
-        return converted if isinstance(converted, dict) else None
-    if isinstance(node, Traversal):
+    node = sole_traversal(value)
+    if node is not None:
         found = address(node)
         if found and found[0] == "data" and found[1] == "aws_iam_policy_document" and \
                 found[3][:1] in (("json",), ("minified_json",)):

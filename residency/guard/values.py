@@ -34,13 +34,19 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and is_template(value)
 
 
-def sole_resource_reference(value: Any) -> str | None:
-    """`type.name` when the value is exactly one `${type.name...}` reference to a managed resource."""
+def sole_traversal(value: Any) -> Traversal | None:
+    """The traversal a value is made of entirely (`${data.x.y.json}`), else None."""
     if not isinstance(value, str) or not is_template(value):
         return None
     try:
         node = sole_expression(parse_template(value))
     except ExpressionError:
         return None
-    found = address(node) if isinstance(node, Traversal) else None
+    return node if isinstance(node, Traversal) else None
+
+
+def sole_resource_reference(value: Any) -> str | None:
+    """`type.name` when the value is exactly one `${type.name...}` reference to a managed resource."""
+    traversal = sole_traversal(value)
+    found = address(traversal) if traversal is not None else None
     return f"{found[1]}.{found[2]}" if found is not None and found[0] == "resource" else None

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from residency import naming
 from residency.guard import catalog
 from residency.guard.catalog.model import Flow
-from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
+from residency.guard.expressions import ExpressionError, Traversal, parse_template
 from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
-from residency.guard.values import GLOBAL, blocks
+from residency.guard.values import GLOBAL, blocks, sole_resource_reference
 
 # The pseudonymous schema: the key is an HMAC of the email, computed in KMS; nothing else is indexed.
 DIRECTORY_KEY = "user_key"
@@ -113,21 +113,9 @@ def _is_directory(resource: Resource, name: str) -> bool:
 
 def _is_hmac_replica(context: Context, replica: Resource) -> bool:
     primary = replica.body.get("primary_key_arn")
-    found = _reference(primary)
+    found = sole_resource_reference(primary)
     key = context.workspace.resource(found) if found else None
     return key is not None and key.type == "aws_kms_key" and key.body.get("key_usage") == HMAC_USAGE
-
-
-def _reference(value: object) -> str | None:
-    """`type.name` of the resource a value is exactly a reference to."""
-    if not isinstance(value, str):
-        return None
-    try:
-        node = sole_expression(parse_template(value))
-    except ExpressionError:
-        return None
-    found = address(node) if isinstance(node, Traversal) else None
-    return f"{found[1]}.{found[2]}" if found and found[0] == "resource" else None
 
 
 def _schema_problems(table: Resource) -> Iterator[str]:

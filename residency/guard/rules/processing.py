@@ -16,7 +16,6 @@ from typing import Any
 from residency import naming
 from residency.guard.attributes import at_path, dotted, strings
 from residency.guard.catalog.model import Flow, Kind, PolicyKind
-from residency.guard.expressions import ExpressionError, Traversal, address, parse_template, sole_expression
 from residency.guard.model import DataPath, Finding
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import LOOPBACK, UNKNOWN
@@ -24,6 +23,7 @@ from residency.guard.policy_documents import policy_documents
 from residency.guard.registry import Context, rule
 from residency.guard.rules.copies import data_paths
 from residency.guard.tokens import places_in_text
+from residency.guard.values import sole_resource_reference
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
 # What CloudFront Functions call to send a request to another origin than the behaviour's.
@@ -86,15 +86,8 @@ def _global_target(context: Context, placed: PlacedValue) -> bool:
     domain = context.config.domain
     if isinstance(value, str) and domain and value.strip().rstrip(".").lower() == naming.global_api_host(domain):
         return True
-    if not isinstance(value, str):
-        return False
-    try:
-        node = sole_expression(parse_template(value))
-    except ExpressionError:
-        return False
-    found = address(node) if isinstance(node, Traversal) else None
-    return found is not None and found[0] == "resource" and \
-        context.workspace.resource(f"{found[1]}.{found[2]}") is not None and UNKNOWN not in placed.where
+    reference = sole_resource_reference(value)
+    return reference is not None and context.workspace.resource(reference) is not None and UNKNOWN not in placed.where
 
 
 def _user_keys(context: Context) -> Iterator[Finding]:
