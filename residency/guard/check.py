@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.config import Config
-from residency.errors import ResidencyError
+from residency.errors import ResidencyError, UsageError
 from residency.guard.model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
 from residency.guard.plan_document import overlay_plan, plan_shape_problem
 from residency.guard.registry import Check, Context
@@ -27,7 +27,7 @@ def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[st
     checked = list(workspaces)
     for workspace in workspaces:
         if plans and workspace.name in plans:
-            checked.append(overlay_plan(workspace, plans[workspace.name]))
+            checked.append(_overlaid(workspace, plans[workspace.name]))
     findings, paths = evaluate(config, checked)
     scp = out_dir / SCP_FILE
     artifacts: list[str] = []
@@ -54,11 +54,22 @@ def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]
     problem = plan_shape_problem(plan)
     if problem is not None:
         raise ResidencyError(f"{name}: the saved plan cannot be read: {problem}")
-    workspace = overlay_plan(SynthesizedWorkspace.load(out_dir / "stacks" / name / "cdk.tf.json"), dict(plan))
+    workspace = _overlaid(SynthesizedWorkspace.load(out_dir / "stacks" / name / "cdk.tf.json"), dict(plan))
     findings, _paths = evaluate(config, [workspace])
     report = Report(workspaces=[name])
     apply_exceptions(config, findings, report)
     return text_lines(Report(findings=report.findings))[:-1] if report.findings else []
+
+
+def _overlaid(workspace: SynthesizedWorkspace, plan: Mapping[str, Any]) -> SynthesizedWorkspace:
+    problem = plan_shape_problem(plan)
+    if problem is not None:
+        raise UsageError(f"{workspace.name}: the saved plan cannot be read: {problem}")
+    try:
+        return overlay_plan(workspace, dict(plan))
+    except Exception as error:  # noqa: BLE001 - a hand-made plan of any shape gets one message
+        raise UsageError(f"{workspace.name}: the saved plan cannot be read ({type(error).__name__}: {error})",
+                         hint="pass `terraform show -json` output of a saved plan") from error
 
 
 def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tuple[list[Finding], list[DataPath]]:
@@ -83,7 +94,7 @@ def _safely(rule: str, context: Context, evaluate_rule: Check | None) -> list[Fi
         return []
     try:
         return list(evaluate_rule(context))
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+    except Exception as error:  # noqa: BLE001 - never a traceback for a shape of input; a violation instead
         return [context.finding("RES012", context.workspace.name, f"{rule} could not read this workspace "
                                 f"({type(error).__name__}: {error}), so it cannot vouch for it", context.region,
                                 "unknown")]

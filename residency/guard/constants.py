@@ -8,7 +8,6 @@ not folded here, has no constant value (None), and the rules treat it as unknown
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Callable
@@ -19,7 +18,6 @@ from residency.guard.expressions import (
     Call,
     Collection,
     Conditional,
-    ExpressionError,
     Literal,
     Node,
     Operation,
@@ -31,14 +29,14 @@ from residency.guard.expressions import (
 
 _NONE = object()
 MAX_LENGTH = 100_000
+MAX_WORK = 20_000  # nodes folded per value: locals that fan out cannot make a check slow
 
 
 def constant(node: Node, locals_: dict[str, Any] | None = None) -> Any:
     """The value of `node` when it is built from literals (and local values built from literals) only."""
     try:
         value = _Folder(locals_ or {}).value(node, 0)
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError, ExpressionError,
-            UnicodeDecodeError, binascii.Error):
+    except Exception:  # noqa: BLE001 - any function of hostile input that fails has no constant value
         return None
     return None if value is _NONE else value
 
@@ -46,6 +44,8 @@ def constant(node: Node, locals_: dict[str, Any] | None = None) -> Any:
 class _Folder:
     def __init__(self, locals_: dict[str, Any]) -> None:
         self.locals = locals_
+        self._folded: dict[str, Any] = {}
+        self.budget = MAX_WORK
 
     def value(self, node: Node, depth: int) -> Any:
         return _value(node, depth, self)
@@ -53,7 +53,11 @@ class _Folder:
     def local(self, traversal: Traversal, depth: int) -> Any:
         if not traversal.steps or traversal.steps[0] not in self.locals:
             return _NONE
-        found = self._json(self.locals[str(traversal.steps[0])], depth + 1)
+        name = str(traversal.steps[0])
+        if name not in self._folded:
+            self._folded[name] = _NONE  # a local that refers to itself has no value
+            self._folded[name] = self._json(self.locals[name], depth + 1)
+        found = self._folded[name]
         for step in traversal.steps[1:]:
             if isinstance(step, str) and isinstance(found, dict):
                 found = found[step]
@@ -77,7 +81,8 @@ class _Folder:
 
 def _value(node: Node, depth: int, folder: _Folder | None = None) -> Any:
     folder = folder or _Folder({})
-    if depth > 32:
+    folder.budget -= 1
+    if depth > 32 or folder.budget < 0:
         return _NONE
     if isinstance(node, Traversal) and node.root == "local":
         return folder.local(node, depth)
@@ -123,6 +128,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _lists(values: Any) -> list[Any]:
+    """The items of list arguments, Terraform refusing anything else (so does folding: no value)."""
+    if not all(isinstance(value, list) for value in values):
+        raise TypeError("not a list")
+    return [item for value in values for item in value]
+
+
+def _replace(text: str, old: str, new: str) -> Any:
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        return _NONE  # a regular expression from the configuration: not run here (it could take forever)
+    return text.replace(old, new)
+
+
 def _format(spec: str, *args: Any) -> str:
     values = iter(args)
 
@@ -143,13 +161,12 @@ def _format(spec: str, *args: Any) -> str:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "join": lambda separator, items, *more: separator.join(_text(i) for i in [*items, *(x for m in more for x in m)]),
+    "join": lambda separator, *lists: separator.join(_text(item) for item in _lists(lists)),
     "format": _format,
     "lower": lambda text: text.lower(),
     "upper": lambda text: text.upper(),
     "title": lambda text: text.title(),
-    "replace": lambda text, old, new: re.sub(old[1:-1], new.replace("$", "\\"), text)
-    if len(old) > 1 and old.startswith("/") and old.endswith("/") else text.replace(old, new),
+    "replace": _replace,
     "trimprefix": lambda text, prefix: text.removeprefix(prefix),
     "trimsuffix": lambda text, suffix: text.removesuffix(suffix),
     "trimspace": lambda text: text.strip(),
@@ -158,11 +175,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "strrev": lambda text: text[::-1],
     "substr": lambda text, offset, length: text[offset:] if length == -1 else text[offset:offset + length],
     "tostring": _text,
-    "concat": lambda *lists: [item for items in lists for item in items],
+    "concat": lambda *lists: _lists(lists),
     "split": lambda separator, text: text.split(separator),
-    "element": lambda items, index: items[index % len(items)],
+    "element": lambda items, index: _lists([items])[index % len(items)],
     "coalesce": lambda *values: next(v for v in values if v not in (None, "")),
-    "one": lambda items: items[0] if len(items) == 1 else None,
+    "one": lambda items: _lists([items])[0] if len(items) == 1 else None,
     "tolist": list,
     "reverse": lambda items: list(reversed(items)),
     "formatlist": lambda spec, *lists: [_format(spec, *row) for row in zip(*lists, strict=True)],

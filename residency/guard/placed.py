@@ -61,7 +61,7 @@ def placed_values(context: Context) -> list[PlacedValue]:
         if entry is None:
             continue
         for place in entry.places:
-            if place.default is not None and "." not in place.path and place.path not in resource.body:
+            if place.default is not None and not _is_set(resource.body, place.path):
                 where = context.placer.place(place.default, place.kind, resource)  # what AWS does unless told
                 found.append(PlacedValue(resource, place, (place.path,), place.default, where))
             for location, value in at_path(resource.body, place.path):
@@ -70,6 +70,10 @@ def placed_values(context: Context) -> list[PlacedValue]:
                 where = context.placer.place(value, place.kind, resource)
                 found.append(PlacedValue(resource, place, location, value, where))
     return found
+
+
+def _is_set(body: dict[str, Any], path: str) -> bool:
+    return any(value is not None for _location, value in at_path(body, path))
 
 
 def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[str, ...]]) -> bool:

@@ -11,6 +11,7 @@ residency's data buckets, whose name carries its region).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +51,7 @@ MAX_DEPTH = 8
 # configuration says other things are.
 IDENTITY_ATTRIBUTES = frozenset({
     "id", "arn", "name", "bucket", "function_name", "key_id", "url", "invoke_arn", "qualified_arn",
-    "qualified_invoke_arn", "fqdn", "domain_name", "api_endpoint", "execution_arn", "endpoint", "zone_id",
+    "qualified_invoke_arn", "fqdn", "domain_name", "api_endpoint", "execution_arn", "zone_id",
     "hosted_zone_id", "stream_arn", "bucket_regional_domain_name", "bucket_domain_name", "repository_url",
     "target_key_arn", "target_key_id", "address", "reader_endpoint", "configuration_endpoint_address",
     "primary_endpoint_address", "table_arn", "topic_arn", "queue_url", "secret_arn", "identifier",
@@ -87,6 +88,7 @@ class Placer:
     workspace: SynthesizedWorkspace
     _own_buckets: dict[str, Resource] = field(default_factory=dict)
     _own_roles: set[str] = field(default_factory=set)
+    _locals_placed: dict[tuple[Any, ...], Where] = field(default_factory=dict)
     own_accounts: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -324,11 +326,40 @@ class Placer:
             return self.expression(nodes[int(only.group(1))], kind, at, depth + 1)
         if "\x00" in text:
             if kind == Kind.HOST:  # `${api_id}.execute-api.eu-central-1.amazonaws.com`: the region is literal
-                return self.host(_PLACEHOLDER.sub("x", text))
+                spelled = self._spell(text, nodes, depth)
+                return self.host(spelled) if spelled is not None else SOMEWHERE_UNKNOWN
             if kind == Kind.BUCKET:  # acme-eu-west-1-data-${data.aws_caller_identity.account.account_id}
                 return self._data_bucket(text, lambda rest: self._is_own_account(rest, nodes))
             return SOMEWHERE_UNKNOWN
         return self.literal(text, kind, at)
+
+    def _spell(self, text: str, nodes: list[Node], depth: int) -> str | None:
+        """A host with interpolations, as far as it can be spelled: what an interpolation is when that is
+        known (a constant, a region, a configured value), a harmless label for an id AWS generates for a
+        resource of this workspace; None when any interpolation could be anything (it could hold `/` or `@`
+        and move the host elsewhere)."""
+        def one(match: re.Match[str]) -> str:
+            node = nodes[int(match.group(1))]
+            folded = constant(node, self.workspace.document.get("locals", {}))
+            if isinstance(folded, str | int) and not isinstance(folded, bool):
+                return str(folded)
+            region = self.region_value(node, depth + 1)
+            if len(region) == 1 and UNKNOWN not in region:
+                return next(iter(region))
+            found = address(node) if isinstance(node, Traversal) else None
+            resource = self.workspace.resource(f"{found[1]}.{found[2]}") if found and found[0] == "resource" else None
+            if resource is not None:
+                configured = _configured(resource.body, found[3]) if found else _COMPUTED
+                if configured is _COMPUTED:
+                    return "generated-id"
+                if isinstance(configured, str) and not is_template(configured):
+                    return configured
+            raise _Unspellable
+
+        try:
+            return _PLACEHOLDER.sub(one, text)
+        except _Unspellable:
+            return None
 
     def expression(self, node: Node, kind: Kind, at: Resource | None, depth: int) -> Where:
         if depth > MAX_DEPTH:
@@ -369,6 +400,10 @@ class Placer:
             return _union(self.expression(arg, kind, at, depth + 1) for arg in call.args)
         if name == "element" and call.args:
             return self.expression(call.args[0], kind, at, depth + 1)
+        if name == "format" and call.args and isinstance(call.args[0], Literal) and isinstance(call.args[0].value, str):
+            template = _format_template(call.args[0].value, call.args[1:])
+            if template is not None:  # format("arn:aws:s3:::%s/*", aws_s3_bucket.own.bucket): a template
+                return self.template(template, kind, at, depth + 1)
         folded = constant(call, self.workspace.document.get("locals", {}))
         if isinstance(folded, str):  # built from literals only: judge what it spells
             return self.place(folded, kind, at, depth + 1)
@@ -404,6 +439,13 @@ class Placer:
         return frozenset({self.resource_region(resource, depth)})
 
     def _local(self, steps: tuple[Any, ...], kind: Kind, at: Resource | None, depth: int) -> Where:
+        key = (steps, kind, at.address if at is not None else None)
+        if key not in self._locals_placed:
+            self._locals_placed[key] = SOMEWHERE_UNKNOWN  # a local that refers to itself cannot be placed
+            self._locals_placed[key] = self._local_once(steps, kind, at, depth)
+        return self._locals_placed[key]
+
+    def _local_once(self, steps: tuple[Any, ...], kind: Kind, at: Resource | None, depth: int) -> Where:
         locals_ = self.workspace.document.get("locals", {})
         if not steps or not isinstance(steps[0], str) or steps[0] not in locals_:
             return SOMEWHERE_UNKNOWN
@@ -476,8 +518,7 @@ class Placer:
 
 
 def _same_state(config: Config, source: Resource, workspace: str) -> bool:
-    import posixpath
-
+    """Whether a remote-state lookup reads exactly the state residency keeps for `workspace`."""
     settings, backend = source.body.get("config") or {}, source.body.get("backend")
     if not isinstance(settings, dict):
         return False
@@ -488,20 +529,26 @@ def _same_state(config: Config, source: Resource, workspace: str) -> bool:
         path = settings.get("path")
         return set(settings) == {"path"} and isinstance(path, str) and \
             posixpath.normpath(path) == posixpath.normpath(state_path_from_stack(workspace))
-    if backend == "s3":
-        key = settings.get("key")
-        return isinstance(key, str) and posixpath.normpath(key) == key and \
-            key == naming.state_key(workspace) and settings.get("bucket") == naming.state_bucket(
-                config.state_bucket_prefix, config.global_.region if workspace == naming.GLOBAL_WORKSPACE
-                else workspace)
-    if backend in ("remote", "cloud"):
+    if backend == "s3" and config.state.backend == "s3":
+        region = config.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
+        return set(settings) <= {"bucket", "key", "region", "encrypt", "kms_key_id"} and \
+            settings.get("key") == naming.state_key(workspace) and settings.get("region") == region and \
+            settings.get("bucket") == naming.state_bucket(config.state_bucket_prefix, region)
+    if backend in ("remote", "cloud") and config.state.backend == "cloud":
         names = settings.get("workspaces") or {}
-        prefix = config.state.workspace_prefix or ""
-        return isinstance(names, dict) and names.get("name") == f"{prefix}{workspace}"
+        return set(settings) <= {"hostname", "organization", "workspaces"} and isinstance(names, dict) and \
+            set(names) == {"name"} and names.get("name") == f"{config.state.workspace_prefix or ''}{workspace}" \
+            and settings.get("organization") == config.state.organization and \
+            settings.get("hostname", "app.terraform.io") == (config.state.hostname or "app.terraform.io")
     return False
 
 
 _COMPUTED = object()
+
+
+class _Unspellable(Exception):
+    pass
+
 # Data sources that describe one region (the one they are asked about): what they return is of that region.
 REGION_DESCRIBING = frozenset({
     "aws_region", "aws_service_principal", "aws_elb_service_account", "aws_cloudtrail_service_account",
@@ -530,6 +577,24 @@ def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:
         else:
             return value  # a computed index: the whole configured value
     return value
+
+
+def _format_template(spec: str, args: tuple[Node, ...]) -> Template | None:
+    """format()'s spec with each %s/%d/%v replaced by its argument; None for anything fancier."""
+    parts: list[str | Node] = []
+    position, used = 0, 0
+    for match in re.finditer(r"%(.)", spec):
+        parts.append(spec[position:match.start()])
+        if match.group(1) == "%":
+            parts.append("%")
+        elif match.group(1) in "sdv" and used < len(args):
+            parts.append(args[used])
+            used += 1
+        else:
+            return None
+        position = match.end()
+    parts.append(spec[position:])
+    return Template(tuple(part for part in parts if part != "")) if used == len(args) else None
 
 
 def split_url(text: str) -> tuple[str, str]:

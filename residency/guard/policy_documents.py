@@ -4,16 +4,15 @@ A document that cannot be read is None: its reach cannot be established (the rul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from residency.guard.attributes import Location, at_path, json_document
+from residency.guard.attributes import Location, at_path, json_document, strings
 from residency.guard.catalog.model import Policy
-from residency.guard.expressions import (
-    address,
-)
+from residency.guard.expressions import ExpressionError, address, is_template, parse_template, traversals
 from residency.guard.model import Resource
 from residency.guard.placed import entry_of
 from residency.guard.values import sole_resource_reference, sole_traversal
@@ -54,15 +53,29 @@ def policy_documents(context: Context) -> Iterator[PolicyDocument]:
 
 
 def _boundary_only(context: Context) -> set[str]:
-    """Managed policies of this workspace named as a permissions boundary and never attached."""
-    uses: dict[str, set[str]] = {}
-    for resource in context.workspace.resources():
-        for key, value in resource.body.items():
-            for text in value if isinstance(value, list) else [value]:
-                reference = sole_resource_reference(text)
-                if reference is not None and reference.startswith("aws_iam_policy."):
-                    uses.setdefault(reference, set()).add(key)
-    return {policy for policy, keys in uses.items() if keys == {"permissions_boundary"}}
+    """Managed policies of this workspace named only as a role's permissions boundary, by a reference that is
+    exactly the policy's ARN: any other mention anywhere (a local, an output, an attachment) may attach it."""
+    boundary: set[str] = set()
+    elsewhere: set[str] = set()
+    for location, text in strings(context.workspace.document):
+        if "aws_iam_policy." not in text:
+            continue
+        reference = sole_resource_reference(text)
+        if reference is not None and location[:1] == ("resource",) and location[3:] == ("permissions_boundary",) \
+                and text.endswith(".arn}"):
+            boundary.add(reference)
+        else:
+            elsewhere |= {f"{found[1]}.{found[2]}" for found in _policy_mentions(text)}
+    return boundary - elsewhere
+
+
+def _policy_mentions(text: str) -> list[tuple[str, str, str, tuple[Any, ...]]]:
+    try:
+        tree = parse_template(text) if is_template(text) else None
+    except ExpressionError:
+        return [("resource", "aws_iam_policy", name, ()) for name in re.findall(r"aws_iam_policy\.([\w-]+)", text)]
+    found = [address(traversal) for traversal in traversals(tree)] if tree is not None else []
+    return [item for item in found if item is not None and item[:2] == ("resource", "aws_iam_policy")]
 
 
 def read_policy(context: Context, value: Any, depth: int = 0) -> dict[str, Any] | None:

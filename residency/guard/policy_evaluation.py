@@ -316,22 +316,62 @@ def _bind(pattern: str, request: Request, *, wildcards: bool, variables: bool) -
     return tuple(bound)
 
 
+class _Glob:
+    """IAM's `*` and `?` matched in linear time per star (a regular expression backtracks exponentially on
+    patterns such as `*a*a*a*a*b`, which a hostile policy may hold)."""
+
+    def __init__(self, tokens: tuple[Token, ...], ignore_case: bool) -> None:
+        self.ignore_case = ignore_case
+        self.items: list[str | None] = []  # one character, "?" as None... and "*" as the empty string
+        for token in tokens:
+            if token[0] == "star":
+                self.items.append("")
+            elif token[0] == "one":
+                self.items.append(None)
+            else:
+                self.items += list(token[1].lower() if ignore_case else token[1])
+
+    def fullmatch(self, text: str) -> bool | None:
+        text = text.lower() if self.ignore_case else text
+        items, position, index = self.items, 0, 0
+        star, star_position = -1, 0
+        while position < len(text):
+            if index < len(items) and items[index] != "" and (items[index] is None or items[index] == text[position]):
+                index, position = index + 1, position + 1
+            elif index < len(items) and items[index] == "":
+                star, star_position, index = index, position, index + 1
+            elif star >= 0:
+                star_position += 1
+                index, position = star + 1, star_position
+            else:
+                return None
+        while index < len(items) and items[index] == "":
+            index += 1
+        return True if index == len(items) else None
+
+
+class _AnyGlob:
+    def __init__(self, globs: list[_Glob]) -> None:
+        self.globs = globs
+
+    def fullmatch(self, text: str) -> bool | None:
+        return True if any(glob.fullmatch(text) for glob in self.globs) else None
+
+
 @lru_cache(maxsize=8192)
-def _glob(tokens: tuple[Token, ...], ignore_case: bool) -> re.Pattern[str]:
-    parts = [".*" if token[0] == "star" else "." if token[0] == "one" else re.escape(token[1]) for token in tokens]
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+def _glob(tokens: tuple[Token, ...], ignore_case: bool) -> _Glob:
+    return _Glob(tokens, ignore_case)
 
 
 @lru_cache(maxsize=4096)
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+def _wildcard(pattern: str, ignore_case: bool) -> _Glob:
     return _glob(_parse(pattern, wildcards=True, variables=False) or (), ignore_case)
 
 
 @lru_cache(maxsize=1024)
-def _any_wildcard(patterns: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
-    """One pattern for a list of them (no variables)."""
-    return re.compile("|".join(f"(?:{_wildcard(pattern, ignore_case).pattern})" for pattern in patterns),
-                      re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+def _any_wildcard(patterns: tuple[str, ...], ignore_case: bool) -> _AnyGlob:
+    """One matcher for a list of patterns (no variables)."""
+    return _AnyGlob([_wildcard(pattern, ignore_case) for pattern in patterns])
 
 
 def _text(tokens: tuple[Token, ...]) -> str:

@@ -9,8 +9,8 @@ from functools import cached_property
 from residency import naming
 from residency.config import REGIONS, Config
 from residency.guard.attributes import Location
-from residency.guard.catalog.model import Kind, Workspace
-from residency.guard.model import DataPath, Finding, Resource, Rule, SynthesizedWorkspace
+from residency.guard.catalog.model import Workspace
+from residency.guard.model import DataPath, Finding, Rule, SynthesizedWorkspace
 from residency.guard.placed import PlacedValue, placed_values
 from residency.guard.places import LOOPBACK, UNKNOWN, Placer
 
@@ -86,17 +86,6 @@ class Context:
 
     def path(self, kind: str, address: str, destination: str, source: str | None = None) -> DataPath:
         return DataPath(kind, self.workspace.name, address, source or self.region, destination)
-
-    def region_of_resource(self, resource: Resource) -> str:
-        return self.placer.resource_region(resource)
-
-    def region_of(self, value: object, at: Resource | None = None) -> str:
-        """The one region a value names, or UNKNOWN (several, or none that can be established)."""
-        where = self.placer.place(value, Kind.NAME_OR_ARN if at is not None else Kind.ARN, at)
-        return next(iter(where)) if len(where) == 1 else UNKNOWN
-
-    def remote_state_workspace(self, data_name: str) -> str | None:
-        return self.placer.remote_state_workspace(data_name)
 
 
 Check = Callable[[Context], Iterator[Finding | DataPath]]

@@ -47,6 +47,7 @@ def workspace_files(directory: Path) -> list[Path]:
         names = sorted(path for path in directory.iterdir() if path.is_file() or path.is_symlink())
     except OSError:
         return []
+    # A symlink is listed (Terraform follows it); reading refuses what is not a regular file.
     loaded = [path for path in names if path.name.endswith(JSON_SUFFIXES + HCL_SUFFIXES + VARIABLE_FILES)
               and not path.name.startswith(".")]
     return sorted(loaded, key=lambda path: (_is_override(path), path.name))
@@ -79,8 +80,11 @@ def read_workspace(directory: Path) -> ReadWorkspace:
         parsed = _load_json(path, result.problems)
         if parsed is None:
             continue
-        blocks = _canonical(parsed, path.name, result.problems)
-        _merge(result.document, blocks, path.name, _is_override(path), result.problems)
+        try:
+            blocks = _canonical(parsed, path.name, result.problems)
+            _merge(result.document, blocks, path.name, _is_override(path), result.problems)
+        except RecursionError:
+            result.problems.append(Problem(path.name, "is nested too deeply to read"))
     return result
 
 
@@ -117,11 +121,15 @@ def strict_json(text: str) -> Any:
 
 def _load_json(path: Path, problems: list[Problem]) -> Any:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(path.name, f"is {size} bytes; residency reads at most {MAX_FILE_BYTES}"))
+        if not path.is_file():
+            problems.append(Problem(path.name, "is not a regular file"))
             return None
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(Problem(path.name, f"is over {MAX_FILE_BYTES} bytes, the most residency reads"))
+            return None
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(path.name, f"cannot be read: {error}"))
         return None

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 _REGION_CODE = re.compile(r"(?<![a-z0-9])((?:us-gov|us-isob?|[a-z]{2})-(?:north|south|east|west|central|northeast"
                           r"|northwest|southeast|southwest)-[0-9]{1,2})(?![0-9])")
-_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>`|\\]*")
+_URL = re.compile(r"(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>`|\\]*")
 _ARN = re.compile(r"arn:[a-z0-9-]*:[a-z0-9-]*:[^:\s\"'<>]*:[^:\s\"'<>]*:[^\s\"'<>,)\]}]*")
 _AWS_HOST = re.compile(r"(?<![a-z0-9.\x00-])[a-z0-9\x00][a-z0-9.\x00-]*\.(?:amazonaws\.com(?:\.cn)?|on\.aws|api\.aws)"
                        r"(?![a-z0-9.-])", re.IGNORECASE)
@@ -55,7 +55,7 @@ def places_in_text(context: Context, text: str) -> dict[str, Where]:
         if literal not in template.parts:
             found |= _literal_tokens(context, literal, [])
     locals_ = context.workspace.document.get("locals", {})
-    for node in [template, *walk(template)]:
+    for node in walk(template):
         if isinstance(node, Call | Template):
             folded = constant(node, locals_)  # join("-", ["us", "east", "1"]) spells what it spells
             for piece in folded if isinstance(folded, list) else [folded]:
@@ -79,7 +79,7 @@ def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, 
             continue  # the product's own names (its front end); where they lead is RES005's to judge
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
     for match in _AWS_HOST.finditer(text):
-        found[_shown(match.group())] = placer.host(_PLACEHOLDER.sub("x", match.group()))
+        found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
     for match in _REGION_CODE.finditer(text.lower()):
         code = match.group(1)
         found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
@@ -87,11 +87,9 @@ def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, 
 
 
 def _project_host(context: Context, url: str) -> bool:
+    """The names global serves (the routed API, the front end): where they lead is RES005's to judge."""
     domain = context.config.domain
-    host = split_url(url)[1]
-    if not domain or "\x00" in host or not (host == domain or host.endswith(f".{domain}")):
-        return False
-    return host.removesuffix(f".{domain}").split(".")[-1] not in REGIONS
+    return domain is not None and split_url(url)[1] in (naming.global_api_host(domain), naming.frontend_host(domain))
 
 
 def _as_template(text: str, nodes: list[Any]) -> Template:

@@ -76,7 +76,7 @@ def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Findin
         if entry is None or not entry.personal or _is_directory(resource, table_name) or \
                 _is_front_end(context, resource):
             continue
-        yield context.finding("RES003", resource.address, f"a {resource.type} in global, which serves every "
+        yield context.finding("RES003", resource.address, f"{resource.type} in global, which serves every "
                               "country from one region: only the directory and the front end's files may be kept "
                               "there", context.placer.resource_region(resource), UNKNOWN)
 

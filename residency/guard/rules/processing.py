@@ -9,6 +9,7 @@ jurisdiction only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
@@ -26,6 +27,8 @@ from residency.guard.tokens import places_in_text
 from residency.guard.values import sole_resource_reference
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
+# The module CloudFront Functions import to change origins (or anything else of a distribution).
+_CLOUDFRONT_MODULE = re.compile(r"""(require\s*\(\s*|from\s+|import\s*\(\s*)['"`]cloudfront['"`]""")
 # What CloudFront Functions call to send a request to another origin than the behaviour's.
 ORIGIN_CHANGES = ("updateRequestOrigin", "selectRequestOriginById", "createRequestOriginGroup")
 # What global serves at the edge: its strings are read for any place they name.
@@ -66,7 +69,7 @@ def _edge_code(context: Context) -> Iterator[Finding]:
     host or unknown place: it would send every country's requests there."""
     for function in context.workspace.resources("aws_cloudfront_function"):
         code = str(function.body.get("code", ""))
-        if any(call in code for call in ORIGIN_CHANGES):
+        if any(call in code for call in ORIGIN_CHANGES) or _CLOUDFRONT_MODULE.search(code):
             yield context.finding("RES010", function.address, "the function changes where a request goes at the edge "
                                   "(the origin it picks is code residency cannot read)", context.region, UNKNOWN)
     for resource in context.workspace.resources(*EDGE_TYPES):

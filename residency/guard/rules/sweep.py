@@ -89,7 +89,7 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
 
 
 def _judge(context: Context, address_: str, location: Location, text: str, at: Resource | None) -> Iterator[Finding]:
-    if location and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
+    if len(location) >= 2 and location[-2] == "#" and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
         return  # a JSON schema's own name ($schema, $id) is an identifier, not a place anything is sent
     if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and text != location[-1] and at is not None \
             and at.type == "aws_lambda_function":
@@ -98,9 +98,10 @@ def _judge(context: Context, address_: str, location: Location, text: str, at: R
     tokens = places_in_text(context, text)
     if not tokens:
         return
-    whole = context.placer.place(text, Kind.ANY, at)
-    if whole and not context.outside(whole):
-        return
+    if len(tokens) == 1:  # one place named: judged as the whole value (a reference, a template) names it
+        whole = context.placer.place(text, Kind.ANY, at)
+        if whole and not context.outside(whole):
+            return
     outside = sorted({place for where in tokens.values() for place in context.outside(where)})
     if outside:
         names = ", ".join(sorted(tokens)[:3])
