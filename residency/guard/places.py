@@ -531,7 +531,8 @@ def _same_state(config: Config, source: Resource, workspace: str) -> bool:
             posixpath.normpath(path) == posixpath.normpath(state_path_from_stack(workspace))
     if backend == "s3" and config.state.backend == "s3":
         region = config.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
-        return set(settings) <= {"bucket", "key", "region", "encrypt", "kms_key_id"} and \
+        allowed = S3_STATE_SETTINGS | (EMULATOR_S3_SETTINGS if config.target == "local" else frozenset())
+        return set(settings) <= allowed and \
             settings.get("key") == naming.state_key(workspace) and settings.get("region") == region and \
             settings.get("bucket") == naming.state_bucket(config.state_bucket_prefix, region)
     if backend in ("remote", "cloud") and config.state.backend == "cloud":
@@ -556,6 +557,11 @@ REGION_DESCRIBING = frozenset({
     "aws_lb_hosted_zone_id", "aws_redshift_service_account",
 })
 TERRAFORM_WORKSPACE = "${terraform.workspace}"
+S3_STATE_SETTINGS = frozenset({"bucket", "key", "region", "encrypt", "kms_key_id"})
+# What a remote-state lookup needs on the local target to talk to the emulator (its endpoint comes from the
+# environment, never from these settings).
+EMULATOR_S3_SETTINGS = frozenset({"access_key", "secret_key", "skip_credentials_validation", "skip_metadata_api_check",
+                                  "skip_requesting_account_id", "use_path_style"})
 
 
 def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:
