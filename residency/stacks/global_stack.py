@@ -12,7 +12,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from residency import naming
-from residency.config import StateConfig
+from residency.config import REGIONS, StateConfig
 from residency.stacks import policies
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import EncryptionKey, encrypted_table, protect
@@ -100,6 +100,12 @@ class GlobalStack(TerraformStack):
         TerraformOutput(self, "directory_replica_regions", value=replica_regions)
         # What this apply served: residency finds removed regions (orphans) and moved countries from it.
         TerraformOutput(self, naming.REGIONS_OUTPUT, value=countries or {})
+        # A provider for every region residency knows, not only the listed ones: when a region leaves
+        # regions.yaml, global's resources there (its HMAC key replica, its directory replica's key) are
+        # still in state, and Terraform needs their provider to destroy them. Terraform configures only
+        # the providers that something in configuration or state uses, so the others cost nothing.
+        for known in sorted(REGIONS):
+            self._provider_in(known)
 
     def _provider_in(self, region: str) -> AwsProvider | None:
         """The provider for `region`: None (the default one) in the workspace's own region."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from residency.config import REGIONS as KNOWN_REGIONS
 from residency.config import load_config
 from residency.stacks import synthesize
 from residency.terraform.cli_config import check_mirror, write_cli_config
@@ -97,9 +98,10 @@ def test_global_holds_only_the_directory(out_dir):
     providers = {provider.get("alias"): provider for provider in synthesized["provider"]["aws"]}
     assert providers[None]["region"] == "us-east-1"
     assert all(provider["default_tags"][0]["tags"]["jurisdiction"] == "global" for provider in providers.values())
-    # the HMAC key's replicas, one per other region, so that every region computes user keys at home
-    assert {alias: provider["region"] for alias, provider in providers.items() if alias} == {
-        "eu-central-1": "eu-central-1", "ap-southeast-2": "ap-southeast-2"}
+    # a provider for every region residency knows (so that a removed region's replicas can be destroyed);
+    # the HMAC key's replicas, one per other listed region, so that every region computes user keys at home
+    assert all(alias == provider["region"] for alias, provider in providers.items() if alias)
+    assert set(providers) - {None} == set(KNOWN_REGIONS) - {"us-east-1"}
     resources = synthesized["resource"]
     assert set(resources) == {"aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_dynamodb_table"}
     assert {replica["provider"] for replica in resources["aws_kms_replica_key"].values()} == {
