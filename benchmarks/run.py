@@ -1,7 +1,8 @@
 """residency's speed and memory figures, each beside its baseline measured in the same run.
 
     python benchmarks/run.py              # startup, synth (cold, cached, one region changed), scale, check
-    python benchmarks/run.py --terraform  # also plan --all against single plans (local target;
+    python benchmarks/run.py --terraform  # also plan --all against single plans and apply --all
+                                          # against --parallelism 1 (local target, minutes;
                                           # needs RESIDENCY_PROVIDER_MIRROR without a registry)
     python benchmarks/run.py --quick      # one run per figure instead of a median
 
@@ -201,6 +202,29 @@ def plan_figures(project: Path) -> list[Row]:
                 inits == 0)]
 
 
+def apply_figures(scratch: Path) -> list[Row]:
+    """`apply --all` of the sample on the local target, one workspace at a time and by default.
+
+    Each run gets a fresh project and emulator, so both create everything from nothing.
+    """
+    seconds: dict[str, float] = {}
+    for label, extra in (("one at a time", ("--parallelism", "1")), ("default", ())):
+        project = scratch / f"apply-{label.replace(' ', '-')}"
+        project.mkdir()
+        shutil.copy(SAMPLE, project / "regions.yaml")
+        checked(run(residency("synth"), project, ENV), "synth")
+        try:
+            applied = checked(run(residency("apply", "--all", "--no-progress", *extra), project, ENV),
+                              f"apply --all ({label})")
+            seconds[label] = applied.seconds
+        finally:
+            run(residency("local", "down"), project, ENV)
+    speedup = seconds["one at a time"] / seconds["default"]
+    return [Row("`residency apply --all` (sample, local target, from nothing)", f"{seconds['default']:.0f} s",
+                f"{seconds['one at a time']:.0f} s with `--parallelism 1`", f"{speedup:.2f}x faster", ">= 2x",
+                speedup >= 2)]
+
+
 def _same_output(ours: Path, plain: Path) -> bool:
     def documents(out: Path) -> dict[str, object]:
         return {path.parent.name: json.loads(path.read_text()) for path in out.glob("stacks/*/cdk.tf.json")}
@@ -224,7 +248,8 @@ def render(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run per figure instead of a median")
-    parser.add_argument("--terraform", action="store_true", help="also measure plan --all (slow: minutes)")
+    parser.add_argument("--terraform", action="store_true",
+                        help="also measure plan --all and apply --all (slow: minutes)")
     options = parser.parse_args()
     times = 1 if options.quick else 3
     scratch = Path(tempfile.mkdtemp(prefix="residency-bench-"))
@@ -241,6 +266,7 @@ def main() -> None:
                 rows += plan_figures(project)
             finally:
                 run(residency("local", "down"), project, ENV)
+            rows += apply_figures(scratch)
         print(f"residency benchmarks: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
               f"{'one run' if options.quick else 'median of 3 (startup: of 5)'} per figure\n")
         print(render(rows), end="")

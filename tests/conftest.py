@@ -15,6 +15,35 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "regions.yaml"
 
 
+# The end-to-end scenarios, longest first (measured: the lifecycle takes about twice the others).
+LONGEST_FIRST = ("test_region_lifecycle.py", "test_local_target.py", "test_domain_routing.py",
+                 "test_emulator_concurrency.py", "test_parallel_runs.py", "test_s3_state.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest tests first, one to a worker, so that parallel workers (pytest-xdist) start them at
+    once instead of one worker meeting several in a row: the end-to-end scenarios (minutes each),
+    then the other tests that run Terraform, then the rest, each group in its usual order.
+
+    xdist deals the first tests out two to a worker, so under xdist every other place of the first
+    round holds a short test."""
+    def weight(item: pytest.Item) -> tuple[int, int]:
+        if item.path.name in LONGEST_FIRST and item.get_closest_marker("terraform"):
+            return 0, LONGEST_FIRST.index(item.path.name)
+        return (1 if item.get_closest_marker("terraform") else 2), 0
+
+    items.sort(key=weight)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers > 1:
+        longest = [item for item in items if weight(item)[0] == 0]
+        rest = [item for item in items if weight(item)[0] != 0]
+        first_round: list[pytest.Item] = []
+        for _ in range(workers):
+            if longest and rest:
+                first_round += [longest.pop(0), rest.pop()]
+        items[:] = first_round + longest + rest
+
+
 def _missing(what: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{what} is required in CI", pytrace=False)

@@ -26,7 +26,6 @@ from residency.cli.options import (
 )
 from residency.cli.progress import LineReporter, LiveReporter
 from residency.errors import UsageError
-from residency.stacks.target import profile_for
 from residency.terraform.events import Changes
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
 from residency.workflow import RunOptions, RunReporter
@@ -136,12 +135,13 @@ def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_js
                  app.config, app.paths, mirror=running.mirror, reporter=reporter, confirm=confirm, options=options))
 
 
-def default_parallelism(target: str, operation: Operation) -> int:
-    """Twice the CPU count (Terraform mostly waits on AWS), at most 8, unless the target limits writes."""
-    by_cpu = max(1, min(8, 2 * (os.cpu_count() or 1)))
-    if operation in (Operation.PLAN, Operation.DRIFT):
-        return by_cpu
-    return profile_for(target).default_write_parallelism or by_cpu
+def default_parallelism() -> int:
+    """Twice the CPU count (Terraform mostly waits on AWS or on the provider's own timers), at most 8.
+
+    The same on the local target: its emulator answers one request at a time
+    (residency.local.moto_server), so workspaces writing at once are as safe there as on AWS.
+    """
+    return max(1, min(8, 2 * (os.cpu_count() or 1)))
 
 
 def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
@@ -160,7 +160,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     confirm, interactive = confirmation(operation, config.target, auto_approve)
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
-    options = RunOptions(parallelism=running.parallelism or default_parallelism(config.target, operation),
+    options = RunOptions(parallelism=running.parallelism or default_parallelism(),
                          fail_fast=running.fail_fast, lock_timeout=running.lock_timeout)
     try:
         if run is not None:

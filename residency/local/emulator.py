@@ -78,8 +78,18 @@ class Emulator:
         return self.start(notice), True
 
     def start(self, notice: Notice) -> EmulatorRecord:
+        # A free port can be taken by another process between the probe and the server's bind
+        # (two projects starting emulators at once): then try another one.
+        for _ in range(PORT_ATTEMPTS - 1):
+            try:
+                return self._start_on(_free_port(), notice)
+            except _PortTaken:
+                continue
+        return self._start_on(_free_port(), notice)
+
+    def _start_on(self, port: int, notice: Notice) -> EmulatorRecord:
         self.paths.work.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        log_start = self.paths.emulator_log.stat().st_size if self.paths.emulator_log.exists() else 0
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         with self.paths.emulator_log.open("ab") as log:
             process = subprocess.Popen(
@@ -94,6 +104,8 @@ class Emulator:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if process.poll() is not None:
+                if b"Address already in use" in _read_from(self.paths.emulator_log, log_start):
+                    raise _PortTaken(port)
                 raise EmulatorError(
                     f"the local AWS emulator exited during start-up (code {process.returncode})",
                     hint=f"see {self.paths.emulator_log}; is moto[server] installed?",
@@ -143,8 +155,22 @@ class Emulator:
         self.paths.emulator_record.unlink(missing_ok=True)
 
 
-# moto's server with residency's fix for multi-Region key replicas (see that module).
+# moto's server with residency's fixes (see that module).
 SERVER_MODULE = "residency.local.moto_server"
+PORT_ATTEMPTS = 3
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    try:
+        with path.open("rb") as log:
+            log.seek(offset)
+            return log.read(64 * 1024)
+    except OSError:
+        return b""
 
 
 def _free_port() -> int:

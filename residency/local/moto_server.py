@@ -7,7 +7,18 @@ the same alias in a replica region fails with AlreadyExists), and it ignores the
 fails: "waiting for KMS Replica Key ... tag update: timeout"). Seen with the HMAC key replicas every
 region now has. Here a replica is a key of its replica region, as on AWS: its own aliases, grants and
 tags, the requested description and policy, and the same key material (so a MAC is the same in every
-region, which the directory relies on). Everything else is moto's own.
+region, which the directory relies on).
+
+moto's server also answers every request on its own thread, but its models are plain dicts that are
+not safe to share: under parallel applies a request that iterates a dict while another request adds
+to it fails with "RuntimeError: dictionary changed size during iteration" (an HTTP 500; seen in
+IAM's role lookups, which Lambda's CreateFunction and every IAM request make), and check-then-create
+code such as CreateRole's name check can let two creates through. The AWS SDK retries a 500, so a
+create whose first attempt had already stored the resource is answered "already exists". Here one
+request at a time reaches moto's models (the answers take milliseconds; the provider's waits, which
+are most of an apply, happen in the provider), while connections are still accepted in parallel.
+SQS long polling is the one place moto waits inside a request: it waits without the lock.
+Everything else is moto's own.
 
 Run as `python -m residency.local.moto_server -H 127.0.0.1 -p PORT`, exactly like `moto.server`.
 """
@@ -15,11 +26,17 @@ Run as `python -m residency.local.moto_server -H 127.0.0.1 -p PORT`, exactly lik
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterable
 from copy import copy
 from typing import Any
 
 from moto.kms import models, responses
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import main
+from moto.sqs.models import Queue
+
+_ONE_REQUEST_AT_A_TIME = threading.Lock()
 
 
 def _replicate_key(self: models.KmsBackend, key_id: str, replica_region: str) -> models.Key:
@@ -53,9 +70,37 @@ def _replicate_key_response(self: responses.KmsResponse) -> str:
     return json.dumps({"ReplicaKeyMetadata": replica.to_dict()["KeyMetadata"], "ReplicaPolicy": replica.policy})
 
 
+def _serialized(answer: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
+    def one_at_a_time(self: DomainDispatcherApplication, environ: dict[str, Any],
+                      start_response: Callable[..., Any]) -> list[bytes]:
+        with _ONE_REQUEST_AT_A_TIME:
+            body = answer(self, environ, start_response)
+            try:
+                return list(body)  # the whole answer is built while the models are ours
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+    return one_at_a_time
+
+
+def _waiting_without_the_lock(wait: Callable[[Queue, int], None]) -> Callable[[Queue, int], None]:
+    def wait_for_messages(self: Queue, timeout: int) -> None:
+        _ONE_REQUEST_AT_A_TIME.release()
+        try:
+            wait(self, timeout)
+        finally:
+            _ONE_REQUEST_AT_A_TIME.acquire()
+    return wait_for_messages
+
+
 def install() -> None:
     models.KmsBackend.replicate_key = _replicate_key  # type: ignore[method-assign]
     responses.KmsResponse.replicate_key = _replicate_key_response  # type: ignore[method-assign]
+    DomainDispatcherApplication.__call__ = _serialized(  # type: ignore[method-assign]
+        DomainDispatcherApplication.__call__)
+    Queue.wait_for_messages = _waiting_without_the_lock(  # type: ignore[method-assign,assignment]
+        Queue.wait_for_messages)
 
 
 if __name__ == "__main__":

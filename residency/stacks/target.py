@@ -45,11 +45,6 @@ class TargetProfile:
     # HTTP and does enforce a bucket's Deny statements, so there the policy would lock everyone out
     # (Terraform from its state; `region retire` from the data it must export).
     buckets_tls_only: bool = True
-    # How many workspaces apply or destroy at once unless --parallelism says; None: by CPU count.
-    # The emulator is one process, and with several workspaces writing at once it was once seen to
-    # report a DynamoDB table as existing on its first creation. Plans and drift checks only read,
-    # so they always run by CPU count.
-    default_write_parallelism: int | None = None
     # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
     limitations: tuple[str, ...] = field(default=())
 
@@ -64,7 +59,6 @@ LOCAL = TargetProfile(
     api_custom_domains=False,
     cloudfront_headers_policy=False,
     buckets_tls_only=False,
-    default_write_parallelism=1,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
         "no response headers policies); on AWS every response carries them.",

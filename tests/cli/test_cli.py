@@ -153,13 +153,12 @@ def test_bootstrap_is_for_the_s3_backend_only(project):
     assert not (project / ".residency" / "bootstrap").exists()
 
 
-def test_local_target_writes_one_workspace_at_a_time_but_reads_by_cpu(monkeypatch):
+def test_workspaces_run_at_twice_the_cpu_count_at_most_eight_on_both_targets(monkeypatch):
     from residency.cli.terraform_commands import default_parallelism
-    from residency.terraform.operations import Operation
 
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert default_parallelism("local", Operation.APPLY) == 1
-    assert default_parallelism("local", Operation.DESTROY) == 1
-    assert default_parallelism("local", Operation.PLAN) == 4
-    assert default_parallelism("local", Operation.DRIFT) == 4
-    assert default_parallelism("aws", Operation.APPLY) == 4
+    assert default_parallelism() == 4
+    monkeypatch.setattr("os.cpu_count", lambda: 64)
+    assert default_parallelism() == 8
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert default_parallelism() == 2

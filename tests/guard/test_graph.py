@@ -43,7 +43,9 @@ def texts(document: str) -> list[str]:
 def red_pixels(document: str) -> int:
     png = cairosvg.svg2png(bytestring=document.encode("utf-8"))
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    colours = image.getcolors(image.width * image.height) or []
+    # An RGB image counts (count, (r, g, b)) pairs; a float colour is for single-band images only.
+    colours = [(count, colour) for count, colour in image.getcolors(image.width * image.height) or []
+               if isinstance(colour, tuple)]
     # Anti-aliased edges blend towards the background; the core of a line keeps the exact colour.
     return sum(count for count, colour in colours if max(abs(a - b) for a, b in zip(colour, RED, strict=True)) <= 24)
 

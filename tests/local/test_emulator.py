@@ -64,3 +64,21 @@ def test_local_commands(project):
         assert run_cli(["local", "status"], project).stdout.strip() == "not running"
     finally:
         run_cli(["local", "down"], project)
+
+
+def test_a_port_taken_between_probe_and_bind_is_given_up_for_another(emulator, monkeypatch):
+    import socket
+
+    from residency.local import emulator as emulator_module
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        offered = iter([busy])
+        real_free_port = emulator_module._free_port
+        monkeypatch.setattr(emulator_module, "_free_port", lambda: next(offered, None) or real_free_port())
+        record, started = emulator.ensure_running(lambda message: None)
+    assert started and record.port != busy
+    with urllib.request.urlopen(f"{record.url}/moto-api/", timeout=5) as response:
+        assert response.status == 200
