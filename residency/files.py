@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,69 @@ def write_atomically(path: Path, text: str) -> Path:
             temporary.unlink(missing_ok=True)
         raise ResidencyError(f"cannot write {path}: {error.strerror or error}") from error
     return path
+
+
+class UnreadableFile(Exception):
+    """Why a file cannot be read, said for a person; `missing` when nothing is there at all."""
+
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+class FileTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file (through symlinks), at most `limit`, refusing anything else at once.
+
+    A FIFO would block a plain open() or read() forever and a device may never end, so the file is
+    opened without blocking and judged by what was opened; a symlink loop is named as one.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise UnreadableFile(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist",
+                                 missing=True) from None
+        raise UnreadableFile(f"{path}: no such file", missing=True) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnreadableFile(f"{path} is a symbolic link loop (it never reaches a file)") from None
+        raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableFile(f"{path} is {_kind(status.st_mode)}, not a regular file")
+        if status.st_size > limit:
+            raise FileTooLarge(status.st_size)
+        os.set_blocking(descriptor, True)
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew while being read
+        raise FileTooLarge(len(data))
+    return data
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 # Written into cdktf.out by `terraform init`, not by synth: they say nothing about the configuration.

@@ -30,6 +30,16 @@ class ProjectPaths:
     def work(self) -> Path:
         return self.root / STATE_DIR_NAME
 
+    def make_work_private(self) -> None:
+        """`.residency/` holds state, saved plans and logs: only its owner may enter it. Created so,
+        and an existing one (from an older residency, or a lax umask) is tightened."""
+        try:
+            self.work.mkdir(mode=0o700, exist_ok=True)
+            if self.work.stat().st_mode & 0o077:
+                self.work.chmod(0o700)
+        except OSError:
+            pass  # a read-only or missing project directory: the command itself will say so
+
     @property
     def out(self) -> Path:
         return self.root / OUT_DIR_NAME

@@ -126,7 +126,7 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
     except OSError as error:
         raise ResidencyError(f"cannot write the export of {data.region} to {directory}: {error}") from error
     try:
-        keys = _export_objects(data, clients.s3, staging)
+        objects = _export_objects(data, clients.s3, staging)
         items = users = 0
         if data.table:
             items = _write_lines(staging / "dynamodb" / f"{data.table}.jsonl",
@@ -135,11 +135,13 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
             users = _write_lines(staging / "cognito" / "users.jsonl",
                                  map(_user_record, _users(clients.cognito, data.user_pool_id)))
         after = inventory(data, clients)
-        if (len(keys), items, users) != (before.objects, before.items, before.users) or after != before:
+        current = sum(exported.current for exported in objects.values())
+        if (current, items, users) != (before.objects, before.items, before.users) or after != before:
             raise ResidencyError(f"the personal data of {data.region} changed during the export "
                                  f"(before: {before.describe()}; after: {after.describe()}); nothing was written",
                                  hint="stop whatever writes to it, then export again")
-        files = _write_manifest(staging, before, keys)
+        files = _write_manifest(staging, before, objects)
+        _private(staging)
         staging.rename(target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -214,19 +216,44 @@ def _user_record(user: dict[str, Any]) -> dict[str, Any]:
             "UserCreateDate": created.isoformat() if created else None}
 
 
-def _export_objects(data: RegionData, s3: Any, staging: Path) -> dict[str, str]:
-    """Each current object's bytes under s3/; returns key -> path relative to `staging`."""
-    written: dict[str, str] = {}
-    for version in filter(_is_current, _versions(s3, data.bucket)):
-        key = version["Key"]
-        relative = _object_path(staging, key)
+@dataclass(frozen=True)
+class ExportedObject:
+    key: str
+    version_id: str
+    current: bool
+
+
+def _export_objects(data: RegionData, s3: Any, staging: Path) -> dict[str, ExportedObject]:
+    """Every object version's bytes: the current ones under s3/<key>, the noncurrent ones (an
+    overwritten or deleted file lives on in them) under s3-noncurrent/<sha256 of key>/<version id>.
+    Returns path relative to `staging` -> what it holds."""
+    written: dict[str, ExportedObject] = {}
+    for version in _versions(s3, data.bucket):
+        if "ETag" not in version:
+            continue  # a delete marker holds no data
+        key, current = version["Key"], _is_current(version)
+        relative = (_object_path(staging, key) if current else
+                    f"s3-noncurrent/{hashlib.sha256(key.encode()).hexdigest()}/{_safe_name(version['VersionId'])}")
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         with _aws(f"object {key!r} in bucket {data.bucket}"), (staging / relative).open("wb") as out:
             body = s3.get_object(Bucket=data.bucket, Key=key, VersionId=version["VersionId"])["Body"]
             for chunk in body.iter_chunks():
                 out.write(chunk)
-            written[key] = relative
+            written[relative] = ExportedObject(key, version["VersionId"], current)
     return written
+
+
+def _safe_name(version_id: str) -> str:
+    plain = version_id.replace("/", "_")
+    return plain if plain not in ("", ".", "..") and len(plain.encode()) <= 200 else hashlib.sha256(
+        version_id.encode()).hexdigest()
+
+
+def _private(root: Path) -> None:
+    """The export holds personal data: readable by its owner alone, whatever the umask."""
+    for path in root.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    root.chmod(0o700)
 
 
 def _object_path(staging: Path, key: str) -> str:
@@ -261,16 +288,17 @@ def _base64(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _write_manifest(staging: Path, counted: Inventory, keys: dict[str, str]) -> list[dict[str, Any]]:
-    key_of = {relative: key for key, relative in keys.items()}
+def _write_manifest(staging: Path, counted: Inventory, objects: dict[str, ExportedObject]) -> list[dict[str, Any]]:
     files = []
     for path in sorted(staging.rglob("*")):
         if path.is_file():
             with path.open("rb") as source:
                 digest = hashlib.file_digest(source, "sha256").hexdigest()
             relative = path.relative_to(staging).as_posix()
+            exported = objects.get(relative)
             files.append({"path": relative, "bytes": path.stat().st_size, "sha256": digest}
-                         | ({"key": key_of[relative]} if relative in key_of else {}))
+                         | ({"key": exported.key, "version_id": exported.version_id, "current": exported.current}
+                            if exported else {}))
     data = counted.data
     manifest = {
         "region": data.region,

@@ -30,13 +30,16 @@ Progress = Callable[[str], None]
 
 def synth(config: Config, paths: ProjectPaths, progress: Progress, output: OutputLock | None = None) -> list[str]:
     """Synthesize into cdktf.out; with `output` (held by a run), coordinated with other processes."""
-    from residency.stacks import synthesize
-
     if output is None:
-        with OutputLock(paths.work / "locks", "synth", 0) as held:
+        with OutputLock(paths.work / "locks", "synth", 0, can_wait=False) as held:
             return synth(config, paths, progress, held)
+    with output.one_synth_at_a_time():
+        return _synth(config, paths, progress, output)
 
+
+def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: OutputLock) -> list[str]:
     from residency import synth_cache
+    from residency.stacks import synthesize
 
     started = time.monotonic()
     extra_files = {}

@@ -142,6 +142,25 @@ def test_export_writes_current_objects_items_users_and_a_manifest(region: Region
     assert report.inventory == inventory(region, aws)
 
 
+def test_noncurrent_versions_are_exported_too_and_the_export_is_private(region: RegionData, aws: Clients,
+                                                                        tmp_path: Path) -> None:
+    report = export(region, aws, tmp_path / "exports")
+
+    root = report.path
+    manifest = json.loads((root / "manifest.json").read_text())
+    noncurrent = {(entry["key"], (root / entry["path"]).read_bytes()) for entry in manifest["files"]
+                  if entry.get("current") is False}
+    # "first" was overwritten by "second"; gone.txt was deleted (a delete marker holds no data).
+    assert noncurrent == {("notes.txt", b"first"), ("gone.txt", b"deleted later")}
+    assert all(entry["path"].startswith("s3-noncurrent/") and entry["version_id"]
+               for entry in manifest["files"] if entry.get("current") is False)
+    assert sum(entry.get("current") is True for entry in manifest["files"]) == 3
+    modes = {path.relative_to(root).as_posix(): path.stat().st_mode & 0o777 for path in root.rglob("*")}
+    assert root.stat().st_mode & 0o777 == 0o700
+    assert {mode for path, mode in modes.items() if (root / path).is_dir()} == {0o700}
+    assert {mode for path, mode in modes.items() if (root / path).is_file()} == {0o600}
+
+
 def test_keys_that_are_not_plain_paths_are_escaped_inside_the_export(region: RegionData, aws: Clients,
                                                                       tmp_path: Path) -> None:
     odd = ["../x", "..", "/etc/passwd", "a//b", "a/./b", "a/../../b", "folder/", "x" * 256,
@@ -155,7 +174,7 @@ def test_keys_that_are_not_plain_paths_are_escaped_inside_the_export(region: Reg
     root = directory / REGION
     assert all(path.resolve().is_relative_to(root) for path in tmp_path.rglob("*") if path.is_file())
     manifest = json.loads((root / "manifest.json").read_text())
-    path_of = {entry["key"]: entry["path"] for entry in manifest["files"] if "key" in entry}
+    path_of = {entry["key"]: entry["path"] for entry in manifest["files"] if entry.get("current")}
     escaped = {key: _escaped_name(key) for key in odd}
     # S3 lists `photos` first, so `photos/cat.bin`, which needs it as a folder, is the one escaped.
     escaped["photos"], escaped["photos/cat.bin"] = "s3/photos", _escaped_name("photos/cat.bin")
@@ -187,9 +206,11 @@ def test_a_failed_export_leaves_nothing_and_names_the_resource(region: RegionDat
 def test_an_export_that_races_a_writer_is_discarded(region: RegionData, aws: Clients, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     read_object = aws.s3.get_object
+    reads: list[str] = []
 
     def read_while_a_user_signs_up(**kwargs: Any) -> Any:
-        aws.cognito.admin_create_user(UserPoolId=region.user_pool_id, Username=f"late-{kwargs['Key']}")
+        reads.append(kwargs["Key"])
+        aws.cognito.admin_create_user(UserPoolId=region.user_pool_id, Username=f"late-{len(reads)}")
         return read_object(**kwargs)
 
     monkeypatch.setattr(aws.s3, "get_object", read_while_a_user_signs_up)

@@ -32,7 +32,9 @@ class Application:
 
     @property
     def paths(self) -> ProjectPaths:
-        return ProjectPaths.for_config(self.config_path)
+        paths = ProjectPaths.for_config(self.config_path)
+        paths.make_work_private()
+        return paths
 
     @staticmethod
     def say(text: str) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from residency import processes
 from residency.cli import config_commands, guard_commands, terraform_commands
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
 from residency.cli.ci_commands import ci_app, tfc
@@ -56,9 +60,18 @@ CLICK_USAGE_EXIT = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    with _noticing_interrupts() as interrupted:
+        return _main(argv, interrupted)
+
+
+def _main(argv: list[str] | None, interrupted: threading.Event) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="residency", standalone_mode=False)
+        if interrupted.is_set():
+            # typer turns a KeyboardInterrupt into a plain exit code (130); say what happened instead.
+            print("interrupted", file=sys.stderr)
+            return int(ExitCode.FAILED)
     except ResidencyError as error:
         print(error.render(), file=sys.stderr)
         return int(error.exit_code)
@@ -77,6 +90,26 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return int(ExitCode.FAILED)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+@contextmanager
+def _noticing_interrupts() -> Iterator[threading.Event]:
+    """Ctrl-C and SIGTERM still raise KeyboardInterrupt where they land, and are remembered.
+
+    Runs of Terraform put their own handler in place for their duration (residency.terraform
+    .interrupts); this one covers everything else, such as synth.
+    """
+    noticed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield noticed
+        return
+
+    def notice(signum: int, frame: object) -> None:
+        noticed.set()
+        raise KeyboardInterrupt
+
+    with processes.interrupts_handled_by(notice):
+        yield noticed
 
 
 def run() -> None:

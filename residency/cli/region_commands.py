@@ -13,7 +13,7 @@ from residency.cli.application import Application
 from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
 from residency.cli.terraform_commands import confirmation
-from residency.errors import ConfigMissingError, ExitCode, UsageError
+from residency.errors import ExitCode, UsageError
 from residency.terraform.operations import Operation, Status
 from residency.workflow import RunOptions
 
@@ -40,15 +40,13 @@ def add(
     """Add REGION to regions.yaml (comments and layout kept), validate the result and show the diff."""
     from residency.config.editing import add_region, unified_diff
     from residency.config.loader import load_config_text
+    from residency.config.yaml_source import read_config_text
     from residency.files import write_atomically
 
     app: Application = ctx.obj
     path = app.config_path
-    try:
-        old = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigMissingError(f"{path} does not exist", hint="create it first (see README)") from None
     app.config  # noqa: B018 - the file as it is must be valid before it is edited
+    old, newline = _with_unix_newlines(read_config_text(path), path)
     codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
     if not codes:
         raise UsageError("--countries names no country", hint="e.g. --countries CA or --countries DE,AT")
@@ -59,8 +57,24 @@ def add(
     if dry_run:
         app.progress("--dry-run: regions.yaml not changed")
         return
-    write_atomically(path, new)
+    with path.open("rb") as file:  # a regular file of at most 1 MiB: read_config_text checked it
+        bom = "\ufeff" if file.read(3) == b"\xef\xbb\xbf" else ""
+    write_atomically(path, bom + new.replace("\n", newline))
     app.progress(f"added {region} to {path}; `residency plan --all` shows what it creates")
+
+
+def _with_unix_newlines(text: str, path: Path) -> tuple[str, str]:
+    """The text with LF line endings, and the ending the file uses, so that the edit keeps it."""
+    crlf = text.count("\r\n")
+    if crlf == 0:
+        if "\r" in text:
+            raise UsageError(f"{path} has line endings residency cannot keep (a bare CR)",
+                             hint="save it with LF or CRLF line endings")
+        return text, "\n"
+    if crlf != text.count("\n") or text.replace("\r\n", "").count("\r"):
+        raise UsageError(f"{path} mixes CRLF and LF line endings; an added region could only follow one of them",
+                         hint="convert the file to one kind (e.g. dos2unix or unix2dos), then run this again")
+    return text.replace("\r\n", "\n"), "\r\n"
 
 
 @region_app.command()

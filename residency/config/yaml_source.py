@@ -150,34 +150,32 @@ class _StrictComposer(Composer):
 
 def read_yaml(path: Path) -> YamlDocument:
     """Read and parse the file; ConfigMissingError if it is not there, ConfigError if it is invalid."""
-    file = str(path)
+    return parse_yaml(read_config_text(path), str(path))
+
+
+def read_config_text(path: Path) -> str:
+    """The file's text (a UTF-8 byte-order mark dropped), read the hardened way: a regular file of
+    at most MAX_BYTES, else ConfigMissingError or ConfigError, never a hang or a traceback."""
     raw = _read_bytes(path)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise ConfigError(
-            file,
+            str(path),
             [Problem(line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x})", "save the file as UTF-8")],
         ) from None
-    return parse_yaml(text, file)
 
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise ConfigMissingError(f"{path}: no such file", hint=_MISSING_HINT)
-    if path.is_dir():
-        raise ConfigMissingError(f"{path} is a directory, not a regions.yaml file", hint=_MISSING_HINT)
+    from residency.files import FileTooLarge, UnreadableFile, read_regular_file
+
     try:
-        if path.stat().st_size > MAX_BYTES:
-            _too_large(path, path.stat().st_size)
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise ConfigMissingError(f"cannot read {path}: {err.strerror or err}", hint=_MISSING_HINT) from None
-    if len(raw) > MAX_BYTES:
-        _too_large(path, len(raw))
-    return raw
+        return read_regular_file(path, MAX_BYTES)
+    except FileTooLarge as error:
+        _too_large(path, error.size)
+    except UnreadableFile as error:
+        raise ConfigMissingError(error.reason, hint=_MISSING_HINT) from None
 
 
 def _too_large(path: Path, size: int) -> NoReturn:

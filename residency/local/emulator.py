@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from residency import processes
 from residency.errors import EmulatorError
 from residency.paths import ProjectPaths
 
@@ -180,12 +181,8 @@ def _free_port() -> int:
 
 
 def _is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not processes.exists(pid):
         return False
-    except PermissionError:
-        return True
     # A zombie child of this very process still answers kill(0); reap it if so.
     try:
         finished, _ = os.waitpid(pid, os.WNOHANG)

@@ -18,6 +18,7 @@ create whose first attempt had already stored the resource is answered "already 
 request at a time reaches moto's models (the answers take milliseconds; the provider's waits, which
 are most of an apply, happen in the provider), while connections are still accepted in parallel.
 SQS long polling is the one place moto waits inside a request: it waits without the lock.
+The request log names no S3 object key or query string (they may name people).
 Everything else is moto's own.
 
 Run as `python -m residency.local.moto_server -H 127.0.0.1 -p PORT`, exactly like `moto.server`.
@@ -32,7 +33,7 @@ from copy import copy
 from typing import Any
 
 from moto.kms import models, responses
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler
 from moto.server import main
 from moto.sqs.models import Queue
 
@@ -94,6 +95,17 @@ def _waiting_without_the_lock(wait: Callable[[Queue, int], None]) -> Callable[[Q
     return wait_for_messages
 
 
+def _request_line_without_keys(self: MotoRequestHandler, code: int | str = "-", size: int | str = "-") -> None:
+    """Log the method, the first path segment (an S3 bucket, an API version) and the status only:
+    S3 object keys and query strings are caller-chosen and may name people ("profiles/ada.json")."""
+    first = self.path.split("?", 1)[0].lstrip("/").split("/", 1)
+    shown = "/" + first[0] + ("/…" if len(first) > 1 and first[1] else "")
+    host = (self.headers.get("Host") or "").split(":", 1)[0]
+    if host not in ("127.0.0.1", "localhost", ""):  # virtual-hosted S3: the path is all key
+        shown = "/…" if self.path not in ("", "/") else "/"
+    self.log("info", '"%s %s" %s %s', self.command, shown, code, size)
+
+
 def install() -> None:
     models.KmsBackend.replicate_key = _replicate_key  # type: ignore[method-assign]
     responses.KmsResponse.replicate_key = _replicate_key_response  # type: ignore[method-assign]
@@ -101,6 +113,7 @@ def install() -> None:
         DomainDispatcherApplication.__call__)
     Queue.wait_for_messages = _waiting_without_the_lock(  # type: ignore[method-assign,assignment]
         Queue.wait_for_messages)
+    MotoRequestHandler.log_request = _request_line_without_keys  # type: ignore[method-assign,assignment]
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from residency import processes
+
 if TYPE_CHECKING:
     from cdktf import App
 
@@ -53,15 +55,17 @@ def synthesize_retirement(config: Config, region: str, out_dir: Path) -> list[st
 
 
 def _prepare_bindings() -> None:
-    from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii
+    from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii, shield_jsii_from_ctrl_c
 
     quiet_jsii()
+    shield_jsii_from_ctrl_c()
     install_lazy_provider_package()
 
 
 def _write(build: Callable[[Path], App], out_dir: Path, extra_files: Mapping[str, str] | None,
            exclusive: Callable[[], AbstractContextManager[object]] | None) -> list[str]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -77,6 +81,15 @@ def _write(build: Callable[[Path], App], out_dir: Path, extra_files: Mapping[str
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return workspaces
+
+
+def _sweep_leftovers(out_dir: Path) -> None:
+    """Remove the staging and retired directories of synths whose process is gone (killed, or a
+    machine that stopped mid-synth); those of a live process are its own business."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if kind.endswith((".staging", ".retired")) and pid.isdigit() and not processes.exists(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _same_tree(new: Path, old: Path) -> bool:

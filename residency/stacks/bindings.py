@@ -41,6 +41,33 @@ def quiet_jsii() -> None:
         os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", major)
 
 
+def shield_jsii_from_ctrl_c() -> None:
+    """Start jsii's Node runtime in a session of its own, so that Ctrl-C reaches residency alone.
+
+    A terminal's Ctrl-C goes to the whole foreground process group: Node died mid-call, jsii
+    printed "Error on jsii API channel to child process: Error: read ECONNRESET" and residency could
+    not clean up in order. Shielded, Node finishes the call it is in, Python gets the
+    KeyboardInterrupt, synth removes its staging directory and jsii stops Node at exit as usual.
+    """
+    from jsii._kernel.providers import process
+
+    if isinstance(process.subprocess, _OwnSessionSubprocess):
+        return
+    process.subprocess = _OwnSessionSubprocess()  # type: ignore[assignment]
+
+
+class _OwnSessionSubprocess:
+    """The `subprocess` module as jsii's process provider sees it, with Popen in a new session."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:  # noqa: N802 - subprocess's name
+        kwargs.setdefault("start_new_session", True)
+        return subprocess.Popen(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
 def _node_major_version() -> str | None:
     node = shutil.which("node")
     if node is None:

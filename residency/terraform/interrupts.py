@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from residency import processes
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
 
@@ -44,12 +45,8 @@ def forwarding_interrupts(terraform: Terraform, stop: Stop, say: Callable[[str],
             seen.killed = terraform.kill()
             say(f"stopping hard: killed Terraform in {', '.join(seen.killed) or 'no workspace'}")
 
-    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with processes.interrupts_handled_by(handle):
         yield seen
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def remaining_locks(terraform: Terraform, workspaces: list[str]) -> list[str]:

@@ -82,10 +82,11 @@ class OutputLock:
     it synthesizes and runs, and exclusively only for the moment synth replaces the directory, so a
     running Terraform never loses its files under it."""
 
-    def __init__(self, lock_dir: Path, command: str, timeout_seconds: float) -> None:
+    def __init__(self, lock_dir: Path, command: str, timeout_seconds: float, *, can_wait: bool = True) -> None:
         self.lock_dir = lock_dir
         self.command = command
         self.timeout_seconds = timeout_seconds
+        self.can_wait = can_wait  # whether the command takes --lock-timeout
         self._handle: Any = None
 
     def __enter__(self) -> OutputLock:
@@ -114,13 +115,36 @@ class OutputLock:
                     raise WorkspaceBusyError(
                         f"cdktf.out is in use by {self._others()}, and this regions.yaml synthesizes "
                         "different workspaces",
-                        hint="wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait here",
+                        hint="wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait here"
+                        if self.can_wait else f"wait for it to finish, then run `residency {self.command}` again",
                     ) from None
                 time.sleep(RETRY_SECONDS)
         try:
             yield
         finally:
             fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    @contextmanager
+    def one_synth_at_a_time(self) -> Iterator[None]:
+        """Synthesize only while no other process of the project does.
+
+        Two synths at once would each hold the output shared and wait for the other to let go
+        before swapping in. While this one waits for the other synth, it lets go of the output, so
+        the other can swap its result in; then the cache usually finds nothing left to do here.
+        """
+        with (self.lock_dir / "synth.lock").open("a+") as synthesizing:
+            try:
+                fcntl.flock(synthesizing, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fcntl.flock(self._handle, fcntl.LOCK_UN)
+                try:
+                    fcntl.flock(synthesizing, fcntl.LOCK_EX)
+                finally:
+                    fcntl.flock(self._handle, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(synthesizing, fcntl.LOCK_UN)
 
     def _holder_file(self) -> Path:
         return self.lock_dir / f"cdktf.out.{os.getpid()}.holder"

@@ -184,6 +184,7 @@ class OperationRunner:
         if not self.confirm(name, changes):
             return Outcome(name, Status.DECLINED, changes, log_file=str(result.log_file))
         applied = self.terraform.apply(workspace, plan_file)
+        plan_file.unlink(missing_ok=True)  # applied or failed, it is spent; it holds the workspace's values
         if applied.returncode != 0:
             return _failed(name, "terraform apply failed", applied)
         refreshed = self.terraform.record_refreshed_state(workspace)

@@ -282,7 +282,7 @@ def test_a_directory_exits_66(tmp_path: Path) -> None:
     with pytest.raises(ConfigMissingError) as caught:
         load_config(tmp_path)
     assert caught.value.exit_code == 66
-    assert caught.value.render().splitlines()[0] == f"error: {tmp_path} is a directory, not a regions.yaml file"
+    assert caught.value.render().splitlines()[0] == f"error: {tmp_path} is a directory, not a regular file"
 
 
 def test_file_over_1_mib_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
             "eu-central-1", "us-east-1", "ap-southeast-2", "global"]
         assert all(w["status"] == "applied" and w["changes"]["add"] > 0 for w in report["workspaces"])
         region_resources = report["workspaces"][0]["changes"]["add"]
+        # Applied plans hold the workspaces' values and are spent: none is kept.
+        assert list((project / ".residency" / "plans").glob("*.tfplan")) == []
         assert "local AWS emulator started" in applied.stderr
         assert "Node" not in applied.stderr  # jsii's banner is silenced
 

@@ -131,7 +131,7 @@ def test_a_refused_plan_is_not_applied_removed_and_its_dependents_are_skipped(se
                                             ("eu-central-1", "show")]
     assert steps(setup, "global") == []
     assert not paths.plan_file("eu-central-1").exists()  # nobody can apply it by hand either
-    assert paths.plan_file("us-east-1").exists()
+    assert not paths.plan_file("us-east-1").exists()  # applied: spent, and it holds the workspace's values
     assert any("REFUSED" in line and VIOLATION in line for line in announced), announced
     assert exit_code(Operation.APPLY, outcomes) is ExitCode.VIOLATION
 
