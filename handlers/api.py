@@ -18,6 +18,7 @@ from handlers.runtime import client, log_invocation, setting
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_PREFERENCES_BYTES = 4 * 1024
+MAX_DEPTH = 16  # the profile object, preferences and what a front end keeps in them
 STRING_LIMITS = {"display_name": 100, "locale": 35}
 ALLOWED_FIELDS = {*STRING_LIMITS, "preferences"}
 PROFILE_SK = "PROFILE"
@@ -103,9 +104,25 @@ def _json_body(event: dict[str, Any]) -> Any:
     if len(data) > MAX_BODY_BYTES:
         raise HttpError(413, f"body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        body = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:  # deeper than the parser goes: thousands of brackets
+        raise HttpError(400, f"body is nested more than {MAX_DEPTH} levels deep") from None
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "body must be a JSON object") from None
+    if _depth(body) > MAX_DEPTH:
+        raise HttpError(400, f"body is nested more than {MAX_DEPTH} levels deep")
+    return body
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (a scalar is 0), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        current, level = pending.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in (current.values() if isinstance(current, dict) else current))
+    return deepest
 
 
 def _reject_constant(name: str) -> Any:

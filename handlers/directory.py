@@ -6,7 +6,6 @@ material never leaves KMS and the directory never holds anything that reverses t
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
@@ -18,11 +17,13 @@ MAX_EMAIL_LENGTH = 320
 
 
 def normalize_email(email: str) -> str:
+    """The address as the user pool compares it: residency's pools are case-insensitive, so case is
+    folded by plain lowercasing, and nothing else is merged. Cognito keeps `straße@` and
+    `strasse@`, or a full-width `ａ` and `a`, apart as different users; merging them here would let
+    one of them claim the other's address in another region."""
     if not isinstance(email, str):
         raise ValueError("email must be a string")
-    # NFKC first so that full-width spaces and letters strip and fold like their ASCII forms;
-    # NFKC again after casefold because casefolding can leave a string unnormalized.
-    normalized = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().casefold())
+    normalized = email.strip().lower()
     if not normalized or "@" not in normalized:
         raise ValueError("email must be non-empty and contain '@'")
     if len(normalized) > MAX_EMAIL_LENGTH:

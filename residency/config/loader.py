@@ -15,7 +15,16 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from residency.config.aws_regions import REGIONS
-from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
+from residency.config.model import (
+    Config,
+    DirectoryConfig,
+    GlobalConfig,
+    GuardException,
+    IdentityConfig,
+    LimitsConfig,
+    RegionConfig,
+    StateConfig,
+)
 from residency.config.rules import check_rules, did_you_mean, suggest
 from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, parse_yaml, read_yaml
 from residency.errors import ConfigError, Problem, ResidencyError
@@ -101,10 +110,11 @@ def _problem(error: ErrorDetails, lines: LineMap) -> Problem:
 def _model_at(location: Location) -> type[BaseModel] | None:
     if not location:
         return Config
-    if location in (("global",), ("state",), ("directory",)):
-        models: dict[str, type[BaseModel]] = {
-            "global": GlobalConfig, "state": StateConfig, "directory": DirectoryConfig}
-        return models[str(location[0])]
+    sections: dict[str, type[BaseModel]] = {
+        "global": GlobalConfig, "state": StateConfig, "directory": DirectoryConfig,
+        "identity": IdentityConfig, "limits": LimitsConfig}
+    if len(location) == 1 and str(location[0]) in sections:
+        return sections[str(location[0])]
     if len(location) == 2 and location[0] == "exceptions":
         return GuardException
     if len(location) == 2 and location[0] == "regions":

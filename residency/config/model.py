@@ -133,6 +133,36 @@ class DirectoryConfig(BaseModel):
     )
 
 
+class IdentityConfig(BaseModel):
+    """How each region's user pool signs people in, and what protects it from abuse."""
+
+    model_config = _strict()
+
+    mfa: Literal["off", "optional", "required"] = Field(
+        default="optional", description="TOTP (authenticator app) MFA: off | optional (each user may turn it on) "
+                                        "| required")
+    threat_protection: Literal["off", "audit", "enforced"] = Field(
+        default="off", description="Cognito threat protection (compromised credentials, risky sign-ins): off | "
+                                   "audit | enforced; audit and enforced use the Plus tier, which AWS bills per user")
+    password_min_length: int = Field(default=12, ge=8, le=99, description="minimum password length (8-99); "
+                                     "upper and lower case letters, a digit and a symbol are always required")
+
+
+class LimitsConfig(BaseModel):
+    """Rate limits of each region's API and the concurrency its functions may take."""
+
+    model_config = _strict()
+
+    api_rate: int = Field(default=100, ge=1, le=10000,
+                          description="requests per second each region's API accepts (steady rate)")
+    api_burst: int = Field(default=200, ge=1, le=5000, description="requests each region's API accepts at once")
+    function_concurrency: int | None = Field(
+        default=10, ge=1, le=1000,
+        description="reserved concurrency of each sign-up/sign-in trigger and of the API function, which is "
+                    "also the most of them that run at once; null for none (accounts still at AWS's default "
+                    "quota of 10 cannot reserve any)")
+
+
 EXCEPTION_RULE_PATTERN = r"^RES[0-9]{3}$"
 EXCEPTION_REASON_MIN = 20
 
@@ -177,6 +207,8 @@ class Config(BaseModel):
         json_schema_extra={"propertyNames": {"enum": _enum(REGIONS)}},
     )
     directory: DirectoryConfig = Field(default=DirectoryConfig(), description="the residency directory")
+    identity: IdentityConfig = Field(default=IdentityConfig(), description="sign-in settings of the user pools")
+    limits: LimitsConfig = Field(default=LimitsConfig(), description="abuse limits of the regions' APIs and functions")
     exceptions: Annotated[tuple[GuardException, ...], Field(strict=False)] = Field(
         default=(), description="reviewed, expiring exceptions to residency rules (`residency check`)"
     )

@@ -14,6 +14,7 @@ from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
 from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
     Apigatewayv2Stage,
     Apigatewayv2StageAccessLogSettings,
+    Apigatewayv2StageDefaultRouteSettings,
 )
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
@@ -40,7 +41,8 @@ ACCESS_LOG_FORMAT = json.dumps({
 
 class RegionApi(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, region: str, backend: LambdaFunction,
-                 user_pool_id: str, user_pool_client_id: str, access_log_group: CloudwatchLogGroup) -> None:
+                 user_pool_id: str, user_pool_client_id: str, access_log_group: CloudwatchLogGroup,
+                 rate_limit: int, burst_limit: int) -> None:
         super().__init__(scope, id_)
         self.api = Apigatewayv2Api(self, "api", name=name, protocol_type="HTTP")
         self.authorizer = Apigatewayv2Authorizer(
@@ -80,6 +82,10 @@ class RegionApi(Construct):
             auto_deploy=True,
             access_log_settings=Apigatewayv2StageAccessLogSettings(
                 destination_arn=access_log_group.arn, format=ACCESS_LOG_FORMAT),
+            # Every route, the public ones included, answers 429 beyond these; each route gets them
+            # on its own (API Gateway's account-wide limits are far higher).
+            default_route_settings=Apigatewayv2StageDefaultRouteSettings(
+                throttling_rate_limit=rate_limit, throttling_burst_limit=burst_limit),
         )
         LambdaPermission(
             self, "invoke",

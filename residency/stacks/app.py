@@ -43,6 +43,8 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             extra_tags=extra_tags,
             target=target,
             bundle=bundle,
+            identity=config.identity,
+            limits=config.limits,
         )
         if stack.api_domain is not None:
             endpoints.append(RegionEndpoint(

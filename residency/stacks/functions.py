@@ -34,7 +34,8 @@ def bundle_asset(scope: Construct, bundle: Bundle) -> Bundle:
 class HandlerFunction(Construct):
     def __init__(self, scope: Construct, id_: str, *, region: str, function_name: str, handler: str, bundle: Bundle,
                  environment: dict[str, str], statements: list[policies.Statement], kms_key_arn: str,
-                 log_retention_days: int, timeout_seconds: int = 5, memory_mb: int = 256) -> None:
+                 log_retention_days: int, reserved_concurrency: int | None, timeout_seconds: int = 5,
+                 memory_mb: int = 256) -> None:
         super().__init__(scope, id_)
         self.log_group = CloudwatchLogGroup(
             self, "logs",
@@ -66,6 +67,9 @@ class HandlerFunction(Construct):
             source_code_hash=bundle.sha256,
             timeout=timeout_seconds,
             memory_size=memory_mb,
+            # At most this many run at once, and this many are always available: a flood of sign-ups
+            # cannot take the account's whole concurrency, nor can other functions starve sign-in.
+            reserved_concurrent_executions=reserved_concurrency,
             environment=LambdaFunctionEnvironment(variables=environment),
             kms_key_arn=kms_key_arn,
             depends_on=[self.log_group, self.policy],

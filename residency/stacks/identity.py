@@ -2,33 +2,59 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cognito_user_pool import (
     CognitoUserPool,
     CognitoUserPoolAccountRecoverySetting,
     CognitoUserPoolAccountRecoverySettingRecoveryMechanism,
     CognitoUserPoolLambdaConfig,
+    CognitoUserPoolPasswordPolicy,
     CognitoUserPoolSchema,
     CognitoUserPoolSchemaStringAttributeConstraints,
+    CognitoUserPoolSoftwareTokenMfaConfiguration,
+    CognitoUserPoolUserAttributeUpdateSettings,
+    CognitoUserPoolUsernameConfiguration,
+    CognitoUserPoolUserPoolAddOns,
 )
 from cdktf_cdktf_provider_aws.cognito_user_pool_client import CognitoUserPoolClient
 from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
+from residency.config.model import IdentityConfig
 from residency.stacks.data_store import protect
 
 REGION_ATTRIBUTE = "region"  # Cognito names it custom:region
+MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 
 
 class UserPool(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, pre_sign_up: LambdaFunction,
-                 pre_authentication: LambdaFunction) -> None:
+                 pre_authentication: LambdaFunction, settings: IdentityConfig) -> None:
         super().__init__(scope, id_)
+        threat_protection = settings.threat_protection != "off"
         self.pool = CognitoUserPool(
             self, "pool",
             name=name,
             username_attributes=["email"],
+            # AWS's recommendation, and what the directory's normalization assumes: Ada@ and ada@ are
+            # one user. Cognito fixes this when a pool is created; a pool an earlier residency made
+            # without it keeps its setting (ignored below rather than replacing the pool).
+            username_configuration=CognitoUserPoolUsernameConfiguration(case_sensitive=False),
             auto_verified_attributes=["email"],
+            # A changed email stays unused until the user proves the new address with a code.
+            user_attribute_update_settings=CognitoUserPoolUserAttributeUpdateSettings(
+                attributes_require_verification_before_update=["email"]),
+            password_policy=CognitoUserPoolPasswordPolicy(
+                minimum_length=settings.password_min_length, require_lowercase=True, require_uppercase=True,
+                require_numbers=True, require_symbols=True, temporary_password_validity_days=3),
+            mfa_configuration=MFA[settings.mfa],
+            software_token_mfa_configuration=CognitoUserPoolSoftwareTokenMfaConfiguration(enabled=True)
+            if settings.mfa != "off" else None,
+            user_pool_add_ons=CognitoUserPoolUserPoolAddOns(advanced_security_mode=settings.threat_protection.upper())
+            if threat_protection else None,
+            user_pool_tier="PLUS" if threat_protection else None,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["username_configuration"]),
             schema=[CognitoUserPoolSchema(
                 name=REGION_ATTRIBUTE,
                 attribute_data_type="String",

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from residency import naming
 from residency.config import StateConfig
+from residency.config.model import IdentityConfig, LimitsConfig
 from residency.stacks import policies
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
@@ -26,7 +27,7 @@ KEY_VERSION = "1"
 class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
-                 target: TargetProfile, bundle: Bundle) -> None:
+                 target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig) -> None:
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
@@ -74,6 +75,7 @@ class RegionStack(TerraformStack):
                 statements=statements,
                 kms_key_arn=key_arn,
                 log_retention_days=LOG_RETENTION_DAYS,
+                reserved_concurrency=limits.function_concurrency,
             )
 
         self.pre_sign_up = function(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler", [
@@ -89,6 +91,7 @@ class RegionStack(TerraformStack):
             name=naming.resource_name(project, region, "users"),
             pre_sign_up=self.pre_sign_up.function,
             pre_authentication=self.pre_authentication.function,
+            settings=identity,
         )
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -113,6 +116,8 @@ class RegionStack(TerraformStack):
             user_pool_id=self.identity.pool.id,
             user_pool_client_id=self.identity.client.id,
             access_log_group=access_logs,
+            rate_limit=limits.api_rate,
+            burst_limit=limits.api_burst,
         )
         self.api_domain: ApiDomain | None = None
         if domain:

@@ -118,7 +118,7 @@ def test_json_schema_uses_the_file_names() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "regions.yaml"
     assert set(schema["properties"]) == {"project", "target", "domain", "state", "global", "regions", "directory",
-                                         "exceptions", "organization_scp", "tags"}
+                                         "identity", "limits", "exceptions", "organization_scp", "tags"}
     assert schema["required"] == ["project", "regions"]
     assert schema["additionalProperties"] is False
     assert schema["properties"]["regions"]["minProperties"] == 1

@@ -111,10 +111,16 @@ def test_a_base64_encoded_body_is_decoded(aws):
     ("{not json", "body must be a JSON object"),
     ('{"preferences": {"x": NaN}}', "body must be a JSON object"),
     ("", "body must be a JSON object"),
+    ('{"preferences": ' + "[" * 5000 + "]" * 5000 + "}", "body is nested more than 16 levels deep"),
+    ('{"preferences": {"a": ' + "[" * 15 + "]" * 15 + "}}", "body is nested more than 16 levels deep"),
 ])
 def test_invalid_bodies_are_400_and_store_nothing(aws, body, message):
     assert put_me(body) == (400, {"message": message})
     assert stored_item() is None
+
+
+def test_sixteen_levels_are_allowed(aws):
+    assert put_me('{"preferences": {"a": ' + "[" * 14 + "]" * 14 + "}}")[0] == 200
 
 
 def test_limits_are_inclusive(aws):

@@ -10,10 +10,20 @@ from tests.handlers.support import DIRECTORY_TABLE, GLOBAL, HOME, OTHER, create_
 EMAIL = "alice@example.com"
 
 
-@pytest.mark.parametrize("raw", ["  Alice@Example.COM ", "alice@example.com", "ＡＬＩＣＥ＠example.com",
+@pytest.mark.parametrize("raw", ["  Alice@Example.COM ", "alice@example.com", "ALICE@EXAMPLE.COM",
                                  "\u3000alice@EXAMPLE.com\t"])
-def test_normalization_folds_case_width_and_surrounding_space(raw):
+def test_normalization_folds_case_and_surrounding_space(raw):
     assert directory.normalize_email(raw) == EMAIL
+
+
+@pytest.mark.parametrize(("one", "other"), [("straße@example.com", "strasse@example.com"),
+                                            ("ＡＬＩＣＥ@example.com", "alice@example.com"),
+                                            ("ﬁle@example.com", "file@example.com"),
+                                            ("café@example.com", "cafe\u0301@example.com")])
+def test_addresses_cognito_keeps_apart_stay_apart(one, other):
+    # The user pool compares addresses by case only: two users it keeps apart must never share a key.
+    assert directory.normalize_email(one) != directory.normalize_email(other)
+    assert directory.normalize_email(one.replace("example", "EXAMPLE")) == directory.normalize_email(one)
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "alice.example.com", None, "a@" + "x" * 400])
