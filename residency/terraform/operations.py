@@ -16,6 +16,7 @@ from typing import Protocol
 from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
 from residency.terraform.graph import Workspace, dependency_order
+from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
@@ -151,6 +152,12 @@ class OperationRunner:
             drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
+        if operation is Operation.APPLY:
+            repair = keep_interrupted_creations(self.terraform, workspace,
+                                                lambda text: self.terraform.on_line(name, f"{NOTE}{text}"))
+            if repair.failed is not None:
+                return _failed(name, "could not keep the protected resources an earlier run was creating",
+                               repair.failed)
         planned = self._stand_ins.get(name, workspace)
         if planned is not workspace:
             init = self.terraform.init(planned)

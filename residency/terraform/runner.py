@@ -142,6 +142,30 @@ class Terraform:
         """The workspace's current state as JSON (`terraform show -json`)."""
         return self._captured_json(workspace, ["show", "-json", "-no-color"])
 
+    def pull_state(self, workspace: Workspace) -> dict[str, object]:
+        """The workspace's raw state (`terraform state pull`; no provider is started); {} if none."""
+        log_file = self._log_file(workspace)
+        try:
+            completed = subprocess.run(
+                [str(self.settings.binary), "state", "pull"],
+                cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, errors="replace", check=False, start_new_session=True,
+            )
+        except OSError as error:
+            raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
+        with log_file.open("a") as log:
+            log.write(f"$ terraform state pull\n{completed.stderr}[state pull exited {completed.returncode}]\n")
+        if completed.returncode != 0:
+            raise TerraformError(f"{workspace.name}: terraform state pull failed; see {log_file}")
+        try:
+            document = json.loads(completed.stdout) if completed.stdout.strip() else {}
+        except ValueError:
+            raise TerraformError(f"{workspace.name}: terraform state pull printed no state; see {log_file}") from None
+        return document if isinstance(document, dict) else {}
+
+    def untaint(self, workspace: Workspace, address: str) -> RunResult:
+        return self._run(workspace, ["untaint", self._lock_timeout(), address], "untaint", json_output=False)
+
     def forget(self, workspace: Workspace, address: str) -> RunResult:
         """Drop `address` from the state without touching what it manages (`terraform state rm`)."""
         return self._run(workspace, ["state", "rm", self._lock_timeout(), address], "state rm", json_output=False)

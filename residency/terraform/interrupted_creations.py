@@ -1,0 +1,96 @@
+"""Protected stores whose creation was interrupted: kept, not replaced.
+
+When an apply is interrupted (Ctrl-C) while the provider waits for a new resource to settle, such
+as a KMS key's policy to propagate, the resource already exists but Terraform records it as
+*tainted*: the next plan replaces it. For a store residency protects (`prevent_destroy`) that plan
+is refused, and the workspace could never be applied again without a manual `terraform untaint`.
+A store that exists is not broken, so before an apply residency refreshes the state (which drops
+what does not exist) and untaints the protected ones that remain; the plan then completes their
+settings in place. One that no longer exists is simply created anew.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from residency.terraform.graph import Workspace
+from residency.terraform.runner import RunResult, Terraform
+
+
+@dataclass(frozen=True)
+class Repair:
+    kept: list[str]
+    recreated: list[str]
+    failed: RunResult | None = None
+
+
+def protected_addresses(synthesized: dict[str, object]) -> set[str]:
+    """`type.name` of every resource the workspace marks `prevent_destroy`."""
+    resources = synthesized.get("resource")
+    found = set()
+    for kind, blocks in (resources.items() if isinstance(resources, dict) else ()):
+        for name, body in (blocks.items() if isinstance(blocks, dict) else ()):
+            lifecycle = body.get("lifecycle") if isinstance(body, dict) else None
+            if isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy") is True:
+                found.add(f"{kind}.{name}")
+    return found
+
+
+def tainted_addresses(state: dict[str, object]) -> set[str]:
+    """Addresses of the managed resource instances a raw state marks tainted."""
+    found = set()
+    resources = state.get("resources")
+    for resource in resources if isinstance(resources, list) else ():
+        if not isinstance(resource, dict) or resource.get("mode") != "managed" or resource.get("module"):
+            continue
+        base = f"{resource.get('type')}.{resource.get('name')}"
+        for instance in resource.get("instances") or ():
+            if isinstance(instance, dict) and instance.get("status") == "tainted":
+                key = instance.get("index_key")
+                found.add(base if key is None else f"{base}[{json.dumps(key)}]")
+    return found
+
+
+def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note: Callable[[str], None]) -> Repair:
+    """Untaint the protected resources that exist; report those that will be created anew."""
+    synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    protected = protected_addresses(synthesized)
+
+    def tainted_protected() -> set[str]:
+        return {address for address in tainted_addresses(_state(terraform, workspace, synthesized))
+                if address.split("[", 1)[0] in protected}
+
+    interrupted = tainted_protected()
+    if not interrupted:
+        return Repair([], [])
+    refreshed = terraform.record_refreshed_state(workspace)  # drops what no longer exists
+    if refreshed.returncode != 0:
+        return Repair([], [], failed=refreshed)
+    existing = tainted_protected()
+    for address in sorted(existing):
+        untainted = terraform.untaint(workspace, address)
+        if untainted.returncode != 0:
+            return Repair(sorted(existing), [], failed=untainted)
+        note(f"{address} was being created when an earlier run stopped (interrupted or failed); it "
+             "exists, so it is kept (untainted) and this apply completes its settings instead of replacing it")
+    gone = sorted(interrupted - existing)
+    for address in gone:
+        note(f"{address} was being created when an earlier run stopped; it does not exist, so it is created anew")
+    return Repair(sorted(existing), gone)
+
+
+def _state(terraform: Terraform, workspace: Workspace, synthesized: dict[str, object]) -> dict[str, object]:
+    """A local state file is read as it is (no Terraform run); a remote one is pulled."""
+    backend = synthesized.get("terraform", {})
+    local = backend.get("backend", {}).get("local") if isinstance(backend, dict) else None
+    if isinstance(local, dict) and isinstance(local.get("path"), str):
+        try:
+            document = json.loads((workspace.directory / local["path"]).read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return terraform.pull_state(workspace)  # let Terraform read (or refuse) it
+        return document if isinstance(document, dict) else {}
+    return terraform.pull_state(workspace)
