@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from residency.errors import TerraformError
 from residency.terraform.graph import Workspace
 from residency.terraform.runner import RunResult, Terraform
 
@@ -62,7 +63,12 @@ def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note:
         return {address for address in tainted_addresses(_state(terraform, workspace, synthesized))
                 if address.split("[", 1)[0] in protected}
 
-    interrupted = tainted_protected()
+    if not protected:
+        return Repair([], [])
+    try:
+        interrupted = tainted_protected()
+    except TerraformError:
+        return Repair([], [])  # an unreadable state: the plan that follows says what is wrong with it
     if not interrupted:
         return Repair([], [])
     refreshed = terraform.record_refreshed_state(workspace)  # drops what no longer exists
@@ -83,11 +89,14 @@ def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note:
 
 def _state(terraform: Terraform, workspace: Workspace, synthesized: dict[str, object]) -> dict[str, object]:
     """A local state file is read as it is (no Terraform run); a remote one is pulled."""
-    backend = synthesized.get("terraform", {})
-    local = backend.get("backend", {}).get("local") if isinstance(backend, dict) else None
-    if isinstance(local, dict) and isinstance(local.get("path"), str):
+    settings = synthesized.get("terraform", {})
+    backends = settings.get("backend") if isinstance(settings, dict) else None
+    local = backends.get("local") if isinstance(backends, dict) else None
+    if not backends or isinstance(local, dict):  # no backend at all is Terraform's local default
+        path = local.get("path") if isinstance(local, dict) else None
         try:
-            document = json.loads((workspace.directory / local["path"]).read_text())
+            document = json.loads((workspace.directory / (path if isinstance(path, str) else "terraform.tfstate"))
+                                  .read_text())
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):
