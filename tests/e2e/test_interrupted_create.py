@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -43,8 +42,9 @@ def test_a_key_interrupted_while_its_policy_propagates_is_kept_and_the_next_appl
     state_file = project / ".residency" / "state" / "eu-central-1" / "terraform.tfstate"
     try:
         first = Background(["apply", "eu-central-1", "--no-progress"], project, env)
-        first.wait_for(r"eu-central-1: aws_kms_key\.[^:]*: Creating\.\.\.")
-        time.sleep(3)  # inside the provider's wait: five identical reads of the key's policy, 1 s apart
+        # The key takes about 14 s here, nearly all of it the provider's propagation waits (five
+        # identical reads each of its description, policy, rotation and tags): interrupt inside them.
+        first.wait_for(r"eu-central-1: aws_kms_key\.[^:]*: Still creating\.\.\. \[10s elapsed\]")
         first.process.send_signal(signal.SIGINT)
         code, _, stderr = first.finish()
         assert code == 1 and "interrupted (SIGINT)" in stderr, stderr
