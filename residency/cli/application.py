@@ -30,11 +30,14 @@ class Application:
             self._config = load_config(self.config_path)
         return self._config
 
+    _paths: ProjectPaths | None = field(default=None, repr=False)
+
     @property
     def paths(self) -> ProjectPaths:
-        paths = ProjectPaths.for_config(self.config_path)
-        paths.make_work_private()
-        return paths
+        if self._paths is None:  # once per command: it creates or tightens .residency/
+            self._paths = ProjectPaths.for_config(self.config_path)
+            self._paths.make_work_private()
+        return self._paths
 
     @staticmethod
     def say(text: str) -> None:

@@ -40,13 +40,15 @@ def add(
     """Add REGION to regions.yaml (comments and layout kept), validate the result and show the diff."""
     from residency.config.editing import add_region, unified_diff
     from residency.config.loader import load_config_text
-    from residency.config.yaml_source import read_config_text
+    from residency.config.yaml_source import BOM, read_config_text
     from residency.files import write_atomically
 
     app: Application = ctx.obj
     path = app.config_path
     app.config  # noqa: B018 - the file as it is must be valid before it is edited
-    old, newline = _with_unix_newlines(read_config_text(path), path)
+    text = read_config_text(path)
+    bom = BOM if text.startswith(BOM) else ""
+    old, newline = _with_unix_newlines(text.removeprefix(BOM), path)
     codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
     if not codes:
         raise UsageError("--countries names no country", hint="e.g. --countries CA or --countries DE,AT")
@@ -57,8 +59,6 @@ def add(
     if dry_run:
         app.progress("--dry-run: regions.yaml not changed")
         return
-    with path.open("rb") as file:  # a regular file of at most 1 MiB: read_config_text checked it
-        bom = "\ufeff" if file.read(3) == b"\xef\xbb\xbf" else ""
     write_atomically(path, bom + new.replace("\n", newline))
     app.progress(f"added {region} to {path}; `residency plan --all` shows what it creates")
 

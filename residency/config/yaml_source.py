@@ -150,15 +150,18 @@ class _StrictComposer(Composer):
 
 def read_yaml(path: Path) -> YamlDocument:
     """Read and parse the file; ConfigMissingError if it is not there, ConfigError if it is invalid."""
-    return parse_yaml(read_config_text(path), str(path))
+    return parse_yaml(read_config_text(path).removeprefix(BOM), str(path))
+
+
+BOM = "\ufeff"
 
 
 def read_config_text(path: Path) -> str:
-    """The file's text (a UTF-8 byte-order mark dropped), read the hardened way: a regular file of
-    at most MAX_BYTES, else ConfigMissingError or ConfigError, never a hang or a traceback."""
+    """The file's text, a UTF-8 byte-order mark kept as BOM, read the hardened way: a regular file
+    of at most MAX_BYTES, else ConfigMissingError or ConfigError, never a hang or a traceback."""
     raw = _read_bytes(path)
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise ConfigError(

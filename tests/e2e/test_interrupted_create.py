@@ -12,20 +12,12 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.e2e.test_local_target import check
-from tests.e2e.test_parallel_runs import Background
+from tests.e2e.test_parallel_runs import TWO_REGIONS, Background
 
 pytestmark = pytest.mark.terraform
 
-ONE_REGION = """project: acme-stop
-target: local
-global:
-  region: us-east-1
-regions:
-  eu-central-1:
-    jurisdiction: EU
-    countries: [DE]
-    default: true
-"""
+# No domain: nothing here is about routing, and eu-central-1 alone is applied.
+CONFIG = TWO_REGIONS.replace("domain: example.com\n", "")
 
 
 def tainted(state_file: Path) -> list[str]:
@@ -37,7 +29,7 @@ def tainted(state_file: Path) -> list[str]:
 def test_a_key_interrupted_while_its_policy_propagates_is_kept_and_the_next_apply_converges(
         tmp_path, terraform_binary, provider_mirror):
     project = tmp_path
-    (project / "regions.yaml").write_text(ONE_REGION)
+    (project / "regions.yaml").write_text(CONFIG)
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     state_file = project / ".residency" / "state" / "eu-central-1" / "terraform.tfstate"
     try:
