@@ -1,8 +1,10 @@
 """The region's API backend (API Gateway HTTP API, payload format 2.0).
 
-GET /health and GET /config are public; GET /me and PUT /me sit behind the JWT authorizer on this
-region's user pool. GET /me answers 200 with {} until the user has stored a profile, so a client
-never has to tell "no profile yet" from "no such route". PUT /me replaces the whole profile.
+GET /health and GET /config are public; GET /me, PUT /me and DELETE /me sit behind the JWT
+authorizer on this region's user pool. GET /me answers 200 with {} until the user has stored a
+profile, so a client never has to tell "no profile yet" from "no such route". PUT /me replaces the
+whole profile. DELETE /me deletes the account: its directory claim first (so an address is never
+left bound to a region without an account), then its data, then the user.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers import directory
 from handlers.runtime import client, log_invocation, setting
 
 MAX_BODY_BYTES = 16 * 1024
@@ -80,7 +83,37 @@ def put_me(event: dict[str, Any]) -> Response:
     return _response(200, profile)
 
 
-ROUTES = {"GET /health": health, "GET /config": config, "GET /me": get_me, "PUT /me": put_me}
+def delete_me(event: dict[str, Any]) -> Response:
+    sub = _subject(event)
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    # The pool's username (a UUID with email sign-in): `cognito:username` in ID tokens, `username` in access tokens.
+    username = str(claims.get("cognito:username") or claims.get("username") or sub)
+    cognito = client("cognito-idp", setting("HOME_REGION"))
+    try:
+        user = cognito.admin_get_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
+    except cognito.exceptions.UserNotFoundException:
+        raise HttpError(404, "no such account") from None
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("UserAttributes", [])}
+    if attributes.get("sub") != sub:
+        raise HttpError(403, "forbidden")
+    released = directory.release(directory.user_keys(attributes.get("email", "")), setting("HOME_REGION"))
+    _delete_user_items(sub)
+    cognito.admin_delete_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
+    return _response(200, {"deleted": True, "claims_released": released})
+
+
+def _delete_user_items(sub: str) -> None:
+    table = setting("DATA_TABLE")
+    pages = _data().get_paginator("query").paginate(
+        TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": f"USER#{sub}"}},
+        ProjectionExpression="pk, sk", ConsistentRead=True)
+    for page in pages:
+        for item in page.get("Items", []):
+            _data().delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+ROUTES = {"GET /health": health, "GET /config": config, "GET /me": get_me, "PUT /me": put_me,
+          "DELETE /me": delete_me}
 
 
 def _subject(event: dict[str, Any]) -> str:

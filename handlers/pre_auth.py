@@ -2,6 +2,14 @@
 
 Every rejection uses the message Cognito gives for a wrong password under
 PreventUserExistenceErrors, so a rejection reveals neither that the account exists nor where.
+An address Cognito does not know costs the same work as one it knows (its keys computed, the
+directory read), so the time taken does not tell them apart either.
+
+A member of this pool has proved its address (sign-up confirmation, or a verified email change),
+so when the directory does not show the address confirmed here (replication lag right after
+sign-up, a changed email, an entry under an older key version, an expired or foreign pending
+claim), the trigger confirms it here at the primary, which refuses only when the address is
+confirmed in another region.
 """
 
 from __future__ import annotations
@@ -27,12 +35,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log_invocation("pre_auth", started, "ignored", trigger_source="other")
         return event
     request = event.get("request") or {}
-    if request.get("userNotFound"):
-        # Cognito answers unknown users itself with its own wrong-password error; adding ours would differ.
-        log_invocation("pre_auth", started, "user_not_found", trigger_source=source)
-        return event
+    attributes = request.get("userAttributes") or {}
     try:
-        outcome = _check(request.get("userAttributes") or {}, setting("HOME_REGION"))
+        outcome = _check(attributes.get("email") or str(event.get("userName") or ""), attributes,
+                         setting("HOME_REGION"), known=not request.get("userNotFound"))
     except Exception as error:
         log_invocation("pre_auth", started, "error", trigger_source=source, error=type(error).__name__)
         raise SignInRejected(REJECTED) from None
@@ -42,16 +48,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return event
 
 
-def _check(attributes: dict[str, str], home_region: str) -> str:
+def _check(email: str, attributes: dict[str, str], home_region: str, *, known: bool) -> str:
     try:
-        key = directory.user_key(attributes.get("email", ""))
+        keys = directory.user_keys(email)
     except ValueError:
+        return "rejected" if known else "user_not_found"
+    entries = directory.lookup(keys)
+    if not known:
+        # Cognito answers unknown users itself with its wrong-password error; ours would differ.
+        return "user_not_found"
+    if attributes.get("custom:region") != home_region:
         return "rejected"
-    home = directory.home_region_of(key)
-    if home == home_region:
+    current = keys[0]
+    if [(entry.key, entry.home_region, entry.state) for entry in entries] == [
+            (current, home_region, directory.CONFIRMED)]:
         return "accepted"
-    # Right after sign-up this region's replica may not have the entry yet; the user's own
-    # custom:region, which pre_signup only lets equal the pool's region, vouches for it meanwhile.
-    if home is None and attributes.get("custom:region") == home_region:
-        return "accepted_pending_replication"
-    return "rejected"
+    return "confirmed_here" if directory.confirm(keys, home_region) else "rejected"

@@ -1,4 +1,8 @@
-"""Cognito pre-sign-up trigger: claims the user's directory entry for this region.
+"""Cognito pre-sign-up trigger: makes a pending claim on the user's address for this region.
+
+The claim binds the address only once the user proves it (post_confirmation) or, unproven, until it
+expires (PENDING_CLAIM_SECONDS): a stranger who signs someone else's address up in the wrong region
+blocks that address for at most that long, never for good.
 
 Why custom:region is validated, not set: a pre-sign-up trigger's response can only auto-confirm
 or auto-verify; Cognito ignores changes to request.userAttributes. So the trigger cannot stamp the
@@ -25,7 +29,8 @@ HANDLED = {"PreSignUp_SignUp", "PreSignUp_AdminCreateUser", "PreSignUp_ExternalP
 REGION_MISMATCH = "custom:region does not match this region; send the region from GET /config."
 REGION_MISSING = "custom:region is required; send the region from GET /config."
 EMAIL_INVALID = "A valid email address is required."
-# Must not say where the account lives: that would leak both existence and jurisdiction.
+# Must not say where the account lives. That an address is taken somewhere is revealed, as by every
+# sign-up form (Cognito's own answers UsernameExistsException in the same pool); see the README.
 ALREADY_ELSEWHERE = "This account cannot be registered here."
 UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again."
 
@@ -62,8 +67,8 @@ def _admit(event: dict[str, Any], source: str, home_region: str) -> None:
     elif region != home_region:
         raise SignUpRejected(REGION_MISMATCH)
     try:
-        key = directory.user_key(attributes.get("email", ""))
+        keys = directory.user_keys(attributes.get("email", ""))
     except ValueError:
         raise SignUpRejected(EMAIL_INVALID) from None
-    if directory.claim(key, home_region) != home_region:
+    if not directory.claim_pending(keys, home_region, pending_seconds=int(setting("PENDING_CLAIM_SECONDS"))):
         raise SignUpRejected(ALREADY_ELSEWHERE)

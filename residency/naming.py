@@ -25,8 +25,10 @@ LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
 # triggers may read and write the directory, which is the one store outside the jurisdiction.
 PRE_SIGN_UP_FUNCTION = "pre-sign-up"
 PRE_AUTH_FUNCTION = "pre-auth"
+POST_CONFIRMATION_FUNCTION = "post-confirm"
 API_FUNCTION = "api"
-DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION)
+# The functions that compute user keys and use the directory (the API releases a deleted account's claim).
+DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION, POST_CONFIRMATION_FUNCTION, API_FUNCTION)
 # Settings of the residency triggers that name the regions where they read and write the directory.
 DIRECTORY_REGION_SETTINGS = ("DIRECTORY_WRITE_REGION", "DIRECTORY_READ_REGION")
 # The setting that names the region where a trigger computes user keys (sends the email to KMS).
@@ -79,9 +81,10 @@ def api_access_log_group(project: str, region: str) -> str:
     return f"/residency/{project}/{region}/api-access"
 
 
-def directory_hmac_alias(project: str) -> str:
-    """The KMS HMAC key that turns an email into the directory's user key (same alias in every region)."""
-    return f"alias/{project}-directory-hmac"
+def directory_hmac_alias(project: str, version: int = 1) -> str:
+    """The KMS HMAC key that turns an email into the directory's user key (same alias in every region);
+    version 1 keeps the name it had before keys had versions."""
+    return f"alias/{project}-directory-hmac" + (f"-v{version}" if version != 1 else "")
 
 
 def global_api_host(domain: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from residency import naming, retirement_data
+from residency import directory_claims, naming, retirement_data
 from residency.config.aws_regions import REGIONS
 from residency.errors import ResidencyError, UsageError
 from residency.orphans import find_orphans, last_served
@@ -42,6 +42,7 @@ class RetirementPlan:
     region: str
     destroys: int  # resources the region's state still lists
     data: retirement_data.Inventory
+    claims: int  # directory entries that bind an address to the region; released once it is destroyed
 
 
 # Shown the plan, says whether to go on (the CLI asks the user to type the region's name).
@@ -54,6 +55,7 @@ class RetirementResult:
     destroyed: int = 0
     exported: retirement_data.ExportReport | None = None
     global_outcome: Outcome | None = None
+    claims_released: int = 0
 
 
 def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
@@ -100,6 +102,8 @@ class _Prepared:
     plan_file: Path
     data: retirement_data.RegionData
     clients: retirement_data.Clients
+    directory: Any  # a DynamoDB client in the directory's (global) region
+    directory_table: str
 
 
 def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
@@ -132,11 +136,17 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
         progress(f"{region}: {action}: {address}")
     destroys = planned.events.changes.destroy
     data = _region_data(resources, region)
-    clients = retirement_data.clients(region, settings.variables.get(LOCAL_ENDPOINT_VARIABLE))
+    endpoint = settings.variables.get(LOCAL_ENDPOINT_VARIABLE)
+    clients = retirement_data.clients(region, endpoint)
     inventory = retirement_data.inventory(data, clients)
+    directory = retirement_data.clients(config.global_.region, endpoint).dynamodb
+    directory_table = naming.directory_table_name(config.project)
+    claims = directory_claims.count(directory, directory_table, region)
     progress(f"{region}: destroying it removes {destroys} resources; it holds "
-             f"{'no personal data' if inventory.empty else inventory.describe()}")
-    return _Prepared(RetirementPlan(region, destroys, inventory), terraform, workspace, plan_file, data, clients)
+             f"{'no personal data' if inventory.empty else inventory.describe()}; the directory binds {claims} "
+             f"address(es) to it, released once it is destroyed")
+    return _Prepared(RetirementPlan(region, destroys, inventory, claims), terraform, workspace, plan_file, data,
+                     clients, directory, directory_table)
 
 
 def _keep_shared_records(config: Config, terraform: Terraform, workspace: Workspace,
@@ -202,6 +212,9 @@ def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_di
                              hint=f"full output: {applied.log_file}; run the same command again to resume")
     result.destroyed = applied.events.changes.destroy or prepared.plan.destroys
     reporter.say(f"{region}: destroyed {result.destroyed} resources")
+    # Its users are gone with its pool: their addresses may sign up in another region now.
+    result.claims_released = directory_claims.release(prepared.directory, prepared.directory_table, region)
+    reporter.say(f"{region}: released {result.claims_released} directory claim(s) of its users")
 
 
 def _with_absolute_local_state(workspace: Workspace, paths: ProjectPaths) -> Workspace:

@@ -106,7 +106,8 @@ def retire(
         confirm_global=confirm_global, options=RunOptions(lock_timeout=lock_timeout), export_dir=export, force=force)
     outcome = result.global_outcome
     app.say(f"{result.region}: destroyed {result.destroyed} resources"
-            + (f"; data exported to {result.exported.path}" if result.exported else ""))
+            + (f"; data exported to {result.exported.path}" if result.exported else "")
+            + f"; {result.claims_released} directory claim(s) released")
     if outcome is None or not outcome.succeeded:
         detail = outcome.error if outcome is not None and outcome.error else "not run"
         app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value if outcome else 'failed'}: {detail}")

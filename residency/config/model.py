@@ -120,6 +120,12 @@ def _replication_choice(value: Any) -> str | tuple[str, ...]:
     raise ValueError("expected all, none or a list of region codes and jurisdictions")
 
 
+def _distinct_versions(versions: tuple[int, ...]) -> tuple[int, ...]:
+    if len(set(versions)) != len(versions) or any(not 1 <= version <= 99 for version in versions):
+        raise ValueError("key versions are distinct whole numbers from 1 to 99, the current one first")
+    return versions
+
+
 class DirectoryConfig(BaseModel):
     """The residency directory (pseudonymous user key -> home region) and where copies of it may live."""
 
@@ -130,6 +136,18 @@ class DirectoryConfig(BaseModel):
         json_schema_extra={"anyOf": [{"enum": ["all", "none"]}, {"type": "array", "items": {"type": "string"}}]},
         description="where directory replicas may live: all (every listed region), none (only the global "
                     "region), or a list of listed region codes and/or jurisdictions, e.g. [EU]",
+    )
+    pending_claim_hours: int = Field(
+        default=24, ge=1, le=168,
+        description="how long (1-168 hours) an unconfirmed sign-up holds its address against sign-ups in other "
+                    "regions; after that it blocks nobody",
+    )
+    key_versions: Annotated[tuple[int, ...], Field(strict=False, min_length=1, max_length=4),
+                            AfterValidator(_distinct_versions)] = Field(
+        default=(1,),
+        description="the directory's HMAC keys, the current one first: users are looked up under each and "
+                    "moved to the current one as they sign in (add a version at the front to rotate)",
+        json_schema_extra={"items": {"type": "integer", "minimum": 1, "maximum": 99}, "uniqueItems": True},
     )
 
 
@@ -149,13 +167,17 @@ class IdentityConfig(BaseModel):
 
 
 class LimitsConfig(BaseModel):
-    """Rate limits of each region's API and the concurrency its functions may take."""
+    """Rate limits of each region's API and of the front end, and the concurrency the functions may take."""
 
     model_config = _strict()
 
     api_rate: int = Field(default=100, ge=1, le=10000,
                           description="requests per second each region's API accepts (steady rate)")
     api_burst: int = Field(default=200, ge=1, le=5000, description="requests each region's API accepts at once")
+    frontend_requests_per_ip: int = Field(
+        default=1000, ge=10, le=2_000_000_000,
+        description="with global.frontend: requests one address may send the front end in five minutes before "
+                    "its WAF blocks it (AWS WAF's rate-based rule; 10 at least)")
     function_concurrency: int | None = Field(
         default=10, ge=1, le=1000,
         description="reserved concurrency of each sign-up/sign-in trigger and of the API function, which is "

@@ -27,6 +27,7 @@ ROUTES = {
     "GET /config": False,
     "GET /me": True,
     "PUT /me": True,
+    "DELETE /me": True,
 }
 
 # Access logs name the route and outcome, never the caller's identity or address.

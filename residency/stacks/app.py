@@ -45,6 +45,7 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
             bundle=bundle,
             identity=config.identity,
             limits=config.limits,
+            directory=config.directory,
         )
         if stack.api_domain is not None:
             endpoints.append(RegionEndpoint(
@@ -58,12 +59,15 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         state=config.state,
         replica_regions=replica_regions,
         hmac_regions=[code for code in config.regions if code != config.global_.region],
+        user_regions=list(config.regions),
+        key_versions=config.directory.key_versions,
         extra_tags=extra_tags,
         target=target,
         domain=config.domain,
         routing=config.global_.routing,
         endpoints=endpoints,
         frontend=config.global_.frontend,
+        frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
         countries={code: list(region.countries) for code, region in config.regions.items()},
     )
     return app

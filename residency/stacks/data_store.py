@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTablePointInTimeRecovery,
     DynamodbTableReplica,
     DynamodbTableServerSideEncryption,
+    DynamodbTableTtl,
 )
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
@@ -129,11 +130,13 @@ def tls_only_policy(bucket_arn: str) -> str:
 
 
 def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, range_key: str | None,
-                    kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None) -> DynamodbTable:
+                    kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None,
+                    expiry_attribute: str | None = None) -> DynamodbTable:
     """On-demand table with point-in-time recovery and deletion protection, encrypted with a
     customer-managed key, that no plan may destroy.
 
-    With `replicas` it becomes a global table (which needs a stream of new and old images).
+    With `replicas` it becomes a global table (which needs a stream of new and old images); with
+    `expiry_attribute`, DynamoDB deletes items whose epoch-seconds value there has passed (TTL).
     """
     attributes = [DynamodbTableAttribute(name=hash_key, type="S")]
     if range_key:
@@ -151,6 +154,7 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, ran
         stream_enabled=True if replicas else None,
         stream_view_type="NEW_AND_OLD_IMAGES" if replicas else None,
         deletion_protection_enabled=True,
+        ttl=DynamodbTableTtl(attribute_name=expiry_attribute, enabled=True) if expiry_attribute else None,
     )
     protect(table)
     return table

@@ -32,6 +32,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
 )
+from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+    Wafv2WebAcl,
+    Wafv2WebAclDefaultAction,
+    Wafv2WebAclDefaultActionAllow,
+    Wafv2WebAclRule,
+    Wafv2WebAclRuleAction,
+    Wafv2WebAclRuleActionBlock,
+    Wafv2WebAclRuleVisibilityConfig,
+    Wafv2WebAclVisibilityConfig,
+)
 from constructs import Construct
 
 from residency.stacks import policies
@@ -46,7 +56,8 @@ ORIGIN_ID = "site"
 class Frontend(Construct):
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, name: str, host: str | None,
                  zone: DataAwsRoute53Zone | None, us_east_1: TerraformProvider | None,
-                 ignore_changes: tuple[str, ...], wait_for_deployment: bool, security_headers: bool) -> None:
+                 ignore_changes: tuple[str, ...], wait_for_deployment: bool, security_headers: bool,
+                 requests_per_ip: int) -> None:
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
         versioned_with_expiry(self, self.bucket)
@@ -85,9 +96,11 @@ class Frontend(Construct):
             # CloudFront only takes certificates from us-east-1.
             certificate = ValidatedCertificate(self, "certificate", domain_name=host, alternative_names=[],
                                                zone=zone, provider=us_east_1)
+        self.firewall = _rate_limiting_firewall(self, name, us_east_1, requests_per_ip)
         self.distribution = CloudfrontDistribution(
             self, "distribution",
             enabled=True,
+            web_acl_id=self.firewall.arn,
             comment=name,
             default_root_object="index.html",
             aliases=[host] if certificate and host else None,
@@ -135,3 +148,34 @@ class Frontend(Construct):
                 alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
                                          evaluate_target_health=False),
             )
+
+
+RATE_WINDOW_SECONDS = 300
+
+
+def _rate_limiting_firewall(scope: Construct, name: str, us_east_1: TerraformProvider | None,
+                            requests_per_ip: int) -> Wafv2WebAcl:
+    """A WAF web ACL (CloudFront's live in us-east-1) that blocks an address sending more than
+    `requests_per_ip` requests in five minutes. Metrics only: no sampled requests and no logging,
+    which would keep every country's addresses and headers in one region."""
+
+    return Wafv2WebAcl(
+        scope, "firewall",
+        provider=us_east_1,
+        name=f"{name}-firewall",
+        scope="CLOUDFRONT",
+        description="Rate limits for the static front end",
+        default_action=Wafv2WebAclDefaultAction(allow=Wafv2WebAclDefaultActionAllow()),
+        rule=[Wafv2WebAclRule(
+            name="requests-per-address",
+            priority=1,
+            action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
+            statement={"rate_based_statement": {"limit": requests_per_ip, "aggregate_key_type": "IP",
+                                                "evaluation_window_sec": RATE_WINDOW_SECONDS}},
+            visibility_config=Wafv2WebAclRuleVisibilityConfig(
+                cloudwatch_metrics_enabled=True, metric_name=f"{name}-requests-per-address",
+                sampled_requests_enabled=False),
+        )],
+        visibility_config=Wafv2WebAclVisibilityConfig(
+            cloudwatch_metrics_enabled=True, metric_name=f"{name}-firewall", sampled_requests_enabled=False),
+    )

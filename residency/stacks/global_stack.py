@@ -24,14 +24,18 @@ from residency.stacks.target import TargetProfile
 
 # The directory's partition key: a pseudonymous key for the user, never the email itself.
 DIRECTORY_KEY = "user_key"
+# When a pending claim stops binding its address (epoch seconds); DynamoDB deletes it some time after.
+EXPIRY_ATTRIBUTE = "expires_at"
 
 
 class GlobalStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, state: StateConfig,
-                 replica_regions: list[str], hmac_regions: list[str],
+                 replica_regions: list[str], hmac_regions: list[str], user_regions: list[str],
+                 key_versions: tuple[int, ...],
                  extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
                  routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
-                 frontend: bool = False, countries: dict[str, list[str]] | None = None) -> None:
+                 frontend: bool = False, countries: dict[str, list[str]] | None = None,
+                 frontend_requests_per_ip: int = 1000) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
         state_backend(self, workspace, state, project=project, region=region, target=target)
@@ -42,30 +46,23 @@ class GlobalStack(TerraformStack):
         self._target = target
         self._extra_providers: dict[str, AwsProvider] = {}
         account = DataAwsCallerIdentity(self, "account").account_id
-        self._key_policy = policies.account_key_policy(account)
+        self._account = account
         self.encryption = EncryptionKey(
             self, "kms",
             alias=naming.kms_alias(project, workspace, "directory"),
             description="Encrypts the residency directory (user key -> home region)",
             deletion_window_days=target.kms_deletion_window_days,
-            policy=self._key_policy,
+            policy=policies.data_key_policy(account, ["dynamodb"], region),
         )
         # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
         # enters Terraform state. Computing it sends the normalized email to KMS, so every region gets
         # a replica and computes keys at home, whatever directory.replicate_to says (a key replica
-        # holds no personal data).
-        self.hmac_key = KmsKey(
-            self, "hmac-key",
-            description="Turns a normalized email into the directory's pseudonymous user key",
-            key_usage="GENERATE_VERIFY_MAC",
-            customer_master_key_spec="HMAC_256",
-            multi_region=bool(hmac_regions),
-            deletion_window_in_days=target.kms_deletion_window_days,
-            policy=self._key_policy,
-        )
-        KmsAlias(self, "hmac-alias", name=naming.directory_hmac_alias(project), target_key_id=self.hmac_key.key_id)
-        for hmac_region in hmac_regions:
-            self._replicate_hmac_key(project, hmac_region, target)
+        # holds no personal data). Only residency's functions may compute keys (hmac_key_policy).
+        self._hmac_policy = policies.hmac_key_policy(account, [
+            policies.role_arn(account, naming.function_name(project, user_region, purpose))
+            for user_region in user_regions for purpose in naming.DIRECTORY_USERS])
+        self.hmac_keys = {version: self._hmac_key(project, version, hmac_regions, target) for version in key_versions}
+        self.hmac_key = self.hmac_keys[key_versions[0]]
         replicas = [self._directory_replica(project, replica_region, target) for replica_region in replica_regions]
         self.directory = encrypted_table(
             self, "directory",
@@ -74,8 +71,10 @@ class GlobalStack(TerraformStack):
             range_key=None,
             kms_key_arn=self.encryption.key.arn,
             replicas=replicas,
+            expiry_attribute=EXPIRY_ATTRIBUTE,
         )
-        # Without the directory or its keys no user can be sent to their home region again.
+        # Without the directory or its keys no user can be sent to their home region again. An older
+        # key version may go once its users have moved (each re-claims at sign-in if not).
         protect(self.encryption.key, self.hmac_key)
         zone = hosted_zone(self, domain) if domain else None
         self.routing: ApiRouting | None = None
@@ -93,6 +92,7 @@ class GlobalStack(TerraformStack):
                 ignore_changes=target.cloudfront_ignore_changes,
                 wait_for_deployment=target.wait_for_cloudfront,
                 security_headers=target.cloudfront_headers_policy,
+                requests_per_ip=frontend_requests_per_ip,
             )
             TerraformOutput(self, "frontend_bucket", value=self.frontend.bucket.bucket)
             TerraformOutput(self, "frontend_domain", value=self.frontend.distribution.domain_name)
@@ -116,19 +116,35 @@ class GlobalStack(TerraformStack):
                                                          target=self._target, alias=region)
         return self._extra_providers[region]
 
-    def _replicate_hmac_key(self, project: str, replica_region: str, target: TargetProfile) -> None:
-        provider = self._provider_in(replica_region)
-        assert provider is not None
-        hmac_replica = KmsReplicaKey(
-            self, f"hmac-key-{replica_region}",
-            provider=provider,
-            primary_key_arn=self.hmac_key.arn,
-            description="Replica of the directory HMAC key",
+    def _hmac_key(self, project: str, version: int, replica_regions: list[str], target: TargetProfile) -> KmsKey:
+        """One version of the HMAC key, with its alias and a replica in every region. Version 1 keeps the
+        construct ids it had before keys had versions, so upgrading replaces nothing."""
+        suffix = "" if version == 1 else f"-v{version}"
+        alias = naming.directory_hmac_alias(project, version)
+        key = KmsKey(
+            self, f"hmac-key{suffix}",
+            description=f"Turns a normalized email into the directory's pseudonymous user key (version {version})",
+            key_usage="GENERATE_VERIFY_MAC",
+            customer_master_key_spec="HMAC_256",
+            multi_region=bool(replica_regions),
             deletion_window_in_days=target.kms_deletion_window_days,
-            policy=self._key_policy,
+            policy=self._hmac_policy,
         )
-        KmsAlias(self, f"hmac-alias-{replica_region}", provider=provider,
-                 name=naming.directory_hmac_alias(project), target_key_id=hmac_replica.key_id)
+        KmsAlias(self, f"hmac-alias{suffix}", name=alias, target_key_id=key.key_id)
+        for replica_region in replica_regions:
+            provider = self._provider_in(replica_region)
+            assert provider is not None
+            replica = KmsReplicaKey(
+                self, f"hmac-key{suffix}-{replica_region}",
+                provider=provider,
+                primary_key_arn=key.arn,
+                description=f"Replica of the directory HMAC key (version {version})",
+                deletion_window_in_days=target.kms_deletion_window_days,
+                policy=self._hmac_policy,
+            )
+            KmsAlias(self, f"hmac-alias{suffix}-{replica_region}", provider=provider, name=alias,
+                     target_key_id=replica.key_id)
+        return key
 
     def _directory_replica(self, project: str, replica_region: str, target: TargetProfile) -> DynamodbTableReplica:
         """A directory encryption key in `replica_region`, and the table replica there."""
@@ -139,7 +155,7 @@ class GlobalStack(TerraformStack):
             alias=naming.kms_alias(project, f"directory-{replica_region}", "key"),
             description="Encrypts the residency directory replica in this region",
             deletion_window_days=target.kms_deletion_window_days,
-            policy=self._key_policy,
+            policy=policies.data_key_policy(self._account, ["dynamodb"], replica_region),
         )
         replica_encryption.key.provider = provider
         replica_encryption.alias.provider = provider

@@ -30,7 +30,8 @@ MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 
 class UserPool(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, pre_sign_up: LambdaFunction,
-                 pre_authentication: LambdaFunction, settings: IdentityConfig) -> None:
+                 pre_authentication: LambdaFunction, post_confirmation: LambdaFunction,
+                 settings: IdentityConfig) -> None:
         super().__init__(scope, id_)
         threat_protection = settings.threat_protection != "off"
         self.pool = CognitoUserPool(
@@ -69,6 +70,7 @@ class UserPool(Construct):
             lambda_config=CognitoUserPoolLambdaConfig(
                 pre_sign_up=pre_sign_up.arn,
                 pre_authentication=pre_authentication.arn,
+                post_confirmation=post_confirmation.arn,
             ),
             # The users are personal data too: a region is removed only by `residency region retire`.
             deletion_protection="ACTIVE",
@@ -84,7 +86,9 @@ class UserPool(Construct):
             read_attributes=["email", "email_verified", f"custom:{REGION_ATTRIBUTE}"],
             write_attributes=["email", f"custom:{REGION_ATTRIBUTE}"],
         )
-        for trigger_id, function in (("pre-sign-up", pre_sign_up), ("pre-authentication", pre_authentication)):
+        triggers = (("pre-sign-up", pre_sign_up), ("pre-authentication", pre_authentication),
+                    ("post-confirmation", post_confirmation))
+        for trigger_id, function in triggers:
             LambdaPermission(
                 self, f"{trigger_id}-invoke",
                 action="lambda:InvokeFunction",

@@ -42,38 +42,78 @@ def dynamodb_table_arn(region: str, account_id: str, table: str) -> str:
     return f"arn:{PARTITION}:dynamodb:{region}:{account_id}:table/{table}"
 
 
-def kms_keys_with_alias(region: str, account_id: str, alias: str) -> tuple[list[str], dict[str, Any]]:
-    """Resource and condition that grant one aliased key without knowing its id."""
+def kms_keys_with_alias(region: str, account_id: str, aliases: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Resource and condition that grant the aliased keys without knowing their ids."""
     return ([f"arn:{PARTITION}:kms:{region}:{account_id}:key/*"],
-            {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}})
+            {"ForAnyValue:StringEquals": {"kms:ResourceAliases": aliases}})
 
 
-def account_key_policy(account_id: str) -> str:
-    """Only the account administers and uses the key (through IAM policies); no service is granted."""
-    return document([_account_administers(account_id)])
+# Everything a key administrator does, and nothing that uses the key: no Encrypt, Decrypt,
+# GenerateDataKey, GenerateMac, ReEncrypt, and no CreateGrant (a grant would let them use it).
+# PutKeyPolicy stays (a key nobody can change is unmanageable); CloudTrail records each change.
+KEY_ADMINISTRATION = [
+    "kms:Describe*", "kms:Get*", "kms:List*", "kms:Enable*", "kms:Disable*", "kms:Put*", "kms:Update*",
+    "kms:Revoke*", "kms:RetireGrant", "kms:CreateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:RotateKeyOnDemand",
+]
+DATA_KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
 
-def _account_administers(account_id: str) -> Statement:
-    return {
-        "Sid": "AccountAdministers",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
+def role_arn(account_id: str, name: str) -> str:
+    return f"arn:{PARTITION}:iam::{account_id}:role/{name}"
 
 
-def key_policy(account_id: str, region: str) -> str:
-    """The account administers the key; CloudWatch Logs of this region may encrypt with it."""
-    logs_arn = f"arn:{PARTITION}:logs:{region}:{account_id}:*"
-    return document([
-        _account_administers(account_id),
-        {
+def data_key_policy(account_id: str, services: list[str], region: str, *, roles: tuple[str, ...] = (),
+                    logs: bool = False) -> str:
+    """Administrators manage the key but cannot use it. The account's principals use it only through
+    `services` in `region` (kms:ViaService: DynamoDB or S3 decrypts for a caller its IAM policy lets
+    read the table or bucket); `roles` (ARNs) may also decrypt directly (Lambda environments), and
+    with `logs` CloudWatch Logs of the region encrypts with it."""
+    root = {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}
+    via = {"StringEquals": {"kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in services],
+                            "kms:CallerAccount": account_id}}
+    statements = [
+        _administers(account_id),
+        {"Sid": "UseThroughItsServices", "Effect": "Allow", "Principal": root, "Action": DATA_KEY_USE,
+         "Resource": "*", "Condition": via},
+        {"Sid": "GrantsForItsServices", "Effect": "Allow", "Principal": root, "Action": "kms:CreateGrant",
+         "Resource": "*", "Condition": {**via, "Bool": {"kms:GrantIsForAWSResource": "true"}}},
+    ]
+    if roles:
+        statements.append({"Sid": "FunctionsReadTheirSettings", "Effect": "Allow", "Principal": root,
+                           "Action": "kms:Decrypt", "Resource": "*",
+                           "Condition": {"ArnEquals": {"aws:PrincipalArn": list(roles)}}})
+    if logs:
+        statements.append({
             "Sid": "LogsOfThisRegion",
             "Effect": "Allow",
             "Principal": {"Service": f"logs.{region}.amazonaws.com"},
             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             "Resource": "*",
-            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logs_arn}},
-        },
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                      f"arn:{PARTITION}:logs:{region}:{account_id}:*"}},
+        })
+    return document(statements)
+
+
+def hmac_key_policy(account_id: str, roles: list[str]) -> str:
+    """Administrators manage the HMAC key but cannot compute user keys with it (which would let
+    them test a list of addresses against the directory); only `roles` (ARNs: the residency
+    functions) may GenerateMac. Named by condition, not as principals, so the roles need not exist
+    yet: the global workspace is applied before the regions create them."""
+    return document([
+        _administers(account_id),
+        {"Sid": "ResidencyFunctionsComputeUserKeys", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}, "Action": "kms:GenerateMac",
+         "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": list(roles)}}},
     ])
+
+
+def _administers(account_id: str) -> Statement:
+    return {
+        "Sid": "AdministratorsManageButCannotUse",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
+        "Action": KEY_ADMINISTRATION,
+        "Resource": "*",
+    }

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from residency import naming
 from residency.config import StateConfig
-from residency.config.model import IdentityConfig, LimitsConfig
+from residency.config.model import DirectoryConfig, IdentityConfig, LimitsConfig
 from residency.stacks import policies
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
@@ -21,25 +21,29 @@ from residency.stacks.provider import aws_provider
 from residency.stacks.target import TargetProfile
 
 LOG_RETENTION_DAYS = 30
-KEY_VERSION = "1"
+# What the deployer's principal may do with the data key: only through these services of the region.
+DATA_KEY_SERVICES = ["dynamodb", "s3", "lambda"]
 
 
 class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
-                 target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig) -> None:
+                 target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig,
+                 directory: DirectoryConfig) -> None:
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id
+        function_roles = tuple(policies.role_arn(account, naming.function_name(project, region, purpose))
+                               for purpose in naming.DIRECTORY_USERS)
         self.data = RegionDataStores(
             self, "data",
             key_alias=naming.kms_alias(project, region, "data"),
             bucket_name=naming.data_bucket_name(project, region, account),
             table_name=naming.data_table_name(project, region),
             kms_deletion_window_days=target.kms_deletion_window_days,
-            key_policy=policies.key_policy(account, region),
+            key_policy=policies.data_key_policy(account, DATA_KEY_SERVICES, region, roles=function_roles, logs=True),
             tls_only=target.buckets_tls_only,
         )
         key_arn = self.data.encryption.key.arn
@@ -54,11 +58,14 @@ class RegionStack(TerraformStack):
             "DIRECTORY_TABLE": naming.directory_table_name(project),
             "DIRECTORY_WRITE_REGION": global_region,
             "DIRECTORY_READ_REGION": local_copy_region,
-            "HMAC_KEY_ID": naming.directory_hmac_alias(project),
+            # Every active HMAC key, the current one first: users are looked up under each.
+            "HMAC_KEYS": ",".join(f"{version}={naming.directory_hmac_alias(project, version)}"
+                                  for version in directory.key_versions),
             naming.HMAC_REGION_SETTING: region,
-            "KEY_VERSION": KEY_VERSION,
+            "PENDING_CLAIM_SECONDS": str(directory.pending_claim_hours * 3600),
         }
-        hmac_keys, hmac_condition = policies.kms_keys_with_alias(region, account, naming.directory_hmac_alias(project))
+        hmac_keys, hmac_condition = policies.kms_keys_with_alias(
+            region, account, [naming.directory_hmac_alias(project, version) for version in directory.key_versions])
         computes_user_keys = policies.allow(["kms:GenerateMac"], hmac_keys, hmac_condition, regions=[region])
         directory_primary = policies.dynamodb_table_arn(global_region, account, naming.directory_table_name(project))
         directory_copy = policies.dynamodb_table_arn(local_copy_region, account, naming.directory_table_name(project))
@@ -78,26 +85,33 @@ class RegionStack(TerraformStack):
                 reserved_concurrency=limits.function_concurrency,
             )
 
-        self.pre_sign_up = function(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler", [
-            computes_user_keys,
-            policies.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [directory_primary], regions=[global_region]),
-        ], directory_env)
-        self.pre_authentication = function(naming.PRE_AUTH_FUNCTION, "handlers.pre_auth.handler", [
-            computes_user_keys,
-            policies.allow(["dynamodb:GetItem"], [directory_copy], regions=[local_copy_region]),
-        ], directory_env)
+        # Claims are written at the primary only, always with a condition (handlers/directory.py).
+        writes_claims = policies.allow(["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
+                                       [directory_primary], regions=[global_region])
+        reads_claims = policies.allow(["dynamodb:BatchGetItem"], [directory_copy], regions=[local_copy_region])
+        self.pre_sign_up = function(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler",
+                                    [computes_user_keys, writes_claims], directory_env)
+        self.pre_authentication = function(naming.PRE_AUTH_FUNCTION, "handlers.pre_auth.handler",
+                                           [computes_user_keys, reads_claims, writes_claims], directory_env)
+        self.post_confirmation = function(naming.POST_CONFIRMATION_FUNCTION, "handlers.post_confirmation.handler",
+                                          [computes_user_keys, writes_claims], directory_env)
         self.identity = UserPool(
             self, "identity",
             name=naming.resource_name(project, region, "users"),
             pre_sign_up=self.pre_sign_up.function,
             pre_authentication=self.pre_authentication.function,
+            post_confirmation=self.post_confirmation.function,
             settings=identity,
         )
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
-            policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                           [self.data.table.arn], regions=[region]),
+            policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
+                            "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
+            # DELETE /me: read the caller's address, release its claim, delete the user.
+            policies.allow(["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"], [self.identity.pool.arn],
+                           regions=[region]),
+            computes_user_keys, writes_claims,
         ], {
-            "HOME_REGION": region,
+            **directory_env,
             "DATA_TABLE": self.data.table.name,
             "USER_POOL_ID": self.identity.pool.id,
             "USER_POOL_CLIENT_ID": self.identity.client.id,

@@ -34,7 +34,7 @@ class StateStoreStack(TerraformStack):
             alias=naming.state_key_alias(prefix),
             description="Encrypts the Terraform state of this region's residency workspaces",
             deletion_window_days=target.kms_deletion_window_days,
-            policy=policies.account_key_policy(account),
+            policy=policies.data_key_policy(account, ["s3", "dynamodb"], region),
         )
         self.bucket = DataBucket(self, "state", bucket_name=naming.state_bucket(prefix, region),
                                  kms_key_arn=self.encryption.key.arn, tls_only=target.buckets_tls_only)

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -121,9 +122,11 @@ def trigger_environment(project: Path, region: str, function_name: str) -> dict[
 
 
 def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The emulator cannot invoke Lambda, so run the deployed handler code here, wired exactly as
-    deployed, against the emulator's DynamoDB and KMS over HTTP."""
-    from handlers import pre_auth, pre_signup, runtime
+    """The claim protocol end to end. The emulator cannot invoke Lambda, so run the deployed handler
+    code here, wired exactly as deployed, against the emulator's DynamoDB, KMS and Cognito over HTTP:
+    sign-up makes a pending claim, confirmation binds it, sign-in is refused elsewhere and accepted at
+    home, and DELETE /me releases the claim and deletes the user."""
+    from handlers import api, post_confirmation, pre_auth, pre_signup, runtime
 
     status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
     monkeypatch.setenv("AWS_ENDPOINT_URL", status["url"])
@@ -149,18 +152,46 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
 
     directory = emulator_client(project, "dynamodb", "us-east-1")
     (item,) = directory.scan(TableName="acme-health-directory")["Items"]
-    assert set(item) == {"user_key", "home_region", "key_version", "created_at"}
-    assert item["home_region"] == {"S": "eu-central-1"}
+    assert set(item) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
+    assert (item["home_region"], item["claim_state"]) == ({"S": "eu-central-1"}, {"S": "pending"})
     flattened = json.dumps(item).lower()
     assert "ada" not in flattened and "example" not in flattened and "@" not in flattened
 
+    as_deployed("eu-central-1", "acme-health-eu-central-1-post-confirm")
+    confirmed = {**event, "triggerSource": "PostConfirmation_ConfirmSignUp",
+                 "request": {"userAttributes": {"email": email, "email_verified": "true"}}, "response": {}}
+    assert post_confirmation.handler(confirmed, None) == confirmed
+    (item,) = directory.scan(TableName="acme-health-directory")["Items"]
+    assert item["claim_state"] == {"S": "confirmed"} and "expires_at" not in item
+
     as_deployed("us-east-1", "acme-health-us-east-1-pre-auth")
-    login = {**event, "region": "us-east-1", "triggerSource": "PreAuthentication_Authentication",
-             "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
-                         "validationData": None, "userNotFound": False}, "response": {}}
+
+    def login(region: str) -> dict[str, Any]:
+        return {**event, "region": region, "triggerSource": "PreAuthentication_Authentication",
+                "request": {"userAttributes": {"email": email, "custom:region": region},
+                            "validationData": None, "userNotFound": False}, "response": {}}
+
     with pytest.raises(Exception, match="^Incorrect username or password.$"):
-        pre_auth.handler(login, None)
+        pre_auth.handler(login("us-east-1"), None)
     as_deployed("eu-central-1", "acme-health-eu-central-1-pre-auth")
-    assert pre_auth.handler({**login, "region": "eu-central-1"}, None)["triggerSource"] == (
-        "PreAuthentication_Authentication")
+    assert pre_auth.handler(login("eu-central-1"), None)["triggerSource"] == "PreAuthentication_Authentication"
+
+    # DELETE /me against the deployed pool: the claim goes, then the user.
+    as_deployed("eu-central-1", "acme-health-eu-central-1-api")
+    cognito = emulator_client(project, "cognito-idp", "eu-central-1")
+    pool_id = next(p["Id"] for p in cognito.list_user_pools(MaxResults=10)["UserPools"]
+                   if p["Name"] == "acme-health-eu-central-1-users")
+    # The synthesized environment names these by Terraform reference; here they are the applied values.
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    monkeypatch.setenv("DATA_TABLE", "acme-health-eu-central-1-data")
+    user = cognito.admin_create_user(UserPoolId=pool_id, Username=email,
+                                     UserAttributes=[{"Name": "email", "Value": email}])["User"]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    request = {"version": "2.0", "routeKey": "DELETE /me", "rawPath": "/me", "requestContext": {
+        "http": {"method": "DELETE", "path": "/me"},
+        "authorizer": {"jwt": {"claims": {"sub": sub, "username": user["Username"], "custom:region": "eu-central-1"}}}}}
+    response = api.handler(request, None)
+    assert (response["statusCode"], json.loads(response["body"])) == (200, {"deleted": True, "claims_released": 1})
+    assert directory.scan(TableName="acme-health-directory")["Items"] == []
+    assert cognito.list_users(UserPoolId=pool_id)["Users"] == []
     runtime.clear_clients()

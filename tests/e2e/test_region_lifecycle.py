@@ -53,8 +53,9 @@ def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, ter
         assert config.read_text().startswith("# two jurisdictions to start with\n")
         assert "default: true   # everyone else\n" in config.read_text()
 
-        # The plan: the new region only creates, global only adds (routing record, health check),
-        # the other regions do not change at all.
+        # The plan: the new region only creates, global adds (routing record, health check, HMAC key
+        # replica) and changes only the HMAC keys' policies (which name every region's functions), the
+        # other regions do not change at all.
         planned = run_cli(["plan", "--all", "--json", "--detailed-exitcode"], tmp_path, env)
         check(planned, 2)
         plan = workspaces(planned)
@@ -62,7 +63,8 @@ def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, ter
         new = plan[NEW_REGION]["changes"]
         assert new["add"] > 0 and new["change"] == new["destroy"] == 0, new
         global_changes = plan["global"]["changes"]
-        assert global_changes["add"] > 0 and global_changes["change"] == global_changes["destroy"] == 0, global_changes
+        assert global_changes["add"] > 0 and global_changes["destroy"] == 0, global_changes
+        assert global_changes["change"] == 2, global_changes  # the HMAC key and its eu-central-1 replica
 
         applied = run_cli(["apply", "--all", "--json"], tmp_path, env)
         check(applied, 0)
@@ -84,6 +86,11 @@ def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, ter
         table = f"acme-grow-{NEW_REGION}-data"
         emulator_client(tmp_path, "dynamodb", NEW_REGION).put_item(
             TableName=table, Item={"pk": {"S": "user#1"}, "sk": {"S": "profile"}, "plan": {"S": "gold"}})
+        # Its users' addresses are claimed for it in the directory; another region's claim is not its own.
+        directory = emulator_client(tmp_path, "dynamodb", "us-east-1")
+        for key, home in (("a" * 64, NEW_REGION), ("b" * 64, NEW_REGION), ("c" * 64, "us-east-1")):
+            directory.put_item(TableName="acme-grow-directory", Item={
+                "user_key": {"S": key}, "home_region": {"S": home}, "claim_state": {"S": "confirmed"}})
 
         # Remove it from the file: an orphan, and global is not applied while it is one.
         config.write_text(CONFIG)
@@ -107,6 +114,10 @@ def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, ter
         retired = run_cli([*retire, "--export", str(export)], tmp_path, env)
         check(retired, 0)
         assert f"{NEW_REGION} is retired" in retired.stdout
+        assert "; the directory binds 2 address(es) to it, released once it is destroyed" in held.stderr
+        assert f"{NEW_REGION}: released 2 directory claim(s) of its users" in retired.stderr
+        remaining = directory.scan(TableName="acme-grow-directory")["Items"]
+        assert [(item["user_key"]["S"], item["home_region"]["S"]) for item in remaining] == [("c" * 64, "us-east-1")]
         assert (export / NEW_REGION / "s3" / "profiles" / "ada.json").read_bytes() == b'{"name": "Ada"}'
         (items,) = list((export / NEW_REGION / "dynamodb").glob("*.jsonl"))
         assert [json.loads(line)["plan"] for line in items.read_text().splitlines()] == [{"S": "gold"}]

@@ -1216,9 +1216,17 @@ ACCESS: dict[str, Case] = {
             ["backup:StartCopyJob"], "${aws_backup_vault.v.arn}"))),
     "bucket policy lets any account's firehose read": case("RES006", bucket_policy(allow(
         "s3:GetObject", f"{BUCKET_ARN}/*", None, Principal={"Service": "firehose.amazonaws.com"}))),
-    "the API function may write the directory": case("RES006", api_policy(allow(
-        ["dynamodb:PutItem", "dynamodb:UpdateItem"],
-        f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/acme-six-directory",
+    "a role no residency function runs as may write the directory": case("RES006", add({
+        "aws_iam_role.reporting": {"name": "reporting", "assume_role_policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                   "Principal": {"Service": "lambda.amazonaws.com"}}]})},
+        "aws_iam_role_policy.reporting": {"name": "reporting", "role": "${aws_iam_role.reporting.id}",
+                                          "policy": json.dumps({"Version": "2012-10-17", "Statement": [allow(
+                                              ["dynamodb:UpdateItem"],
+                                              f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/acme-six-directory",
+                                              {"StringEquals": {"aws:RequestedRegion": [US]}})]})}})),
+    "the API function may scan the directory": case("RES006", api_policy(allow(
+        ["dynamodb:Scan"], f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/acme-six-directory",
         {"StringEquals": {"aws:RequestedRegion": [US]}}))),
 }
 

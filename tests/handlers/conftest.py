@@ -17,6 +17,7 @@ from tests.handlers.support import (
     HOME,
     Aws,
     create_directory,
+    create_hmac_key,
 )
 
 
@@ -30,9 +31,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         "DIRECTORY_READ_REGION": GLOBAL,
         # On AWS the key is a multi-Region replica in the home region; keeping it apart from the
         # directory's region here shows that GenerateMac goes to HMAC_KEY_REGION.
-        "HMAC_KEY_ID": HMAC_ALIAS,
+        "HMAC_KEYS": f"1={HMAC_ALIAS}",
         "HMAC_KEY_REGION": HOME,
-        "KEY_VERSION": "1",
+        "PENDING_CLAIM_SECONDS": "86400",
         "DATA_TABLE": DATA_TABLE,
         "USER_POOL_ID": f"{HOME}_AbCdEfGhI",
         "USER_POOL_CLIENT_ID": "5example0client0id0abcdefg",
@@ -42,8 +43,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     runtime.clear_clients()
     with mock_aws():
         kms = boto3.client("kms", region_name=HOME)
-        key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
-        kms.create_alias(AliasName=HMAC_ALIAS, TargetKeyId=key_id)
+        create_hmac_key(kms, HMAC_ALIAS)
         create_directory(GLOBAL)
         boto3.client("dynamodb", region_name=HOME).create_table(
             TableName=DATA_TABLE, BillingMode="PAY_PER_REQUEST",
@@ -51,6 +51,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
                                   {"AttributeName": "sk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         )
-        yield Aws(kms=kms)
+        yield Aws(kms=kms, monkeypatch=monkeypatch)
     # Cached clients point at moto's mock; a later test must build its own.
     runtime.clear_clients()

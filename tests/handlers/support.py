@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,14 @@ HMAC_ALIAS = "alias/acme-health-directory-hmac"
 @dataclass
 class Aws:
     kms: Any
+    monkeypatch: Any
+
+    def rotate_to(self, version: str) -> str:
+        """A new HMAC key version, current from now on; the older ones stay active. Its alias."""
+        alias = f"{HMAC_ALIAS}-v{version}"
+        create_hmac_key(self.kms, alias)
+        self.monkeypatch.setenv("HMAC_KEYS", f"{version}={alias},{os.environ['HMAC_KEYS']}")
+        return alias
 
     def entry(self, user_key: str, region: str = GLOBAL) -> dict[str, Any] | None:
         client = boto3.client("dynamodb", region_name=region)
@@ -27,9 +36,19 @@ class Aws:
     def entries(self, region: str = GLOBAL) -> list[dict[str, Any]]:
         return boto3.client("dynamodb", region_name=region).scan(TableName=DIRECTORY_TABLE)["Items"]
 
-    def mac(self, message: str) -> str:
-        return self.kms.generate_mac(KeyId=HMAC_ALIAS, Message=message.encode("utf-8"),
+    def mac(self, message: str, alias: str = HMAC_ALIAS) -> str:
+        return self.kms.generate_mac(KeyId=alias, Message=message.encode("utf-8"),
                                      MacAlgorithm="HMAC_SHA_256")["Mac"].hex()
+
+    def put(self, user_key: str, home_region: str, **fields: dict[str, str]) -> None:
+        """An entry written directly, as an earlier release or another region left it."""
+        boto3.client("dynamodb", region_name=GLOBAL).put_item(
+            TableName=DIRECTORY_TABLE, Item={"user_key": {"S": user_key}, "home_region": {"S": home_region}, **fields})
+
+
+def create_hmac_key(kms: Any, alias: str) -> None:
+    key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
 
 
 def create_directory(region: str) -> None:
@@ -51,7 +70,10 @@ def cognito_event(trigger_source: str, attributes: dict[str, str], *, region: st
         "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "5example0client0id0abcdefg"},
         "triggerSource": trigger_source,
     }
-    if trigger_source.startswith("PreSignUp_"):
+    if trigger_source.startswith("PostConfirmation_"):
+        event["request"] = {"userAttributes": dict(attributes), "clientMetadata": {}}
+        event["response"] = {}
+    elif trigger_source.startswith("PreSignUp_"):
         event["request"] = {"userAttributes": dict(attributes), "validationData": {}, "clientMetadata": {}}
         event["response"] = {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
     else:

@@ -1,5 +1,6 @@
 import base64
 import json
+import os
 
 import boto3
 import pytest
@@ -48,7 +49,7 @@ def test_the_route_comes_from_the_request_behind_a_default_route(aws, route_key)
     assert call(event) == (404, {"message": "not found"})
 
 
-@pytest.mark.parametrize("method, path", [("POST", "/health"), ("DELETE", "/me"), ("GET", "/users/alice")])
+@pytest.mark.parametrize("method, path", [("POST", "/health"), ("DELETE", "/health"), ("GET", "/users/alice")])
 def test_anything_else_is_404(aws, method, path):
     assert call(http_event(method, path, claims=CLAIMS)) == (404, {"message": "not found"})
 
@@ -151,3 +152,53 @@ def test_the_log_lines_have_no_personal_data(aws, caplog):
     text = caplog.text.lower()
     for secret in ("alice", SUB, "dark", "de-de"):
         assert secret not in text
+
+
+def pool_member(monkeypatch, email: str = "Alice@Example.com") -> dict[str, str]:
+    """A user in a real (moto) pool of this region, and the claims of their access token."""
+    cognito = boto3.client("cognito-idp", region_name=HOME)
+    pool_id = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    user = cognito.admin_create_user(UserPoolId=pool_id, Username=email,
+                                     UserAttributes=[{"Name": "email", "Value": email}])["User"]
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in user["Attributes"]}
+    return {"sub": attributes["sub"], "username": user["Username"], "custom:region": HOME, "token_use": "access",
+            "client_id": "5example0client0id0abcdefg"}
+
+
+def test_delete_me_releases_the_claim_then_deletes_the_data_and_the_user(aws, monkeypatch):
+    from handlers import directory
+
+    claims = pool_member(monkeypatch)
+    keys = directory.user_keys("alice@example.com")
+    assert directory.confirm(keys, HOME)
+    assert directory.confirm(directory.user_keys("bob@example.com"), HOME)
+    assert put_me(PROFILE, claims=claims)[0] == 200
+    assert call(http_event("DELETE", "/me", claims=claims)) == (200, {"deleted": True, "claims_released": 1})
+    assert [entry["user_key"]["S"] for entry in aws.entries()] == [aws.mac("bob@example.com")]
+    assert call(http_event("GET", "/me", claims=claims)) == (200, {})
+    cognito = boto3.client("cognito-idp", region_name=HOME)
+    assert cognito.list_users(UserPoolId=claims_pool())["Users"] == []
+    assert call(http_event("DELETE", "/me", claims=claims)) == (404, {"message": "no such account"})
+    # The address is free again, in any region.
+    assert directory.claim_pending(keys, OTHER, pending_seconds=60)
+
+
+def claims_pool() -> str:
+    return os.environ["USER_POOL_ID"]
+
+
+def test_delete_me_leaves_a_claim_held_by_another_region_alone(aws, monkeypatch):
+    from handlers import directory
+
+    claims = pool_member(monkeypatch)
+    assert directory.confirm(directory.user_keys("alice@example.com"), OTHER)
+    assert call(http_event("DELETE", "/me", claims=claims)) == (200, {"deleted": True, "claims_released": 0})
+    assert len(aws.entries()) == 1
+
+
+def test_delete_me_refuses_a_token_whose_sub_is_not_the_users(aws, monkeypatch):
+    claims = pool_member(monkeypatch)
+    assert call(http_event("DELETE", "/me", claims={**claims, "sub": SUB})) == (403, {"message": "forbidden"})
+    assert boto3.client("cognito-idp", region_name=HOME).list_users(UserPoolId=claims_pool())["Users"]
+    assert call(http_event("DELETE", "/me")) == (401, {"message": "unauthorized"})

@@ -1,5 +1,6 @@
 import hashlib
 import re
+import time
 
 import boto3
 import pytest
@@ -33,16 +34,21 @@ def test_normalization_rejects_what_is_not_an_email(raw):
     assert "alice" not in str(error.value)
 
 
+def key_of(email: str = EMAIL) -> directory.UserKey:
+    (key,) = directory.user_keys(email)
+    return key
+
+
 def test_user_key_is_kms_generate_mac_of_the_normalized_email(aws):
-    key = directory.user_key("  Alice@Example.COM ")
-    assert re.fullmatch(r"[0-9a-f]{64}", key)
-    assert key == aws.mac(EMAIL)
-    assert key == directory.user_key(EMAIL)
-    assert key != directory.user_key("bob@example.com")
+    key = key_of("  Alice@Example.COM ")
+    assert re.fullmatch(r"[0-9a-f]{64}", key.value) and key.version == "1"
+    assert key.value == aws.mac(EMAIL)
+    assert key == key_of(EMAIL)
+    assert key != key_of("bob@example.com")
 
 
 def test_user_key_reveals_nothing_of_the_email(aws):
-    key = directory.user_key(EMAIL)
+    key = key_of().value
     assert EMAIL not in key and "alice" not in key
     for digest in (hashlib.md5, hashlib.sha256, hashlib.sha1):
         assert key != digest(EMAIL.encode()).hexdigest()
@@ -53,58 +59,101 @@ def test_user_key_calls_kms_in_hmac_key_region(aws, monkeypatch):
     # The key exists only in HOME; asking the directory's region for it must fail.
     monkeypatch.setenv("HMAC_KEY_REGION", GLOBAL)
     with pytest.raises(Exception, match="NotFound"):
-        directory.user_key(EMAIL)
+        directory.user_keys(EMAIL)
 
 
-def test_claim_writes_exactly_the_four_fields_to_the_primary(aws):
-    key = directory.user_key(EMAIL)
-    assert directory.claim(key, HOME) == HOME
-    entry = aws.entry(key)
-    assert set(entry) == {"user_key", "home_region", "key_version", "created_at"}
-    assert entry["user_key"] == {"S": key}
-    assert entry["home_region"] == {"S": HOME}
+def test_every_active_key_version_gives_a_key_the_current_first(aws):
+    alias = aws.rotate_to("2")
+    current, older = directory.user_keys(EMAIL)
+    assert (current.version, older.version) == ("2", "1")
+    assert current.value == aws.mac(EMAIL, alias) and older.value == aws.mac(EMAIL)
+    assert current.value != older.value
+
+
+@pytest.mark.parametrize("value", ["alias/x", "1=", "=alias/x", "1=alias/x,"])
+def test_a_malformed_key_list_is_named(aws, monkeypatch, value):
+    monkeypatch.setenv("HMAC_KEYS", value)
+    with pytest.raises(RuntimeError, match="HMAC_KEYS must be version=key-id pairs"):
+        directory.user_keys(EMAIL)
+
+
+def test_a_pending_claim_writes_only_the_key_the_region_and_its_expiry(aws):
+    before = int(time.time())
+    assert directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    entry = aws.entry(key_of().value)
+    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
+    assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "pending"}
+    assert before + 3600 <= int(entry["expires_at"]["N"]) <= int(time.time()) + 3600
     assert entry["key_version"] == {"S": "1"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["created_at"]["S"])
 
 
-def test_claim_keeps_the_first_home_region(aws):
-    key = directory.user_key(EMAIL)
-    assert directory.claim(key, HOME) == HOME
-    created = aws.entry(key)["created_at"]
-    assert directory.claim(key, OTHER) == HOME
-    assert directory.claim(key, HOME) == HOME
-    assert aws.entry(key)["home_region"] == {"S": HOME}
-    assert aws.entry(key)["created_at"] == created
-    assert len(aws.entries()) == 1
+def test_an_unexpired_pending_claim_blocks_other_regions_and_an_expired_one_does_not(aws):
+    assert directory.claim_pending([key_of()], OTHER, pending_seconds=3600)
+    assert not directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    assert aws.entry(key_of().value)["home_region"] == {"S": OTHER}
+    aws.put(key_of().value, OTHER, claim_state={"S": "pending"}, expires_at={"N": str(int(time.time()) - 1)})
+    assert directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    assert aws.entry(key_of().value)["home_region"] == {"S": HOME}
 
 
-def test_key_version_comes_from_the_environment(aws, monkeypatch):
-    monkeypatch.setenv("KEY_VERSION", "2")
-    key = directory.user_key(EMAIL)
-    directory.claim(key, HOME)
-    assert aws.entry(key)["key_version"] == {"S": "2"}
+def test_a_confirmed_claim_binds_for_good(aws):
+    assert directory.claim_pending([key_of()], OTHER, pending_seconds=1)
+    assert directory.confirm([key_of()], OTHER)
+    entry = aws.entry(key_of().value)
+    assert entry["claim_state"] == {"S": "confirmed"} and "expires_at" not in entry
+    assert not directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    assert not directory.confirm([key_of()], HOME)
+    assert aws.entry(key_of().value)["home_region"] == {"S": OTHER}
 
 
-def test_home_region_of_is_none_for_an_unknown_user(aws):
-    assert directory.home_region_of(directory.user_key(EMAIL)) is None
-    directory.claim(directory.user_key(EMAIL), HOME)
-    assert directory.home_region_of(directory.user_key(EMAIL)) == HOME
+def test_an_entry_from_before_claims_counts_as_confirmed(aws):
+    aws.put(key_of().value, OTHER, key_version={"S": "1"})
+    assert not directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    assert not directory.confirm([key_of()], HOME)
+    assert directory.lookup([key_of()])[0].state == "confirmed"
+
+
+def test_a_claim_confirmed_here_is_kept_by_a_new_sign_up_here(aws):
+    directory.confirm([key_of()], HOME)
+    assert directory.claim_pending([key_of()], HOME, pending_seconds=3600)
+    assert aws.entry(key_of().value)["claim_state"] == {"S": "confirmed"}
+
+
+def test_confirming_overrides_a_pending_claim_from_elsewhere(aws):
+    # Only the address's owner can confirm it; a stranger's unproven claim must not outlast that.
+    directory.claim_pending([key_of()], OTHER, pending_seconds=3600)
+    assert directory.confirm([key_of()], HOME)
+    assert aws.entry(key_of().value)["home_region"] == {"S": HOME}
+
+
+def test_release_removes_only_this_regions_claims_under_every_version(aws):
+    aws.rotate_to("2")
+    current, older = directory.user_keys(EMAIL)
+    aws.put(older.value, HOME)
+    directory.confirm([current], HOME)
+    bob = directory.user_keys("bob@example.com")
+    directory.confirm(bob, OTHER)
+    assert directory.release([current, older], HOME) == 2
+    assert directory.release(bob, HOME) == 0
+    assert [entry["user_key"]["S"] for entry in aws.entries()] == [bob[0].value]
 
 
 def test_reads_go_to_the_read_region_and_writes_to_the_write_region(aws, monkeypatch):
     # As on AWS: this region reads its own replica, stood in for here by a separate table.
     monkeypatch.setenv("DIRECTORY_READ_REGION", HOME)
     create_directory(HOME)
-    key = directory.user_key(EMAIL)
-    replica = boto3.client("dynamodb", region_name=HOME)
-    replica.put_item(TableName=DIRECTORY_TABLE, Item={"user_key": {"S": key}, "home_region": {"S": OTHER}})
-    assert directory.home_region_of(key) == OTHER
+    key = key_of()
+    boto3.client("dynamodb", region_name=HOME).put_item(
+        TableName=DIRECTORY_TABLE, Item={"user_key": {"S": key.value}, "home_region": {"S": OTHER}})
+    assert [entry.home_region for entry in directory.lookup([key])] == [OTHER]
+    assert directory.lookup([key], authoritative=True) == []
 
-    other = directory.user_key("bob@example.com")
-    assert directory.claim(other, HOME) == HOME
-    assert aws.entry(other, GLOBAL) is not None
-    assert aws.entry(other, HOME) is None
-    assert directory.home_region_of(other) is None  # not replicated yet: the read region answers
+    other = key_of("bob@example.com")
+    assert directory.confirm([other], HOME)
+    assert aws.entry(other.value, GLOBAL) is not None
+    assert aws.entry(other.value, HOME) is None
+    assert directory.lookup([other]) == []  # not replicated yet: the read region answers
 
 
 def test_clients_are_cached_per_region_with_short_timeouts(aws):
@@ -122,4 +171,4 @@ def test_clients_are_cached_per_region_with_short_timeouts(aws):
 def test_a_missing_setting_is_named(aws, monkeypatch):
     monkeypatch.delenv("DIRECTORY_TABLE")
     with pytest.raises(RuntimeError, match="DIRECTORY_TABLE is not set"):
-        directory.home_region_of("0" * 64)
+        directory.lookup([directory.UserKey("1", "0" * 64)])

@@ -1,9 +1,10 @@
 import copy
+import time
 
 import pytest
 
-from handlers import directory, pre_auth
-from tests.handlers.support import HOME, OTHER, cognito_event
+from handlers import directory, pre_auth, runtime
+from tests.handlers.support import HOME, OTHER, cognito_event, create_directory
 
 EMAIL = "alice@example.com"
 SUB = "3f1c2b9a-7d4e-4a51-9c0e-2a6b8d7e5f10"
@@ -18,7 +19,7 @@ def sign_in(email=EMAIL, region=HOME):
 
 
 def homed(email: str, region: str) -> None:
-    directory.claim(directory.user_key(email), region)
+    assert directory.confirm(directory.user_keys(email), region)
 
 
 def rejection(event) -> str:
@@ -49,17 +50,60 @@ def test_an_unknown_user_without_custom_region_gets_the_identical_message(aws):
     assert elsewhere == unknown == WRONG_PASSWORD
 
 
-def test_a_missing_entry_is_accepted_when_custom_region_is_this_region(aws):
-    # Replication lag: the user signed up here a moment ago and this replica has no entry yet.
+def test_a_member_whose_address_is_not_confirmed_here_confirms_it_at_the_primary(aws, monkeypatch):
+    # Replication lag, a verified email change, or an expired claim: this pool's member proved the address.
+    monkeypatch.setenv("DIRECTORY_READ_REGION", HOME)
+    create_directory(HOME)  # this region's replica, which has nothing yet
     event = sign_in(email="new@example.com", region=HOME)
     assert pre_auth.handler(event, None) is event
+    entry = aws.entry(aws.mac("new@example.com"))
+    assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "confirmed"}
     assert rejection(sign_in(email="new@example.com", region=OTHER)) == WRONG_PASSWORD
 
 
-def test_user_not_found_is_left_to_cognito(aws):
-    event = cognito_event("PreAuthentication_Authentication", {})
+def test_a_member_overrides_a_strangers_pending_claim_but_not_a_confirmed_one(aws):
+    aws.put(aws.mac(EMAIL), OTHER, claim_state={"S": "pending"}, expires_at={"N": str(int(time.time()) + 3600)})
+    assert pre_auth.handler(sign_in(), None)["triggerSource"] == "PreAuthentication_Authentication"
+    assert aws.entry(aws.mac(EMAIL))["home_region"] == {"S": HOME}
+    homed("bob@example.com", OTHER)
+    assert rejection(sign_in(email="bob@example.com")) == WRONG_PASSWORD
+
+
+def test_a_rotated_key_still_finds_old_users_and_moves_them_to_the_current_version(aws):
+    homed(EMAIL, HOME)
+    old = aws.mac(EMAIL)
+    alias = aws.rotate_to("2")
+    assert pre_auth.handler(sign_in(), None)["triggerSource"] == "PreAuthentication_Authentication"
+    (entry,) = aws.entries()
+    assert entry["user_key"] == {"S": aws.mac(EMAIL, alias)} and entry["key_version"] == {"S": "2"}
+    assert aws.entry(old) is None
+    # Someone homed elsewhere under the old key stays homed there.
+    aws.put(aws.mac("bob@example.com"), OTHER)
+    assert rejection(sign_in(email="bob@example.com")) == WRONG_PASSWORD
+
+
+def test_an_unknown_user_costs_the_same_calls_as_a_known_one(aws, monkeypatch):
+    calls: list[str] = []
+    real_client = runtime.client
+
+    def counting(service, region):
+        real = real_client(service, region)
+
+        class Counting:
+            def __getattr__(self, name):
+                calls.append(f"{service}.{name}")
+                return getattr(real, name)
+        return Counting()
+
+    homed(EMAIL, HOME)
+    monkeypatch.setattr(directory, "client", counting)
+    pre_auth.handler(sign_in(), None)
+    known = list(calls)
+    calls.clear()
+    event = cognito_event("PreAuthentication_Authentication", {}, user_name="nobody@example.com")
     event["request"]["userNotFound"] = True
-    assert pre_auth.handler(event, None) is event
+    assert pre_auth.handler(event, None) is event  # Cognito then answers with its wrong-password error
+    assert calls == known == ["kms.generate_mac", "dynamodb.batch_get_item"]
 
 
 def test_a_missing_email_is_rejected_with_the_same_message(aws):
@@ -90,7 +134,7 @@ def test_the_log_lines_have_no_personal_data(aws, caplog):
     pre_auth.handler(sign_in(email="new@example.com"), None)
     lines = [record.getMessage() for record in caplog.records if record.name == "handlers"]
     assert '"outcome": "rejected"' in lines[0]
-    assert '"outcome": "accepted_pending_replication"' in lines[1]
+    assert '"outcome": "confirmed_here"' in lines[1]
     text = caplog.text.lower()
-    for secret in ("alice", "new@example", SUB, directory.user_key(EMAIL), OTHER):
+    for secret in ("alice", "new@example", SUB, directory.user_keys(EMAIL)[0].value, OTHER):
         assert secret not in text

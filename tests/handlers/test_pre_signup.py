@@ -1,5 +1,6 @@
 import copy
 import re
+import time
 
 import pytest
 
@@ -30,8 +31,8 @@ def test_each_sign_up_source_claims_this_region_and_returns_the_event_unchanged(
     assert pre_signup.handler(event, None) == before
     assert event["response"]["autoConfirmUser"] is False
     entry = aws.entry(aws.mac(EMAIL))
-    assert entry["home_region"] == {"S": HOME}
-    assert set(entry) == {"user_key", "home_region", "key_version", "created_at"}
+    assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "pending"}
+    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
 
 
 def test_the_entry_is_keyed_by_the_normalized_email(aws):
@@ -125,3 +126,25 @@ def test_the_log_line_has_no_personal_data(aws, caplog, monkeypatch):
     text = caplog.text.lower()
     assert "alice" not in text and aws.mac(EMAIL) not in text
     assert "3f1c2b9a" not in text  # the Cognito userName (the user's sub)
+
+
+def test_a_strangers_pending_claim_blocks_only_until_it_expires(aws, monkeypatch):
+    # Someone signs the victim's address up in another region and never confirms it.
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    monkeypatch.setenv("PENDING_CLAIM_SECONDS", "2")
+    pre_signup.handler(sign_up(region=OTHER), None)
+    monkeypatch.setenv("HOME_REGION", HOME)
+    assert rejection(sign_up()) == pre_signup.ALREADY_ELSEWHERE
+    expires = int(aws.entry(aws.mac(EMAIL))["expires_at"]["N"])
+    time.sleep(max(0.0, expires - time.time()) + 1.05)
+    assert pre_signup.handler(sign_up(), None)["triggerSource"] == "PreSignUp_SignUp"
+    assert aws.entry(aws.mac(EMAIL))["home_region"] == {"S": HOME}
+
+
+def test_an_address_held_under_an_older_key_version_is_still_held(aws, monkeypatch):
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    pre_signup.handler(sign_up(region=OTHER), None)
+    aws.rotate_to("2")
+    monkeypatch.setenv("HOME_REGION", HOME)
+    assert rejection(sign_up()) == pre_signup.ALREADY_ELSEWHERE
+    assert len(aws.entries()) == 1

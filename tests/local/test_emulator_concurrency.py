@@ -199,3 +199,35 @@ def test_a_loop_of_parallel_applies_against_one_emulator(emulator, tmp_path, ter
     answered_500 = [line for line in log.read_text(errors="replace").splitlines() if '" 500 ' in line]
     assert not answered_500, answered_500[:3]
     shutil.rmtree(tmp_path / "plugin-cache", ignore_errors=True)
+
+
+def test_two_regions_claiming_one_address_at_once_have_exactly_one_winner(emulator, monkeypatch):
+    """The claim protocol's conditional writes, from eight trigger invocations at once over HTTP."""
+    from handlers import directory, runtime
+
+    url, _ = emulator
+    for name, value in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                        "DIRECTORY_TABLE": "claims", "DIRECTORY_WRITE_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    runtime.clear_clients()
+    dynamodb = client(url, "dynamodb")
+    dynamodb.create_table(TableName="claims", BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "user_key", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "user_key", "KeyType": "HASH"}])
+    regions = ["eu-central-1", "ap-southeast-2"] * 4
+    try:
+        for round_ in range(5):
+            keys = [directory.UserKey("1", f"{round_:064x}")]
+            barrier = threading.Barrier(len(regions))
+
+            def claim(region: str, keys: list[directory.UserKey] = keys, barrier: threading.Barrier = barrier) -> bool:
+                barrier.wait()
+                return directory.claim_pending(keys, region, pending_seconds=3600)
+
+            with ThreadPoolExecutor(max_workers=len(regions)) as pool:
+                results = list(pool.map(claim, regions))
+            item = dynamodb.get_item(TableName="claims", Key={"user_key": {"S": keys[0].value}}, ConsistentRead=True)
+            winner = item["Item"]["home_region"]["S"]
+            assert all(won == (region == winner) for region, won in zip(regions, results, strict=True))
+    finally:
+        runtime.clear_clients()

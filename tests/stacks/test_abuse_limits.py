@@ -25,9 +25,10 @@ limits:
 """
 
 
-def synthesized(root: Path, extra: str = "") -> Path:
+def synthesized(root: Path, extra: str = "", *, frontend: bool = False) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "regions.yaml").write_text(SAMPLE.read_text() + extra)
+    text = SAMPLE.read_text() + extra
+    (root / "regions.yaml").write_text(text.replace("frontend: false", "frontend: true") if frontend else text)
     synthesize(load_config(root / "regions.yaml"), root / "cdktf.out")
     return root / "cdktf.out"
 
@@ -76,7 +77,7 @@ def test_every_route_is_throttled_and_every_function_has_reserved_concurrency(de
     assert only(resources, "aws_apigatewayv2_stage")["default_route_settings"] == {
         "throttling_rate_limit": 100, "throttling_burst_limit": 200}
     functions = resources["aws_lambda_function"].values()
-    assert sorted(f["function_name"].rsplit("-", 1)[-1] for f in functions) == ["api", "auth", "up"]
+    assert sorted(f["function_name"].rsplit("-", 1)[-1] for f in functions) == ["api", "auth", "confirm", "up"]
     assert {f["reserved_concurrent_executions"] for f in functions} == {10}
 
 

@@ -31,9 +31,10 @@ ACTIONS_ON_EVERYTHING = frozenset({
     "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses",
     "sts:getcalleridentity",
 })
-# What the residency triggers do to the directory: single items, by their pseudonymous key.
-DIRECTORY_ACTIONS = frozenset({"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem",
-                               "dynamodb:conditioncheckitem"})
+# What the residency functions do to the directory: items named by their pseudonymous key (one, or a
+# batch of them), never a query or a scan.
+DIRECTORY_ACTIONS = frozenset({"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:putitem", "dynamodb:updateitem",
+                               "dynamodb:deleteitem", "dynamodb:conditioncheckitem"})
 # Actions that copy data to a region the call does not name (aws:RequestedRegion cannot hold them back).
 REPLICATION_ACTIONS = frozenset({
     "s3:putreplicationconfiguration", "s3:replicateobject", "s3:replicatedelete", "s3:replicatetags",

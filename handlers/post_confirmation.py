@@ -1,0 +1,42 @@
+"""Cognito post-confirmation trigger: the user proved the address, so its claim becomes binding.
+
+Only a confirmed claim binds an address to a region for good; until then it is pending and expires
+(pre_signup). When the address was confirmed in another region meanwhile (the pending claim here
+expired first), the confirmation is refused: Cognito then reports an error to the client and
+pre_auth never lets the user in here. Any other failure is not shown to the user: the next sign-in
+confirms the claim (pre_auth).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from handlers import directory
+from handlers.runtime import log_invocation, setting
+
+HANDLED = {"PostConfirmation_ConfirmSignUp"}
+HELD_ELSEWHERE = "This account cannot be registered here."
+
+
+class ConfirmationRejected(Exception):
+    """Cognito shows the message of an exception raised by the trigger to the client."""
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    started = time.monotonic()
+    source = event.get("triggerSource")
+    if source not in HANDLED:
+        log_invocation("post_confirmation", started, "ignored", trigger_source="other")
+        return event
+    attributes = (event.get("request") or {}).get("userAttributes") or {}
+    try:
+        confirmed = directory.confirm(directory.user_keys(attributes.get("email", "")), setting("HOME_REGION"))
+    except Exception as error:
+        log_invocation("post_confirmation", started, "error", trigger_source=source, error=type(error).__name__)
+        return event
+    if not confirmed:
+        log_invocation("post_confirmation", started, "held_elsewhere", trigger_source=source)
+        raise ConfirmationRejected(HELD_ELSEWHERE)
+    log_invocation("post_confirmation", started, "confirmed", trigger_source=source)
+    return event
