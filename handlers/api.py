@@ -3,8 +3,9 @@
 GET /health and GET /config are public; GET /me, PUT /me and DELETE /me sit behind the JWT
 authorizer on this region's user pool. GET /me answers 200 with {} until the user has stored a
 profile, so a client never has to tell "no profile yet" from "no such route". PUT /me replaces the
-whole profile. DELETE /me deletes the account: its directory claim first (so an address is never
-left bound to a region without an account), then its data, then the user.
+whole profile. DELETE /me deletes the account: it disables the user (no sign-in from here on),
+releases its directory claim (so an address is never left bound to a region without an account),
+then deletes its data and the user.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def delete_me(event: dict[str, Any]) -> Response:
     attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("UserAttributes", [])}
     if attributes.get("sub") != sub:
         raise HttpError(403, "forbidden")
+    # Disabled first: no sign-in can bind the address again between the release and the deletion.
+    cognito.admin_disable_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
     released = directory.release(directory.user_keys(attributes.get("email", "")), setting("HOME_REGION"))
     _delete_user_items(sub)
     cognito.admin_delete_user(UserPoolId=setting("USER_POOL_ID"), Username=username)

@@ -15,6 +15,7 @@ and an entry found under an older one moves to the current one when the claim is
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,12 +80,24 @@ def active_keys() -> list[tuple[str, str]]:
 
 
 def user_keys(email: str) -> list[UserKey]:
-    """The user's key under every active version, the current one first: one GenerateMac each,
-    whoever the user is."""
+    """The user's key under every active version whose key exists, the current one first: one
+    GenerateMac each, whoever the user is. A version whose key does not exist (yet: the regions are
+    applied before global creates a new key; or no more: a dropped version) is left out, so a
+    rotation never stops sign-in; without any key this fails."""
     message = normalize_email(email).encode("utf-8")
     kms = client("kms", setting("HMAC_KEY_REGION"))
-    return [UserKey(version, kms.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"].hex())
-            for version, key_id in active_keys()]
+    keys = []
+    for version, key_id in active_keys():
+        try:
+            mac = kms.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NotFoundException":
+                raise
+            continue
+        keys.append(UserKey(version, mac.hex()))
+    if not keys:
+        raise RuntimeError("no HMAC key of HMAC_KEYS exists")
+    return keys
 
 
 def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
@@ -97,7 +110,9 @@ def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
     request = {table: {"Keys": [{KEY: {"S": key.value}} for key in keys], "ConsistentRead": authoritative}}
     items: list[dict[str, Any]] = []
     dynamodb = client("dynamodb", region)
-    for _ in range(3):  # unprocessed keys are rare for a handful of small items
+    for attempt in range(3):  # unprocessed keys are rare for a handful of small items: under throttling
+        if attempt:
+            time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # jittered, well inside Cognito's 5 s
         response = dynamodb.batch_get_item(RequestItems=request)
         items.extend(response.get("Responses", {}).get(table, []))
         request = response.get("UnprocessedKeys") or {}
@@ -112,60 +127,80 @@ def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
 def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int) -> bool:
     """Sign-up: claim the address for `home_region` until it is confirmed or `pending_seconds`
     pass. False when a confirmed claim elsewhere, or a pending one there that has not expired,
-    holds it. Of two regions claiming at once, exactly one condition succeeds."""
+    holds it under any key version. Of two regions claiming at once, exactly one write succeeds."""
     now = int(time.time())
-    if any(entry.binds(now) and entry.home_region != home_region for entry in lookup(keys[1:], authoritative=True)):
-        return False
-    current = keys[0]
-    try:
-        _primary().update_item(
-            TableName=setting("DIRECTORY_TABLE"), Key={KEY: {"S": current.value}},
-            UpdateExpression="SET home_region = :region, claim_state = :pending, #expires = :expires, "
-                             "key_version = :version, created_at = :now_text",
-            ConditionExpression="attribute_not_exists(#key) OR (home_region = :region AND claim_state = :pending) "
-                                "OR (claim_state = :pending AND #expires < :now)",
-            ExpressionAttributeNames={"#key": KEY, "#expires": EXPIRES},
-            ExpressionAttributeValues={
-                ":region": {"S": home_region}, ":pending": {"S": PENDING},
-                ":expires": {"N": str(now + pending_seconds)}, ":now": {"N": str(now)},
-                ":version": {"S": current.version}, ":now_text": {"S": _timestamp()},
-            },
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+    values = {":region": {"S": home_region}, ":pending": {"S": PENDING}, ":now": {"N": str(now)}}
+    claimed = _write(
+        keys,
+        update="SET home_region = :region, claim_state = :pending, #expires = :expires, key_version = :version, "
+               "created_at = :now_text",
+        condition="attribute_not_exists(#key) OR (home_region = :region AND claim_state = :pending) "
+                  "OR (claim_state = :pending AND #expires < :now)",
+        older_condition="attribute_not_exists(#key) OR home_region = :region "
+                        "OR (claim_state = :pending AND #expires < :now)",
+        values={**values, ":expires": {"N": str(now + pending_seconds)}},
+    )
+    if claimed:
         return True
-    except ClientError as error:
-        held = _held_by(error)
     # Confirmed here already (an account deleted without its claim released): the address is ours.
-    return held is not None and held.get("home_region", {}).get("S") == home_region
+    entries = lookup(keys, authoritative=True)
+    return not any(entry.binds(now) and entry.home_region != home_region for entry in entries) and any(
+        entry.key == keys[0] and entry.home_region == home_region for entry in entries)
 
 
 def confirm(keys: list[UserKey], home_region: str) -> bool:
     """The user proved the address in `home_region`'s pool: bind it there, over any pending claim,
-    but never over a confirmed claim elsewhere. Entries under older key versions move to the
-    current one. False when the address is confirmed elsewhere."""
-    older = lookup(keys[1:], authoritative=True)
-    if any(entry.state == CONFIRMED and entry.home_region != home_region for entry in older):
-        return False
-    current = keys[0]
+    but never over a confirmed claim elsewhere under any key version. Entries under older versions
+    then move to the current one. False when the address is confirmed elsewhere."""
+    confirmed = _write(
+        keys,
+        update="SET home_region = :region, claim_state = :confirmed, key_version = :version, "
+               "confirmed_at = :now_text, created_at = if_not_exists(created_at, :now_text) REMOVE #expires",
+        condition="attribute_not_exists(#key) OR home_region = :region OR claim_state = :pending",
+        older_condition="attribute_not_exists(#key) OR home_region = :region OR claim_state = :pending",
+        values={":region": {"S": home_region}, ":confirmed": {"S": CONFIRMED}, ":pending": {"S": PENDING}},
+    )
+    if confirmed:
+        for older in keys[1:]:
+            _delete(older, "home_region = :region OR claim_state = :pending", home_region)
+    return confirmed
+
+
+def _write(keys: list[UserKey], *, update: str, condition: str, older_condition: str,
+           values: dict[str, Any]) -> bool:
+    """Update the current key's entry under `condition` while every older version's entry meets
+    `older_condition`, as one transaction (so no other region's write can slip between the check
+    and the write); False when a condition failed."""
+    table = setting("DIRECTORY_TABLE")
+    current, older = keys[0], keys[1:]
+    names = {"#key": KEY, "#expires": EXPIRES}
+    values = {**values, ":version": {"S": current.version}, ":now_text": {"S": _timestamp()}}
+    update_item = {"TableName": table, "Key": {KEY: {"S": current.value}}, "UpdateExpression": update,
+                   "ConditionExpression": condition, "ExpressionAttributeNames": _used(names, update, condition),
+                   "ExpressionAttributeValues": _used(values, update, condition)}
     try:
-        _primary().update_item(
-            TableName=setting("DIRECTORY_TABLE"), Key={KEY: {"S": current.value}},
-            UpdateExpression="SET home_region = :region, claim_state = :confirmed, key_version = :version, "
-                             "confirmed_at = :now_text, created_at = if_not_exists(created_at, :now_text) "
-                             "REMOVE #expires",
-            ConditionExpression="attribute_not_exists(#key) OR home_region = :region OR claim_state = :pending",
-            ExpressionAttributeNames={"#key": KEY, "#expires": EXPIRES},
-            ExpressionAttributeValues={
-                ":region": {"S": home_region}, ":confirmed": {"S": CONFIRMED}, ":pending": {"S": PENDING},
-                ":version": {"S": current.version}, ":now_text": {"S": _timestamp()},
-            },
-        )
+        if not older:
+            _primary().update_item(**update_item)
+            return True
+        _primary().transact_write_items(TransactItems=[{"Update": update_item}, *[
+            {"ConditionCheck": {"TableName": table, "Key": {KEY: {"S": key.value}},
+                                "ConditionExpression": older_condition,
+                                "ExpressionAttributeNames": _used(names, older_condition),
+                                "ExpressionAttributeValues": _used(values, older_condition)}}
+            for key in older]])
+        return True
     except ClientError as error:
-        _held_by(error)
-        return False
-    for entry in older:
-        _delete(entry.key, "home_region = :region OR claim_state = :pending", home_region)
-    return True
+        code = error.response.get("Error", {}).get("Code")
+        reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+        if code == "ConditionalCheckFailedException" or (
+                code == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons):
+            return False
+        raise
+
+
+def _used(mapping: dict[str, Any], *expressions: str) -> dict[str, Any]:
+    """The placeholders `expressions` use: DynamoDB refuses unused ones."""
+    return {name: value for name, value in mapping.items() if any(name in text for text in expressions)}
 
 
 def release(keys: list[UserKey], home_region: str) -> int:
@@ -186,12 +221,10 @@ def _delete(key: UserKey, condition: str, home_region: str) -> bool:
         return False
 
 
-def _held_by(error: ClientError) -> dict[str, Any] | None:
-    """The item that failed a condition (when asked for); any other error is raised again."""
+def _held_by(error: ClientError) -> None:
+    """Nothing when a condition failed; any other error is raised again."""
     if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
         raise error
-    item: dict[str, Any] | None = error.response.get("Item")
-    return item
 
 
 def _entry(key: UserKey, item: dict[str, Any]) -> Entry:

@@ -1,15 +1,13 @@
 """Cognito pre-authentication trigger: only users whose home is this region may sign in here.
 
+It runs before Cognito checks the password, so it only reads: it refuses an address the directory
+shows confirmed in another region, and leaves every write to post_authentication, which runs once
+the user has proved who they are.
+
 Every rejection uses the message Cognito gives for a wrong password under
 PreventUserExistenceErrors, so a rejection reveals neither that the account exists nor where.
 An address Cognito does not know costs the same work as one it knows (its keys computed, the
-directory read), so the time taken does not tell them apart either.
-
-A member of this pool has proved its address (sign-up confirmation, or a verified email change),
-so when the directory does not show the address confirmed here (replication lag right after
-sign-up, a changed email, an entry under an older key version, an expired or foreign pending
-claim), the trigger confirms it here at the primary, which refuses only when the address is
-confirmed in another region.
+directory read once), so the time taken does not tell them apart either.
 """
 
 from __future__ import annotations
@@ -59,8 +57,10 @@ def _check(email: str, attributes: dict[str, str], home_region: str, *, known: b
         return "user_not_found"
     if attributes.get("custom:region") != home_region:
         return "rejected"
-    current = keys[0]
+    if any(entry.state == directory.CONFIRMED and entry.home_region != home_region for entry in entries):
+        return "rejected"
     if [(entry.key, entry.home_region, entry.state) for entry in entries] == [
-            (current, home_region, directory.CONFIRMED)]:
+            (keys[0], home_region, directory.CONFIRMED)]:
         return "accepted"
-    return "confirmed_here" if directory.confirm(keys, home_region) else "rejected"
+    # Not (yet) confirmed here: post_authentication confirms it once the password is checked.
+    return "accepted_unconfirmed"

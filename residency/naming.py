@@ -26,9 +26,11 @@ LOCAL_ENDPOINT_VARIABLE = "residency_local_endpoint"
 PRE_SIGN_UP_FUNCTION = "pre-sign-up"
 PRE_AUTH_FUNCTION = "pre-auth"
 POST_CONFIRMATION_FUNCTION = "post-confirm"
+POST_AUTH_FUNCTION = "post-auth"
 API_FUNCTION = "api"
 # The functions that compute user keys and use the directory (the API releases a deleted account's claim).
-DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION, POST_CONFIRMATION_FUNCTION, API_FUNCTION)
+DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION, POST_CONFIRMATION_FUNCTION, POST_AUTH_FUNCTION,
+                   API_FUNCTION)
 # Settings of the residency triggers that name the regions where they read and write the directory.
 DIRECTORY_REGION_SETTINGS = ("DIRECTORY_WRITE_REGION", "DIRECTORY_READ_REGION")
 # The setting that names the region where a trigger computes user keys (sends the email to KMS).

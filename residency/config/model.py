@@ -138,9 +138,10 @@ class DirectoryConfig(BaseModel):
                     "region), or a list of listed region codes and/or jurisdictions, e.g. [EU]",
     )
     pending_claim_hours: int = Field(
-        default=24, ge=1, le=168,
+        default=1, ge=1, le=168,
         description="how long (1-168 hours) an unconfirmed sign-up holds its address against sign-ups in other "
-                    "regions; after that it blocks nobody",
+                    "regions; after that it blocks nobody (confirming later still works: it overrides pending "
+                    "claims), so the default is short",
     )
     key_versions: Annotated[tuple[int, ...], Field(strict=False, min_length=1, max_length=4),
                             AfterValidator(_distinct_versions)] = Field(

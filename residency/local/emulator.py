@@ -6,6 +6,7 @@ so that every command reuses it. Its state lives only in its memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -34,6 +35,8 @@ class EmulatorRecord:
     pid: int
     port: int
     started_at: float
+    # Which emulator code it runs (residency's fixes and moto's version): "" in a record from before.
+    code: str = ""
 
     @property
     def url(self) -> str:
@@ -71,6 +74,10 @@ class Emulator:
         """The running emulator, started if need be; True when it was started just now."""
         current = self.status()
         if current.running and current.record is not None:
+            if current.record.code != emulator_code():
+                notice("the running local emulator was started by another version of residency, whose "
+                       "emulator may answer differently (`residency local reset` starts the current one; the "
+                       "resources in the running one go with it)")
             return current.record, False
         if current.lost:
             notice("the local emulator recorded in .residency/emulator.json is gone "
@@ -101,7 +108,7 @@ class Emulator:
                 env=env,
                 start_new_session=True,  # survives this command; `local down` stops it
             )
-        record = EmulatorRecord(pid=process.pid, port=port, started_at=time.time())
+        record = EmulatorRecord(pid=process.pid, port=port, started_at=time.time(), code=emulator_code())
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -143,7 +150,7 @@ class Emulator:
         try:
             data = json.loads(self.paths.emulator_record.read_text())
             return EmulatorRecord(pid=int(data["pid"]), port=int(data["port"]),
-                                  started_at=float(data["started_at"]))
+                                  started_at=float(data["started_at"]), code=str(data.get("code", "")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -158,6 +165,14 @@ class Emulator:
 
 # moto's server with residency's fixes (see that module).
 SERVER_MODULE = "residency.local.moto_server"
+
+
+def emulator_code() -> str:
+    """A fingerprint of the emulator this residency starts: its fixes' source and moto's version."""
+    from importlib.metadata import version
+
+    source = Path(__file__).with_name("moto_server.py").read_bytes()
+    return hashlib.sha256(source + version("moto").encode()).hexdigest()[:16]
 PORT_ATTEMPTS = 3
 
 

@@ -18,6 +18,11 @@ create whose first attempt had already stored the resource is answered "already 
 request at a time reaches moto's models (the answers take milliseconds; the provider's waits, which
 are most of an apply, happen in the provider), while connections are still accepted in parallel.
 SQS long polling is the one place moto waits inside a request: it waits without the lock.
+moto's Cognito `UpdateUserPool` replaces the pool's whole configuration with the request, so it
+forgets what AWS fixes when a pool is created and no update carries (`UsernameAttributes`,
+`AliasAttributes`, `UsernameConfiguration`); the provider then reads `username_attributes = []`,
+which forces a replacement that `prevent_destroy` refuses (seen when a new trigger was added to an
+existing pool). Here an update keeps them, as on AWS.
 The request log names no S3 object key or query string (they may name people).
 Everything else is moto's own.
 
@@ -32,6 +37,7 @@ from collections.abc import Callable, Iterable
 from copy import copy
 from typing import Any
 
+from moto.cognitoidp.models import CognitoIdpBackend
 from moto.kms import models, responses
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler
 from moto.server import main
@@ -106,6 +112,19 @@ def _request_line_without_keys(self: MotoRequestHandler, code: int | str = "-", 
     self.log("info", '"%s %s" %s %s', self.command, shown, code, size)
 
 
+# What AWS sets when a user pool is created and an UpdateUserPool request cannot change.
+FIXED_AT_CREATION = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+
+
+def _updating_what_aws_lets_change(update: Callable[[CognitoIdpBackend, str, dict[str, Any]], None]
+                                   ) -> Callable[[CognitoIdpBackend, str, dict[str, Any]], None]:
+    def update_user_pool(self: CognitoIdpBackend, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+        current = self.describe_user_pool(user_pool_id).extended_config
+        kept = {name: current[name] for name in FIXED_AT_CREATION if name in current}
+        update(self, user_pool_id, {**extended_config, **kept})
+    return update_user_pool
+
+
 def install() -> None:
     models.KmsBackend.replicate_key = _replicate_key  # type: ignore[method-assign]
     responses.KmsResponse.replicate_key = _replicate_key_response  # type: ignore[method-assign]
@@ -114,6 +133,8 @@ def install() -> None:
     Queue.wait_for_messages = _waiting_without_the_lock(  # type: ignore[method-assign,assignment]
         Queue.wait_for_messages)
     MotoRequestHandler.log_request = _request_line_without_keys  # type: ignore[method-assign,assignment]
+    CognitoIdpBackend.update_user_pool = _updating_what_aws_lets_change(  # type: ignore[method-assign,assignment]
+        CognitoIdpBackend.update_user_pool)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ class GlobalStack(TerraformStack):
         # holds no personal data). Only residency's functions may compute keys (hmac_key_policy).
         self._hmac_policy = policies.hmac_key_policy(account, [
             policies.role_arn(account, naming.function_name(project, user_region, purpose))
-            for user_region in user_regions for purpose in naming.DIRECTORY_USERS])
+            for user_region in user_regions for purpose in naming.DIRECTORY_USERS], hmac_regions)
         self.hmac_keys = {version: self._hmac_key(project, version, hmac_regions, target) for version in key_versions}
         self.hmac_key = self.hmac_keys[key_versions[0]]
         replicas = [self._directory_replica(project, replica_region, target) for replica_region in replica_regions]

@@ -31,7 +31,7 @@ MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 class UserPool(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, pre_sign_up: LambdaFunction,
                  pre_authentication: LambdaFunction, post_confirmation: LambdaFunction,
-                 settings: IdentityConfig) -> None:
+                 post_authentication: LambdaFunction, settings: IdentityConfig) -> None:
         super().__init__(scope, id_)
         threat_protection = settings.threat_protection != "off"
         self.pool = CognitoUserPool(
@@ -71,6 +71,7 @@ class UserPool(Construct):
                 pre_sign_up=pre_sign_up.arn,
                 pre_authentication=pre_authentication.arn,
                 post_confirmation=post_confirmation.arn,
+                post_authentication=post_authentication.arn,
             ),
             # The users are personal data too: a region is removed only by `residency region retire`.
             deletion_protection="ACTIVE",
@@ -87,7 +88,7 @@ class UserPool(Construct):
             write_attributes=["email", f"custom:{REGION_ATTRIBUTE}"],
         )
         triggers = (("pre-sign-up", pre_sign_up), ("pre-authentication", pre_authentication),
-                    ("post-confirmation", post_confirmation))
+                    ("post-confirmation", post_confirmation), ("post-authentication", post_authentication))
         for trigger_id, function in triggers:
             LambdaPermission(
                 self, f"{trigger_id}-invoke",

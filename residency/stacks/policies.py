@@ -54,7 +54,7 @@ def kms_keys_with_alias(region: str, account_id: str, aliases: list[str]) -> tup
 KEY_ADMINISTRATION = [
     "kms:Describe*", "kms:Get*", "kms:List*", "kms:Enable*", "kms:Disable*", "kms:Put*", "kms:Update*",
     "kms:Revoke*", "kms:RetireGrant", "kms:CreateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
-    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
 ]
 DATA_KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
@@ -96,13 +96,20 @@ def data_key_policy(account_id: str, services: list[str], region: str, *, roles:
     return document(statements)
 
 
-def hmac_key_policy(account_id: str, roles: list[str]) -> str:
+def hmac_key_policy(account_id: str, roles: list[str], replica_regions: list[str]) -> str:
     """Administrators manage the HMAC key but cannot compute user keys with it (which would let
     them test a list of addresses against the directory); only `roles` (ARNs: the residency
-    functions) may GenerateMac. Named by condition, not as principals, so the roles need not exist
-    yet: the global workspace is applied before the regions create them."""
+    functions) may GenerateMac. Named by condition, not as principals, so that the key's policy does
+    not depend on the roles existing: regions and global are applied separately. A replica (which
+    ReplicateKey gives a policy of the caller's choosing) may be made only in `replica_regions`,
+    each of which already has residency's, and KMS allows one replica per region."""
+    root = {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}
+    replicates = [{"Sid": "ReplicasOnlyWhereListed", "Effect": "Allow", "Principal": root,
+                   "Action": "kms:ReplicateKey", "Resource": "*",
+                   "Condition": {"StringEquals": {"kms:ReplicaRegion": replica_regions}}}] if replica_regions else []
     return document([
         _administers(account_id),
+        *replicates,
         {"Sid": "ResidencyFunctionsComputeUserKeys", "Effect": "Allow",
          "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}, "Action": "kms:GenerateMac",
          "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": list(roles)}}},

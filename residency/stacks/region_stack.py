@@ -86,13 +86,16 @@ class RegionStack(TerraformStack):
             )
 
         # Claims are written at the primary only, always with a condition (handlers/directory.py).
-        writes_claims = policies.allow(["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
-                                       [directory_primary], regions=[global_region])
+        writes_claims = policies.allow(["dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+                                        "dynamodb:BatchGetItem"], [directory_primary], regions=[global_region])
         reads_claims = policies.allow(["dynamodb:BatchGetItem"], [directory_copy], regions=[local_copy_region])
         self.pre_sign_up = function(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler",
                                     [computes_user_keys, writes_claims], directory_env)
+        # Before the password is checked: it only reads. Writes wait for post-authentication.
         self.pre_authentication = function(naming.PRE_AUTH_FUNCTION, "handlers.pre_auth.handler",
-                                           [computes_user_keys, reads_claims, writes_claims], directory_env)
+                                           [computes_user_keys, reads_claims], directory_env)
+        self.post_authentication = function(naming.POST_AUTH_FUNCTION, "handlers.post_authentication.handler",
+                                            [computes_user_keys, reads_claims, writes_claims], directory_env)
         self.post_confirmation = function(naming.POST_CONFIRMATION_FUNCTION, "handlers.post_confirmation.handler",
                                           [computes_user_keys, writes_claims], directory_env)
         self.identity = UserPool(
@@ -101,14 +104,15 @@ class RegionStack(TerraformStack):
             pre_sign_up=self.pre_sign_up.function,
             pre_authentication=self.pre_authentication.function,
             post_confirmation=self.post_confirmation.function,
+            post_authentication=self.post_authentication.function,
             settings=identity,
         )
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
                             "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
             # DELETE /me: read the caller's address, release its claim, delete the user.
-            policies.allow(["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"], [self.identity.pool.arn],
-                           regions=[region]),
+            policies.allow(["cognito-idp:AdminGetUser", "cognito-idp:AdminDisableUser", "cognito-idp:AdminDeleteUser"],
+                           [self.identity.pool.arn], regions=[region]),
             computes_user_keys, writes_claims,
         ], {
             **directory_env,

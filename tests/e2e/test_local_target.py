@@ -59,6 +59,7 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
             {"AttributeName": "user_key", "KeyType": "HASH"}]
 
         sign_up_through_the_triggers(project, monkeypatch)
+        rotate_the_hmac_key(project, env, monkeypatch)
 
         check(run_cli(["drift", "--all"], project, env), 0)
         check(run_cli(["plan", "--all", "--detailed-exitcode"], project, env), 0)
@@ -113,6 +114,57 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         run_cli(["local", "down"], project)
 
 
+def rotate_the_hmac_key(project: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documented rotation: a user claimed under version 1; `key_versions: [2, 1]` and `apply
+    --all`; the user's next sign-in finds the entry under version 1 and moves it to version 2."""
+    from handlers import post_authentication, post_confirmation, pre_auth, runtime
+
+    email = "grace.hopper@example.org"
+    confirmed = {"version": "1", "region": "eu-central-1", "userPoolId": "eu-central-1_x", "userName": "u-2",
+                 "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
+                 "triggerSource": "PostConfirmation_ConfirmSignUp",
+                 "request": {"userAttributes": {"email": email, "email_verified": "true"}}, "response": {}}
+    _as_deployed(project, monkeypatch, "eu-central-1", "acme-health-eu-central-1-post-confirm")
+    post_confirmation.handler(confirmed, None)
+    directory = emulator_client(project, "dynamodb", "us-east-1")
+    (before,) = directory.scan(TableName="acme-health-directory")["Items"]
+    assert before["key_version"] == {"S": "1"}
+
+    config = project / "regions.yaml"
+    config.write_text(config.read_text() + "directory:\n  key_versions: [2, 1]\n")
+    check(run_cli(["apply", "--all"], project, env), 0)
+    kms = emulator_client(project, "kms", "eu-central-1")
+    assert "alias/acme-health-directory-hmac-v2" in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]
+
+    _as_deployed(project, monkeypatch, "eu-central-1", "acme-health-eu-central-1-pre-auth")
+    login = {**confirmed, "triggerSource": "PreAuthentication_Authentication",
+             "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
+                         "validationData": None, "userNotFound": False}}
+    assert pre_auth.handler(login, None)["triggerSource"] == "PreAuthentication_Authentication"
+    assert directory.scan(TableName="acme-health-directory")["Items"] == [before]  # it only reads
+    _as_deployed(project, monkeypatch, "eu-central-1", "acme-health-eu-central-1-post-auth")
+    signed_in = {**confirmed, "triggerSource": "PostAuthentication_Authentication",
+                 "request": {"userAttributes": {"email": email, "email_verified": "true",
+                                                "custom:region": "eu-central-1"}}}
+    assert post_authentication.handler(signed_in, None) == signed_in
+    (after,) = directory.scan(TableName="acme-health-directory")["Items"]
+    assert after["key_version"] == {"S": "2"} and after["user_key"] != before["user_key"]
+    assert (after["home_region"], after["claim_state"]) == ({"S": "eu-central-1"}, {"S": "confirmed"})
+    runtime.clear_clients()
+
+
+def _as_deployed(project: Path, monkeypatch: pytest.MonkeyPatch, region: str, function_name: str) -> None:
+    """The function's environment as synthesized, against the emulator (which cannot run Lambda)."""
+    from handlers import runtime
+
+    status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+    for name, value in {"AWS_ENDPOINT_URL": status["url"], "AWS_ACCESS_KEY_ID": "test",
+                        "AWS_SECRET_ACCESS_KEY": "test",
+                        **trigger_environment(project, region, function_name)}.items():
+        monkeypatch.setenv(name, value)
+    runtime.clear_clients()
+
+
 def trigger_environment(project: Path, region: str, function_name: str) -> dict[str, str]:
     """The environment residency deployed the function with, read from the synthesized workspace."""
     synthesized = json.loads((project / "cdktf.out" / "stacks" / region / "cdk.tf.json").read_text())
@@ -128,16 +180,10 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     home, and DELETE /me releases the claim and deletes the user."""
     from handlers import api, post_confirmation, pre_auth, pre_signup, runtime
 
-    status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", status["url"])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     email = "Ada.Lovelace@Example.org"
 
     def as_deployed(region: str, function_name: str) -> None:
-        for name, value in trigger_environment(project, region, function_name).items():
-            monkeypatch.setenv(name, value)
-        runtime.clear_clients()
+        _as_deployed(project, monkeypatch, region, function_name)
 
     as_deployed("eu-central-1", "acme-health-eu-central-1-pre-sign-up")
     event = {

@@ -360,7 +360,7 @@ def test_user_keys_are_computed_at_home_whatever_replicate_to_says(tmp_path):
     synthesize(config, out, {SCP_FILE: scp_text(config)})
     au = json.loads((out / "stacks" / "ap-southeast-2" / "cdk.tf.json").read_text())
     triggers = [f for f in au["resource"]["aws_lambda_function"].values() if "HMAC_KEY_REGION" in json.dumps(f)]
-    assert len(triggers) == 4  # pre-sign-up, pre-auth, post-confirmation and the API (DELETE /me)
+    assert len(triggers) == 5  # the four triggers and the API (DELETE /me)
     assert {f["environment"]["variables"]["HMAC_KEY_REGION"] for f in triggers} == {"ap-southeast-2"}
     assert {f["environment"]["variables"]["DIRECTORY_READ_REGION"] for f in triggers} == {"us-east-1"}
     glob = json.loads((out / "stacks" / "global" / "cdk.tf.json").read_text())

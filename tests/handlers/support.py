@@ -70,7 +70,7 @@ def cognito_event(trigger_source: str, attributes: dict[str, str], *, region: st
         "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "5example0client0id0abcdefg"},
         "triggerSource": trigger_source,
     }
-    if trigger_source.startswith("PostConfirmation_"):
+    if trigger_source.startswith(("PostConfirmation_", "PostAuthentication_")):
         event["request"] = {"userAttributes": dict(attributes), "clientMetadata": {}}
         event["response"] = {}
     elif trigger_source.startswith("PreSignUp_"):

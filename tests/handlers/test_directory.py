@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from handlers import directory, runtime
-from tests.handlers.support import DIRECTORY_TABLE, GLOBAL, HOME, OTHER, create_directory
+from tests.handlers.support import DIRECTORY_TABLE, GLOBAL, HMAC_ALIAS, HOME, OTHER, create_directory
 
 EMAIL = "alice@example.com"
 
@@ -58,8 +58,31 @@ def test_user_key_reveals_nothing_of_the_email(aws):
 def test_user_key_calls_kms_in_hmac_key_region(aws, monkeypatch):
     # The key exists only in HOME; asking the directory's region for it must fail.
     monkeypatch.setenv("HMAC_KEY_REGION", GLOBAL)
-    with pytest.raises(Exception, match="NotFound"):
+    with pytest.raises(RuntimeError, match="no HMAC key of HMAC_KEYS exists"):
         directory.user_keys(EMAIL)
+
+
+def test_a_version_whose_key_does_not_exist_yet_is_left_out(aws, monkeypatch):
+    # Regions are applied before global creates a new version's key: sign-in must go on meanwhile.
+    monkeypatch.setenv("HMAC_KEYS", f"2={HMAC_ALIAS}-v2,1={HMAC_ALIAS}")
+    (key,) = directory.user_keys(EMAIL)
+    assert key == directory.UserKey("1", aws.mac(EMAIL))
+    monkeypatch.setenv("HMAC_KEYS", f"1={HMAC_ALIAS},3={HMAC_ALIAS}-v3")
+    assert directory.user_keys(EMAIL) == [key]
+
+
+def test_an_address_confirmed_elsewhere_under_an_older_version_is_never_claimed(aws):
+    older = key_of()
+    aws.put(older.value, OTHER, claim_state={"S": "confirmed"})
+    aws.rotate_to("2")
+    keys = directory.user_keys(EMAIL)
+    assert not directory.claim_pending(keys, HOME, pending_seconds=60)
+    assert not directory.confirm(keys, HOME)
+    assert [entry["user_key"]["S"] for entry in aws.entries()] == [older.value]
+    # Its own region moves it to the current version, and the older entry goes.
+    assert directory.confirm(keys, OTHER)
+    assert [(entry["user_key"]["S"], entry["key_version"]["S"]) for entry in aws.entries()] == [
+        (keys[0].value, "2")]
 
 
 def test_every_active_key_version_gives_a_key_the_current_first(aws):

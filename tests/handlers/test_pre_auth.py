@@ -50,36 +50,31 @@ def test_an_unknown_user_without_custom_region_gets_the_identical_message(aws):
     assert elsewhere == unknown == WRONG_PASSWORD
 
 
-def test_a_member_whose_address_is_not_confirmed_here_confirms_it_at_the_primary(aws, monkeypatch):
-    # Replication lag, a verified email change, or an expired claim: this pool's member proved the address.
+def test_an_address_not_confirmed_here_is_let_through_but_not_written(aws, monkeypatch):
+    # Replication lag, an email change, a pending claim: post_authentication confirms once the
+    # password is checked. pre_auth runs before that, for anyone who knows the address.
     monkeypatch.setenv("DIRECTORY_READ_REGION", HOME)
     create_directory(HOME)  # this region's replica, which has nothing yet
     event = sign_in(email="new@example.com", region=HOME)
     assert pre_auth.handler(event, None) is event
-    entry = aws.entry(aws.mac("new@example.com"))
-    assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "confirmed"}
+    assert aws.entries() == []
     assert rejection(sign_in(email="new@example.com", region=OTHER)) == WRONG_PASSWORD
 
 
-def test_a_member_overrides_a_strangers_pending_claim_but_not_a_confirmed_one(aws):
-    aws.put(aws.mac(EMAIL), OTHER, claim_state={"S": "pending"}, expires_at={"N": str(int(time.time()) + 3600)})
-    assert pre_auth.handler(sign_in(), None)["triggerSource"] == "PreAuthentication_Authentication"
-    assert aws.entry(aws.mac(EMAIL))["home_region"] == {"S": HOME}
-    homed("bob@example.com", OTHER)
-    assert rejection(sign_in(email="bob@example.com")) == WRONG_PASSWORD
+def test_a_stranger_signing_in_to_an_unconfirmed_account_binds_nothing(aws):
+    # The attack: sign the victim's address up here, never confirm, then call InitiateAuth with any
+    # password. Pre-authentication runs for unconfirmed users too; it must not make the claim binding.
+    aws.put(aws.mac(EMAIL), HOME, claim_state={"S": "pending"}, expires_at={"N": str(int(time.time()) + 3600)})
+    unconfirmed = sign_in()
+    unconfirmed["request"]["userAttributes"].update({"cognito:user_status": "UNCONFIRMED", "email_verified": "false"})
+    assert pre_auth.handler(unconfirmed, None) is unconfirmed
+    assert aws.entry(aws.mac(EMAIL))["claim_state"] == {"S": "pending"}
 
 
-def test_a_rotated_key_still_finds_old_users_and_moves_them_to_the_current_version(aws):
-    homed(EMAIL, HOME)
-    old = aws.mac(EMAIL)
-    alias = aws.rotate_to("2")
-    assert pre_auth.handler(sign_in(), None)["triggerSource"] == "PreAuthentication_Authentication"
-    (entry,) = aws.entries()
-    assert entry["user_key"] == {"S": aws.mac(EMAIL, alias)} and entry["key_version"] == {"S": "2"}
-    assert aws.entry(old) is None
-    # Someone homed elsewhere under the old key stays homed there.
-    aws.put(aws.mac("bob@example.com"), OTHER)
-    assert rejection(sign_in(email="bob@example.com")) == WRONG_PASSWORD
+def test_an_address_confirmed_elsewhere_under_an_older_key_is_refused(aws):
+    homed(EMAIL, OTHER)
+    aws.rotate_to("2")
+    assert rejection(sign_in()) == WRONG_PASSWORD
 
 
 def test_an_unknown_user_costs_the_same_calls_as_a_known_one(aws, monkeypatch):
@@ -104,6 +99,7 @@ def test_an_unknown_user_costs_the_same_calls_as_a_known_one(aws, monkeypatch):
     event["request"]["userNotFound"] = True
     assert pre_auth.handler(event, None) is event  # Cognito then answers with its wrong-password error
     assert calls == known == ["kms.generate_mac", "dynamodb.batch_get_item"]
+    assert aws.entries() == [aws.entry(aws.mac(EMAIL))]  # neither wrote anything
 
 
 def test_a_missing_email_is_rejected_with_the_same_message(aws):
@@ -134,7 +130,7 @@ def test_the_log_lines_have_no_personal_data(aws, caplog):
     pre_auth.handler(sign_in(email="new@example.com"), None)
     lines = [record.getMessage() for record in caplog.records if record.name == "handlers"]
     assert '"outcome": "rejected"' in lines[0]
-    assert '"outcome": "confirmed_here"' in lines[1]
+    assert '"outcome": "accepted_unconfirmed"' in lines[1]
     text = caplog.text.lower()
     for secret in ("alice", "new@example", SUB, directory.user_keys(EMAIL)[0].value, OTHER):
         assert secret not in text

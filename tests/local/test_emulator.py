@@ -82,3 +82,40 @@ def test_a_port_taken_between_probe_and_bind_is_given_up_for_another(emulator, m
     assert started and record.port != busy
     with urllib.request.urlopen(f"{record.url}/moto-api/", timeout=5) as response:
         assert response.status == 200
+
+
+def test_updating_a_user_pool_keeps_what_aws_fixes_at_creation(emulator):
+    """Adding a trigger to an existing pool must not make the provider see a new username attribute
+    (which forces a replacement that prevent_destroy refuses)."""
+    import boto3
+
+    record, _ = emulator.ensure_running(lambda message: None)
+    cognito = boto3.client("cognito-idp", region_name="eu-central-1", endpoint_url=record.url,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+    pool = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"],
+                                    UsernameConfiguration={"CaseSensitive": False},
+                                    MfaConfiguration="OFF")["UserPool"]
+    trigger = "arn:aws:lambda:eu-central-1:123456789012:function:post-auth"
+    cognito.update_user_pool(UserPoolId=pool["Id"], LambdaConfig={"PostAuthentication": trigger},
+                             AutoVerifiedAttributes=["email"])
+    updated = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+    assert updated["UsernameAttributes"] == ["email"]
+    assert updated["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert updated["LambdaConfig"]["PostAuthentication"] == trigger  # the update itself took effect
+    assert updated["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_an_emulator_started_by_another_residency_is_called_out(emulator, tmp_path):
+    record, _ = emulator.ensure_running(lambda message: None)
+    record_file = tmp_path / ".residency" / "emulator.json"
+    assert json.loads(record_file.read_text())["code"] == record.code != ""
+    notices: list[str] = []
+    emulator.ensure_running(notices.append)
+    assert notices == []  # the same code: nothing to say
+    # A record from an earlier residency (no fingerprint, or another one).
+    older = {key: value for key, value in json.loads(record_file.read_text()).items() if key != "code"}
+    record_file.write_text(json.dumps(older))
+    again, started = emulator.ensure_running(notices.append)
+    assert started is False and again.pid == record.pid  # still reused: restarting would lose its resources
+    assert len(notices) == 1 and "started by another version of residency" in notices[0]
+    assert "`residency local reset`" in notices[0]

@@ -77,7 +77,7 @@ def test_every_route_is_throttled_and_every_function_has_reserved_concurrency(de
     assert only(resources, "aws_apigatewayv2_stage")["default_route_settings"] == {
         "throttling_rate_limit": 100, "throttling_burst_limit": 200}
     functions = resources["aws_lambda_function"].values()
-    assert sorted(f["function_name"].rsplit("-", 1)[-1] for f in functions) == ["api", "auth", "confirm", "up"]
+    assert sorted(f["function_name"].rsplit("-", 1)[-1] for f in functions) == ["api", "auth", "auth", "confirm", "up"]
     assert {f["reserved_concurrent_executions"] for f in functions} == {10}
 
 

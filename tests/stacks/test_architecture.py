@@ -39,19 +39,22 @@ def test_user_pool_has_immutable_region_and_both_triggers(out_dir, region):
     lambdas = by_name(resources, "aws_lambda_function", "function_name")
     logical = {f"acme-health-{region}-{purpose}": f"${{aws_lambda_function.{key}.arn}}"
                for key, fn in resources["aws_lambda_function"].items()
-               for purpose in ("pre-sign-up", "pre-auth", "post-confirm") if fn["function_name"].endswith(purpose)}
+               for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth")
+               if fn["function_name"].endswith(purpose)}
     assert pool["lambda_config"] == {
         "pre_sign_up": logical[f"acme-health-{region}-pre-sign-up"],
         "pre_authentication": logical[f"acme-health-{region}-pre-auth"],
         "post_confirmation": logical[f"acme-health-{region}-post-confirm"],
+        "post_authentication": logical[f"acme-health-{region}-post-auth"],
     }
-    assert set(lambdas) == {f"acme-health-{region}-{p}" for p in ("pre-sign-up", "pre-auth", "post-confirm", "api")}
+    assert set(lambdas) == {f"acme-health-{region}-{p}"
+                            for p in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api")}
     client = only(resources, "aws_cognito_user_pool_client")
     assert client["prevent_user_existence_errors"] == "ENABLED"
     assert "custom:region" in client["write_attributes"]
     cognito_permissions = [p for p in resources["aws_lambda_permission"].values()
                            if p["principal"] == "cognito-idp.amazonaws.com"]
-    assert len(cognito_permissions) == 3
+    assert len(cognito_permissions) == 4
     assert {p["source_arn"] for p in cognito_permissions} == {reference(resources, "aws_cognito_user_pool", "arn")}
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -78,7 +81,7 @@ def test_api_routes_authorizer_and_access_logs(out_dir, region):
 def test_every_log_group_is_encrypted_and_expires(out_dir, region):
     resources = stack(out_dir, region)["resource"]
     groups = resources["aws_cloudwatch_log_group"].values()
-    assert len(groups) == 5  # four functions and the API
+    assert len(groups) == 6  # five functions and the API
     key_arn = reference(resources, "aws_kms_key", "arn")
     assert all(group["kms_key_id"] == key_arn and group["retention_in_days"] == 30 for group in groups)
     policy = json.loads(only(resources, "aws_kms_key")["policy"])
@@ -99,7 +102,7 @@ def test_roles_are_least_privilege_and_scoped_to_this_region(out_dir, region):
                 "aws:RequestedRegion": ["us-east-1" if directory else region]}
             if directory:  # items by their key, never a query or a scan
                 assert set(statement["Action"]) <= {"dynamodb:BatchGetItem", "dynamodb:UpdateItem",
-                                                     "dynamodb:DeleteItem"}
+                                                     "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem"}
             for resource in statement["Resource"]:
                 assert resource != "*"
                 if resource.startswith("arn:aws:kms:"):
@@ -115,7 +118,7 @@ def test_triggers_read_the_directory_in_the_global_region_and_compute_keys_at_ho
         "HOME_REGION": "eu-central-1", "DIRECTORY_TABLE": "acme-health-directory",
         "DIRECTORY_WRITE_REGION": "us-east-1", "DIRECTORY_READ_REGION": "us-east-1",
         "HMAC_KEYS": "1=alias/acme-health-directory-hmac", "HMAC_KEY_REGION": "eu-central-1",
-        "PENDING_CLAIM_SECONDS": "86400",
+        "PENDING_CLAIM_SECONDS": "3600",
     }
     assert lambdas["acme-health-eu-central-1-api"]["handler"] == "handlers.api.handler"
     assert lambdas["acme-health-eu-central-1-api"]["runtime"] == "python3.12"

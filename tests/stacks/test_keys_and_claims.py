@@ -74,6 +74,10 @@ def test_no_key_gives_anyone_kms_star_and_administrators_cannot_use_any_key(defa
                 assert "Condition" not in statement
             elif statement["Principal"] != {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}:
                 assert statement["Sid"] == "LogsOfThisRegion", address
+            elif statement["Sid"] == "ReplicasOnlyWhereListed":  # the HMAC key, to listed regions only
+                assert statement["Action"] == "kms:ReplicateKey", address
+                assert set(statement["Condition"]["StringEquals"]["kms:ReplicaRegion"]) == {
+                    "eu-central-1", "ap-southeast-2"}, address
             else:  # every grant of use to the account is held back by a condition
                 condition = statement["Condition"]
                 assert "kms:ViaService" in condition.get("StringEquals", {}) or \
@@ -86,9 +90,9 @@ def test_only_residencys_functions_compute_user_keys(defaults):
     hmac_keys += [key for key in resources["aws_kms_replica_key"].values() if "HMAC" in key["description"]]
     assert len(hmac_keys) == 3
     expected = sorted(role(region, purpose) for region in REGIONS
-                      for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "api"))
+                      for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api"))
     for key in hmac_keys:
-        (use,) = [s for s in statements(key) if s["Sid"] != "AdministratorsManageButCannotUse"]
+        (use,) = [s for s in statements(key) if s["Sid"] == "ResidencyFunctionsComputeUserKeys"]
         assert use["Action"] == "kms:GenerateMac"  # not VerifyMac, not anything else
         assert sorted(use["Condition"]["ArnEquals"]["aws:PrincipalArn"]) == expected
 
@@ -105,7 +109,7 @@ def test_a_regions_data_key_is_used_only_through_its_services_and_by_its_functio
     reads = by_sid["FunctionsReadTheirSettings"]
     assert reads["Action"] == "kms:Decrypt"
     assert sorted(reads["Condition"]["ArnEquals"]["aws:PrincipalArn"]) == sorted(
-        role(region, purpose) for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "api"))
+        role(region, purpose) for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api"))
     # Each function's role is the one the condition names.
     for function in resources["aws_lambda_function"].values():
         roles = by_name(resources, "aws_iam_role")
@@ -124,7 +128,7 @@ def test_the_directory_expires_pending_claims_and_the_functions_know_for_how_lon
     table = only(stack(defaults, "global")["resource"], "aws_dynamodb_table")
     assert table["ttl"] == {"attribute_name": "expires_at", "enabled": True}
     assert table["attribute"] == [{"name": "user_key", "type": "S"}]  # TTL declares no attribute
-    for out, seconds in ((defaults, "86400"), (rotated, "7200")):
+    for out, seconds in ((defaults, "3600"), (rotated, "7200")):
         resources = stack(out, "eu-central-1")["resource"]
         settings = [f["environment"]["variables"] for f in resources["aws_lambda_function"].values()]
         assert {s["PENDING_CLAIM_SECONDS"] for s in settings} == {seconds}
@@ -147,7 +151,7 @@ def test_two_key_versions_give_two_keys_everywhere_the_current_first(rotated):
         "2=alias/acme-health-directory-hmac-v2,1=alias/acme-health-directory-hmac")
     computes = [s for p in region["aws_iam_role_policy"].values() for s in json.loads(p["policy"])["Statement"]
                 if s["Action"] == ["kms:GenerateMac"]]
-    assert len(computes) == 4
+    assert len(computes) == 5
     assert all(s["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
         "alias/acme-health-directory-hmac-v2", "alias/acme-health-directory-hmac"] for s in computes)
 

@@ -1,0 +1,55 @@
+"""Cognito post-authentication trigger: a member who proved who they are binds their address here.
+
+Cognito runs it after the password (and MFA) are checked and before it issues tokens, so an error
+raised here fails the sign-in. When the directory does not show the member's address confirmed here
+under the current key (a sign-in right after sign-up, before this region's copy has the entry; a
+verified email change; an entry under an older key version, which moves to the current one; a
+claim left pending), it confirms it at the primary, which refuses only an address confirmed in
+another region. An address the user has not verified is never confirmed. A failure to reach the
+directory does not fail the sign-in (pre_auth already found no confirmed claim elsewhere): the next
+sign-in confirms.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from handlers import directory
+from handlers.runtime import log_invocation, setting
+
+HANDLED = {"PostAuthentication_Authentication"}
+REJECTED = "Incorrect username or password."
+
+
+class SignInRejected(Exception):
+    """Cognito shows the message of an exception raised by the trigger to the client."""
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    started = time.monotonic()
+    source = event.get("triggerSource")
+    if source not in HANDLED:
+        log_invocation("post_authentication", started, "ignored", trigger_source="other")
+        return event
+    attributes = (event.get("request") or {}).get("userAttributes") or {}
+    try:
+        outcome = _bind(attributes, setting("HOME_REGION"))
+    except Exception as error:
+        log_invocation("post_authentication", started, "error", trigger_source=source, error=type(error).__name__)
+        return event
+    log_invocation("post_authentication", started, outcome, trigger_source=source)
+    if outcome == "held_elsewhere":
+        raise SignInRejected(REJECTED)
+    return event
+
+
+def _bind(attributes: dict[str, str], home_region: str) -> str:
+    if attributes.get("email_verified") != "true":
+        return "unverified"
+    keys = directory.user_keys(attributes.get("email", ""))
+    entries = directory.lookup(keys)
+    if [(entry.key, entry.home_region, entry.state) for entry in entries] == [
+            (keys[0], home_region, directory.CONFIRMED)]:
+        return "confirmed_before"
+    return "confirmed" if directory.confirm(keys, home_region) else "held_elsewhere"
