@@ -20,9 +20,9 @@ are most of an apply, happen in the provider), while connections are still accep
 SQS long polling is the one place moto waits inside a request: it waits without the lock.
 moto's Cognito `UpdateUserPool` replaces the pool's whole configuration with the request, so it
 forgets what AWS fixes when a pool is created and no update carries (`UsernameAttributes`,
-`AliasAttributes`, `UsernameConfiguration`); the provider then reads `username_attributes = []`,
-which forces a replacement that `prevent_destroy` refuses (seen when a new trigger was added to an
-existing pool). Here an update keeps them, as on AWS.
+`AliasAttributes`, `UsernameConfiguration`) and the tags; the provider then reads
+`username_attributes = []`, which forces a replacement that `prevent_destroy` refuses, and no tags
+(seen when a new trigger was added to an existing pool). Here an update keeps them, as on AWS.
 The request log names no S3 object key or query string (they may name people).
 Everything else is moto's own.
 
@@ -114,6 +114,8 @@ def _request_line_without_keys(self: MotoRequestHandler, code: int | str = "-", 
 
 # What AWS sets when a user pool is created and an UpdateUserPool request cannot change.
 FIXED_AT_CREATION = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+# What an UpdateUserPool request may change but AWS keeps when the request leaves it out.
+KEPT_UNLESS_GIVEN = ("UserPoolTags",)
 
 
 def _updating_what_aws_lets_change(update: Callable[[CognitoIdpBackend, str, dict[str, Any]], None]
@@ -121,7 +123,9 @@ def _updating_what_aws_lets_change(update: Callable[[CognitoIdpBackend, str, dic
     def update_user_pool(self: CognitoIdpBackend, user_pool_id: str, extended_config: dict[str, Any]) -> None:
         current = self.describe_user_pool(user_pool_id).extended_config
         kept = {name: current[name] for name in FIXED_AT_CREATION if name in current}
-        update(self, user_pool_id, {**extended_config, **kept})
+        untouched = {name: current[name] for name in KEPT_UNLESS_GIVEN
+                     if name in current and name not in extended_config}
+        update(self, user_pool_id, {**extended_config, **untouched, **kept})
     return update_user_pool
 
 

@@ -94,15 +94,19 @@ def test_updating_a_user_pool_keeps_what_aws_fixes_at_creation(emulator):
                            aws_access_key_id="test", aws_secret_access_key="test")
     pool = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"],
                                     UsernameConfiguration={"CaseSensitive": False},
-                                    MfaConfiguration="OFF")["UserPool"]
+                                    MfaConfiguration="OFF", UserPoolTags={"project": "acme"})["UserPool"]
     trigger = "arn:aws:lambda:eu-central-1:123456789012:function:post-auth"
     cognito.update_user_pool(UserPoolId=pool["Id"], LambdaConfig={"PostAuthentication": trigger},
                              AutoVerifiedAttributes=["email"])
     updated = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
     assert updated["UsernameAttributes"] == ["email"]
     assert updated["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert updated["UserPoolTags"] == {"project": "acme"}
     assert updated["LambdaConfig"]["PostAuthentication"] == trigger  # the update itself took effect
     assert updated["AutoVerifiedAttributes"] == ["email"]
+    cognito.update_user_pool(UserPoolId=pool["Id"], UserPoolTags={"project": "acme", "team": "id"})
+    assert cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["UserPoolTags"] == {
+        "project": "acme", "team": "id"}  # tags an update gives are taken
 
 
 def test_an_emulator_started_by_another_residency_is_called_out(emulator, tmp_path):
