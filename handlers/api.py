@@ -86,7 +86,7 @@ def put_me(event: dict[str, Any]) -> Response:
 
 def delete_me(event: dict[str, Any]) -> Response:
     sub = _subject(event)
-    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    claims = _claims(event)
     # The pool's username (a UUID with email sign-in): `cognito:username` in ID tokens, `username` in access tokens.
     username = str(claims.get("cognito:username") or claims.get("username") or sub)
     cognito = client("cognito-idp", setting("HOME_REGION"))
@@ -121,14 +121,20 @@ ROUTES = {"GET /health": health, "GET /config": config, "GET /me": get_me, "PUT 
 
 def _subject(event: dict[str, Any]) -> str:
     """The caller's sub, once the claims show the token belongs to this region."""
-    authorizer = event.get("requestContext", {}).get("authorizer") or {}
-    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    claims = _claims(event)
     if not claims.get("sub"):
         raise HttpError(401, "unauthorized")
     # The authorizer already accepts only this region's pool; this catches a misconfigured one.
     if claims.get("custom:region") != setting("HOME_REGION"):
         raise HttpError(403, "forbidden")
     return str(claims["sub"])
+
+
+def _claims(event: dict[str, Any]) -> dict[str, Any]:
+    """The token's claims as the JWT authorizer passed them (none without an authorizer)."""
+    authorizer = event.get("requestContext", {}).get("authorizer") or {}
+    claims: dict[str, Any] = (authorizer.get("jwt") or {}).get("claims") or {}
+    return claims
 
 
 def _json_body(event: dict[str, Any]) -> Any:

@@ -124,6 +124,13 @@ def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
     return [_entry(by_value[item[KEY]["S"]], item) for item in items if item[KEY]["S"] in by_value]
 
 
+def confirmed_here(keys: list[UserKey], entries: list[Entry], home_region: str) -> bool:
+    """Whether `entries` (looked up under `keys`) are exactly a confirmed claim for `home_region`
+    under the current key: nothing to write."""
+    return [(entry.key, entry.home_region, entry.state) for entry in entries] == [
+        (keys[0], home_region, CONFIRMED)]
+
+
 def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int) -> bool:
     """Sign-up: claim the address for `home_region` until it is confirmed or `pending_seconds`
     pass. False when a confirmed claim elsewhere, or a pending one there that has not expired,
@@ -217,14 +224,9 @@ def _delete(key: UserKey, condition: str, home_region: str) -> bool:
                                ConditionExpression=condition, ExpressionAttributeValues=values)
         return True
     except ClientError as error:
-        _held_by(error)
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
         return False
-
-
-def _held_by(error: ClientError) -> None:
-    """Nothing when a condition failed; any other error is raised again."""
-    if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-        raise error
 
 
 def _entry(key: UserKey, item: dict[str, Any]) -> Entry:

@@ -16,14 +16,10 @@ import time
 from typing import Any
 
 from handlers import directory
+from handlers.pre_auth import REJECTED, SignInRejected  # any refused sign-in answers alike
 from handlers.runtime import log_invocation, setting
 
 HANDLED = {"PostAuthentication_Authentication"}
-REJECTED = "Incorrect username or password."
-
-
-class SignInRejected(Exception):
-    """Cognito shows the message of an exception raised by the trigger to the client."""
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -48,8 +44,6 @@ def _bind(attributes: dict[str, str], home_region: str) -> str:
     if attributes.get("email_verified") != "true":
         return "unverified"
     keys = directory.user_keys(attributes.get("email", ""))
-    entries = directory.lookup(keys)
-    if [(entry.key, entry.home_region, entry.state) for entry in entries] == [
-            (keys[0], home_region, directory.CONFIRMED)]:
+    if directory.confirmed_here(keys, directory.lookup(keys), home_region):
         return "confirmed_before"
     return "confirmed" if directory.confirm(keys, home_region) else "held_elsewhere"

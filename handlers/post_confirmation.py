@@ -13,10 +13,10 @@ import time
 from typing import Any
 
 from handlers import directory
+from handlers.pre_signup import ALREADY_ELSEWHERE as HELD_ELSEWHERE  # as sign-up says it: never where
 from handlers.runtime import log_invocation, setting
 
 HANDLED = {"PostConfirmation_ConfirmSignUp"}
-HELD_ELSEWHERE = "This account cannot be registered here."
 
 
 class ConfirmationRejected(Exception):

@@ -59,8 +59,7 @@ def _check(email: str, attributes: dict[str, str], home_region: str, *, known: b
         return "rejected"
     if any(entry.state == directory.CONFIRMED and entry.home_region != home_region for entry in entries):
         return "rejected"
-    if [(entry.key, entry.home_region, entry.state) for entry in entries] == [
-            (keys[0], home_region, directory.CONFIRMED)]:
+    if directory.confirmed_here(keys, entries, home_region):
         return "accepted"
     # Not (yet) confirmed here: post_authentication confirms it once the password is checked.
     return "accepted_unconfirmed"

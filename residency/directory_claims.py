@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency.errors import ResidencyError
+from residency.retirement_data import scan
 
 
 def count(dynamodb: Any, table: str, region: str) -> int:
     """How many addresses (pending or confirmed) are bound to `region`."""
-    return sum(page["Count"] for page in _pages(dynamodb, table, region, Select="COUNT"))
+    return sum(page["Count"] for page in _bound_to(dynamodb, table, region, Select="COUNT"))
 
 
 def release(dynamodb: Any, table: str, region: str) -> int:
@@ -21,7 +22,7 @@ def release(dynamodb: Any, table: str, region: str) -> int:
 
     released = 0
     # Keys only: what a release deletes is named by the pseudonymous key, and nothing else is read.
-    for page in _pages(dynamodb, table, region, ProjectionExpression="user_key"):
+    for page in _bound_to(dynamodb, table, region, ProjectionExpression="user_key"):
         for item in page.get("Items", []):
             try:
                 dynamodb.delete_item(TableName=table, Key={"user_key": item["user_key"]},
@@ -34,12 +35,6 @@ def release(dynamodb: Any, table: str, region: str) -> int:
     return released
 
 
-def _pages(dynamodb: Any, table: str, region: str, **options: str) -> Iterator[dict[str, Any]]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield from dynamodb.get_paginator("scan").paginate(
-            TableName=table, ConsistentRead=True, FilterExpression="home_region = :region",
-            ExpressionAttributeValues={":region": {"S": region}}, **options)
-    except (ClientError, BotoCoreError) as error:
-        raise ResidencyError(f"could not read the directory {table}: {error}") from error
+def _bound_to(dynamodb: Any, table: str, region: str, **options: str) -> Iterator[dict[str, Any]]:
+    return scan(dynamodb, table, FilterExpression="home_region = :region",
+                ExpressionAttributeValues={":region": {"S": region}}, **options)

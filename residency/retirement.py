@@ -139,7 +139,7 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
     endpoint = settings.variables.get(LOCAL_ENDPOINT_VARIABLE)
     clients = retirement_data.clients(region, endpoint)
     inventory = retirement_data.inventory(data, clients)
-    directory = retirement_data.clients(config.global_.region, endpoint).dynamodb
+    directory = retirement_data.dynamodb_client(config.global_.region, endpoint)
     directory_table = naming.directory_table_name(config.project)
     claims = directory_claims.count(directory, directory_table, region)
     progress(f"{region}: destroying it removes {destroys} resources; it holds "

@@ -77,17 +77,11 @@ class ExportReport:
 
 def clients(region: str, endpoint_url: str | None) -> Clients:
     """boto3 clients for `region`: the standard credential chain, or the local emulator at `endpoint_url`."""
-    import boto3
     from botocore.config import Config
 
-    from residency.stacks.target import FAKE_CREDENTIAL
-
-    # A session of our own: boto3's default session must not be shared between threads.
+    session = _session(region, endpoint_url)
     if endpoint_url is None:
-        session = boto3.Session(region_name=region)
         return Clients(session.client("s3"), session.client("dynamodb"), session.client("cognito-idp"))
-    session = boto3.Session(region_name=region, aws_access_key_id=FAKE_CREDENTIAL,
-                            aws_secret_access_key=FAKE_CREDENTIAL)
     return Clients(session.client("s3", endpoint_url=endpoint_url, config=Config(s3={"addressing_style": "path"})),
                    session.client("dynamodb", endpoint_url=endpoint_url),
                    session.client("cognito-idp", endpoint_url=endpoint_url))
@@ -98,7 +92,7 @@ def inventory(data: RegionData, clients: Clients) -> Inventory:
     for version in _versions(clients.s3, data.bucket):
         versions += 1
         objects += _is_current(version)
-    items = sum(page["Count"] for page in _scan(clients.dynamodb, data.table, Select="COUNT"))
+    items = sum(page["Count"] for page in scan(clients.dynamodb, data.table, Select="COUNT"))
     return Inventory(data=data, objects=objects, versions=versions, items=items,
                      users=sum(1 for _ in _users(clients.cognito, data.user_pool_id)))
 
@@ -130,7 +124,7 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
         items = users = 0
         if data.table:
             items = _write_lines(staging / "dynamodb" / f"{data.table}.jsonl",
-                                 (item for page in _scan(clients.dynamodb, data.table) for item in page["Items"]))
+                                 (item for page in scan(clients.dynamodb, data.table) for item in page["Items"]))
         if data.user_pool_id:
             users = _write_lines(staging / "cognito" / "users.jsonl",
                                  map(_user_record, _users(clients.cognito, data.user_pool_id)))
@@ -196,7 +190,25 @@ def _is_current(version: dict[str, Any]) -> bool:
     return bool(version.get("IsLatest")) and "ETag" in version
 
 
-def _scan(dynamodb: Any, table: str | None, **options: str) -> Iterator[dict[str, Any]]:
+def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
+    """A DynamoDB client for `region`, as `clients` makes it."""
+    return _session(region, endpoint_url).client("dynamodb", endpoint_url=endpoint_url)
+
+
+def _session(region: str, endpoint_url: str | None) -> Any:
+    import boto3
+
+    from residency.stacks.target import FAKE_CREDENTIAL
+
+    # A session of our own: boto3's default session must not be shared between threads.
+    if endpoint_url is None:
+        return boto3.Session(region_name=region)
+    return boto3.Session(region_name=region, aws_access_key_id=FAKE_CREDENTIAL, aws_secret_access_key=FAKE_CREDENTIAL)
+
+
+def scan(dynamodb: Any, table: str | None, **options: Any) -> Iterator[dict[str, Any]]:
+    """The pages of a consistent scan of `table`; none when the table is gone. Any other AWS failure
+    is a ResidencyError naming the table."""
     if table:
         with _aws(f"table {table}"):
             yield from dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True, **options)

@@ -165,6 +165,7 @@ class Emulator:
 
 # moto's server with residency's fixes (see that module).
 SERVER_MODULE = "residency.local.moto_server"
+PORT_ATTEMPTS = 3
 
 
 def emulator_code() -> str:
@@ -173,7 +174,6 @@ def emulator_code() -> str:
 
     source = Path(__file__).with_name("moto_server.py").read_bytes()
     return hashlib.sha256(source + version("moto").encode()).hexdigest()[:16]
-PORT_ATTEMPTS = 3
 
 
 class _PortTaken(Exception):

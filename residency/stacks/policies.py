@@ -69,7 +69,7 @@ def data_key_policy(account_id: str, services: list[str], region: str, *, roles:
     `services` in `region` (kms:ViaService: DynamoDB or S3 decrypts for a caller its IAM policy lets
     read the table or bucket); `roles` (ARNs) may also decrypt directly (Lambda environments), and
     with `logs` CloudWatch Logs of the region encrypts with it."""
-    root = {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}
+    root = _account(account_id)
     via = {"StringEquals": {"kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in services],
                             "kms:CallerAccount": account_id}}
     statements = [
@@ -103,7 +103,7 @@ def hmac_key_policy(account_id: str, roles: list[str], replica_regions: list[str
     not depend on the roles existing: regions and global are applied separately. A replica (which
     ReplicateKey gives a policy of the caller's choosing) may be made only in `replica_regions`,
     each of which already has residency's, and KMS allows one replica per region."""
-    root = {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}
+    root = _account(account_id)
     replicates = [{"Sid": "ReplicasOnlyWhereListed", "Effect": "Allow", "Principal": root,
                    "Action": "kms:ReplicateKey", "Resource": "*",
                    "Condition": {"StringEquals": {"kms:ReplicaRegion": replica_regions}}}] if replica_regions else []
@@ -111,16 +111,21 @@ def hmac_key_policy(account_id: str, roles: list[str], replica_regions: list[str
         _administers(account_id),
         *replicates,
         {"Sid": "ResidencyFunctionsComputeUserKeys", "Effect": "Allow",
-         "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}, "Action": "kms:GenerateMac",
+         "Principal": root, "Action": "kms:GenerateMac",
          "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": list(roles)}}},
     ])
+
+
+def _account(account_id: str) -> dict[str, str]:
+    """The account as a key policy's principal: what it allows, IAM policies then grant to principals."""
+    return {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"}
 
 
 def _administers(account_id: str) -> Statement:
     return {
         "Sid": "AdministratorsManageButCannotUse",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{PARTITION}:iam::{account_id}:root"},
+        "Principal": _account(account_id),
         "Action": KEY_ADMINISTRATION,
         "Resource": "*",
     }

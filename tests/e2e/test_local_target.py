@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from tests.conftest import run_cli
+from tests.handlers.support import http_event
 
 pytestmark = pytest.mark.terraform
 
@@ -233,9 +234,8 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     user = cognito.admin_create_user(UserPoolId=pool_id, Username=email,
                                      UserAttributes=[{"Name": "email", "Value": email}])["User"]
     sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
-    request = {"version": "2.0", "routeKey": "DELETE /me", "rawPath": "/me", "requestContext": {
-        "http": {"method": "DELETE", "path": "/me"},
-        "authorizer": {"jwt": {"claims": {"sub": sub, "username": user["Username"], "custom:region": "eu-central-1"}}}}}
+    request = http_event("DELETE", "/me", claims={"sub": sub, "username": user["Username"],
+                                                  "custom:region": "eu-central-1"})
     response = api.handler(request, None)
     assert (response["statusCode"], json.loads(response["body"])) == (200, {"deleted": True, "claims_released": 1})
     assert directory.scan(TableName="acme-health-directory")["Items"] == []

@@ -1228,6 +1228,9 @@ ACCESS: dict[str, Case] = {
     "the API function may scan the directory": case("RES006", api_policy(allow(
         ["dynamodb:Scan"], f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/acme-six-directory",
         {"StringEquals": {"aws:RequestedRegion": [US]}}))),
+    "batch reads of a directory whose region cannot be placed": case("RES006", api_policy(allow(
+        ["dynamodb:BatchGetItem"], f"arn:aws:dynamodb:${{var.home}}:{ACCOUNT_ID}:table/acme-six-directory",
+        {"StringEquals": {"aws:RequestedRegion": ["${var.home}"]}}))),
 }
 
 # 7. The global workspace (RES003 copies, RES005 routing, RES009 what global may hold).

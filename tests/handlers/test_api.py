@@ -54,14 +54,14 @@ def test_anything_else_is_404(aws, method, path):
     assert call(http_event(method, path, claims=CLAIMS)) == (404, {"message": "not found"})
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_me_without_claims_is_401(aws, method):
     assert call(http_event(method, "/me", body="{}")) == (401, {"message": "unauthorized"})
     event = http_event(method, "/me", claims={"custom:region": HOME}, body="{}")
     assert call(event)[0] == 401
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_me_with_another_regions_token_is_403_without_naming_a_region(aws, method):
     for region in (OTHER, None):
         claims = {**CLAIMS, "custom:region": region} if region else {k: v for k, v in CLAIMS.items()

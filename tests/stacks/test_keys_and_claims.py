@@ -197,3 +197,23 @@ def test_bad_directory_and_limit_settings_are_located(tmp_path, setting, message
         load_config(tmp_path / "regions.yaml")
     assert message in str(error.value)
     assert setting.split(":")[0] in str(error.value)
+
+
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+          "dynamodb:TransactWriteItems", "dynamodb:ConditionCheckItem"}
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_only_the_triggers_after_a_proof_and_the_api_may_write_claims(defaults, region):
+    """Pre-authentication runs for anyone who types an address, before the password is checked: its
+    role may only read the directory. Post-confirmation and post-authentication (after a proof),
+    pre-sign-up (pending claims) and the API (DELETE /me) may write."""
+    resources = stack(defaults, region)["resource"]
+    writers = set()
+    for policy in resources["aws_iam_role_policy"].values():
+        # ${aws_iam_role.pre-auth-function_role_AF411F5A.id} -> pre-auth
+        purpose = policy["role"].split(".")[1].rsplit("_", 1)[0].removesuffix("-function_role")
+        for statement in json.loads(policy["policy"])["Statement"]:
+            if "table/acme-health-directory" in json.dumps(statement["Resource"]) and WRITES & set(statement["Action"]):
+                writers.add(purpose)
+    assert writers == {"pre-sign-up", "post-confirm", "post-auth", "api"}
