@@ -18,6 +18,12 @@ create whose first attempt had already stored the resource is answered "already 
 request at a time reaches moto's models (the answers take milliseconds; the provider's waits, which
 are most of an apply, happen in the provider), while connections are still accepted in parallel.
 SQS long polling is the one place moto waits inside a request: it waits without the lock.
+An answer can still be lost on the way back (a connection reset on a loaded machine); the AWS SDK
+then sends the request again with the same `amz-sdk-invocation-id`, and moto would answer a create
+it already made "already exists" (seen: Lambda's CreateFunction answered 201, then 409 for the retry,
+and the provider gave up after 5 minutes). Here a retry of a request that changed something and
+succeeded gets the first answer again, as the operation already happened; a request without that
+header, or a new call of the operation (a new id), is moto's to answer.
 moto's Cognito `UpdateUserPool` replaces the pool's whole configuration with the request, so it
 forgets what AWS fixes when a pool is created and no update carries (`UsernameAttributes`,
 `AliasAttributes`, `UsernameConfiguration`) and the tags; the provider then reads
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from copy import copy
 from typing import Any
@@ -42,8 +49,20 @@ from moto.kms import models, responses
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler
 from moto.server import main
 from moto.sqs.models import Queue
+from werkzeug.wsgi import get_input_stream
 
 _ONE_REQUEST_AT_A_TIME = threading.Lock()
+# Enough for every create in flight: the SDK retries within seconds of the lost answer.
+REMEMBERED_ANSWERS = 2048
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class _Answer:
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: list[bytes]) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+
+_answers: OrderedDict[str, _Answer] = OrderedDict()
 
 
 def _replicate_key(self: models.KmsBackend, key_id: str, replica_region: str) -> models.Key:
@@ -77,17 +96,42 @@ def _replicate_key_response(self: responses.KmsResponse) -> str:
     return json.dumps({"ReplicaKeyMetadata": replica.to_dict()["KeyMetadata"], "ReplicaPolicy": replica.policy})
 
 
+def _retry_key(environ: dict[str, Any]) -> str | None:
+    invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+    if not invocation or environ.get("REQUEST_METHOD", "GET") in READ_ONLY_METHODS:
+        return None
+    return f"{invocation} {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO', '')}"
+
+
 def _serialized(answer: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
     def one_at_a_time(self: DomainDispatcherApplication, environ: dict[str, Any],
                       start_response: Callable[..., Any]) -> list[bytes]:
+        key = _retry_key(environ)
         with _ONE_REQUEST_AT_A_TIME:
-            body = answer(self, environ, start_response)
+            earlier = _answers.get(key) if key else None
+            if earlier is not None:
+                get_input_stream(environ).read()  # the connection carries the next request after it
+                environ["residency.replayed"] = True
+                start_response(earlier.status, earlier.headers)
+                return earlier.body
+            started: list[tuple[str, list[tuple[str, str]]]] = []
+
+            def remembering(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+                started.append((status, list(headers)))
+                return start_response(status, headers, *rest)
+
+            body = answer(self, environ, remembering)
             try:
-                return list(body)  # the whole answer is built while the models are ours
+                whole = list(body)  # the whole answer is built while the models are ours
             finally:
                 close = getattr(body, "close", None)
                 if close is not None:
                     close()
+            if key and started and started[-1][0].startswith("2"):
+                _answers[key] = _Answer(started[-1][0], started[-1][1], whole)
+                while len(_answers) > REMEMBERED_ANSWERS:
+                    _answers.popitem(last=False)
+            return whole
     return one_at_a_time
 
 
@@ -109,7 +153,8 @@ def _request_line_without_keys(self: MotoRequestHandler, code: int | str = "-", 
     host = (self.headers.get("Host") or "").split(":", 1)[0]
     if host not in ("127.0.0.1", "localhost", ""):  # virtual-hosted S3: the path is all key
         shown = "/…" if self.path not in ("", "/") else "/"
-    self.log("info", '"%s %s" %s %s', self.command, shown, code, size)
+    replayed = " (a retry: the first answer again)" if self.environ.get("residency.replayed") else ""
+    self.log("info", '"%s %s" %s %s%s', self.command, shown, code, size, replayed)
 
 
 # What AWS sets when a user pool is created and an UpdateUserPool request cannot change.
