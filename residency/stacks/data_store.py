@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -34,18 +33,14 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from residency.personal_data import StoreKind
 from residency.stacks import policies
+from residency.stacks.declared_stores import declare_personal_data, protect
 
 # A deleted or overwritten object stays as a noncurrent version until this many days have
 # passed: long enough to recover from a mistake, short enough that erasure really erases.
 NONCURRENT_VERSION_DAYS = 30
 INCOMPLETE_UPLOAD_DAYS = 7
-
-
-def protect(*resources: TerraformResource) -> None:
-    """No plan may destroy (or replace) these: Terraform refuses such a plan before changing anything."""
-    for resource in resources:
-        resource.add_override("lifecycle.prevent_destroy", True)
 
 
 class EncryptionKey(Construct):
@@ -133,7 +128,7 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, ran
                     kms_key_arn: str, replicas: list[DynamodbTableReplica] | None = None,
                     expiry_attribute: str | None = None) -> DynamodbTable:
     """On-demand table with point-in-time recovery and deletion protection, encrypted with a
-    customer-managed key, that no plan may destroy.
+    customer-managed key: a declared personal-data store, which no plan may destroy.
 
     With `replicas` it becomes a global table (which needs a stream of new and old images); with
     `expiry_attribute`, DynamoDB deletes items whose epoch-seconds value there has passed (TTL).
@@ -156,7 +151,7 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, ran
         deletion_protection_enabled=True,
         ttl=DynamodbTableTtl(attribute_name=expiry_attribute, enabled=True) if expiry_attribute else None,
     )
-    protect(table)
+    declare_personal_data(table, StoreKind.TABLE)
     return table
 
 
@@ -178,5 +173,6 @@ class RegionDataStores(Construct):
         self.table = encrypted_table(
             self, "table", name=table_name, hash_key="pk", range_key="sk", kms_key_arn=key_arn,
         )
+        declare_personal_data(self.bucket.bucket, StoreKind.BUCKET)
         # Without its key the data is unreadable; a region is removed only by `residency region retire`.
-        protect(self.encryption.key, self.bucket.bucket)
+        protect(self.encryption.key)

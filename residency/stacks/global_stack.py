@@ -15,7 +15,8 @@ from residency import naming
 from residency.config import REGIONS, StateConfig
 from residency.stacks import policies
 from residency.stacks.backend import state_backend
-from residency.stacks.data_store import EncryptionKey, encrypted_table, protect
+from residency.stacks.data_store import EncryptionKey, encrypted_table
+from residency.stacks.declared_stores import output_declaration, protect
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
 from residency.stacks.provider import aws_provider
@@ -100,6 +101,7 @@ class GlobalStack(TerraformStack):
         TerraformOutput(self, "directory_replica_regions", value=replica_regions)
         # What this apply served: residency finds removed regions (orphans) and moved countries from it.
         TerraformOutput(self, naming.REGIONS_OUTPUT, value=countries or {})
+        output_declaration(self)
         # A provider for every region residency knows, not only the listed ones: when a region leaves
         # regions.yaml, global's resources there (its HMAC key replica, its directory replica's key) are
         # still in state, and Terraform needs their provider to destroy them. Terraform configures only

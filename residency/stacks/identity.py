@@ -22,7 +22,8 @@ from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from residency.config.model import IdentityConfig
-from residency.stacks.data_store import protect
+from residency.personal_data import StoreKind
+from residency.stacks.declared_stores import declare_personal_data
 
 REGION_ATTRIBUTE = "region"  # Cognito names it custom:region
 MFA = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
@@ -76,7 +77,7 @@ class UserPool(Construct):
             # The users are personal data too: a region is removed only by `residency region retire`.
             deletion_protection="ACTIVE",
         )
-        protect(self.pool)
+        declare_personal_data(self.pool, StoreKind.USER_POOL)
         self.client = CognitoUserPoolClient(
             self, "client",
             name=f"{name}-web",

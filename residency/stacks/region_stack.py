@@ -14,6 +14,7 @@ from residency.stacks import policies
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
+from residency.stacks.declared_stores import output_declaration
 from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
@@ -155,3 +156,4 @@ class RegionStack(TerraformStack):
         TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
         TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
         TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
+        output_declaration(self)

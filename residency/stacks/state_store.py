@@ -16,7 +16,8 @@ from residency import naming
 from residency.config import Config
 from residency.stacks import policies
 from residency.stacks.backend import s3_state
-from residency.stacks.data_store import DataBucket, EncryptionKey, protect
+from residency.stacks.data_store import DataBucket, EncryptionKey
+from residency.stacks.declared_stores import protect
 from residency.stacks.provider import aws_provider
 from residency.stacks.target import TargetProfile, profile_for
 

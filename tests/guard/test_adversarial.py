@@ -26,8 +26,10 @@ import pytest
 from residency.config import Config, load_config
 from residency.guard.check import SCP_FILE, check_synthesized
 from residency.guard.scp import scp_text
+from residency.personal_data import STORE_TYPES
 from residency.stacks import synthesize
 from tests.conftest import SAMPLE
+from tests.guard.stores import declare
 
 SIX_REGIONS = Path(__file__).resolve().parent.parent / "fixtures" / "six-regions.yaml"
 Edit = Callable[[dict], Any]  # changes the workspace's document (what it returns is ignored)
@@ -189,7 +191,8 @@ def body(document: dict, kind: str, contains: str = "") -> dict:
 
 
 def add(what: str | dict[str, dict], block: dict | None = None) -> Edit:
-    """Add resources (`type.name`) and data sources (`data.type.name`)."""
+    """Add resources (`type.name`) and data sources (`data.type.name`). A store is added the way residency's
+    constructs add one: declared as personal data and protected (RES013 has cases of its own)."""
     items = {what: block} if isinstance(what, str) else what
 
     def edit(document: dict) -> None:
@@ -197,6 +200,8 @@ def add(what: str | dict[str, dict], block: dict | None = None) -> Edit:
             section = "data" if address.startswith("data.") else "resource"
             kind, name = address.removeprefix("data.").split(".", 1)
             document.setdefault(section, {}).setdefault(kind, {})[name] = item
+            if section == "resource" and kind in STORE_TYPES:
+                declare(document, address)
     return edit
 
 

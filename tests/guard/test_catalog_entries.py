@@ -24,7 +24,9 @@ from residency.guard.attributes import path_steps
 from residency.guard.catalog.model import DataSource, Entry, Flow, Kind, Place, PolicyKind, Workspace
 from residency.guard.check import evaluate
 from residency.guard.model import Finding, SynthesizedWorkspace
+from residency.personal_data import STORE_TYPES
 from residency.stacks import synthesize
+from tests.guard.stores import declare
 from tests.guard.test_rules import six_regions_on_aws
 
 RULE_OF_FLOW = {Flow.OUT: "RES002", Flow.IN: "RES002", Flow.PROCESS: "RES010", Flow.KEEP: "RES004",
@@ -137,6 +139,8 @@ def findings(home: tuple[Any, dict[str, Any]], section: str, type_: str, body: d
     config, document = home
     document = copy.deepcopy(document)
     document.setdefault(section, {}).setdefault(type_, {})["probe"] = body
+    if section == "resource" and type_ in STORE_TYPES:
+        declare(document, f"{type_}.probe")  # as residency's constructs do (RES013)
     for kind, resources in (extra or {}).items():
         document.setdefault("resource", {}).setdefault(kind, {}).update(resources)
     found, _paths = evaluate(config, [SynthesizedWorkspace.from_document("eu-central-1", document)])

@@ -19,6 +19,7 @@ from residency.guard.check import check_plan, evaluate
 from residency.guard.model import SynthesizedWorkspace
 from residency.guard.plan_document import overlay_plan
 from residency.paths import ProjectPaths
+from residency.personal_data import OUTPUT
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import Workspace
 from residency.terraform.operations import Operation, OperationRunner, Status
@@ -48,7 +49,7 @@ def region_workspace(**table_changes: object) -> dict:
     table: dict[str, object] = {
         "name": "acme-health-eu-central-1-data", "billing_mode": "PAY_PER_REQUEST", "hash_key": "pk",
         "attribute": [{"name": "pk", "type": "S"}], "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
-        "replica": [{"region_name": "${var.replica_region}"}],
+        "replica": [{"region_name": "${var.replica_region}"}], "lifecycle": {"prevent_destroy": True},
     }
     table.update(table_changes)
     return {
@@ -59,6 +60,10 @@ def region_workspace(**table_changes: object) -> dict:
         }]},
         "variable": {"replica_region": {"type": "string"}},
         "resource": {"aws_dynamodb_table": {"data": table}},
+        # declared and protected as residency's constructs declare a store (RES013)
+        "output": {OUTPUT: {"value": [{"address": TABLE, "kind": "dynamodb_table",
+                                       "name": f"${{one({TABLE}[*].name)}}" if "count" in table_changes
+                                       else f"${{{TABLE}.name}}"}]}},
     }
 
 

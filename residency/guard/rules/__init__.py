@@ -5,6 +5,7 @@ from residency.guard.registry import RULES
 from residency.guard.rules import (
     access,
     copies,
+    declared_stores,
     directory,
     metadata,
     placement,
@@ -15,5 +16,5 @@ from residency.guard.rules import (
     sweep,
 )
 
-__all__ = ["RULES", "scp", "access", "copies", "directory", "metadata", "placement", "processing", "providers",
+__all__ = ["RULES", "scp", "access", "copies", "declared_stores", "directory", "metadata", "placement", "processing", "providers",
            "reviewed", "routing", "sweep"]

@@ -1,0 +1,53 @@
+"""RES013: every store of a region's silo is declared as personal data, and protected.
+
+The declaration (`residency/personal_data.py`) is what `region retire` counts, exports and empties
+before it destroys a region; a store left out of it would be destroyed with the region unseen, and a
+store no plan is kept from destroying could lose its data in an ordinary apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from residency.guard.model import DataPath, Finding
+from residency.guard.registry import Context, rule
+from residency.guard.values import blocks
+from residency.personal_data import OUTPUT, STORE_TYPES, MalformedDeclaration, parse_declaration
+
+
+@rule("RES013", "Every store of a region is declared as personal data, and protected",
+      why="`residency region retire` counts, exports and empties the stores a region declares before it "
+          "destroys the region; an undeclared store would go with it unseen. A store that a plan may destroy "
+          "or replace can lose its data in an ordinary apply.",
+      fix="Create stores with residency's constructs, or declare yours with `declare_personal_data` (which "
+          "also sets `lifecycle.prevent_destroy`); remove a declaration only with the store.")
+def every_store_declared_and_protected(context: Context) -> Iterator[Finding | DataPath]:
+    if not context.is_region:
+        return
+    output = context.workspace.outputs().get(OUTPUT)
+    try:
+        declared = parse_declaration(output.get("value") if isinstance(output, dict) else [])
+    except MalformedDeclaration as error:
+        yield context.finding("RES013", f"output.{OUTPUT}", f"{error}: residency cannot tell which stores to export")
+        return
+    declared_addresses = set()
+    for store in declared:
+        declared_addresses.add(store.address)
+        resource = context.workspace.resource(store.address)
+        if resource is None or resource.type != store.kind.terraform_type:
+            yield context.finding("RES013", f"output.{OUTPUT}",
+                                  f"declares {store.address} as a {store.kind.value}, which this workspace does "
+                                  "not have")
+        elif not _protected(resource.body):
+            yield context.finding("RES013", store.address, "keeps personal data but a plan may destroy it "
+                                                            "(no lifecycle.prevent_destroy)")
+    for resource in context.workspace.resources(*STORE_TYPES):
+        if resource.address not in declared_addresses:
+            yield context.finding("RES013", resource.address,
+                                  f"is a {STORE_TYPES[resource.type].value} that {OUTPUT} does not declare: "
+                                  "`region retire` would destroy it without counting or exporting it")
+
+
+def _protected(body: dict[str, Any]) -> bool:
+    return any(lifecycle.get("prevent_destroy") is True for lifecycle in blocks(body.get("lifecycle")))

@@ -1,0 +1,100 @@
+"""The personal-data stores a workspace declares: the kinds there are, and how a declaration is recorded.
+
+Every construct that keeps personal data declares its store (`stacks/declared_stores.py`); the
+declaration is the workspace's output `personal_data_stores`, so it is in the synthesized JSON (where
+the residency rules read it) and in the state (where `region retire` reads it, after regions.yaml no
+longer lists the region). Readers fail closed: a resource of a store's type that the declaration
+misses is a store all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+OUTPUT = "personal_data_stores"
+
+
+class StoreKind(StrEnum):
+    BUCKET = "s3_bucket"
+    TABLE = "dynamodb_table"
+    USER_POOL = "cognito_user_pool"
+    QUEUE = "sqs_queue"
+
+    @property
+    def terraform_type(self) -> str:
+        return f"aws_{self.value}"
+
+    @property
+    def name_attribute(self) -> str:
+        """The attribute that names the store to AWS."""
+        return _NAME_ATTRIBUTE[self]
+
+    @property
+    def noun(self) -> str:
+        return _NOUN[self]
+
+
+_NAME_ATTRIBUTE = {StoreKind.BUCKET: "bucket", StoreKind.TABLE: "name", StoreKind.USER_POOL: "id",
+                   StoreKind.QUEUE: "url"}
+_NOUN = {StoreKind.BUCKET: "bucket", StoreKind.TABLE: "table", StoreKind.USER_POOL: "user pool",
+         StoreKind.QUEUE: "queue"}
+STORE_TYPES = {kind.terraform_type: kind for kind in StoreKind}
+
+
+@dataclass(frozen=True, order=True)
+class DeclaredStore:
+    address: str  # the resource's Terraform address, e.g. aws_s3_bucket.data_bucket_1A2B3C4D
+    kind: StoreKind
+    name: str  # how AWS names it (bucket name, table name, pool id, queue URL); a reference when synthesized
+
+    def describe(self) -> str:
+        return f"{self.kind.noun} {self.name}"
+
+    def record(self) -> dict[str, str]:
+        return {"address": self.address, "kind": self.kind.value, "name": self.name}
+
+
+class MalformedDeclaration(ValueError):
+    """The recorded declaration is not the list of stores residency writes."""
+
+
+def parse_declaration(value: Any) -> list[DeclaredStore]:
+    if not isinstance(value, list):
+        raise MalformedDeclaration(f"{OUTPUT} is not a list")
+    stores = []
+    for record in value:
+        if not isinstance(record, dict) or not all(isinstance(record.get(field), str)
+                                                   for field in ("address", "kind", "name")):
+            raise MalformedDeclaration(f"{OUTPUT} holds an entry without address, kind and name: {record!r}")
+        try:
+            kind = StoreKind(record["kind"])
+        except ValueError:
+            raise MalformedDeclaration(f"{OUTPUT} names an unknown kind of store: {record['kind']!r}") from None
+        stores.append(DeclaredStore(record["address"], kind, record["name"]))
+    return stores
+
+
+def stores_in_state(document: dict[str, Any]) -> list[DeclaredStore]:
+    """The stores of a workspace's state (`terraform show -json`): what its output declares, and every
+    resource of a store's type the declaration misses (a state written before declarations existed)."""
+    values = document.get("values") if isinstance(document.get("values"), dict) else {}
+    output = (values.get("outputs") or {}).get(OUTPUT) if isinstance(values, dict) else None
+    declared = parse_declaration(output.get("value")) if isinstance(output, dict) else []
+    module = values.get("root_module", {}) if isinstance(values, dict) else {}
+    return _with_undeclared(declared, (resource for resource in module.get("resources", [])
+                                       if isinstance(resource, dict)))
+
+
+def _with_undeclared(declared: list[DeclaredStore], resources: Iterable[dict[str, Any]]) -> list[DeclaredStore]:
+    known = {(store.kind, store.name) for store in declared}
+    found = list(declared)
+    for resource in resources:
+        kind = STORE_TYPES.get(str(resource.get("type")))
+        name = resource.get("values", {}).get(kind.name_attribute) if kind else None
+        if kind and resource.get("mode") == "managed" and isinstance(name, str) and (kind, name) not in known:
+            known.add((kind, name))
+            found.append(DeclaredStore(str(resource["address"]), kind, name))
+    return sorted(found)
