@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers import directory
+from handlers import directory, settings
 from handlers.runtime import client, log_invocation, setting
 
 MAX_BODY_BYTES = 16 * 1024
@@ -60,19 +60,19 @@ def handler(event: dict[str, Any], context: Any) -> Response:
 
 
 def health(event: dict[str, Any]) -> Response:
-    return _response(200, {"status": "ok", "region": setting("HOME_REGION")})
+    return _response(200, {"status": "ok", "region": setting(settings.HOME_REGION)})
 
 
 def config(event: dict[str, Any]) -> Response:
     return _response(200, {
-        "region": setting("HOME_REGION"),
-        "userPoolId": setting("USER_POOL_ID"),
-        "userPoolClientId": setting("USER_POOL_CLIENT_ID"),
+        "region": setting(settings.HOME_REGION),
+        "userPoolId": setting(settings.USER_POOL_ID),
+        "userPoolClientId": setting(settings.USER_POOL_CLIENT_ID),
     })
 
 
 def get_me(event: dict[str, Any]) -> Response:
-    item = _data().get_item(TableName=setting("DATA_TABLE"), Key=_profile_key(_subject(event))).get("Item")
+    item = _data().get_item(TableName=setting(settings.DATA_TABLE), Key=_profile_key(_subject(event))).get("Item")
     return _response(200, _profile_from_item(item) if item else {})
 
 
@@ -80,7 +80,7 @@ def put_me(event: dict[str, Any]) -> Response:
     sub = _subject(event)
     profile = _validated_profile(_json_body(event))
     profile["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    _data().put_item(TableName=setting("DATA_TABLE"), Item={**_profile_key(sub), **_item_from_profile(profile)})
+    _data().put_item(TableName=setting(settings.DATA_TABLE), Item={**_profile_key(sub), **_item_from_profile(profile)})
     return _response(200, profile)
 
 
@@ -89,24 +89,24 @@ def delete_me(event: dict[str, Any]) -> Response:
     claims = _claims(event)
     # The pool's username (a UUID with email sign-in): `cognito:username` in ID tokens, `username` in access tokens.
     username = str(claims.get("cognito:username") or claims.get("username") or sub)
-    cognito = client("cognito-idp", setting("HOME_REGION"))
+    cognito = client("cognito-idp", setting(settings.HOME_REGION))
     try:
-        user = cognito.admin_get_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
+        user = cognito.admin_get_user(UserPoolId=setting(settings.USER_POOL_ID), Username=username)
     except cognito.exceptions.UserNotFoundException:
         raise HttpError(404, "no such account") from None
     attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("UserAttributes", [])}
     if attributes.get("sub") != sub:
         raise HttpError(403, "forbidden")
     # Disabled first: no sign-in can bind the address again between the release and the deletion.
-    cognito.admin_disable_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
-    released = directory.release(directory.user_keys(attributes.get("email", "")), setting("HOME_REGION"))
+    cognito.admin_disable_user(UserPoolId=setting(settings.USER_POOL_ID), Username=username)
+    released = directory.release(directory.user_keys(attributes.get("email", "")), setting(settings.HOME_REGION))
     _delete_user_items(sub)
-    cognito.admin_delete_user(UserPoolId=setting("USER_POOL_ID"), Username=username)
+    cognito.admin_delete_user(UserPoolId=setting(settings.USER_POOL_ID), Username=username)
     return _response(200, {"deleted": True, "claims_released": released})
 
 
 def _delete_user_items(sub: str) -> None:
-    table = setting("DATA_TABLE")
+    table = setting(settings.DATA_TABLE)
     pages = _data().get_paginator("query").paginate(
         TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": f"USER#{sub}"}},
         ProjectionExpression="pk, sk", ConsistentRead=True)
@@ -125,7 +125,7 @@ def _subject(event: dict[str, Any]) -> str:
     if not claims.get("sub"):
         raise HttpError(401, "unauthorized")
     # The authorizer already accepts only this region's pool; this catches a misconfigured one.
-    if claims.get("custom:region") != setting("HOME_REGION"):
+    if claims.get("custom:region") != setting(settings.HOME_REGION):
         raise HttpError(403, "forbidden")
     return str(claims["sub"])
 
@@ -215,7 +215,7 @@ def _profile_key(sub: str) -> dict[str, Any]:
 
 
 def _data() -> Any:
-    return client("dynamodb", setting("HOME_REGION"))
+    return client("dynamodb", setting(settings.HOME_REGION))
 
 
 def _route_from_request(event: dict[str, Any]) -> str:

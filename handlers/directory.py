@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from handlers import settings
 from handlers.runtime import client, setting
 
 # RFC 5321 caps a mailbox at 64 + 1 + 255 characters; KMS caps a GenerateMac message at 4096 bytes.
@@ -71,7 +72,7 @@ def active_keys() -> list[tuple[str, str]]:
     """(version, KMS key id) of every active HMAC key, the current one first: HMAC_KEYS is
     `2=alias/...-v2,1=alias/...`."""
     keys = []
-    for entry in setting("HMAC_KEYS").split(","):
+    for entry in setting(settings.HMAC_KEYS).split(","):
         version, _, key_id = entry.partition("=")
         if not version or not key_id:
             raise RuntimeError("HMAC_KEYS must be version=key-id pairs separated by commas")
@@ -85,7 +86,7 @@ def user_keys(email: str) -> list[UserKey]:
     applied before global creates a new key; or no more: a dropped version) is left out, so a
     rotation never stops sign-in; without any key this fails."""
     message = normalize_email(email).encode("utf-8")
-    kms = client("kms", setting("HMAC_KEY_REGION"))
+    kms = client("kms", setting(settings.HMAC_KEY_REGION))
     keys = []
     for version, key_id in active_keys():
         try:
@@ -105,8 +106,8 @@ def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
     (strongly consistent) when `authoritative`."""
     if not keys:
         return []
-    region = setting("DIRECTORY_WRITE_REGION" if authoritative else "DIRECTORY_READ_REGION")
-    table = setting("DIRECTORY_TABLE")
+    region = setting(settings.DIRECTORY_WRITE_REGION if authoritative else settings.DIRECTORY_READ_REGION)
+    table = setting(settings.DIRECTORY_TABLE)
     request = {table: {"Keys": [{KEY: {"S": key.value}} for key in keys], "ConsistentRead": authoritative}}
     items: list[dict[str, Any]] = []
     dynamodb = client("dynamodb", region)
@@ -178,7 +179,7 @@ def _write(keys: list[UserKey], *, update: str, condition: str, older_condition:
     """Update the current key's entry under `condition` while every older version's entry meets
     `older_condition`, as one transaction (so no other region's write can slip between the check
     and the write); False when a condition failed."""
-    table = setting("DIRECTORY_TABLE")
+    table = setting(settings.DIRECTORY_TABLE)
     current, older = keys[0], keys[1:]
     names = {"#key": KEY, "#expires": EXPIRES}
     values = {**values, ":version": {"S": current.version}, ":now_text": {"S": _timestamp()}}
@@ -220,7 +221,7 @@ def _delete(key: UserKey, condition: str, home_region: str) -> bool:
     if ":pending" in condition:
         values[":pending"] = {"S": PENDING}
     try:
-        _primary().delete_item(TableName=setting("DIRECTORY_TABLE"), Key={KEY: {"S": key.value}},
+        _primary().delete_item(TableName=setting(settings.DIRECTORY_TABLE), Key={KEY: {"S": key.value}},
                                ConditionExpression=condition, ExpressionAttributeValues=values)
         return True
     except ClientError as error:
@@ -237,7 +238,7 @@ def _entry(key: UserKey, item: dict[str, Any]) -> Entry:
 
 
 def _primary() -> Any:
-    return client("dynamodb", setting("DIRECTORY_WRITE_REGION"))
+    return client("dynamodb", setting(settings.DIRECTORY_WRITE_REGION))
 
 
 def _timestamp() -> str:

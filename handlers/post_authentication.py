@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from handlers import directory
+from handlers import directory, settings
 from handlers.pre_auth import REJECTED, SignInRejected  # any refused sign-in answers alike
 from handlers.runtime import log_invocation, setting
 
@@ -30,7 +30,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return event
     attributes = (event.get("request") or {}).get("userAttributes") or {}
     try:
-        outcome = _bind(attributes, setting("HOME_REGION"))
+        outcome = _bind(attributes, setting(settings.HOME_REGION))
     except Exception as error:
         log_invocation("post_authentication", started, "error", trigger_source=source, error=type(error).__name__)
         return event

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from handlers import directory
+from handlers import directory, settings
 from handlers.runtime import log_invocation, setting
 
 HANDLED = {"PreAuthentication_Authentication"}
@@ -36,7 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     attributes = request.get("userAttributes") or {}
     try:
         outcome = _check(attributes.get("email") or str(event.get("userName") or ""), attributes,
-                         setting("HOME_REGION"), known=not request.get("userNotFound"))
+                         setting(settings.HOME_REGION), known=not request.get("userNotFound"))
     except Exception as error:
         log_invocation("pre_auth", started, "error", trigger_source=source, error=type(error).__name__)
         raise SignInRejected(REJECTED) from None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from handlers import directory
+from handlers import directory, settings
 from handlers.runtime import log_invocation, setting
 
 HANDLED = {"PreSignUp_SignUp", "PreSignUp_AdminCreateUser", "PreSignUp_ExternalProvider"}
@@ -46,7 +46,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log_invocation("pre_signup", started, "ignored", trigger_source="other")
         return event
     try:
-        _admit(event, source, setting("HOME_REGION"))
+        _admit(event, source, setting(settings.HOME_REGION))
     except SignUpRejected:
         log_invocation("pre_signup", started, "rejected", trigger_source=source)
         raise
@@ -70,5 +70,5 @@ def _admit(event: dict[str, Any], source: str, home_region: str) -> None:
         keys = directory.user_keys(attributes.get("email", ""))
     except ValueError:
         raise SignUpRejected(EMAIL_INVALID) from None
-    if not directory.claim_pending(keys, home_region, pending_seconds=int(setting("PENDING_CLAIM_SECONDS"))):
+    if not directory.claim_pending(keys, home_region, pending_seconds=int(setting(settings.PENDING_CLAIM_SECONDS))):
         raise SignUpRejected(ALREADY_ELSEWHERE)

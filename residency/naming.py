@@ -5,6 +5,8 @@ Pure functions of the project name and the workspace; no I/O, no cdktf.
 
 from __future__ import annotations
 
+from handlers import settings
+
 GLOBAL_WORKSPACE = "global"
 MANAGED_BY = "residency"
 
@@ -32,9 +34,9 @@ API_FUNCTION = "api"
 DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION, POST_CONFIRMATION_FUNCTION, POST_AUTH_FUNCTION,
                    API_FUNCTION)
 # Settings of the residency triggers that name the regions where they read and write the directory.
-DIRECTORY_REGION_SETTINGS = ("DIRECTORY_WRITE_REGION", "DIRECTORY_READ_REGION")
+DIRECTORY_REGION_SETTINGS = settings.DIRECTORY_REGIONS
 # The setting that names the region where a trigger computes user keys (sends the email to KMS).
-HMAC_REGION_SETTING = "HMAC_KEY_REGION"
+HMAC_REGION_SETTING = settings.HMAC_KEY_REGION
 
 
 def resource_name(project: str, workspace: str, purpose: str) -> str:

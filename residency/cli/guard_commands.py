@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from residency import workflow
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
 from residency.errors import ExitCode, UsageError
+from residency.flows import terraform_runs
 
 PlanOption = Annotated[list[str] | None, typer.Option(
     "--plan", metavar="WORKSPACE=FILE", show_default=False,
@@ -68,7 +68,7 @@ def check(
 def _output_to_check(app: Application, out: Path | None) -> Path:
     """`--out DIR` as it is, or a fresh synth of regions.yaml."""
     if out is None:
-        workflow.synth(app.config, app.paths, app.progress)
+        terraform_runs.synth(app.config, app.paths, app.progress)
         return app.paths.out
     if not out.is_dir():
         raise UsageError(f"--out {out}: no such directory", hint="pass the cdktf.out directory `synth` wrote")

@@ -14,11 +14,11 @@ from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
 from residency.cli.terraform_commands import confirmation
 from residency.errors import ExitCode, UsageError
+from residency.flows.terraform_runs import RunOptions
 from residency.terraform.operations import Operation, Status
-from residency.workflow import RunOptions
 
 if TYPE_CHECKING:
-    from residency.retirement import ConfirmRetirement
+    from residency.flows.retirement import ConfirmRetirement
 
 region_app = typer.Typer(help="Add a region to regions.yaml, or retire one removed from it.",
                          no_args_is_help=True)
@@ -92,15 +92,15 @@ def retire(
     lock_timeout: LockTimeoutOption = "0s",
 ) -> None:
     """Destroy the workspace of a region removed from regions.yaml, then apply global."""
-    from residency.retirement import require_removed
-    from residency.retirement import retire as retire_region
+    from residency.flows.retirement import require_removed
+    from residency.flows.retirement import retire as retire_region
 
     app: Application = ctx.obj
     config = app.config
     require_removed(config, region.strip())
     confirm = _confirm_retirement(yes, understood)
     reporter = LineReporter()
-    confirm_global, _ = confirmation(Operation.APPLY, config.target, yes)
+    confirm_global, _ = confirmation(Operation.APPLY, config.profile, yes)
     result = retire_region(
         config, app.paths, region.strip(), mirror=provider_mirror, reporter=reporter, confirm=confirm,
         confirm_global=confirm_global, options=RunOptions(lock_timeout=lock_timeout), export_dir=export, force=force)
@@ -121,7 +121,7 @@ def retire(
 
 def _confirm_retirement(yes: bool, understood: bool) -> ConfirmRetirement:
     """Asks the user to type the region's name; refuses up front when nobody can be asked."""
-    from residency.retirement import RetirementPlan
+    from residency.flows.retirement import RetirementPlan
 
     if yes and not understood:
         raise UsageError("--yes needs --i-understand-data-loss as well",

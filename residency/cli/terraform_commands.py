@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from residency import naming, workflow, workspaces
+from residency import naming, workspaces
 from residency.cli.application import Application
 from residency.cli.options import (
     AllOption,
@@ -26,9 +26,11 @@ from residency.cli.options import (
 )
 from residency.cli.progress import LineReporter, LiveReporter
 from residency.errors import UsageError
+from residency.flows import terraform_runs
+from residency.flows.terraform_runs import RunOptions, RunReporter
+from residency.target import TargetProfile
 from residency.terraform.events import Changes
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
-from residency.workflow import RunOptions, RunReporter
 
 
 def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
@@ -36,7 +38,7 @@ def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
     """Write cdktf.out (every workspace; the named ones are checked to exist)."""
     app: Application = ctx.obj
     selected = workspaces.select(app.config, names or [], all_ or not names)
-    written = workflow.synth(app.config, app.paths, app.progress)
+    written = terraform_runs.synth(app.config, app.paths, app.progress)
     if as_json:
         app.emit_json({"out": str(app.paths.out), "workspaces": [n for n in written if n in selected]})
         return
@@ -78,7 +80,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
 
 
 def _affected(app: Application, base: str) -> list[str]:
-    from residency.affected import affected_since
+    from residency.flows.affected import affected_since
 
     affected = affected_since(base, app.config_path, app.config, app.paths, app.progress)
     app.progress(affected.describe(app.config.workspaces))
@@ -123,8 +125,8 @@ def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_js
               lock_timeout: LockTimeoutOption = "0s") -> None:
     """Create the S3 buckets and KMS keys that hold state (`state: {backend: s3}`), one per region, in that
     region; planned and applied like any workspace, and safe to run again."""
-    from residency.bootstrap import bootstrap as run_bootstrap
-    from residency.bootstrap import require_s3
+    from residency.flows.bootstrap import bootstrap as run_bootstrap
+    from residency.flows.bootstrap import require_s3
 
     app: Application = ctx.obj
     require_s3(app.config)
@@ -157,7 +159,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
     app: Application = ctx.obj
     config = app.config
-    confirm, interactive = confirmation(operation, config.target, auto_approve)
+    confirm, interactive = confirmation(operation, config.profile, auto_approve)
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(),
@@ -166,7 +168,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
         if run is not None:
             outcomes = run(reporter, confirm, options)
         else:
-            outcomes = workflow.run(operation, config, app.paths, selected, mirror=running.mirror,
+            outcomes = terraform_runs.run(operation, config, app.paths, selected, mirror=running.mirror,
                                     reporter=reporter, confirm=confirm, options=options)
     finally:
         reporter.close()
@@ -184,10 +186,9 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     raise typer.Exit(int(code))
 
 
-def confirmation(operation: Operation, target: str, auto_approve: bool) -> tuple[Confirm, bool]:
+def confirmation(operation: Operation, target: TargetProfile, auto_approve: bool) -> tuple[Confirm, bool]:
     """How each workspace's changes are confirmed, and whether that asks the user."""
-    if operation not in (Operation.APPLY, Operation.DESTROY) or auto_approve or target == "local":
-        # The local target is an emulator in memory: nothing real to protect.
+    if operation not in (Operation.APPLY, Operation.DESTROY) or auto_approve or not target.asks_before_changes:
         return (lambda workspace, changes: True), False
     if not sys.stdin.isatty():
         raise UsageError(

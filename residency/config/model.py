@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
 from residency.config.countries import COUNTRY_CODES
+from residency.target import TargetProfile, profile_for
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -273,6 +274,11 @@ class Config(BaseModel):
     def state_regions(self) -> tuple[str, ...]:
         """Regions that keep Terraform state: the listed ones in file order, then global's if not listed."""
         return tuple(dict.fromkeys((*self.region_codes, self.global_.region)))
+
+    @property
+    def profile(self) -> TargetProfile:
+        """What the target changes: the one place residency tells the emulator from AWS."""
+        return profile_for(self.target)
 
     @property
     def state_bucket_prefix(self) -> str:

@@ -414,7 +414,7 @@ class Placer:
         if node.root == "local":
             return self._local(steps, kind, at, depth)
         if node.root == "var":
-            if (self.config.target == "local" and steps[:1] == (naming.LOCAL_ENDPOINT_VARIABLE,)
+            if (self.config.profile.uses_emulator and steps[:1] == (naming.LOCAL_ENDPOINT_VARIABLE,)
                     and kind == Kind.HOST):
                 return frozenset({LOOPBACK})
             return SOMEWHERE_UNKNOWN
@@ -531,7 +531,7 @@ def _same_state(config: Config, source: Resource, workspace: str) -> bool:
             posixpath.normpath(path) == posixpath.normpath(state_path_from_stack(workspace))
     if backend == "s3" and config.state.backend == "s3":
         region = config.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
-        allowed = S3_STATE_SETTINGS | (EMULATOR_S3_SETTINGS if config.target == "local" else frozenset())
+        allowed = S3_STATE_SETTINGS | (EMULATOR_S3_SETTINGS if config.profile.uses_emulator else frozenset())
         return set(settings) <= allowed and \
             settings.get("key") == naming.state_key(workspace) and settings.get("region") == region and \
             settings.get("bucket") == naming.state_bucket(config.state_bucket_prefix, region)

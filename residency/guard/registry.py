@@ -65,7 +65,7 @@ class Context:
 
     def same_jurisdiction(self, region: str) -> bool:
         if region == LOOPBACK:
-            return self.config.target == "local"  # the emulator on this machine
+            return self.config.profile.uses_emulator  # the emulator on this machine
         return region != UNKNOWN and self.jurisdiction_of(region) == self.jurisdiction
 
     def outside(self, where: frozenset[str]) -> list[str]:

@@ -114,7 +114,7 @@ def _looked_up(context: Context, traversal: Traversal) -> str | None:
     variable (given when Terraform runs, so nothing here says what it is)."""
     if traversal.root == "var":
         name = str(traversal.steps[0]) if traversal.steps else ""
-        if context.config.target == "local" and name == naming.LOCAL_ENDPOINT_VARIABLE:
+        if context.config.profile.uses_emulator and name == naming.LOCAL_ENDPOINT_VARIABLE:
             return None
         return f"var.{name}"
     found = address(traversal)

@@ -231,7 +231,7 @@ def ensure_hosted_zone(url: str, domain: str) -> bool:
     """
     import boto3
 
-    from residency.stacks.target import FAKE_CREDENTIAL
+    from residency.target import FAKE_CREDENTIAL
 
     route53 = boto3.client("route53", endpoint_url=url, region_name="us-east-1",
                            aws_access_key_id=FAKE_CREDENTIAL, aws_secret_access_key=FAKE_CREDENTIAL)

@@ -46,7 +46,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings) -
     )
     template = environment.get_template(PLATFORMS[platform][0])
     return template.render(
-        config=config, settings=settings, aws=config.target == "aws",
+        config=config, settings=settings, aws=not config.profile.uses_emulator,
         install=settings.install or f"residency=={version('residency')}",
         terraform_version=TERRAFORM_VERSION, python_version=PYTHON_VERSION,
     )

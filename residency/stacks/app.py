@@ -16,7 +16,6 @@ from residency.stacks.functions import Bundle
 from residency.stacks.global_stack import GlobalStack
 from residency.stacks.region_stack import RegionStack
 from residency.stacks.routing import RegionEndpoint
-from residency.stacks.target import profile_for
 
 # Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
 APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
@@ -25,7 +24,7 @@ APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalId
 def build_app(config: Config, outdir: Path | None = None) -> App:
     # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
     app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
-    target = profile_for(config.target)
+    target = config.profile
     extra_tags = dict(config.tags)
     bundle = _handlers_bundle()
     endpoints: list[RegionEndpoint] = []

@@ -7,7 +7,7 @@ from cdktf import CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, Te
 from residency import naming
 from residency.config import StateConfig
 from residency.paths import state_path_from_stack
-from residency.stacks.target import FAKE_CREDENTIAL, TargetProfile
+from residency.target import FAKE_CREDENTIAL, TargetProfile
 
 
 def state_backend(stack: TerraformStack, workspace: str, state: StateConfig, *, project: str, region: str,

@@ -23,7 +23,8 @@ def protect(*resources: TerraformResource) -> None:
 def declare_personal_data(resource: TerraformResource, kind: StoreKind) -> None:
     """`resource` keeps personal data: protect it and list it in its workspace's declaration."""
     if resource.terraform_resource_type != kind.terraform_type:
-        raise ValueError(f"a {kind.value} store must be a {kind.terraform_type}, not {resource.terraform_resource_type}")
+        raise ValueError(f"a {kind.value} store must be a {kind.terraform_type}, "
+                         f"not {resource.terraform_resource_type}")
     protect(resource)
     stack = TerraformStack.of(resource)
     declared: list[tuple[TerraformResource, StoreKind]] = getattr(stack, _DECLARED, [])

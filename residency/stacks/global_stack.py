@@ -21,7 +21,7 @@ from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
 from residency.stacks.provider import aws_provider
 from residency.stacks.routing import ApiRouting, RegionEndpoint
-from residency.stacks.target import TargetProfile
+from residency.target import TargetProfile
 
 # The directory's partition key: a pseudonymous key for the user, never the email itself.
 DIRECTORY_KEY = "user_key"

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.provider import (
     AwsProviderEndpoints,
 )
 
-from residency.stacks.target import (
+from residency.target import (
     EMULATED_SERVICES,
     FAKE_CREDENTIAL,
     LOCAL_ENDPOINT_VARIABLE,

@@ -7,6 +7,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
 
+from handlers import settings
 from residency import naming
 from residency.config import StateConfig
 from residency.config.model import DirectoryConfig, IdentityConfig, LimitsConfig
@@ -19,7 +20,7 @@ from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
 from residency.stacks.provider import aws_provider
-from residency.stacks.target import TargetProfile
+from residency.target import TargetProfile
 
 LOG_RETENTION_DAYS = 30
 # What the deployer's principal may do with the data key: only through these services of the region.
@@ -55,15 +56,15 @@ class RegionStack(TerraformStack):
         # always at home: the HMAC key has a replica in every region.
         local_copy_region = directory_copy_region
         directory_env = {
-            "HOME_REGION": region,
-            "DIRECTORY_TABLE": naming.directory_table_name(project),
-            "DIRECTORY_WRITE_REGION": global_region,
-            "DIRECTORY_READ_REGION": local_copy_region,
+            settings.HOME_REGION: region,
+            settings.DIRECTORY_TABLE: naming.directory_table_name(project),
+            settings.DIRECTORY_WRITE_REGION: global_region,
+            settings.DIRECTORY_READ_REGION: local_copy_region,
             # Every active HMAC key, the current one first: users are looked up under each.
-            "HMAC_KEYS": ",".join(f"{version}={naming.directory_hmac_alias(project, version)}"
+            settings.HMAC_KEYS: ",".join(f"{version}={naming.directory_hmac_alias(project, version)}"
                                   for version in directory.key_versions),
-            naming.HMAC_REGION_SETTING: region,
-            "PENDING_CLAIM_SECONDS": str(directory.pending_claim_hours * 3600),
+            settings.HMAC_KEY_REGION: region,
+            settings.PENDING_CLAIM_SECONDS: str(directory.pending_claim_hours * 3600),
         }
         hmac_keys, hmac_condition = policies.kms_keys_with_alias(
             region, account, [naming.directory_hmac_alias(project, version) for version in directory.key_versions])
@@ -117,9 +118,9 @@ class RegionStack(TerraformStack):
             computes_user_keys, writes_claims,
         ], {
             **directory_env,
-            "DATA_TABLE": self.data.table.name,
-            "USER_POOL_ID": self.identity.pool.id,
-            "USER_POOL_CLIENT_ID": self.identity.client.id,
+            settings.DATA_TABLE: self.data.table.name,
+            settings.USER_POOL_ID: self.identity.pool.id,
+            settings.USER_POOL_CLIENT_ID: self.identity.client.id,
         })
         access_logs = CloudwatchLogGroup(
             self, "api-access-logs",

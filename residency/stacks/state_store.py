@@ -1,6 +1,6 @@
 """`residency bootstrap`: per region, the S3 bucket and KMS key that hold the workspaces' state.
 
-Each bootstrap workspace keeps its own state in the bucket it creates; see residency/bootstrap.py
+Each bootstrap workspace keeps its own state in the bucket it creates; see residency/flows/bootstrap.py
 for how the first run gets it there.
 """
 
@@ -19,7 +19,7 @@ from residency.stacks.backend import s3_state
 from residency.stacks.data_store import DataBucket, EncryptionKey
 from residency.stacks.declared_stores import protect
 from residency.stacks.provider import aws_provider
-from residency.stacks.target import TargetProfile, profile_for
+from residency.target import TargetProfile
 
 
 class StateStoreStack(TerraformStack):
@@ -56,6 +56,6 @@ def build_state_store_app(config: Config, outdir: Path) -> App:
             jurisdiction=listed.jurisdiction if listed is not None else naming.GLOBAL_JURISDICTION,
             prefix=config.state_bucket_prefix,
             extra_tags=dict(config.tags),
-            target=profile_for(config.target),
+            target=config.profile,
         )
     return app

@@ -331,9 +331,9 @@ def test_output_of_another_config_is_refused(sample_out, rich):
 
 
 def test_plan_and_apply_stop_before_terraform_on_a_violation(sample_out, tmp_path):
-    """workflow.guard is what plan and apply run right after synth: a violation is exit 3 with the report."""
-    from residency import workflow
+    """terraform_runs.guard is what plan and apply run right after synth: a violation is exit 3 with the report."""
     from residency.errors import ExitCode, ViolationError
+    from residency.flows import terraform_runs
     from residency.paths import ProjectPaths
 
     shutil.copy(SAMPLE, tmp_path / "regions.yaml")
@@ -342,12 +342,12 @@ def test_plan_and_apply_stop_before_terraform_on_a_violation(sample_out, tmp_pat
     assert paths.out == tmp_path / "cdktf.out"
     notices: list[str] = []
     with pytest.raises(ViolationError) as raised:
-        workflow.guard(load_config(SAMPLE), paths, notices.append)
+        terraform_runs.guard(load_config(SAMPLE), paths, notices.append)
     assert raised.value.exit_code == ExitCode.VIOLATION
     assert "RES002 eu-central-1: aws_dynamodb_table." in raised.value.render()
     shutil.rmtree(paths.out)
     shutil.copytree(sample_out, paths.out)
-    workflow.guard(load_config(SAMPLE), paths, notices.append)
+    terraform_runs.guard(load_config(SAMPLE), paths, notices.append)
     assert notices == [f"residency rules: no violation in 4 workspace(s), {len(RULES)} rules"]
 
 

@@ -16,5 +16,5 @@ from residency.guard.rules import (
     sweep,
 )
 
-__all__ = ["RULES", "scp", "access", "copies", "declared_stores", "directory", "metadata", "placement", "processing", "providers",
-           "reviewed", "routing", "sweep"]
+__all__ = ["RULES", "scp", "access", "copies", "declared_stores", "directory", "metadata", "placement", "processing",
+           "providers", "reviewed", "routing", "sweep"]

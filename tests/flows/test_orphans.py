@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from residency.config.loader import load_config_text
-from residency.orphans import describe_move, find_orphans, moved_countries
+from residency.flows.orphans import describe_move, find_orphans, moved_countries
 from residency.paths import ProjectPaths
 
 CONFIG = """

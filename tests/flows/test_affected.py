@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from residency.affected import affected_since
 from residency.config import load_config
 from residency.errors import UsageError
+from residency.flows.affected import affected_since
 from residency.paths import ProjectPaths
 from tests.conftest import SAMPLE, run_cli
 

@@ -15,19 +15,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from residency import directory_claims, naming, retirement_data
+from residency import naming
 from residency.config.aws_regions import REGIONS
 from residency.errors import ResidencyError, UsageError
-from residency.orphans import find_orphans, last_served
+from residency.flows import directory_claims, region_data
+from residency.flows.orphans import find_orphans, last_served
+from residency.flows.terraform_runs import (
+    Progress,
+    RunOptions,
+    RunReporter,
+    run,
+    synth,
+    terraform_settings,
+    terraform_tools,
+)
 from residency.paths import ProjectPaths
-from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE
+from residency.personal_data import MalformedDeclaration, stores_in_state
+from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
-from residency.workflow import Progress, RunOptions, RunReporter, run, synth, terraform_settings, terraform_tools
 
 if TYPE_CHECKING:
     from residency.config import Config
@@ -41,7 +51,7 @@ class RetirementRefused(ResidencyError):
 class RetirementPlan:
     region: str
     destroys: int  # resources the region's state still lists
-    data: retirement_data.Inventory
+    data: region_data.Inventory
     claims: int  # directory entries that bind an address to the region; released once it is destroyed
 
 
@@ -53,7 +63,7 @@ ConfirmRetirement = Callable[[RetirementPlan], bool]
 class RetirementResult:
     region: str
     destroyed: int = 0
-    exported: retirement_data.ExportReport | None = None
+    exported: region_data.ExportReport | None = None
     global_outcome: Outcome | None = None
     claims_released: int = 0
 
@@ -63,7 +73,7 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
            force: bool) -> RetirementResult:
     require_removed(config, region)
     if export_dir is not None:
-        retirement_data.check_export_target(export_dir, region)
+        region_data.check_export_target(export_dir, region)
     lock_timeout_seconds = parse_duration(options.lock_timeout)
     # One retirement per project at a time: they share the synthesized retirement workspace.
     with workspace_lock(paths.work / "locks", "retire", lock_timeout_seconds, "retire"):
@@ -100,8 +110,8 @@ class _Prepared:
     terraform: Terraform
     workspace: Workspace
     plan_file: Path
-    data: retirement_data.RegionData
-    clients: retirement_data.Clients
+    data: region_data.RegionData
+    clients: region_data.Clients
     directory: Any  # a DynamoDB client in the directory's (global) region
     directory_table: str
 
@@ -121,7 +131,8 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
         init = terraform.init(workspace)
         if init is not None and init.returncode != 0:
             raise ResidencyError(init_failed(region, init, terraform).error or "terraform init failed")
-        resources = _state_resources(terraform.state_document(workspace))
+        state = terraform.state_document(workspace)
+        resources = _state_resources(state)
         if not resources:
             _require_orphan(config, paths, terraform, region)
             progress(f"{region}: its state lists nothing any more (destroyed before)")
@@ -135,11 +146,11 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
     for address, action in planned.events.planned:
         progress(f"{region}: {action}: {address}")
     destroys = planned.events.changes.destroy
-    data = _region_data(resources, region)
+    data = _region_data(state, region)
     endpoint = settings.variables.get(LOCAL_ENDPOINT_VARIABLE)
-    clients = retirement_data.clients(region, endpoint)
-    inventory = retirement_data.inventory(data, clients)
-    directory = retirement_data.dynamodb_client(config.global_.region, endpoint)
+    clients = region_data.clients(region, endpoint)
+    inventory = region_data.inventory(data, clients)
+    directory = region_data.dynamodb_client(config.global_.region, endpoint)
     directory_table = naming.directory_table_name(config.project)
     claims = directory_claims.count(directory, directory_table, region)
     progress(f"{region}: destroying it removes {destroys} resources; it holds "
@@ -180,7 +191,7 @@ def _state_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [resource for resource in module.get("resources", []) if isinstance(resource, dict)]
 
 
-def _refuse_unless_data_is_handled(region: str, inventory: retirement_data.Inventory, export_dir: Path | None,
+def _refuse_unless_data_is_handled(region: str, inventory: region_data.Inventory, export_dir: Path | None,
                                    force: bool) -> None:
     if not inventory.empty and export_dir is None and not force:
         raise RetirementRefused(
@@ -200,12 +211,12 @@ def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_di
                         reporter: RunReporter) -> None:
     region = prepared.plan.region
     # Counted again: the region took writes until global stopped routing to it a moment ago.
-    inventory = retirement_data.inventory(prepared.data, prepared.clients)
+    inventory = region_data.inventory(prepared.data, prepared.clients)
     _refuse_unless_data_is_handled(region, inventory, export_dir, force)
     if export_dir is not None and not inventory.empty:
-        result.exported = retirement_data.export(prepared.data, prepared.clients, export_dir)
+        result.exported = region_data.export(prepared.data, prepared.clients, export_dir)
         reporter.say(f"{region}: exported {result.exported.inventory.describe()} to {result.exported.path}")
-    retirement_data.empty_for_destroy(prepared.data, prepared.clients)
+    region_data.empty_for_destroy(prepared.data, prepared.clients)
     applied = prepared.terraform.apply(prepared.workspace, prepared.plan_file)
     if applied.returncode != 0:
         raise ResidencyError(f"{region}: terraform destroy failed:\n" + "\n".join(applied.events.errors),
@@ -241,15 +252,11 @@ def _require_orphan(config: Config, paths: ProjectPaths, terraform: Terraform, r
                               + (f"; regions left to retire: {', '.join(sorted(known))}" if known else ""))
 
 
-def _region_data(resources: list[dict[str, Any]], region: str) -> retirement_data.RegionData:
-    """Where the region keeps personal data, read from the resources its state still lists."""
-    def first(kind: str, attribute: str) -> str | None:
-        for resource in resources:
-            value = resource.get("values", {}).get(attribute)
-            if resource.get("type") == kind and resource.get("mode") == "managed" and isinstance(value, str):
-                return value
-        return None
-
-    return retirement_data.RegionData(region=region, bucket=first("aws_s3_bucket", "bucket"),
-                                      table=first("aws_dynamodb_table", "name"),
-                                      user_pool_id=first("aws_cognito_user_pool", "id"))
+def _region_data(state: dict[str, Any], region: str) -> region_data.RegionData:
+    """Where the region keeps personal data: the stores its state declares, and any store the declaration
+    misses (a state written by an older residency, a store added without its declaration)."""
+    try:
+        return region_data.RegionData(region=region, stores=tuple(stores_in_state(state)))
+    except MalformedDeclaration as error:
+        raise ResidencyError(f"{region}: its state's declaration of personal data cannot be read: {error}",
+                             hint="retire refuses to guess which stores to export") from error

@@ -13,6 +13,7 @@ import shutil
 
 from residency.config import Config
 from residency.errors import UsageError
+from residency.flows.terraform_runs import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
 from residency.paths import ProjectPaths
 from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.locks import parse_duration, workspace_lock
@@ -25,7 +26,6 @@ from residency.terraform.operations import (
     state_bucket_missing,
 )
 from residency.terraform.runner import Terraform
-from residency.workflow import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
 
 PUSHED_SUFFIX = ".pushed"
 

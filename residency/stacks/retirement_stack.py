@@ -12,7 +12,6 @@ from residency import naming
 from residency.config import Config
 from residency.stacks.backend import state_backend
 from residency.stacks.provider import aws_provider
-from residency.stacks.target import profile_for
 
 
 def build_retirement_app(config: Config, region: str, outdir: Path) -> App:
@@ -20,7 +19,7 @@ def build_retirement_app(config: Config, region: str, outdir: Path) -> App:
 
     app = App(context=APP_CONTEXT, outdir=str(outdir))
     stack = TerraformStack(app, region)
-    target = profile_for(config.target)
+    target = config.profile
     state_backend(stack, region, config.state, project=config.project, region=region, target=target)
     aws_provider(stack, region=region, tags=naming.standard_tags(config.project, region, "retired"), target=target)
     return app

@@ -4,8 +4,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from residency import directory_claims
 from residency.errors import ResidencyError
+from residency.flows import directory_claims
 
 TABLE = "acme-directory"
 

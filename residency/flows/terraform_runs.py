@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from residency import naming
 from residency.errors import ViolationError
-from residency.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
+from residency.flows.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
 from residency.paths import ProjectPaths
-from residency.stacks.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT, profile_for
+from residency.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.graph import Workspace, read_manifest
@@ -38,8 +38,8 @@ def synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outpu
 
 
 def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: OutputLock) -> list[str]:
-    from residency import synth_cache
     from residency.stacks import synthesize
+    from residency.synth import cache
 
     started = time.monotonic()
     extra_files = {}
@@ -48,13 +48,13 @@ def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outp
         from residency.guard.scp import scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
-    key = synth_cache.synth_key(config, extra_files)
-    if synth_cache.is_current(paths.synth_record, paths.out, key):
+    key = cache.synth_key(config, extra_files)
+    if cache.is_current(paths.synth_record, paths.out, key):
         progress(f"{paths.out.name} is up to date (regions.yaml, handlers and residency unchanged)")
         return sorted(read_manifest(paths.out))
     progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
     names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive)
-    synth_cache.remember(paths.synth_record, paths.out, key)
+    cache.remember(paths.synth_record, paths.out, key)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names
 
@@ -163,7 +163,7 @@ def terraform_settings(config: Config, paths: ProjectPaths, tools: TerraformTool
     the emulator (started if needed) that every workspace and state backend talks to."""
     variables: dict[str, str] = {}
     environment: dict[str, str] = {}
-    target = profile_for(config.target)
+    target = config.profile
     if target.uses_emulator:
         from residency.local.emulator import Emulator, ensure_hosted_zone
 

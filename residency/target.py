@@ -41,6 +41,8 @@ class TargetProfile:
     # The emulator has no CloudFront response headers policies (it answers 404).
     cloudfront_headers_policy: bool = True
     wait_for_cloudfront: bool = True
+    # Whether apply and destroy ask before changing anything (the emulator holds nothing real to protect).
+    asks_before_changes: bool = True
     # Data and state buckets refuse plain-HTTP requests by bucket policy. The emulator speaks plain
     # HTTP and does enforce a bucket's Deny statements, so there the policy would lock everyone out
     # (Terraform from its state; `region retire` from the data it must export).
@@ -59,6 +61,7 @@ LOCAL = TargetProfile(
     api_custom_domains=False,
     cloudfront_headers_policy=False,
     buckets_tls_only=False,
+    asks_before_changes=False,
     limitations=(
         "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
         "no response headers policies); on AWS every response carries them.",

@@ -20,19 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ResidencyError, UsageError
+from residency.personal_data import DeclaredStore, StoreKind
 
-_MISSING = {"NoSuchBucket", "ResourceNotFoundException"}
+_MISSING = {"NoSuchBucket", "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
+            "QueueDoesNotExist"}
 _DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
+# A message read for the export stays hidden this long; a failed export leaves it to reappear, whole.
+_EXPORT_VISIBILITY_SECONDS = 3600
+_QUEUE_COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                 "ApproximateNumberOfMessagesDelayed")
 
 
 @dataclass(frozen=True)
 class RegionData:
-    """Where a region keeps personal data; the names come from its Terraform outputs."""
+    """The personal-data stores of a region: what its workspace's state declares (and any store it misses)."""
 
     region: str
-    bucket: str | None
-    table: str | None
-    user_pool_id: str | None
+    stores: tuple[DeclaredStore, ...]
+
+    def of_kind(self, kind: StoreKind) -> list[DeclaredStore]:
+        return [store for store in self.stores if store.kind == kind]
 
 
 @dataclass(frozen=True)
@@ -40,31 +47,42 @@ class Clients:
     s3: Any
     dynamodb: Any
     cognito: Any
+    sqs: Any
+
+
+@dataclass(frozen=True)
+class StoreCount:
+    store: DeclaredStore
+    records: int  # current objects, items, users or messages
+    versions: int = 0  # a bucket's every object version and delete marker: what must go before the bucket can
+
+    @property
+    def empty(self) -> bool:
+        # Noncurrent versions count: an overwritten or deleted file lives on in them.
+        return self.records == self.versions == 0
+
+    def describe(self) -> str:
+        counted = _count(self.records, _RECORD[self.store.kind])
+        if self.store.kind == StoreKind.BUCKET:
+            counted += f" ({_count(self.versions, 'version')})"
+        return f"{counted} in {self.store.describe()}"
+
+
+_RECORD = {StoreKind.BUCKET: "object", StoreKind.TABLE: "item", StoreKind.USER_POOL: "user",
+           StoreKind.QUEUE: "message"}
 
 
 @dataclass(frozen=True)
 class Inventory:
     data: RegionData
-    objects: int  # current objects in the bucket
-    versions: int  # every object version and delete marker: what must go before the bucket can
-    items: int
-    users: int
+    counts: tuple[StoreCount, ...]
 
     @property
     def empty(self) -> bool:
-        # Noncurrent versions count: an overwritten or deleted file lives on in them.
-        return self.objects == self.versions == self.items == self.users == 0
+        return all(count.empty for count in self.counts)
 
     def describe(self) -> str:
-        parts = []
-        if self.data.bucket:
-            parts.append(f"{_count(self.objects, 'object')} ({_count(self.versions, 'version')}) "
-                         f"in bucket {self.data.bucket}")
-        if self.data.table:
-            parts.append(f"{_count(self.items, 'item')} in table {self.data.table}")
-        if self.data.user_pool_id:
-            parts.append(f"{_count(self.users, 'user')} in user pool {self.data.user_pool_id}")
-        return ", ".join(parts) or "no personal-data resources"
+        return ", ".join(count.describe() for count in self.counts) or "no personal-data resources"
 
 
 @dataclass(frozen=True)
@@ -81,20 +99,30 @@ def clients(region: str, endpoint_url: str | None) -> Clients:
 
     session = _session(region, endpoint_url)
     if endpoint_url is None:
-        return Clients(session.client("s3"), session.client("dynamodb"), session.client("cognito-idp"))
+        return Clients(session.client("s3"), session.client("dynamodb"), session.client("cognito-idp"),
+                       session.client("sqs"))
     return Clients(session.client("s3", endpoint_url=endpoint_url, config=Config(s3={"addressing_style": "path"})),
                    session.client("dynamodb", endpoint_url=endpoint_url),
-                   session.client("cognito-idp", endpoint_url=endpoint_url))
+                   session.client("cognito-idp", endpoint_url=endpoint_url),
+                   session.client("sqs", endpoint_url=endpoint_url))
 
 
 def inventory(data: RegionData, clients: Clients) -> Inventory:
-    objects = versions = 0
-    for version in _versions(clients.s3, data.bucket):
-        versions += 1
-        objects += _is_current(version)
-    items = sum(page["Count"] for page in scan(clients.dynamodb, data.table, Select="COUNT"))
-    return Inventory(data=data, objects=objects, versions=versions, items=items,
-                     users=sum(1 for _ in _users(clients.cognito, data.user_pool_id)))
+    return Inventory(data=data, counts=tuple(_count_store(store, clients) for store in data.stores))
+
+
+def _count_store(store: DeclaredStore, clients: Clients) -> StoreCount:
+    if store.kind == StoreKind.BUCKET:
+        objects = versions = 0
+        for version in _versions(clients.s3, store.name):
+            versions += 1
+            objects += _is_current(version)
+        return StoreCount(store, objects, versions)
+    if store.kind == StoreKind.TABLE:
+        return StoreCount(store, sum(page["Count"] for page in scan(clients.dynamodb, store.name, Select="COUNT")))
+    if store.kind == StoreKind.USER_POOL:
+        return StoreCount(store, sum(1 for _ in _users(clients.cognito, store.name)))
+    return StoreCount(store, _queued(clients.sqs, store.name))
 
 
 def check_export_target(directory: Path, region: str) -> None:
@@ -120,17 +148,14 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
     except OSError as error:
         raise ResidencyError(f"cannot write the export of {data.region} to {directory}: {error}") from error
     try:
-        objects = _export_objects(data, clients.s3, staging)
-        items = users = 0
-        if data.table:
-            items = _write_lines(staging / "dynamodb" / f"{data.table}.jsonl",
-                                 (item for page in scan(clients.dynamodb, data.table) for item in page["Items"]))
-        if data.user_pool_id:
-            users = _write_lines(staging / "cognito" / "users.jsonl",
-                                 map(_user_record, _users(clients.cognito, data.user_pool_id)))
+        objects: dict[str, ExportedObject] = {}
+        exported: list[int] = []
+        for store in data.stores:
+            written, records = _export_store(store, clients, staging)
+            objects.update(written)
+            exported.append(records)
         after = inventory(data, clients)
-        current = sum(exported.current for exported in objects.values())
-        if (current, items, users) != (before.objects, before.items, before.users) or after != before:
+        if exported != [count.records for count in before.counts] or after != before:
             raise ResidencyError(f"the personal data of {data.region} changed during the export "
                                  f"(before: {before.describe()}; after: {after.describe()}); nothing was written",
                                  hint="stop whatever writes to it, then export again")
@@ -146,21 +171,37 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
     return ExportReport(path=target, inventory=before, files=len(files), bytes=sum(f["bytes"] for f in files))
 
 
+def _export_store(store: DeclaredStore, clients: Clients, staging: Path) -> tuple[dict[str, ExportedObject], int]:
+    """Write one store under `staging`; (the object files written, how many current records it held)."""
+    if store.kind == StoreKind.BUCKET:
+        objects = _export_objects(store.name, clients.s3, staging)
+        return objects, sum(exported.current for exported in objects.values())
+    if store.kind == StoreKind.TABLE:
+        return {}, _write_lines(staging / "dynamodb" / f"{_safe_name(store.name)}.jsonl",
+                                (item for page in scan(clients.dynamodb, store.name) for item in page["Items"]))
+    if store.kind == StoreKind.USER_POOL:
+        return {}, _write_lines(staging / "cognito" / f"{_safe_name(store.name)}.jsonl",
+                                map(_user_record, _users(clients.cognito, store.name)))
+    queue_name = store.name.rstrip("/").rsplit("/", 1)[-1]
+    return {}, _write_lines(staging / "sqs" / f"{_safe_name(queue_name)}.jsonl", _messages(clients.sqs, store.name))
+
+
 def empty_for_destroy(data: RegionData, clients: Clients) -> None:
-    """Leave nothing Terraform cannot delete: no object versions, no deletion protection."""
-    if data.bucket:
-        _delete_all_versions(clients.s3, data.bucket)
-    if data.table:
-        with _aws(f"table {data.table}"):
-            if clients.dynamodb.describe_table(TableName=data.table)["Table"].get("DeletionProtectionEnabled"):
-                clients.dynamodb.update_table(TableName=data.table, DeletionProtectionEnabled=False)
-    if data.user_pool_id:
-        with _aws(f"user pool {data.user_pool_id}"):
-            pool = clients.cognito.describe_user_pool(UserPoolId=data.user_pool_id)["UserPool"]
-            if pool.get("DeletionProtection") == "ACTIVE":
+    """Leave nothing Terraform cannot delete: no object versions, no deletion protection. (Terraform
+    deletes a queue with its messages.)"""
+    for bucket in data.of_kind(StoreKind.BUCKET):
+        _delete_all_versions(clients.s3, bucket.name)
+    for table in data.of_kind(StoreKind.TABLE):
+        with _aws(f"table {table.name}"):
+            if clients.dynamodb.describe_table(TableName=table.name)["Table"].get("DeletionProtectionEnabled"):
+                clients.dynamodb.update_table(TableName=table.name, DeletionProtectionEnabled=False)
+    for pool in data.of_kind(StoreKind.USER_POOL):
+        with _aws(f"user pool {pool.name}"):
+            described = clients.cognito.describe_user_pool(UserPoolId=pool.name)["UserPool"]
+            if described.get("DeletionProtection") == "ACTIVE":
                 # UpdateUserPool resets every setting it is not given (Lambda triggers, MFA, messages...)
                 # to its default. Harmless here: the pool is about to be deleted.
-                clients.cognito.update_user_pool(UserPoolId=data.user_pool_id, DeletionProtection="INACTIVE")
+                clients.cognito.update_user_pool(UserPoolId=pool.name, DeletionProtection="INACTIVE")
 
 
 @contextmanager
@@ -177,7 +218,7 @@ def _aws(resource: str) -> Iterator[None]:
         raise ResidencyError(f"could not ask AWS about {resource}: {error}") from error
 
 
-def _versions(s3: Any, bucket: str | None) -> Iterator[dict[str, Any]]:
+def _versions(s3: Any, bucket: str) -> Iterator[dict[str, Any]]:
     if bucket:
         with _aws(f"bucket {bucket}"):
             for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
@@ -198,7 +239,7 @@ def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
 def _session(region: str, endpoint_url: str | None) -> Any:
     import boto3
 
-    from residency.stacks.target import FAKE_CREDENTIAL
+    from residency.target import FAKE_CREDENTIAL
 
     # A session of our own: boto3's default session must not be shared between threads.
     if endpoint_url is None:
@@ -214,11 +255,37 @@ def scan(dynamodb: Any, table: str | None, **options: Any) -> Iterator[dict[str,
             yield from dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True, **options)
 
 
-def _users(cognito: Any, pool: str | None) -> Iterator[dict[str, Any]]:
+def _users(cognito: Any, pool: str) -> Iterator[dict[str, Any]]:
     if pool:
         with _aws(f"user pool {pool}"):
             for page in cognito.get_paginator("list_users").paginate(UserPoolId=pool):
                 yield from page["Users"]
+
+
+def _queued(sqs: Any, queue_url: str) -> int:
+    """Every message in the queue: waiting, being handled (not visible) and delayed."""
+    with _aws(f"queue {queue_url}"):
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(_QUEUE_COUNTS))["Attributes"]
+        return sum(int(attributes.get(name, 0)) for name in _QUEUE_COUNTS)
+    return 0
+
+
+def _messages(sqs: Any, queue_url: str) -> Iterator[dict[str, Any]]:
+    """Each message once, read without deleting it: it stays hidden for an hour, then reappears."""
+    seen: set[str] = set()
+    with _aws(f"queue {queue_url}"):
+        while True:
+            received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                           VisibilityTimeout=_EXPORT_VISIBILITY_SECONDS,
+                                           AttributeNames=["All"], MessageAttributeNames=["All"])
+            fresh = [message for message in received.get("Messages", []) if message["MessageId"] not in seen]
+            if not fresh:
+                return
+            for message in fresh:
+                seen.add(message["MessageId"])
+                yield {"MessageId": message["MessageId"], "Body": message["Body"],
+                       "Attributes": message.get("Attributes", {}),
+                       "MessageAttributes": message.get("MessageAttributes", {})}
 
 
 def _user_record(user: dict[str, Any]) -> dict[str, Any]:
@@ -235,20 +302,22 @@ class ExportedObject:
     current: bool
 
 
-def _export_objects(data: RegionData, s3: Any, staging: Path) -> dict[str, ExportedObject]:
-    """Every object version's bytes: the current ones under s3/<key>, the noncurrent ones (an
-    overwritten or deleted file lives on in them) under s3-noncurrent/<sha256 of key>/<version id>.
+def _export_objects(bucket: str, s3: Any, staging: Path) -> dict[str, ExportedObject]:
+    """Every object version's bytes: the current ones under s3/<bucket>/<key>, the noncurrent ones (an
+    overwritten or deleted file lives on in them) under s3-noncurrent/<bucket>/<sha256 of key>/<version id>.
     Returns path relative to `staging` -> what it holds."""
     written: dict[str, ExportedObject] = {}
-    for version in _versions(s3, data.bucket):
+    folder = _safe_name(bucket)
+    for version in _versions(s3, bucket):
         if "ETag" not in version:
             continue  # a delete marker holds no data
         key, current = version["Key"], _is_current(version)
-        relative = (_object_path(staging, key) if current else
-                    f"s3-noncurrent/{hashlib.sha256(key.encode()).hexdigest()}/{_safe_name(version['VersionId'])}")
+        relative = (_object_path(staging, folder, key) if current else
+                    f"s3-noncurrent/{folder}/{hashlib.sha256(key.encode()).hexdigest()}/"
+                    f"{_safe_name(version['VersionId'])}")
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-        with _aws(f"object {key!r} in bucket {data.bucket}"), (staging / relative).open("wb") as out:
-            body = s3.get_object(Bucket=data.bucket, Key=key, VersionId=version["VersionId"])["Body"]
+        with _aws(f"object {key!r} in bucket {bucket}"), (staging / relative).open("wb") as out:
+            body = s3.get_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])["Body"]
             for chunk in body.iter_chunks():
                 out.write(chunk)
             written[relative] = ExportedObject(key, version["VersionId"], current)
@@ -268,8 +337,9 @@ def _private(root: Path) -> None:
     root.chmod(0o700)
 
 
-def _object_path(staging: Path, key: str) -> str:
-    """`s3/<key>` if that is a plain relative path still free on disk, else `s3-escaped/<sha256 of key>`.
+def _object_path(staging: Path, folder: str, key: str) -> str:
+    """`s3/<folder>/<key>` if that is a plain relative path still free on disk, else
+    `s3-escaped/<folder>/<sha256 of key>`.
 
     Escaped: `..`, `.` and empty segments (`/abs`, `a//b`, `folder/`), names too long for the file
     system, and a key that is also another key's folder (`a` beside `a/b`). The manifest names
@@ -277,10 +347,10 @@ def _object_path(staging: Path, key: str) -> str:
     """
     parts = key.split("/")
     if all(part not in ("", ".", "..") and "\0" not in part and len(part.encode()) <= 255 for part in parts):
-        natural = Path("s3", *parts)
+        natural = Path("s3", folder, *parts)
         if not (staging / natural).exists() and not any((staging / up).is_file() for up in natural.parents):
             return natural.as_posix()
-    return f"s3-escaped/{hashlib.sha256(key.encode()).hexdigest()}"
+    return f"s3-escaped/{folder}/{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _write_lines(path: Path, records: Iterable[dict[str, Any]]) -> int:
@@ -311,13 +381,12 @@ def _write_manifest(staging: Path, counted: Inventory, objects: dict[str, Export
             files.append({"path": relative, "bytes": path.stat().st_size, "sha256": digest}
                          | ({"key": exported.key, "version_id": exported.version_id, "current": exported.current}
                             if exported else {}))
-    data = counted.data
     manifest = {
-        "region": data.region,
+        "region": counted.data.region,
         "exported_at": datetime.now(UTC).isoformat(),
-        "sources": {"bucket": data.bucket, "table": data.table, "user_pool_id": data.user_pool_id},
-        "counts": {"objects": counted.objects, "versions": counted.versions, "items": counted.items,
-                   "users": counted.users},
+        "stores": [count.store.record() | {"records": count.records}
+                   | ({"versions": count.versions} if count.store.kind == StoreKind.BUCKET else {})
+                   for count in counted.counts],
         "files": files,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from residency import synth_cache
 from residency.config import load_config
+from residency.synth import cache
 from tests.cli.test_cli import HEAVY
 from tests.conftest import SAMPLE, run_cli
 
@@ -84,15 +84,15 @@ def test_terraform_lock_files_do_not_count_as_output(project):
 def test_the_key_follows_everything_synth_reads(tmp_path, monkeypatch):
     config = load_config(SAMPLE)
     handlers = tmp_path / "handlers"
-    shutil.copytree(Path(synth_cache.handlers_source()), handlers,
+    shutil.copytree(Path(cache.handlers_source()), handlers,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(synth_cache, "handlers_source", lambda: handlers)
-    key = synth_cache.synth_key(config, {})
-    assert synth_cache.synth_key(config, {}) == key  # deterministic
-    assert synth_cache.synth_key(config, {"organization-scp.json": "{}"}) != key
+    monkeypatch.setattr(cache, "handlers_source", lambda: handlers)
+    key = cache.synth_key(config, {})
+    assert cache.synth_key(config, {}) == key  # deterministic
+    assert cache.synth_key(config, {"organization-scp.json": "{}"}) != key
     other = tmp_path / "regions.yaml"
     other.write_text(SAMPLE.read_text().replace("countries: [US]", "countries: [US, PR]"))
-    assert synth_cache.synth_key(load_config(other), {}) != key
+    assert cache.synth_key(load_config(other), {}) != key
     handler = next(handlers.rglob("*.py"))
     handler.write_text(handler.read_text() + "\n# changed\n")
-    assert synth_cache.synth_key(config, {}) != key
+    assert cache.synth_key(config, {}) != key

@@ -39,8 +39,8 @@ def affected_since(base: str, config_file: Path, config: Config, paths: ProjectP
                    progress: Callable[[str], None]) -> Affected:
     """Compare the synthesized workspaces of `config` (its cdktf.out, which the plan that follows
     reuses) with those of regions.yaml at `base`."""
+    from residency.flows.terraform_runs import synth
     from residency.stacks import synthesize
-    from residency.workflow import synth
 
     base_text = _file_at_revision(base, config_file)
     everything = list(config.workspaces)

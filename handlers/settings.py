@@ -1,0 +1,17 @@
+"""The names of the settings (environment variables) the infrastructure gives the handlers.
+
+Named here once: the handlers read them, and residency's constructs import these names to set them.
+"""
+
+HOME_REGION = "HOME_REGION"  # the region the function runs in, and whose users it serves
+DIRECTORY_TABLE = "DIRECTORY_TABLE"
+DIRECTORY_WRITE_REGION = "DIRECTORY_WRITE_REGION"  # the directory's primary: every claim is written there
+DIRECTORY_READ_REGION = "DIRECTORY_READ_REGION"  # the nearest copy of the directory, for reads
+HMAC_KEYS = "HMAC_KEYS"  # every active key version, current first: "2=alias/...,1=alias/..."
+HMAC_KEY_REGION = "HMAC_KEY_REGION"  # where user keys are computed: always the function's own region
+PENDING_CLAIM_SECONDS = "PENDING_CLAIM_SECONDS"
+DATA_TABLE = "DATA_TABLE"
+USER_POOL_ID = "USER_POOL_ID"
+USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
+
+DIRECTORY_REGIONS = (DIRECTORY_WRITE_REGION, DIRECTORY_READ_REGION)
