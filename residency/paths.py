@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from residency.naming import STATE_KEY
 
 STATE_DIR_NAME = ".residency"
 OUT_DIR_NAME = "cdktf.out"
+
+
+def local_state_path(workspace: str) -> PurePosixPath:
+    """Where a workspace's local state file is, relative to the project: the one spelling of that layout."""
+    return PurePosixPath(STATE_DIR_NAME, "state", workspace, STATE_KEY)
 
 
 def state_path_from_stack(workspace: str) -> str:
@@ -15,7 +22,7 @@ def state_path_from_stack(workspace: str) -> str:
     Written into the synthesized backend so that Terraform, the stock `cdktf` CLI and the
     remote-state lookups of cross-stack references all find the same file.
     """
-    return f"../../../{STATE_DIR_NAME}/state/{workspace}/terraform.tfstate"
+    return f"../../../{local_state_path(workspace)}"
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class ProjectPaths:
         return self.work / "bootstrap" / "seed" / workspace
 
     def state_file(self, workspace: str) -> Path:
-        return self.work / "state" / workspace / "terraform.tfstate"
+        return self.root / local_state_path(workspace)
 
     def data_dir(self, workspace: str) -> Path:
         """Terraform's own per-workspace directory (TF_DATA_DIR), kept out of cdktf.out."""

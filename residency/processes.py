@@ -1,14 +1,58 @@
-"""Processes and signals, as residency's commands share them."""
+"""Processes and signals, as residency's commands share them: every external program starts here.
+
+Each runs with an argument list (never a shell), an explicit directory and environment, nothing on
+stdin, and in a session of its own, so that Ctrl-C reaches residency alone, which decides what to
+forward (Terraform gets exactly one interrupt; see `terraform/interrupts.py`).
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+import subprocess
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
+from typing import IO
 
 Handler = Callable[[int, FrameType | None], None]
+
+
+@dataclass(frozen=True)
+class Captured:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class CouldNotRun(Exception):
+    """The program did not start (not found, not executable) or overran its time."""
+
+
+def capture(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+            timeout: float | None = None) -> Captured:
+    """Run `command` to its end with its output captured (as text; undecodable bytes replaced)."""
+    try:
+        completed = subprocess.run(list(command), cwd=cwd, env=dict(env) if env is not None else None,
+                                   stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+                                   check=False, timeout=timeout, start_new_session=True)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise CouldNotRun(f"cannot run {command[0]}: {error}") from error
+    return Captured(completed.returncode, completed.stdout, completed.stderr)
+
+
+def start(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+          output: int | IO[bytes] | IO[str] = subprocess.PIPE) -> subprocess.Popen[str]:
+    """Start `command` and return at once; its stdout and stderr go together to `output` (a pipe to read
+    as text lines, by default, or an open file)."""
+    try:
+        return subprocess.Popen(list(command), cwd=cwd, env=dict(env) if env is not None else None,
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, text=True,
+                                errors="replace", start_new_session=True)
+    except OSError as error:
+        raise CouldNotRun(f"cannot run {command[0]}: {error}") from error
 
 
 def exists(pid: int) -> bool:

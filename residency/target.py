@@ -13,7 +13,7 @@ from residency.naming import LOCAL_ENDPOINT_VARIABLE as LOCAL_ENDPOINT_VARIABLE 
 # The Python binding spells Lambda's key `lambda_`.
 EMULATED_SERVICES = (
     "acm", "apigatewayv2", "cloudfront", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
-    "kms", "lambda_", "route53", "s3", "secretsmanager", "ssm", "sts", "wafv2",
+    "kms", "lambda_", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
 )
 
 FAKE_CREDENTIAL = "residency-local"

@@ -25,13 +25,7 @@ def jurisdiction_of(config: Config, workspace: str) -> str:
 
 def state_location(config: Config, workspace: str) -> str:
     """Where the workspace's Terraform state is kept, as a person would look for it."""
-    state = config.state
-    if state.backend == "s3":
-        return config.state_url(workspace)
-    if state.backend == "cloud":
-        host = state.hostname or "app.terraform.io"
-        return f"{host}/{state.organization}/{naming.cloud_workspace(state.workspace_prefix or '', workspace)}"
-    return f".residency/state/{workspace}/terraform.tfstate"
+    return config.state_location(workspace)
 
 
 def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:

@@ -27,7 +27,7 @@ def render(
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the file instead of writing it.")] = False,
 ) -> None:
     """Write the pipeline: plan every workspace on a pull request, apply on the branch, check drift daily."""
-    from residency.pipelines.render import PipelineSettings, render_pipeline, write_pipeline
+    from residency.pipelines.pipeline_files import PipelineSettings, render_pipeline, write_pipeline
 
     app: Application = ctx.obj
     config_path = _relative_to(app.config_path, out)

@@ -31,8 +31,8 @@ def check(
 ) -> None:
     """Prove that no personal-data path leaves its jurisdiction (exit 3 on a violation)."""
     from residency.guard.check import check_synthesized
-    from residency.guard.render import as_json as report_json
-    from residency.guard.render import as_sarif, text_lines
+    from residency.guard.report_formats import as_json as report_json
+    from residency.guard.report_formats import as_sarif, text_lines
 
     if as_json and sarif:
         raise UsageError("--json and --sarif both print on stdout; choose one")
@@ -40,14 +40,14 @@ def check(
     config = app.config
     saved_plans = {name: _read_plan(name, file, config.workspaces) for name, file in map(_split_plan, plans or [])}
     if graph is not None:
-        from residency.guard.graph import check_suffix
+        from residency.guard.data_map_files import check_suffix
 
         check_suffix(graph)
     out_dir = _output_to_check(app, out)
     report = check_synthesized(config, out_dir, saved_plans)
     code = ExitCode.OK if report.clean else ExitCode.VIOLATION
     if graph is not None:
-        from residency.guard.graph import render
+        from residency.guard.data_map_files import render
 
         regions = {code: region.jurisdiction for code, region in config.regions.items()}
         render(graph, regions, report.paths, global_region=config.global_.region,

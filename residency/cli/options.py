@@ -1,8 +1,12 @@
-"""Options shared by several commands."""
+"""Options shared by several commands; those of every command that runs Terraform declared once."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import typer
 
@@ -34,3 +38,43 @@ NoProgressOption = Annotated[bool, typer.Option(
     "--no-progress", help="Plain prefixed lines instead of the live view (the default when not a terminal).")]
 LockTimeoutOption = Annotated[str, typer.Option(
     "--lock-timeout", help="How long to wait for a workspace another residency or Terraform holds (e.g. 30s, 10m).")]
+
+
+@dataclass(frozen=True)
+class Running:
+    """The options every command that runs Terraform takes."""
+
+    as_json: bool = False
+    mirror: str | None = None
+    parallelism: int | None = None
+    fail_fast: bool = False
+    no_progress: bool = False
+    lock_timeout: str = "0s"
+
+
+# (command-line parameter, Running field, option, default), in the order `--help` lists them.
+RUN_OPTIONS: tuple[tuple[str, str, Any, Any], ...] = (
+    ("as_json", "as_json", JsonOption, False),
+    ("provider_mirror", "mirror", ProviderMirrorOption, None),
+    ("parallelism", "parallelism", ParallelismOption, None),
+    ("fail_fast", "fail_fast", FailFastOption, False),
+    ("no_progress", "no_progress", NoProgressOption, False),
+    ("lock_timeout", "lock_timeout", LockTimeoutOption, "0s"),
+)
+
+
+def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`command(..., running: Running)` as a typer command that takes the run options as options."""
+    own = [parameter for parameter in inspect.signature(command, eval_str=True).parameters.values()
+           if parameter.name != "running"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+              for name, _field, option, default in RUN_OPTIONS]
+
+    @functools.wraps(command)
+    def with_options(*args: Any, **kwargs: Any) -> None:
+        running = Running(**{field: kwargs.pop(name) for name, field, _option, _default in RUN_OPTIONS})
+        command(*args, running=running, **kwargs)
+
+    with_options.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    with_options.__annotations__ = {parameter.name: parameter.annotation for parameter in [*own, *shared]}
+    return with_options

@@ -6,7 +6,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -16,13 +15,10 @@ from residency.cli.application import Application
 from residency.cli.options import (
     AllOption,
     AutoApproveOption,
-    FailFastOption,
     JsonOption,
-    LockTimeoutOption,
-    NoProgressOption,
-    ParallelismOption,
-    ProviderMirrorOption,
+    Running,
     WorkspacesArgument,
+    with_run_options,
 )
 from residency.cli.progress import LineReporter, LiveReporter
 from residency.errors import UsageError
@@ -46,18 +42,7 @@ def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
         app.say(f"{name}: {app.paths.stack_dir(name) / 'cdk.tf.json'}")
 
 
-@dataclass(frozen=True)
-class Running:
-    """The options every command that runs Terraform takes."""
-
-    as_json: bool
-    mirror: str | None
-    parallelism: int | None
-    fail_fast: bool
-    no_progress: bool
-    lock_timeout: str
-
-
+@with_run_options
 def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when any workspace has changes.")] = False,
@@ -65,11 +50,8 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
              "--affected-since", metavar="REVISION",
              help="Plan only the workspaces that a change since this git revision affects (for pull "
                   "requests), instead of names or --all.")] = None,
-         as_json: JsonOption = False, provider_mirror: ProviderMirrorOption = None,
-         parallelism: ParallelismOption = None, fail_fast: FailFastOption = False,
-         no_progress: NoProgressOption = False, lock_timeout: LockTimeoutOption = "0s") -> None:
+         *, running: Running) -> None:
     """Synth, init and plan; summary of adds/changes/destroys per workspace."""
-    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
     if affected_since is None:
         selected = _selected(ctx, names, all_)
     elif names or all_:
@@ -90,39 +72,29 @@ def _affected(app: Application, base: str) -> list[str]:
     return affected.workspaces
 
 
+@with_run_options
 def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-          auto_approve: AutoApproveOption = False, as_json: JsonOption = False,
-          provider_mirror: ProviderMirrorOption = None, parallelism: ParallelismOption = None,
-          fail_fast: FailFastOption = False, no_progress: NoProgressOption = False,
-          lock_timeout: LockTimeoutOption = "0s") -> None:
+          auto_approve: AutoApproveOption = False, *, running: Running) -> None:
     """Plan, then apply that saved plan, dependencies first; independent workspaces in parallel."""
-    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
     _operate(ctx, Operation.APPLY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
 
 
+@with_run_options
 def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-            auto_approve: AutoApproveOption = False, as_json: JsonOption = False,
-            provider_mirror: ProviderMirrorOption = None, parallelism: ParallelismOption = None,
-            fail_fast: FailFastOption = False, no_progress: NoProgressOption = False,
-            lock_timeout: LockTimeoutOption = "0s") -> None:
+            auto_approve: AutoApproveOption = False, *, running: Running) -> None:
     """Destroy workspaces, dependents first; independent workspaces in parallel."""
-    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
     _operate(ctx, Operation.DESTROY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
 
 
-def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-          as_json: JsonOption = False, provider_mirror: ProviderMirrorOption = None,
-          parallelism: ParallelismOption = None, fail_fast: FailFastOption = False,
-          no_progress: NoProgressOption = False, lock_timeout: LockTimeoutOption = "0s") -> None:
+@with_run_options
+def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False, *,
+          running: Running) -> None:
     """Refresh-only plan; lists drifted resources per workspace (exit 2 on drift)."""
-    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
     _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running)
 
 
-def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_json: JsonOption = False,
-              provider_mirror: ProviderMirrorOption = None, parallelism: ParallelismOption = None,
-              fail_fast: FailFastOption = False, no_progress: NoProgressOption = False,
-              lock_timeout: LockTimeoutOption = "0s") -> None:
+@with_run_options
+def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, *, running: Running) -> None:
     """Create the S3 buckets and KMS keys that hold state (`state: {backend: s3}`), one per region, in that
     region; planned and applied like any workspace, and safe to run again."""
     from residency.flows.bootstrap import bootstrap as run_bootstrap
@@ -130,7 +102,6 @@ def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, as_js
 
     app: Application = ctx.obj
     require_s3(app.config)
-    running = Running(as_json, provider_mirror, parallelism, fail_fast, no_progress, lock_timeout)
     names = [naming.bootstrap_workspace(region) for region in app.config.state_regions]
     _operate(ctx, Operation.APPLY, names, running, auto_approve=auto_approve,
              run=lambda reporter, confirm, options: run_bootstrap(

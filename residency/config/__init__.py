@@ -7,18 +7,22 @@ from typing import Any
 from residency.config.aws_regions import JURISDICTIONS, REGIONS, AwsRegion
 from residency.config.countries import COUNTRY_CODES
 from residency.config.loader import load_config
-from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig, StateConfig
+from residency.config.model import Config, DirectoryConfig, GlobalConfig, GuardException, RegionConfig
+from residency.config.state import CloudState, LocalState, S3State, StateConfig
 
 __all__ = [
     "COUNTRY_CODES",
     "JURISDICTIONS",
     "REGIONS",
     "AwsRegion",
+    "CloudState",
     "Config",
     "DirectoryConfig",
     "GlobalConfig",
     "GuardException",
+    "LocalState",
     "RegionConfig",
+    "S3State",
     "StateConfig",
     "config_json_schema",
     "load_config",

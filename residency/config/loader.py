@@ -23,9 +23,9 @@ from residency.config.model import (
     IdentityConfig,
     LimitsConfig,
     RegionConfig,
-    StateConfig,
 )
-from residency.config.rules import check_rules, did_you_mean, suggest
+from residency.config.state import STATE_MODELS, misplaced_key
+from residency.config.validation import check_rules, did_you_mean, suggest
 from residency.config.yaml_source import LineMap, Location, YamlDocument, format_location, parse_yaml, read_yaml
 from residency.errors import ConfigError, Problem, ResidencyError
 
@@ -74,7 +74,7 @@ def validate_document(document: YamlDocument) -> tuple[Config | None, list[Probl
     except ValidationError as err:
         errors = err.errors()
     problems = [_problem(error, document.lines) for error in errors]
-    unknown = [tuple(error["loc"]) for error in errors if error["type"] == "extra_forbidden"]
+    unknown = [_in_file(tuple(error["loc"]))[0] for error in errors if error["type"] == "extra_forbidden"]
     if len(unknown) < len(errors):
         return None, problems
     try:
@@ -93,13 +93,29 @@ def _without(data: dict[str, Any], locations: list[Location]) -> dict[str, Any]:
     return pruned
 
 
+def _in_file(location: Location) -> tuple[Location, str | None]:
+    """The location as written in the file, and the state backend it is under: pydantic puts the
+    backend's tag into the locations inside `state` (`state.cloud.organization`)."""
+    if len(location) >= 2 and location[0] == "state" and location[1] in STATE_MODELS:
+        return ("state", *location[2:]), str(location[1])
+    return location, None
+
+
 def _problem(error: ErrorDetails, lines: LineMap) -> Problem:
-    location: Location = tuple(error["loc"])
+    location, backend = _in_file(tuple(error["loc"]))
     kind = error["type"]
     hint: str | None
     if kind == "extra_forbidden":
-        message, hint = _unknown_key(location)
+        misplaced = misplaced_key(backend, str(location[-1])) if backend and len(location) == 2 else None
+        message, hint = misplaced or _unknown_key(location)
         return Problem(lines.line(location, key=True), format_location(location), message, hint)
+    if kind == "union_tag_invalid" and location == ("state",):
+        location = ("state", "backend")
+        given = error.get("input")
+        tag = given.get("backend") if isinstance(given, dict) else (error.get("ctx") or {}).get("tag")
+        message = f"expected {_one_of(list(STATE_MODELS))}, got {show_value(tag)}"
+        return Problem(lines.line(location), format_location(location), message,
+                       suggest(str(tag), list(STATE_MODELS)) if isinstance(tag, str) else None)
     if kind == "missing":
         message, hint = f"required key {location[-1]!r} is missing", _missing_hint(location)
     else:
@@ -111,7 +127,7 @@ def _model_at(location: Location) -> type[BaseModel] | None:
     if not location:
         return Config
     sections: dict[str, type[BaseModel]] = {
-        "global": GlobalConfig, "state": StateConfig, "directory": DirectoryConfig,
+        "global": GlobalConfig, "directory": DirectoryConfig,
         "identity": IdentityConfig, "limits": LimitsConfig}
     if len(location) == 1 and str(location[0]) in sections:
         return sections[str(location[0])]
@@ -123,6 +139,8 @@ def _model_at(location: Location) -> type[BaseModel] | None:
 
 
 def _allowed_keys(location: Location) -> list[str]:
+    if location == ("state",):  # every backend's keys: a key of another backend is told apart before
+        return list(dict.fromkeys(name for model in STATE_MODELS.values() for name in model.model_fields))
     model = _model_at(location)
     if model is None:
         return []

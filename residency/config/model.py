@@ -1,4 +1,4 @@
-"""The shape of regions.yaml as frozen, strict pydantic models (cross-field rules live in rules.py)."""
+"""The shape of regions.yaml as frozen, strict pydantic models (cross-field rules live in validation.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
 from residency.config.countries import COUNTRY_CODES
+from residency.config.state import LocalState, StateConfig
 from residency.target import TargetProfile, profile_for
 
 K = TypeVar("K")
@@ -52,31 +53,6 @@ def _strict(title: str | None = None) -> ConfigDict:
 
 def _enum(values: Iterable[str]) -> list[JsonValue]:
     return [value for value in sorted(values)]
-
-
-class StateConfig(BaseModel):
-    """Where Terraform state lives."""
-
-    model_config = _strict()
-
-    backend: Literal["local", "s3", "cloud"] = Field(default="local", description="local | s3 | cloud")
-    bucket_prefix: str | None = Field(
-        default=None,
-        description="s3 only: state buckets are named prefix + '-' + region (default: <project>-tfstate); "
-                    "bucket names are global across AWS accounts, so pick a prefix nobody else uses",
-    )
-    organization: str | None = Field(
-        default=None, description="HCP Terraform organization (backend cloud only, required there)"
-    )
-    workspace_prefix: str | None = Field(
-        default=None,
-        description="HCP Terraform workspace name = prefix + workspace name (backend cloud only, required there)",
-    )
-    hostname: str | None = Field(
-        default=None,
-        description="HCP Terraform host (backend cloud only): app.terraform.io (US, the default) or "
-                    "app.eu.terraform.io (EU); state is kept where the host is",
-    )
 
 
 class GlobalConfig(BaseModel):
@@ -223,7 +199,7 @@ class Config(BaseModel):
     domain: str | None = Field(
         default=None, description="enables Route 53 records, ACM certificates, custom API domains"
     )
-    state: StateConfig = Field(default=StateConfig(), description="where Terraform state lives")
+    state: StateConfig = Field(default=LocalState(), description="where Terraform state lives")
     global_: GlobalConfig = Field(default=GlobalConfig(), alias="global", description="the global workspace")
     regions: Annotated[Mapping[str, RegionConfig], AfterValidator(_freeze)] = Field(
         min_length=1,
@@ -280,18 +256,10 @@ class Config(BaseModel):
         """What the target changes: the one place residency tells the emulator from AWS."""
         return profile_for(self.target)
 
-    @property
-    def state_bucket_prefix(self) -> str:
-        """State buckets (backend s3) are this prefix + '-' + region."""
-        return naming.state_bucket_prefix(self.project, self.state.bucket_prefix)
-
-    def state_bucket(self, workspace: str) -> str:
-        """The bucket that holds a workspace's state with backend s3 (a bootstrap workspace's too)."""
+    def state_location(self, workspace: str) -> str:
+        """Where the workspace's Terraform state is kept (a bootstrap workspace's too), as a person looks for it."""
         region = self.workspace_region(workspace.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX))
-        return naming.state_bucket(self.state_bucket_prefix, region)
-
-    def state_url(self, workspace: str) -> str:
-        return f"s3://{self.state_bucket(workspace)}/{naming.state_key(workspace)}"
+        return self.state.location(self.project, workspace, region)
 
     def workspace_region(self, workspace: str) -> str:
         return self.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace

@@ -8,12 +8,12 @@ itself (an upgrade) is not seen this way: plan everything then.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from residency import processes
 from residency.config import Config, load_config
 from residency.errors import ResidencyError, UsageError
 from residency.files import synthesized_digest
@@ -81,10 +81,9 @@ def _file_at_revision(revision: str, file: Path) -> str | None:
 
 def _git(args: list[str], cwd: Path, failure: str, hint: str | None = None) -> str:
     try:
-        completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-                                   stdin=subprocess.DEVNULL, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise UsageError(f"cannot run git: {error}", hint="--affected-since needs git on PATH") from error
+        completed = processes.capture(["git", *args], cwd=cwd, timeout=60)
+    except processes.CouldNotRun as error:
+        raise UsageError(str(error), hint="--affected-since needs git on PATH") from error
     if completed.returncode != 0:
         detail = completed.stderr.strip().splitlines()
         raise UsageError(failure + (f" ({detail[-1]})" if detail else ""), hint=hint)

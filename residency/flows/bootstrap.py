@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import shutil
 
-from residency.config import Config
+from residency import naming
+from residency.config import Config, S3State
 from residency.errors import UsageError
 from residency.flows.terraform_runs import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
 from residency.paths import ProjectPaths
-from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.locks import parse_duration, workspace_lock
+from residency.terraform.manifest import Workspace, read_manifest
 from residency.terraform.operations import (
     Confirm,
     Operation,
@@ -30,13 +31,14 @@ from residency.terraform.runner import Terraform
 PUSHED_SUFFIX = ".pushed"
 
 
-def require_s3(config: Config) -> None:
-    if config.state.backend != "s3":
+def require_s3(config: Config) -> S3State:
+    if not isinstance(config.state, S3State):
         raise UsageError(
             f"bootstrap creates the state buckets of `state: {{backend: s3}}`; this regions.yaml uses "
             f"backend: {config.state.backend}",
             hint="set `state: {backend: s3}` in regions.yaml (local and cloud state need no bootstrap)",
         )
+    return config.state
 
 
 def bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, reporter: RunReporter,
@@ -53,6 +55,8 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
                confirm: Confirm, options: RunOptions, lock_timeout_seconds: float) -> list[Outcome]:
     from residency.stacks import synthesize_state_stores
 
+    state = require_s3(config)
+
     progress = reporter.say
     tools = terraform_tools(paths, mirror)
     progress(f"synthesizing the state stores of {len(config.state_regions)} region(s) into {paths.bootstrap_out} ...")
@@ -63,7 +67,8 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
     failed: list[Outcome] = []
     seeded: dict[str, Workspace] = {}
     for name in names:
-        bucket = f"s3://{config.state_bucket(name)}"
+        region = config.workspace_region(name.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX))
+        bucket = f"s3://{state.bucket(config.project, region)}"
         if paths.state_file(name).exists():
             progress(f"{name}: an earlier run left this workspace's state in {paths.state_file(name)}; "
                      f"finishing it, then moving that state into {bucket}")
@@ -87,7 +92,7 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
         if outcome.workspace in seeded and outcome.status in (Status.APPLIED, Status.NO_CHANGES):
             _push_seed_state(terraform, paths, workspaces[outcome.workspace], outcome)
             if outcome.status is not Status.FAILED:
-                progress(f"{outcome.workspace}: its state now lives in {config.state_url(outcome.workspace)}")
+                progress(f"{outcome.workspace}: its state now lives in {config.state_location(outcome.workspace)}")
     by_name = {outcome.workspace: outcome for outcome in [*failed, *outcomes]}
     return [by_name[name] for name in names]
 

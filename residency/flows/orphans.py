@@ -18,7 +18,7 @@ from residency.paths import ProjectPaths
 
 if TYPE_CHECKING:
     from residency.config import Config
-    from residency.terraform.graph import Workspace
+    from residency.terraform.manifest import Workspace
     from residency.terraform.runner import Terraform
 
 # region -> its countries, as global's last apply recorded them

@@ -32,9 +32,9 @@ from residency.flows.terraform_runs import (
 from residency.paths import ProjectPaths
 from residency.personal_data import MalformedDeclaration, stores_in_state
 from residency.target import LOCAL_ENDPOINT_VARIABLE
-from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
+from residency.terraform.manifest import Workspace, read_manifest
 from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop

@@ -16,9 +16,9 @@ from residency.paths import ProjectPaths
 from residency.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
-from residency.terraform.graph import Workspace, read_manifest
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import OutputLock, parse_duration
+from residency.terraform.manifest import Workspace, read_manifest
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
@@ -193,7 +193,7 @@ def terraform_settings(config: Config, paths: ProjectPaths, tools: TerraformTool
 def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:
     """The residency rules over what was just synthesized; nothing reaches Terraform past a violation."""
     from residency.guard.check import check_synthesized
-    from residency.guard.render import text_lines
+    from residency.guard.report_formats import text_lines
 
     report = check_synthesized(config, paths.out)
     if not report.clean:

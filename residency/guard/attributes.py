@@ -35,7 +35,7 @@ def path_steps(path: str) -> list[str]:
 
 
 def at_path(body: Any, path: str) -> Iterator[tuple[Location, Any]]:
-    """(location, value) of every value `path` reaches in `body` (see catalog.model.Place)."""
+    """(location, value) of every value `path` reaches in `body` (see catalog.entries.Place)."""
     attribute_path, _, json_path = path.partition("#")
     for location, value in _walk(body, path_steps(attribute_path), (), comments=True):
         if not json_path:

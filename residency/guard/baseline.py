@@ -12,11 +12,11 @@ import fnmatch
 import json
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from residency import processes
 from residency.config.yaml_source import parse_yaml
 from residency.errors import ResidencyError, UsageError
 
@@ -93,9 +93,8 @@ def run_checkov(checkov: Path, stacks_dir: Path) -> dict[str, Any]:
                "--quiet", "--soft-fail", "-d", str(stacks_dir)]
     env = {key: value for key, value in os.environ.items() if key != "BC_API_KEY"} | CHECKOV_ENV
     try:
-        completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False,
-                                   stdin=subprocess.DEVNULL, timeout=CHECKOV_TIMEOUT_SECONDS)
-    except (OSError, subprocess.TimeoutExpired) as error:
+        completed = processes.capture(command, env=env, timeout=CHECKOV_TIMEOUT_SECONDS)
+    except processes.CouldNotRun as error:
         raise ResidencyError(f"checkov could not run: {error}") from error
     try:
         report = json.loads(completed.stdout)

@@ -9,10 +9,10 @@ from typing import Any
 
 from residency.config import Config
 from residency.errors import ResidencyError, UsageError
-from residency.guard.model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
 from residency.guard.plan_document import overlay_plan, plan_shape_problem
 from residency.guard.registry import Check, Context
 from residency.guard.rules import RULES
+from residency.guard.workspace_model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
 
 SCP_FILE = "organization-scp.json"
 
@@ -49,7 +49,7 @@ def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[st
 
 def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]) -> list[str]:
     """The violations a saved plan of one workspace would bring, as report lines (none: it may be applied)."""
-    from residency.guard.render import text_lines
+    from residency.guard.report_formats import text_lines
 
     problem = plan_shape_problem(plan)
     if problem is not None:

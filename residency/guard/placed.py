@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from residency.guard import catalog
 from residency.guard.attributes import Location, at_path, dotted
-from residency.guard.catalog.model import DataSource, Entry, Flow, Place
-from residency.guard.model import Resource
+from residency.guard.catalog.entries import DataSource, Entry, Flow, Place
 from residency.guard.places import Where
+from residency.guard.workspace_model import Resource
 
 if TYPE_CHECKING:
     from residency.guard.registry import Context

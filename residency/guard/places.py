@@ -11,15 +11,14 @@ residency's data buckets, whose name carries its region).
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from residency import naming
-from residency.config import REGIONS, Config
+from residency.config import REGIONS, Config, LocalState
 from residency.guard.catalog import data_source as catalog_data_source
-from residency.guard.catalog.model import Kind
+from residency.guard.catalog.entries import Kind
 from residency.guard.constants import constant
 from residency.guard.expressions import (
     Call,
@@ -36,10 +35,9 @@ from residency.guard.expressions import (
     parse_template,
     sole_expression,
 )
-from residency.guard.model import Resource, SynthesizedWorkspace
 from residency.guard.plan_document import CALLER_ACCOUNTS
 from residency.guard.values import UNKNOWN
-from residency.paths import state_path_from_stack
+from residency.guard.workspace_model import Resource, SynthesizedWorkspace
 
 LOOPBACK = "loopback"  # the local emulator on this machine; only the local target accepts it
 Where = frozenset[str]
@@ -519,29 +517,15 @@ class Placer:
 
 def _same_state(config: Config, source: Resource, workspace: str) -> bool:
     """Whether a remote-state lookup reads exactly the state residency keeps for `workspace`."""
-    settings, backend = source.body.get("config") or {}, source.body.get("backend")
+    settings = source.body.get("config") or {}
     if not isinstance(settings, dict):
         return False
     if set(source.body) - {"backend", "config", "workspace", "//"} or \
             source.body.get("workspace", TERRAFORM_WORKSPACE) != TERRAFORM_WORKSPACE:
         return False  # defaults, another workspace: not the state residency writes
-    if backend == "local":
-        path = settings.get("path")
-        return set(settings) == {"path"} and isinstance(path, str) and \
-            posixpath.normpath(path) == posixpath.normpath(state_path_from_stack(workspace))
-    if backend == "s3" and config.state.backend == "s3":
-        region = config.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
-        allowed = S3_STATE_SETTINGS | (EMULATOR_S3_SETTINGS if config.profile.uses_emulator else frozenset())
-        return set(settings) <= allowed and \
-            settings.get("key") == naming.state_key(workspace) and settings.get("region") == region and \
-            settings.get("bucket") == naming.state_bucket(config.state_bucket_prefix, region)
-    if backend in ("remote", "cloud") and config.state.backend == "cloud":
-        names = settings.get("workspaces") or {}
-        return set(settings) <= {"hostname", "organization", "workspaces"} and isinstance(names, dict) and \
-            set(names) == {"name"} and names.get("name") == f"{config.state.workspace_prefix or ''}{workspace}" \
-            and settings.get("organization") == config.state.organization and \
-            settings.get("hostname", "app.terraform.io") == (config.state.hostname or "app.terraform.io")
-    return False
+    own = LocalState() if source.body.get("backend") == "local" else config.state  # cross-stack references
+    return own.reads_own_state(source.body.get("backend"), settings, project=config.project, workspace=workspace,
+                               region=config.workspace_region(workspace), emulated=config.profile.uses_emulator)
 
 
 _COMPUTED = object()
@@ -557,11 +541,6 @@ REGION_DESCRIBING = frozenset({
     "aws_lb_hosted_zone_id", "aws_redshift_service_account",
 })
 TERRAFORM_WORKSPACE = "${terraform.workspace}"
-S3_STATE_SETTINGS = frozenset({"bucket", "key", "region", "encrypt", "kms_key_id"})
-# What a remote-state lookup needs on the local target to talk to the emulator (its endpoint comes from the
-# environment, never from these settings).
-EMULATOR_S3_SETTINGS = frozenset({"access_key", "secret_key", "skip_credentials_validation", "skip_metadata_api_check",
-                                  "skip_requesting_account_id", "use_path_style"})
 
 
 def _configured(body: dict[str, Any], steps: tuple[Any, ...]) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from residency.guard.model import SynthesizedWorkspace
 from residency.guard.values import sole_resource_reference
+from residency.guard.workspace_model import SynthesizedWorkspace
 
 _ABSENT = object()
 # Where an overlaid document records the account the plan ran in (a key Terraform never reads).

@@ -11,11 +11,11 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from residency.guard.attributes import Location, at_path, json_document, strings
-from residency.guard.catalog.model import Policy
+from residency.guard.catalog.entries import Policy
 from residency.guard.expressions import ExpressionError, address, is_template, parse_template, traversals
-from residency.guard.model import Resource
 from residency.guard.placed import entry_of
 from residency.guard.values import sole_resource_reference, sole_traversal
+from residency.guard.workspace_model import Resource
 
 if TYPE_CHECKING:
     from residency.guard.registry import Context

@@ -9,10 +9,10 @@ from functools import cached_property
 from residency import naming
 from residency.config import REGIONS, Config
 from residency.guard.attributes import Location
-from residency.guard.catalog.model import Workspace
-from residency.guard.model import DataPath, Finding, Rule, SynthesizedWorkspace
+from residency.guard.catalog.entries import Workspace
 from residency.guard.placed import PlacedValue, placed_values
 from residency.guard.places import LOOPBACK, UNKNOWN, Placer
+from residency.guard.workspace_model import DataPath, Finding, Rule, SynthesizedWorkspace
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from typing import Any
 
 from residency import naming
 from residency.config import REGIONS, Config
-from residency.guard.model import Finding
 from residency.guard.policy_evaluation import (
     Absent,
     Evaluation,
@@ -42,6 +41,7 @@ from residency.guard.policy_evaluation import (
 )
 from residency.guard.registry import describe
 from residency.guard.tfjson import strict_json
+from residency.guard.workspace_model import Finding
 
 SCP_RULE = "RES008"
 SCP_SIZE_LIMIT = 5120  # characters AWS Organizations accepts in one SCP

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from residency import naming
 from residency.config import REGIONS
 from residency.guard import catalog
-from residency.guard.catalog.model import Kind
+from residency.guard.catalog.entries import Kind
 from residency.guard.constants import constant
 from residency.guard.expressions import (
     Call,

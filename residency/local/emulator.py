@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -100,14 +99,9 @@ class Emulator:
         log_start = self.paths.emulator_log.stat().st_size if self.paths.emulator_log.exists() else 0
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         with self.paths.emulator_log.open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", SERVER_MODULE, "-H", "127.0.0.1", "-p", str(port)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,  # survives this command; `local down` stops it
-            )
+            # In a session of its own, it survives this command; `local down` stops it.
+            process = processes.start([sys.executable, "-m", SERVER_MODULE, "-H", "127.0.0.1", "-p", str(port)],
+                                      env=env, output=log)
         record = EmulatorRecord(pid=process.pid, port=port, started_at=time.time(), code=emulator_code())
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:

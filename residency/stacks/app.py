@@ -13,9 +13,9 @@ from residency import naming
 from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
 from residency.stacks.functions import Bundle
+from residency.stacks.geo_routing import RegionEndpoint
 from residency.stacks.global_stack import GlobalStack
 from residency.stacks.region_stack import RegionStack
-from residency.stacks.routing import RegionEndpoint
 
 # Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
 APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}

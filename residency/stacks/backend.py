@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktf import CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack
 
 from residency import naming
-from residency.config import StateConfig
+from residency.config import CloudState, LocalState, StateConfig
 from residency.paths import state_path_from_stack
 from residency.target import FAKE_CREDENTIAL, TargetProfile
 
@@ -13,15 +13,14 @@ from residency.target import FAKE_CREDENTIAL, TargetProfile
 def state_backend(stack: TerraformStack, workspace: str, state: StateConfig, *, project: str, region: str,
                   target: TargetProfile) -> None:
     """`region` is where the workspace's resources live; with s3 its state lives there too."""
-    if state.backend == "local":
+    if isinstance(state, LocalState):
         LocalBackend(stack, path=state_path_from_stack(workspace))
-    elif state.backend == "cloud":
+    elif isinstance(state, CloudState):
         assert state.organization is not None and state.workspace_prefix is not None  # the loader requires them
         CloudBackend(stack, organization=state.organization, hostname=state.hostname,
-                     workspaces=NamedCloudWorkspace(naming.cloud_workspace(state.workspace_prefix, workspace)))
+                     workspaces=NamedCloudWorkspace(state.workspace_name(workspace)))
     else:
-        s3_state(stack, naming.state_key(workspace), naming.state_bucket_prefix(project, state.bucket_prefix),
-                 region=region, target=target)
+        s3_state(stack, naming.state_key(workspace), state.prefix(project), region=region, target=target)
 
 
 def s3_state(stack: TerraformStack, key: str, prefix: str, *, region: str, target: TargetProfile) -> None:

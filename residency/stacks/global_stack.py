@@ -19,8 +19,8 @@ from residency.stacks.data_store import EncryptionKey, encrypted_table
 from residency.stacks.declared_stores import output_declaration, protect
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
+from residency.stacks.geo_routing import ApiRouting, RegionEndpoint
 from residency.stacks.provider import aws_provider
-from residency.stacks.routing import ApiRouting, RegionEndpoint
 from residency.target import TargetProfile
 
 # The directory's partition key: a pseudonymous key for the user, never the email itself.

@@ -13,7 +13,7 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from constructs import Construct
 
 from residency import naming
-from residency.config import Config
+from residency.config import Config, S3State
 from residency.stacks import policies
 from residency.stacks.backend import s3_state
 from residency.stacks.data_store import DataBucket, EncryptionKey
@@ -47,6 +47,8 @@ def build_state_store_app(config: Config, outdir: Path) -> App:
     from residency.stacks.app import APP_CONTEXT
 
     app = App(context=APP_CONTEXT, outdir=str(outdir))
+    state = config.state
+    assert isinstance(state, S3State), "bootstrap makes the state stores of backend s3 only"
     for region in config.state_regions:
         listed = config.regions.get(region)
         StateStoreStack(
@@ -54,7 +56,7 @@ def build_state_store_app(config: Config, outdir: Path) -> App:
             project=config.project,
             region=region,
             jurisdiction=listed.jurisdiction if listed is not None else naming.GLOBAL_JURISDICTION,
-            prefix=config.state_bucket_prefix,
+            prefix=state.prefix(config.project),
             extra_tags=dict(config.tags),
             target=config.profile,
         )

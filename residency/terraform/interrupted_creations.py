@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from residency.errors import TerraformError
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 from residency.terraform.runner import RunResult, Terraform
 
 

@@ -15,9 +15,9 @@ from typing import Protocol
 
 from residency.errors import ExitCode, ResidencyError
 from residency.terraform.events import Changes
-from residency.terraform.graph import Workspace, dependency_order
 from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
+from residency.terraform.manifest import Workspace, dependency_order
 from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph

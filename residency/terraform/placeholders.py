@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 
 SYNTHESIZED = "cdk.tf.json"
 

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from residency import processes
 from residency.errors import TerraformError
 from residency.paths import ProjectPaths
 from residency.terraform.events import EventLog
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 
 LineSink = Callable[[str, str], None]
 INIT_STAMP = "residency-init.sha256"
@@ -146,13 +147,10 @@ class Terraform:
         """The workspace's raw state (`terraform state pull`; no provider is started); {} if none."""
         log_file = self._log_file(workspace)
         try:
-            completed = subprocess.run(
-                [str(self.settings.binary), "state", "pull"],
-                cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
-                capture_output=True, text=True, errors="replace", check=False, start_new_session=True,
-            )
-        except OSError as error:
-            raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
+            completed = processes.capture([str(self.settings.binary), "state", "pull"], cwd=workspace.directory,
+                                          env=self.environment(workspace))
+        except processes.CouldNotRun as error:
+            raise TerraformError(str(error)) from error
         with log_file.open("a") as log:
             log.write(f"$ terraform state pull\n{completed.stderr}[state pull exited {completed.returncode}]\n")
         if completed.returncode != 0:
@@ -174,13 +172,10 @@ class Terraform:
         """Run a read-only command whose stdout is one JSON object; its stderr goes to the log."""
         log_file = self._log_file(workspace)
         try:
-            completed = subprocess.run(
-                [str(self.settings.binary), *args],
-                cwd=workspace.directory, env=self.environment(workspace), stdin=subprocess.DEVNULL,
-                capture_output=True, text=True, errors="replace", check=False, start_new_session=True,
-            )
-        except OSError as error:
-            raise TerraformError(f"cannot run {self.settings.binary}: {error}") from error
+            completed = processes.capture([str(self.settings.binary), *args], cwd=workspace.directory,
+                                          env=self.environment(workspace))
+        except processes.CouldNotRun as error:
+            raise TerraformError(str(error)) from error
         command = f"terraform {' '.join(args)}"
         with log_file.open("a") as log:
             log.write(f"$ {command}\n{completed.stderr}[{args[0]} exited {completed.returncode}]\n")
@@ -250,19 +245,9 @@ class Terraform:
                 log.write(f"[{step} not started: interrupted]\n")
                 return RunResult(INTERRUPTED_EXIT, events, log_file)
             try:
-                process = subprocess.Popen(
-                    command,
-                    cwd=workspace.directory,
-                    env=self.environment(workspace),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    errors="replace",
-                    start_new_session=True,  # Ctrl-C reaches residency, which forwards exactly one
-                )
-            except OSError as error:
-                raise TerraformError(f"cannot run {command[0]}: {error}") from error
+                process = processes.start(command, cwd=workspace.directory, env=self.environment(workspace))
+            except processes.CouldNotRun as error:
+                raise TerraformError(str(error)) from error
             with self._guard:
                 self._running[workspace.name] = process
             try:

@@ -8,7 +8,7 @@ import pytest
 
 from residency.config.editing import add_region, unified_diff
 from residency.config.loader import validate_document
-from residency.config.rules import check_rules
+from residency.config.validation import check_rules
 from residency.config.yaml_source import parse_yaml
 from residency.errors import UsageError
 from tests.conftest import SAMPLE

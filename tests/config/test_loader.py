@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from residency.config import Config, GlobalConfig, RegionConfig, StateConfig, load_config
+from residency.config import Config, GlobalConfig, LocalState, RegionConfig, load_config
 from residency.config.loader import show_value
 from residency.errors import ConfigError
 from tests.config.conftest import LoadError, WriteConfig
@@ -46,7 +46,7 @@ def test_the_sample_loads_into_the_expected_model(write_config: WriteConfig) -> 
     assert config.project == "acme-health"
     assert config.target == "local"
     assert config.domain is None
-    assert config.state == StateConfig()
+    assert config.state == LocalState()
     assert config.global_ == GlobalConfig(region="us-east-1", routing="geolocation", frontend=False)
     assert dict(config.regions) == {
         "eu-central-1": RegionConfig(jurisdiction="EU", countries=("DE", "FR", "NL", "AT", "BE", "IE", "IT", "ES")),

@@ -16,8 +16,8 @@ from residency.config import (
     AwsRegion,
     Config,
     GlobalConfig,
+    LocalState,
     RegionConfig,
-    StateConfig,
     config_json_schema,
 )
 from residency.config.countries import COMMON_MISTAKES
@@ -38,7 +38,7 @@ def test_defaults_match_the_design() -> None:
     config = Config.model_validate(config_data())
     assert config.target == "local"
     assert config.domain is None
-    assert config.state == StateConfig(backend="local", organization=None, workspace_prefix=None)
+    assert config.state == LocalState()
     assert config.global_ == GlobalConfig(region="us-east-1", routing="geolocation", frontend=False)
     assert config.tags == {}
     assert config.regions["eu-central-1"] == RegionConfig(jurisdiction="EU", countries=("DE", "FR"))

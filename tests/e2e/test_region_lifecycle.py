@@ -51,7 +51,7 @@ def add_stores_by_hand(project: Path, mirror: str | None) -> None:
     from residency.flows.terraform_runs import RunOptions, terraform_settings, terraform_tools
     from residency.paths import ProjectPaths
     from residency.personal_data import OUTPUT
-    from residency.terraform.graph import Workspace
+    from residency.terraform.manifest import Workspace
     from residency.terraform.runner import Terraform
 
     paths = ProjectPaths(project)

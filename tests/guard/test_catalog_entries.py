@@ -21,9 +21,9 @@ import pytest
 from residency.config import load_config
 from residency.guard import catalog
 from residency.guard.attributes import path_steps
-from residency.guard.catalog.model import DataSource, Entry, Flow, Kind, Place, PolicyKind, Workspace
+from residency.guard.catalog.entries import DataSource, Entry, Flow, Kind, Place, PolicyKind, Workspace
 from residency.guard.check import evaluate
-from residency.guard.model import Finding, SynthesizedWorkspace
+from residency.guard.workspace_model import Finding, SynthesizedWorkspace
 from residency.personal_data import STORE_TYPES
 from residency.stacks import synthesize
 from tests.guard.stores import declare
@@ -212,4 +212,4 @@ def test_the_catalog_is_consistent():
 
 def test_where_the_catalog_lives_is_one_package():
     root = Path(catalog.__file__).parent
-    assert {path.name for path in root.glob("*.py")} >= {"__init__.py", "model.py"}
+    assert {path.name for path in root.glob("*.py")} >= {"__init__.py", "entries.py"}

@@ -15,7 +15,7 @@ import pytest
 from residency import naming
 from residency.config import load_config
 from residency.guard.catalog import DATA_SOURCES, ENTRIES, data_source, entry
-from residency.guard.catalog.model import REGION, DataSource, Entry, Kind, Workspace, out
+from residency.guard.catalog.entries import REGION, DataSource, Entry, Kind, Workspace, out
 from residency.stacks import synthesize, synthesize_retirement, synthesize_state_stores
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from tests.conftest import SAMPLE

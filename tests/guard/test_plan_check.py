@@ -16,12 +16,12 @@ import pytest
 
 from residency.config import Config, load_config
 from residency.guard.check import check_plan, evaluate
-from residency.guard.model import SynthesizedWorkspace
 from residency.guard.plan_document import overlay_plan
+from residency.guard.workspace_model import SynthesizedWorkspace
 from residency.paths import ProjectPaths
 from residency.personal_data import OUTPUT
 from residency.terraform.cli_config import check_mirror, write_cli_config
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 from residency.terraform.operations import Operation, OperationRunner, Status
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from residency.paths import ProjectPaths
-from residency.terraform.graph import read_manifest
+from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder

@@ -16,9 +16,9 @@ import pytest
 
 from residency.errors import ExitCode
 from residency.paths import ProjectPaths
-from residency.terraform.graph import read_manifest
 from residency.terraform.interrupts import LOCK_INFO, forwarding_interrupts, remaining_locks
 from residency.terraform.locks import WorkspaceBusyError, parse_duration, workspace_lock
+from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder

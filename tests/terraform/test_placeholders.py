@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 from residency.terraform.placeholders import placeholder, with_placeholders
 
 STATE = "../../../.residency/state/{}/terraform.tfstate"

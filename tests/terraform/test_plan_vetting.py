@@ -11,7 +11,7 @@ import pytest
 
 from residency.errors import ExitCode
 from residency.paths import ProjectPaths
-from residency.terraform.graph import read_manifest
+from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder

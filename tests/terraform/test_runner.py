@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from residency.paths import ProjectPaths, state_path_from_stack
-from residency.terraform.graph import Workspace
+from residency.terraform.manifest import Workspace
 from residency.terraform.operations import Operation, Outcome, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from residency.guard.catalog import compute, edge, identity, messaging, operations, storage
 from residency.guard.catalog.data_sources import DATA_SOURCES as _DATA_SOURCES
-from residency.guard.catalog.model import DataSource, Entry
+from residency.guard.catalog.entries import DataSource, Entry
 
 _T = TypeVar("_T", Entry, DataSource)
 

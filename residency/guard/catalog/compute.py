@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     SERVICE_CALL_TARGETS,
     Entry,
     Flow,

@@ -3,7 +3,7 @@ others describe the workspace's own context or build a value from their argument
 
 from __future__ import annotations
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     GLOBAL,
     REGION,
     REGION_AND_GLOBAL,

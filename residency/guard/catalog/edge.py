@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     GLOBAL,
     REGION,
     REGION_AND_GLOBAL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     SERVICE_CALL_TARGETS,
     Entry,
     Flow,

@@ -3,7 +3,7 @@ Athena."""
 
 from __future__ import annotations
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     Entry,
     Flow,
     Kind,

@@ -3,7 +3,7 @@ parameters and ECR."""
 
 from __future__ import annotations
 
-from residency.guard.catalog.model import (
+from residency.guard.catalog.entries import (
     REGION_AND_GLOBAL,
     REGION_GLOBAL_AND_BOOTSTRAP,
     Entry,

@@ -14,14 +14,14 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from residency import naming
-from residency.guard.catalog.model import Flow, Kind, PolicyKind
+from residency.guard.catalog.entries import Flow, Kind, PolicyKind
 from residency.guard.expressions import ExpressionError, Traversal, address, is_template, parse_template
-from residency.guard.model import DataPath, Finding
 from residency.guard.placed import with_flow
 from residency.guard.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
 from residency.guard.policy_documents import PolicyDocument, policy_documents
 from residency.guard.registry import Context, rule
 from residency.guard.values import sole_resource_reference
+from residency.guard.workspace_model import DataPath, Finding
 
 REQUESTED_REGION = "aws:requestedregion"
 # Actions AWS grants only on `*` (no resource-level permissions) that touch no personal data.

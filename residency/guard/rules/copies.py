@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from residency.guard.catalog.model import Flow
-from residency.guard.model import DataPath, Finding
+from residency.guard.catalog.entries import Flow
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import LOOPBACK, UNKNOWN
 from residency.guard.registry import Context, rule
+from residency.guard.workspace_model import DataPath, Finding
 
 VERBS = {Flow.OUT: "copies data to", Flow.IN: "copies data in from"}
 

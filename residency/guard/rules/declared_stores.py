@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from residency.guard.model import DataPath, Finding
 from residency.guard.registry import Context, rule
 from residency.guard.values import blocks
+from residency.guard.workspace_model import DataPath, Finding
 from residency.personal_data import OUTPUT, STORE_TYPES, MalformedDeclaration, parse_declaration
 
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from residency import naming
 from residency.guard import catalog
-from residency.guard.catalog.model import Flow
+from residency.guard.catalog.entries import Flow
 from residency.guard.expressions import ExpressionError, Traversal, parse_template
-from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
 from residency.guard.values import GLOBAL, blocks, sole_resource_reference
+from residency.guard.workspace_model import DataPath, Finding, Resource
 
 # The pseudonymous schema: the key is an HMAC of the email, computed in KMS; nothing else is indexed.
 DIRECTORY_KEY = "user_key"

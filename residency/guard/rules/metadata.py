@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from residency.guard.model import DataPath, Finding
 from residency.guard.registry import Context, rule
 from residency.guard.values import blocks
+from residency.guard.workspace_model import DataPath, Finding
 
 PERSONAL_KEY = re.compile(r"e-?mail|phone|passport|birth|ssn|national.?id", re.IGNORECASE)
 # Bounded parts (RFC 5321's lengths) keep a long value without an address from costing quadratic time.

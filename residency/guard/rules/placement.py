@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency.guard.attributes import at_path, dotted
-from residency.guard.catalog.model import Flow, Kind
-from residency.guard.model import DataPath, Finding
+from residency.guard.catalog.entries import Flow, Kind
 from residency.guard.placed import with_flow
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
+from residency.guard.workspace_model import DataPath, Finding
 
 # s3 backend settings that send the state somewhere other than `region` says.
 _S3_PLACES = {"endpoint": Kind.HOST, "endpoints.*": Kind.HOST, "dynamodb_endpoint": Kind.HOST,

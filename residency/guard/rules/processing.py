@@ -16,8 +16,7 @@ from typing import Any
 
 from residency import naming
 from residency.guard.attributes import at_path, dotted, strings
-from residency.guard.catalog.model import Flow, Kind, PolicyKind
-from residency.guard.model import DataPath, Finding
+from residency.guard.catalog.entries import Flow, Kind, PolicyKind
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import LOOPBACK, UNKNOWN
 from residency.guard.policy_documents import policy_documents
@@ -25,6 +24,7 @@ from residency.guard.registry import Context, rule
 from residency.guard.rules.copies import data_paths
 from residency.guard.tokens import places_in_text
 from residency.guard.values import sole_resource_reference
+from residency.guard.workspace_model import DataPath, Finding
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
 # The module CloudFront Functions import to change origins (or anything else of a distribution).

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency.guard.attributes import at_path, dotted
-from residency.guard.catalog.model import Kind
-from residency.guard.model import DataPath, Finding
+from residency.guard.catalog.entries import Kind
 from residency.guard.placed import entry_of
 from residency.guard.registry import Context, rule
+from residency.guard.workspace_model import DataPath, Finding
 
 # Provider settings that change nothing about where requests go (or that residency itself writes). A
 # profile or shared config file may set an endpoint_url, so those are not among them.

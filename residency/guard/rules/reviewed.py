@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from itertools import chain
 
 from residency.guard import catalog
-from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.registry import Context, rule
+from residency.guard.workspace_model import DataPath, Finding, Resource
 
 REVIEW_HINT = ("if it is needed, have it reviewed for residency and add an `exceptions:` entry (rule, resource, "
                "reason, expiry) to regions.yaml")

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency import naming
-from residency.guard.catalog.model import Kind
+from residency.guard.catalog.entries import Kind
 from residency.guard.expressions import ExpressionError, address, parse_template, traversals
-from residency.guard.model import DataPath, Finding, Resource
 from residency.guard.registry import Context, rule
 from residency.guard.values import GLOBAL, UNKNOWN, blocks, is_expression, sole_resource_reference
+from residency.guard.workspace_model import DataPath, Finding, Resource
 
 MAX_ALIAS_DEPTH = 5
 # Policies that ignore where the user is (or, for geoproximity and CIDR, do not follow regions.yaml).

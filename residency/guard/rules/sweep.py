@@ -17,13 +17,13 @@ from typing import Any
 
 from residency import naming
 from residency.guard.attributes import Location, at_path, covered, dotted, strings
-from residency.guard.catalog.model import Kind
-from residency.guard.model import DataPath, Finding, Resource
+from residency.guard.catalog.entries import Kind
 from residency.guard.placed import entry_of
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
 from residency.guard.tfjson import strict_json
 from residency.guard.tokens import places_in_text
+from residency.guard.workspace_model import DataPath, Finding, Resource
 
 # Keys of JSON documents whose values name the document's own kind, never a place data goes.
 IDENTIFIER_KEYS = frozenset({"$schema", "$id"})

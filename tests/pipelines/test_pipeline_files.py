@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from residency.cli.main import app
 from residency.config import load_config
 from residency.errors import UsageError
-from residency.pipelines.render import PipelineSettings, render_pipeline
+from residency.pipelines.pipeline_files import PipelineSettings, render_pipeline
 from residency.pipelines.summary import render_summary
 from tests.conftest import SAMPLE, run_cli
 

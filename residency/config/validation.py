@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
-from residency import naming
 from residency.config.aws_regions import REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
 from residency.config.model import EXCEPTION_REASON_MIN, EXCEPTION_RULE_PATTERN, PROJECT_PATTERN, Config
@@ -17,9 +16,6 @@ from residency.errors import Problem
 RESERVED_TAG_KEYS = ("project", "workspace", "jurisdiction", "managed-by")
 _TAG_PUNCTUATION = " _.:/=+-@"
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_HCP_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
-_BUCKET_NAME_MAX = 63
 _PROJECT_RULES = "use 3-24 lowercase letters, digits and '-', starting with a letter"
 
 
@@ -265,33 +261,8 @@ def _domain_suggestion(domain: str) -> str | None:
 
 
 def _state(config: Config, report: _Report) -> None:
-    state = config.state
-    _state_buckets(config, report)
-    fields = {"organization": state.organization, "workspace_prefix": state.workspace_prefix}
-    if state.backend != "cloud" and state.hostname is not None:
-        report.add(("state", "hostname"), f"hostname is only used with backend: cloud (backend is {state.backend})",
-                   "remove it, or set backend: cloud", key=True)
-    if state.backend != "cloud":
-        for field, value in fields.items():
-            if value is not None:
-                report.add(
-                    ("state", field),
-                    f"{field} is only used with backend: cloud (backend is {state.backend})",
-                    "remove it, or set backend: cloud",
-                    key=True,
-                )
-        return
-    needs = {
-        "organization": ("the HCP Terraform organization that holds the workspaces", "organization: NAME"),
-        "workspace_prefix": ("workspace names are this prefix + the workspace", f"workspace_prefix: {config.project}-"),
-    }
-    for field, value in fields.items():
-        why, hint = needs[field]
-        if value is None:
-            report.add(("state", field), f"backend cloud needs {field} ({why})", hint, key=True)
-        elif not _HCP_NAME.match(value):
-            message = f"{field} {value!r} may only contain letters, digits, '-' and '_'"
-            report.add(("state", field), message, "HCP Terraform names allow nothing else")
+    for problem in config.state.problems(config.project, config.state_regions):
+        report.add(("state", problem.field), problem.message, problem.hint, key=problem.at_key)
 
 
 def _tags(config: Config, report: _Report) -> None:
@@ -380,25 +351,3 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _exceptions,
     _tags,
 )
-
-
-def _state_buckets(config: Config, report: _Report) -> None:
-    prefix = config.state.bucket_prefix
-    if prefix is None:
-        return
-    if config.state.backend != "s3":
-        report.add(("state", "bucket_prefix"),
-                   f"bucket_prefix is only used with backend: s3 (backend is {config.state.backend})",
-                   "remove it, or set backend: s3", key=True)
-        return
-    if not _BUCKET_PREFIX.match(prefix) or "--" in prefix:
-        report.add(("state", "bucket_prefix"), f"bucket_prefix {prefix!r} is not usable in an S3 bucket name",
-                   "use lowercase letters, digits and single '-', starting and ending with a letter or digit")
-        return
-    longest = max(config.state_regions, key=len)
-    bucket = naming.state_bucket(prefix, longest)
-    if len(bucket) > _BUCKET_NAME_MAX:
-        report.add(("state", "bucket_prefix"),
-                   f"bucket_prefix {prefix!r} is too long: the state bucket {bucket!r} has {len(bucket)} "
-                   f"characters, S3 allows {_BUCKET_NAME_MAX}",
-                   f"use at most {_BUCKET_NAME_MAX - len(longest) - 1} characters")

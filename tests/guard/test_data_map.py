@@ -12,8 +12,10 @@ import pytest
 from PIL import Image
 
 from residency.errors import UsageError
-from residency.guard.graph import render, render_mermaid, render_svg
-from residency.guard.model import DataPath
+from residency.guard.data_map_files import render
+from residency.guard.data_map_mermaid import render_mermaid
+from residency.guard.data_map_svg import render_svg
+from residency.guard.workspace_model import DataPath
 
 NS = "{http://www.w3.org/2000/svg}"
 REGIONS = {"eu-central-1": "EU", "eu-west-1": "EU", "us-east-1": "US", "ap-southeast-2": "AU"}

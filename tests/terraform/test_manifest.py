@@ -3,7 +3,7 @@ import json
 import pytest
 
 from residency.errors import ResidencyError
-from residency.terraform.graph import dependency_order, dependents_of, read_manifest
+from residency.terraform.manifest import dependency_order, dependents_of, read_manifest
 
 
 def write_manifest(tmp_path, deps: dict[str, list[str]]):

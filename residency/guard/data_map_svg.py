@@ -1,26 +1,17 @@
-"""The data map: every data path the workspaces declare, drawn between jurisdictions as SVG or Mermaid.
-
-Standard library only, so `residency check --graph` adds no dependency to the CLI."""
+"""The data map as an SVG image: a small layout engine (jurisdiction boxes, curved edges, labels that avoid
+each other) and its markup. Standard library only."""
 
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from residency.config import REGIONS
-from residency.errors import UsageError
-from residency.files import write_atomically
-from residency.guard.model import DataPath
+from residency.guard.data_map import FINE_COLOUR, VIOLATION_COLOUR, DataMap, Edge, build_map, city
 from residency.guard.values import GLOBAL, UNKNOWN
-
-VIOLATION_COLOUR = "#d32f2f"
-FINE_COLOUR = "#607d8b"
-SUFFIXES = (".svg", ".mmd", ".md")
+from residency.guard.workspace_model import DataPath
 
 _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 _MARGIN = 24.0
@@ -31,134 +22,8 @@ _LABEL_H, _LABEL_SIZE = 17.0, 11.0
 _LANE, _PORT = 44.0, 24.0  # how far apart parallel edges run in the middle, and where they meet nodes
 _LABEL_POSITIONS = (0.5, 0.38, 0.62, 0.26, 0.74, 0.44, 0.56, 0.32, 0.68, 0.2, 0.8)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 Point = tuple[float, float]
 
-
-# --- the graph, shared by both renderers ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Edge:
-    source: str
-    destination: str
-    kind: str
-    count: int
-    violation: bool
-
-    @property
-    def label(self) -> str:
-        text = f"{self.kind} ×{self.count}" if self.count > 1 else self.kind
-        return f"✗ {text}" if self.violation else text
-
-
-@dataclass(frozen=True)
-class _Graph:
-    title: str
-    global_label: str
-    clusters: tuple[tuple[str, tuple[str, ...]], ...]  # jurisdiction and its regions, in the given order
-    outside: frozenset[str]  # regions a path reaches that the configuration does not declare
-    edges: tuple[_Edge, ...]
-    path_count: int
-    violation_count: int
-
-    @property
-    def regions(self) -> tuple[str, ...]:
-        return tuple(code for _, codes in self.clusters for code in codes)
-
-    @property
-    def has_unknown(self) -> bool:
-        return any(UNKNOWN in (edge.source, edge.destination) for edge in self.edges)
-
-
-def _violates(path: DataPath) -> bool:
-    return path.violation or path.destination == UNKNOWN  # fail closed even if the caller forgot
-
-
-def _graph(regions: Mapping[str, str], paths: Sequence[DataPath], global_region: str, title: str) -> _Graph:
-    declared = dict(regions)
-    ends = {end for path in paths for end in (path.source, path.destination)} - {GLOBAL, UNKNOWN}
-    for code in sorted(ends - set(declared)):
-        known = REGIONS.get(code)
-        declared[code] = known.jurisdiction if known else "other"
-    clusters: dict[str, list[str]] = {}
-    for code, jurisdiction in declared.items():
-        clusters.setdefault(jurisdiction, []).append(code)
-    order = {code: index for index, code in enumerate((GLOBAL, *declared, UNKNOWN))}
-    return _Graph(
-        title=title,
-        global_label=f"{GLOBAL} ({global_region})",
-        clusters=tuple((name, tuple(codes)) for name, codes in clusters.items()),
-        outside=frozenset(declared) - set(regions),
-        edges=_edges(paths, order),
-        path_count=len(paths),
-        violation_count=sum(_violates(path) for path in paths),
-    )
-
-
-def _edges(paths: Sequence[DataPath], order: Mapping[str, int]) -> tuple[_Edge, ...]:
-    groups: dict[tuple[str, str, str], list[DataPath]] = {}
-    for path in paths:
-        if path.source != path.destination:
-            groups.setdefault((path.source, path.destination, path.kind), []).append(path)
-    edges = [_Edge(*key, len(group), any(_violates(path) for path in group)) for key, group in groups.items()]
-    return tuple(sorted(edges, key=lambda edge: (order[edge.source], order[edge.destination], edge.kind)))
-
-
-def _city(code: str) -> str:
-    known = REGIONS.get(code)
-    return known.city if known else ""
-
-
-# --- Mermaid --------------------------------------------------------------------------------------
-
-
-def render_mermaid(regions: Mapping[str, str], paths: Sequence[DataPath], *, global_region: str, title: str) -> str:
-    graph = _graph(regions, paths, global_region, title)
-    lines = ["---", f"title: {json.dumps(title)}", "---", "flowchart LR"]
-    lines.append(f'  {_mermaid_id(GLOBAL)}["{_mermaid_text(graph.global_label)}"]')
-    for jurisdiction, codes in graph.clusters:
-        lines.append(f'  subgraph {_mermaid_id(jurisdiction, "j_")}["{_mermaid_text(jurisdiction)}"]')
-        lines.extend(f"    {_mermaid_node(code)}" for code in codes)
-        lines.append("  end")
-    if graph.has_unknown:
-        lines.append(f'  {_mermaid_id(UNKNOWN)}["unknown destination"]')
-    for edge in graph.edges:
-        arrow = f'-->|"{_mermaid_text(edge.label)}"|'
-        lines.append(f"  {_mermaid_id(edge.source)} {arrow} {_mermaid_id(edge.destination)}")
-    lines.extend(_mermaid_styles(graph))
-    return "\n".join(lines) + "\n"
-
-
-def _mermaid_id(name: str, prefix: str = "n_") -> str:
-    return prefix + re.sub(r"\W", "_", name)
-
-
-def _mermaid_text(text: str) -> str:
-    for character, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
-        text = text.replace(character, entity)
-    return text
-
-
-def _mermaid_node(code: str) -> str:
-    city = _city(code)
-    label = f"{_mermaid_text(code)}<br/>{_mermaid_text(city)}" if city else _mermaid_text(code)
-    return f'{_mermaid_id(code)}["{label}"]'
-
-
-def _mermaid_styles(graph: _Graph) -> list[str]:
-    lines = [
-        f"  linkStyle {index} stroke:{VIOLATION_COLOUR},stroke-width:3px,color:{VIOLATION_COLOUR}"
-        for index, edge in enumerate(graph.edges)
-        if edge.violation
-    ]
-    if graph.has_unknown:
-        lines.append(f"  style {_mermaid_id(UNKNOWN)} stroke:{VIOLATION_COLOUR},stroke-dasharray:4 4")
-    lines.extend(f"  style {_mermaid_id(code)} stroke-dasharray:4 4" for code in sorted(graph.outside))
-    return lines
-
-
-# --- SVG geometry ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -200,7 +65,7 @@ class _Rect:
 
 @dataclass(frozen=True)
 class _Curve:
-    edge: _Edge
+    edge: Edge
     start: Point
     control: Point
     end: Point
@@ -239,14 +104,14 @@ def _text_width(text: str, size: float, *, bold: bool = False) -> float:
 
 
 def _region_width(code: str) -> float:
-    return max(_NODE_W, _text_width(code, 13, bold=True) + 20, _text_width(_city(code), 11) + 20)
+    return max(_NODE_W, _text_width(code, 13, bold=True) + 20, _text_width(city(code), 11) + 20)
 
 
 def _cluster_width(codes: Sequence[str]) -> float:
     return 2 * _BOX_PAD + sum(_region_width(code) for code in codes) + _NODE_GAP * (len(codes) - 1)
 
 
-def _layout(graph: _Graph) -> _Layout:
+def _layout(graph: DataMap) -> _Layout:
     row_w = sum(_cluster_width(codes) for _, codes in graph.clusters) + _BOX_GAP * max(len(graph.clusters) - 1, 0)
     global_w = max(_NODE_W, _text_width(graph.global_label, 13, bold=True) + 24, 0.4 * row_w)
     unknown_w = _text_width("unknown destination", 12) + 24
@@ -262,7 +127,7 @@ def _layout(graph: _Graph) -> _Layout:
     return _Layout(content_w + 2 * _MARGIN, nodes, clusters, row)
 
 
-def _fan_height(graph: _Graph) -> float:
+def _fan_height(graph: DataMap) -> float:
     """Room between the global node and the regions: more where several labelled edges share one region."""
     parallel: dict[str, int] = {}
     for edge in graph.edges:
@@ -272,7 +137,7 @@ def _fan_height(graph: _Graph) -> float:
     return min(150 + 24 * max(parallel.values(), default=1), 300)
 
 
-def _place_row(graph: _Graph, nodes: dict[str, _Rect], x: float, y: float) -> tuple[tuple[str, _Rect], ...]:
+def _place_row(graph: DataMap, nodes: dict[str, _Rect], x: float, y: float) -> tuple[tuple[str, _Rect], ...]:
     clusters = []
     for jurisdiction, codes in graph.clusters:
         clusters.append((jurisdiction, _Rect(x, y, _cluster_width(codes), _BOX_STRIP + _NODE_H + _BOX_PAD)))
@@ -284,8 +149,8 @@ def _place_row(graph: _Graph, nodes: dict[str, _Rect], x: float, y: float) -> tu
     return tuple(clusters)
 
 
-def _curves(graph: _Graph, layout: _Layout) -> list[_Curve]:
-    lanes: dict[frozenset[str], list[_Edge]] = {}
+def _curves(graph: DataMap, layout: _Layout) -> list[_Curve]:
+    lanes: dict[frozenset[str], list[Edge]] = {}
     for edge in graph.edges:
         lanes.setdefault(frozenset((edge.source, edge.destination)), []).append(edge)
     curves = []
@@ -298,7 +163,7 @@ def _curves(graph: _Graph, layout: _Layout) -> list[_Curve]:
     return curves
 
 
-def _below_row(edge: _Edge, layout: _Layout, lane: int) -> _Curve:
+def _below_row(edge: Edge, layout: _Layout, lane: int) -> _Curve:
     """Regions share one row, so a path between two of them bends under the row instead of crossing nodes."""
     source, destination = layout.nodes[edge.source], layout.nodes[edge.destination]
     (x0, y0), (x1, y1) = source.centre, destination.centre
@@ -309,7 +174,7 @@ def _below_row(edge: _Edge, layout: _Layout, lane: int) -> _Curve:
     return _Curve(edge, start, control, destination.border_toward(control, destination.inner((x1 + outward, y1))))
 
 
-def _beside(edge: _Edge, layout: _Layout, lane: float) -> _Curve:
+def _beside(edge: Edge, layout: _Layout, lane: float) -> _Curve:
     source, destination = layout.nodes[edge.source], layout.nodes[edge.destination]
     a, b = layout.anchor(edge.source, edge.destination), layout.anchor(edge.destination, edge.source)
     # The normal is taken in one fixed direction per pair, so paths both ways between two nodes get distinct lanes.
@@ -328,10 +193,10 @@ def _label_box(curve: _Curve, t: float) -> _Rect:
     return _Rect(x - width / 2, y - _LABEL_H / 2, width, _LABEL_H)
 
 
-def _place_labels(curves: Sequence[_Curve], obstacles: Sequence[_Rect]) -> dict[_Edge, _Rect]:
+def _place_labels(curves: Sequence[_Curve], obstacles: Sequence[_Rect]) -> dict[Edge, _Rect]:
     """Greedy: each label takes the first spot along its curve that is free, violations first."""
     taken = list(obstacles)
-    placed: dict[_Edge, _Rect] = {}
+    placed: dict[Edge, _Rect] = {}
     for curve in sorted(curves, key=lambda curve: not curve.edge.violation):
         options = [_label_box(curve, t) for t in _LABEL_POSITIONS]
         _, best = min(enumerate(options), key=lambda item: (sum(item[1].overlap(r) for r in taken), item[0]))
@@ -376,13 +241,13 @@ def _markers() -> str:
     return _element("defs", marker("fine", FINE_COLOUR) + marker("violation", VIOLATION_COLOUR))
 
 
-def _stroke(edge: _Edge) -> dict[str, str | float]:
+def _stroke(edge: Edge) -> dict[str, str | float]:
     if edge.violation:
         return {"stroke": VIOLATION_COLOUR, "stroke_width": 3.0, "marker_end": "url(#arrow-violation)"}
     return {"stroke": FINE_COLOUR, "stroke_width": 1.5, "marker_end": "url(#arrow-fine)"}
 
 
-def _svg_header(graph: _Graph) -> list[str]:
+def _svg_header(graph: DataMap) -> list[str]:
     paths = f"{graph.path_count} data path{'s' * (graph.path_count != 1)}"
     violations = f"{graph.violation_count} violation{'s' * (graph.violation_count != 1)}"
     return [
@@ -418,7 +283,7 @@ def _svg_cluster_labels(layout: _Layout) -> list[str]:
     return elements
 
 
-def _svg_node(graph: _Graph, name: str, box: _Rect) -> str:
+def _svg_node(graph: DataMap, name: str, box: _Rect) -> str:
     cx, cy = box.centre
     dashed = {"stroke_dasharray": "5 3"} if name in graph.outside or name == UNKNOWN else {}
     if name == GLOBAL:
@@ -429,10 +294,10 @@ def _svg_node(graph: _Graph, name: str, box: _Rect) -> str:
         lines = [_text(cx, cy + 4, "unknown destination", 12, text_anchor="middle", fill=VIOLATION_COLOUR)]
     else:
         style = {"fill": "#ffffff", "stroke": "#455a64"}
-        lines = [_text(cx, cy - 2 if _city(name) else cy + 5, name, 13, font_weight="bold", text_anchor="middle",
+        lines = [_text(cx, cy - 2 if city(name) else cy + 5, name, 13, font_weight="bold", text_anchor="middle",
                        fill="#263238")]
-        if _city(name):
-            lines.append(_text(cx, cy + 14, _city(name), 11, text_anchor="middle", fill="#607d8b"))
+        if city(name):
+            lines.append(_text(cx, cy + 14, city(name), 11, text_anchor="middle", fill="#607d8b"))
     frame = _element("rect", x=box.x, y=box.y, width=box.w, height=box.h, rx=6.0, stroke_width=1.2, **style, **dashed)
     return _element("g", frame + "".join(lines))
 
@@ -446,7 +311,7 @@ def _svg_edge(curve: _Curve) -> str:
     return _element("path", d=d, fill="none", **_stroke(curve.edge))
 
 
-def _svg_label(edge: _Edge, box: _Rect) -> str:
+def _svg_label(edge: Edge, box: _Rect) -> str:
     colour = VIOLATION_COLOUR if edge.violation else "#455a64"
     weight = "bold" if edge.violation else "normal"
     background = _element("rect", x=box.x, y=box.y, width=box.w, height=box.h, rx=3.0, fill="#ffffff",
@@ -456,7 +321,7 @@ def _svg_label(edge: _Edge, box: _Rect) -> str:
     return _element("g", background + text)
 
 
-def _legend_entries(graph: _Graph) -> list[tuple[str, dict[str, str | float] | None]]:
+def _legend_entries(graph: DataMap) -> list[tuple[str, dict[str, str | float] | None]]:
     entries: list[tuple[str, dict[str, str | float] | None]] = [("fine path", {"stroke": FINE_COLOUR})]
     if graph.violation_count:
         entries.append(("✗ violation", {"stroke": VIOLATION_COLOUR}))
@@ -467,11 +332,11 @@ def _legend_entries(graph: _Graph) -> list[tuple[str, dict[str, str | float] | N
     return entries
 
 
-def _legend_width(graph: _Graph) -> float:
+def _legend_width(graph: DataMap) -> float:
     return sum(46 + _text_width(text, 12) + 28 for text, _ in _legend_entries(graph))
 
 
-def _svg_legend(graph: _Graph, y: float) -> list[str]:
+def _svg_legend(graph: DataMap, y: float) -> list[str]:
     elements: list[str] = []
     x = _MARGIN
     for text, style in _legend_entries(graph):
@@ -495,7 +360,7 @@ def _legend_sample(x: float, y: float, style: dict[str, str | float]) -> str:
 
 
 def render_svg(regions: Mapping[str, str], paths: Sequence[DataPath], *, global_region: str, title: str) -> str:
-    graph = _graph(regions, paths, global_region, title)
+    graph = build_map(regions, paths, global_region, title)
     layout = _layout(graph)
     curves = _curves(graph, layout)
     obstacles = [box.grow(3) for box in layout.nodes.values()]
@@ -516,32 +381,3 @@ def render_svg(regions: Mapping[str, str], paths: Sequence[DataPath], *, global_
         width=float(width), height=float(height), viewBox=f"0 0 {width} {height}", font_family=_FONT,
     )
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + root + "\n"
-
-
-# --- files ----------------------------------------------------------------------------------------
-
-
-def render(
-    path: Path, regions: Mapping[str, str], paths: Sequence[DataPath], *, global_region: str, title: str
-) -> None:
-    """Write the map to `path`, as SVG or Mermaid by its suffix; readers never see a half-written file."""
-    suffix = check_suffix(path)
-    if suffix == ".svg":
-        text = render_svg(regions, paths, global_region=global_region, title=title)
-    else:
-        text = render_mermaid(regions, paths, global_region=global_region, title=title)
-        text = f"```mermaid\n{text}```\n" if suffix == ".md" else text
-    write_atomically(path, text)
-
-
-def check_suffix(path: Path) -> str:
-    """The map's format from the file name; a usage error for any other (checked before the work starts)."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UsageError(
-            f"cannot draw the data map as {path.name!r}: the file must end in .svg, .mmd or .md",
-            hint="e.g. --graph data-map.svg (an image) or --graph data-map.md (Mermaid, shown by GitHub)",
-        )
-    if not path.parent.is_dir():
-        raise UsageError(f"--graph {path}: the directory {path.parent} does not exist")
-    return suffix

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from residency.guard.model import Finding, Report
 from residency.guard.registry import RULES
+from residency.guard.workspace_model import Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from residency.config import Config, load_config
-from residency.config.rules import check_rules, did_you_mean
+from residency.config import CloudState, Config, S3State, load_config
+from residency.config.validation import check_rules, did_you_mean
 from residency.errors import Problem
 from tests.config.conftest import LoadError, WriteConfig
 
@@ -297,7 +297,7 @@ def test_cloud_backend_is_fine_with_both(write_config: WriteConfig) -> None:
         f"project: acme\nstate:\n  backend: cloud\n  organization: acme\n  workspace_prefix: acme-\nregions:{REGION_US}"
     )
     state = load_config(write_config(text)).state
-    assert (state.backend, state.organization, state.workspace_prefix) == ("cloud", "acme", "acme-")
+    assert state == CloudState(backend="cloud", organization="acme", workspace_prefix="acme-")
 
 
 @pytest.mark.parametrize("backend", ["local", "s3"])
@@ -317,7 +317,7 @@ def test_cloud_settings_are_refused_for_other_backends(load_error: LoadError, ba
 
 def test_s3_state_buckets_default_to_the_project_name(write_config: WriteConfig) -> None:
     config = load_config(write_config(f"project: acme\nstate:\n  backend: s3\nregions:{REGION_US}"))
-    assert (config.state.backend, config.state.bucket_prefix, config.state_regions) == ("s3", None, ("us-east-1",))
+    assert (config.state, config.state_regions) == (S3State(backend="s3"), ("us-east-1",))
 
 
 def test_state_regions_include_the_global_region_once(write_config: WriteConfig) -> None:
