@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from residency.config import Config
+from residency.config import CloudState, Config
 from residency.errors import UsageError
 from residency.files import write_atomically
 
@@ -35,7 +35,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings) -
 
     if platform not in PLATFORMS:
         raise UsageError(f"unknown platform {platform!r}", hint=f"one of {', '.join(PLATFORMS)}")
-    if platform == "tfc" and config.state.backend != "cloud":
+    if platform == "tfc" and not isinstance(config.state, CloudState):
         raise UsageError("--platform tfc runs Terraform in HCP Terraform, which needs `state: {backend: cloud}`",
                          hint="use --platform github or gitlab for local or s3 state")
     environment = jinja2.Environment(

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from residency import naming
-from residency.config import Config
+from residency.config import CloudState, Config
 from residency.errors import UsageError
 
 TFE_PROVIDER = {"source": "hashicorp/tfe", "version": ">= 0.60, < 1.0"}
@@ -21,11 +21,11 @@ TFE_PROVIDER = {"source": "hashicorp/tfe", "version": ">= 0.60, < 1.0"}
 def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/stacks",
                  notification_url_variable: bool = True) -> dict[str, Any]:
     state = config.state
-    if state.backend != "cloud" or state.organization is None or state.workspace_prefix is None:
+    if not isinstance(state, CloudState) or state.organization is None or state.workspace_prefix is None:
         raise UsageError("HCP Terraform settings need `state: {backend: cloud, organization, workspace_prefix}`")
     workspaces = {
         name: {
-            "name": naming.cloud_workspace(state.workspace_prefix, name),
+            "name": state.workspace_name(name),
             "jurisdiction": config.regions[name].jurisdiction if name in config.regions
             else naming.GLOBAL_JURISDICTION,
         }
