@@ -64,7 +64,7 @@ class S3State(BaseModel):
     """State in S3: one bucket and KMS key per region, in that region (made by `residency bootstrap`)."""
 
     model_config = _STRICT
-    backend: Literal["s3"] = Field(default="s3", description="local | s3 | cloud")
+    backend: Literal["s3"] = Field(description="local | s3 | cloud")
     bucket_prefix: str | None = Field(
         default=None,
         description="state buckets are named prefix + '-' + region (default: <project>-tfstate); "
@@ -107,7 +107,7 @@ class CloudState(BaseModel):
     """State in HCP Terraform workspaces named prefix + workspace."""
 
     model_config = _STRICT
-    backend: Literal["cloud"] = Field(default="cloud", description="local | s3 | cloud")
+    backend: Literal["cloud"] = Field(description="local | s3 | cloud")
     organization: str | None = Field(default=None, description="HCP Terraform organization (required)")
     workspace_prefix: str | None = Field(
         default=None, description="HCP Terraform workspace name = prefix + workspace name (required)")

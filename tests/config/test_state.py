@@ -52,6 +52,7 @@ def test_a_key_of_another_backend_names_the_backend_that_takes_it(load_error: Lo
         "  hint: remove it, or set backend: cloud")
 
 
+ACME_CLOUD = CloudState(backend="cloud", organization="acme", workspace_prefix="acme-")
 S3_LOOKUP = {"bucket": "acme-tfstate-eu-central-1", "key": "eu-central-1/terraform.tfstate", "region": "eu-central-1"}
 CLOUD_LOOKUP = {"organization": "acme", "workspaces": {"name": "acme-eu-central-1"}}
 
@@ -60,18 +61,17 @@ CLOUD_LOOKUP = {"organization": "acme", "workspaces": {"name": "acme-eu-central-
     (LocalState(), "local", {"path": state_path_from_stack("eu-central-1")}, True),
     (LocalState(), "local", {"path": state_path_from_stack("us-east-1")}, False),
     (LocalState(), "local", {"path": state_path_from_stack("eu-central-1"), "workspace_dir": "x"}, False),
-    (S3State(), "s3", S3_LOOKUP, True),
-    (S3State(), "s3", {**S3_LOOKUP, "bucket": "someone-elses"}, False),
-    (S3State(), "s3", {**S3_LOOKUP, "region": "us-east-1"}, False),
-    (S3State(), "s3", {**S3_LOOKUP, "endpoint": "https://elsewhere.example"}, False),
-    (S3State(), "s3", {**S3_LOOKUP, "access_key": "x"}, False),  # only the emulator's lookups carry keys
-    (S3State(), "local", {"path": state_path_from_stack("eu-central-1")}, False),
-    (CloudState(organization="acme", workspace_prefix="acme-"), "cloud", CLOUD_LOOKUP, True),
-    (CloudState(organization="acme", workspace_prefix="acme-"), "remote", CLOUD_LOOKUP, True),
-    (CloudState(organization="acme", workspace_prefix="acme-"), "cloud", {**CLOUD_LOOKUP, "organization": "x"}, False),
-    (CloudState(organization="acme", workspace_prefix="acme-", hostname="app.eu.terraform.io"), "cloud",
-     CLOUD_LOOKUP, False),  # the lookup reads the US host
-    (CloudState(organization="acme", workspace_prefix="acme-"), "s3", S3_LOOKUP, False),
+    (S3State(backend="s3"), "s3", S3_LOOKUP, True),
+    (S3State(backend="s3"), "s3", {**S3_LOOKUP, "bucket": "someone-elses"}, False),
+    (S3State(backend="s3"), "s3", {**S3_LOOKUP, "region": "us-east-1"}, False),
+    (S3State(backend="s3"), "s3", {**S3_LOOKUP, "endpoint": "https://elsewhere.example"}, False),
+    (S3State(backend="s3"), "s3", {**S3_LOOKUP, "access_key": "x"}, False),  # only the emulator's lookups carry keys
+    (S3State(backend="s3"), "local", {"path": state_path_from_stack("eu-central-1")}, False),
+    (ACME_CLOUD, "cloud", CLOUD_LOOKUP, True),
+    (ACME_CLOUD, "remote", CLOUD_LOOKUP, True),
+    (ACME_CLOUD, "cloud", {**CLOUD_LOOKUP, "organization": "x"}, False),
+    (ACME_CLOUD.model_copy(update={"hostname": "app.eu.terraform.io"}), "cloud", CLOUD_LOOKUP, False),  # a US host
+    (CloudState(backend="cloud", organization="acme", workspace_prefix="acme-"), "s3", S3_LOOKUP, False),
 ])
 def test_each_backend_knows_a_lookup_of_its_own_state(state, backend, settings, own):
     assert state.reads_own_state(backend, settings, project="acme", workspace="eu-central-1",
@@ -83,3 +83,21 @@ def test_every_backend_is_in_the_schema():
 
     schema = str(config_json_schema())
     assert all(f"'{name}'" in schema for name in STATE_MODELS)
+
+
+@pytest.mark.parametrize(("state", "valid"), [
+    ({}, True), ({"backend": "local"}, True), ({"backend": "s3", "bucket_prefix": "acme-state"}, True),
+    ({"backend": "cloud", "organization": "acme", "workspace_prefix": "acme-"}, True),
+    ({"bucket_prefix": "acme-state"}, False), ({"backend": "gcs"}, False),
+    ({"backend": "local", "hostname": "x"}, False),
+])
+def test_the_published_schema_takes_what_residency_takes(state, valid):
+    """Editors and check-jsonschema read the schema: `state: {}` is local there too, and matches one backend."""
+    import jsonschema
+
+    from residency.config import config_json_schema
+
+    document = {"project": "acme", "state": state, "regions": {"us-east-1": {"jurisdiction": "US",
+                                                                            "countries": ["US"], "default": True}}}
+    errors = list(jsonschema.Draft202012Validator(config_json_schema()).iter_errors(document))
+    assert (errors == []) is valid, [error.message for error in errors]
