@@ -29,6 +29,8 @@ import types
 from importlib import metadata
 from pathlib import Path
 
+from residency import processes
+
 PACKAGE = "cdktf_cdktf_provider_aws"
 
 
@@ -73,8 +75,8 @@ def _node_major_version() -> str | None:
     if node is None:
         return None
     try:
-        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
+        version = processes.capture([node, "--version"], timeout=10).stdout
+    except processes.CouldNotRun:
         return None
     return version.strip().lstrip("v").split(".")[0] or None
 
