@@ -77,15 +77,20 @@ def parse_declaration(value: Any) -> list[DeclaredStore]:
     return stores
 
 
+def state_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resources a workspace's state (`terraform show -json`) lists in its root module."""
+    values = document.get("values")
+    module = values.get("root_module", {}) if isinstance(values, dict) else {}
+    return [resource for resource in module.get("resources", []) if isinstance(resource, dict)]
+
+
 def stores_in_state(document: dict[str, Any]) -> list[DeclaredStore]:
-    """The stores of a workspace's state (`terraform show -json`): what its output declares, and every
-    resource of a store's type the declaration misses (a state written before declarations existed)."""
-    values = document.get("values") if isinstance(document.get("values"), dict) else {}
+    """The stores of a workspace's state: what its output declares, and every resource of a store's type
+    the declaration misses (a state written before declarations existed)."""
+    values = document.get("values")
     output = (values.get("outputs") or {}).get(OUTPUT) if isinstance(values, dict) else None
     declared = parse_declaration(output.get("value")) if isinstance(output, dict) else []
-    module = values.get("root_module", {}) if isinstance(values, dict) else {}
-    return _with_undeclared(declared, (resource for resource in module.get("resources", [])
-                                       if isinstance(resource, dict)))
+    return _with_undeclared(declared, state_resources(document))
 
 
 def _with_undeclared(declared: list[DeclaredStore], resources: Iterable[dict[str, Any]]) -> list[DeclaredStore]:

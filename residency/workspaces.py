@@ -23,11 +23,6 @@ def jurisdiction_of(config: Config, workspace: str) -> str:
     return config.regions[workspace].jurisdiction
 
 
-def state_location(config: Config, workspace: str) -> str:
-    """Where the workspace's Terraform state is kept, as a person would look for it."""
-    return config.state_location(workspace)
-
-
 def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:
     valid = workspace_names(config)
     if all_workspaces:

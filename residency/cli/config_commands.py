@@ -51,7 +51,7 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "jurisdiction": workspaces.jurisdiction_of(config, name),
             "countries": list(region.countries) if region else [],
             "default": bool(region and region.default),
-            "state": workspaces.state_location(config, name),
+            "state": config.state_location(name),
         })
     if as_json:
         app.emit_json({

@@ -30,7 +30,7 @@ from residency.flows.terraform_runs import (
     terraform_tools,
 )
 from residency.paths import ProjectPaths
-from residency.personal_data import MalformedDeclaration, stores_in_state
+from residency.personal_data import MalformedDeclaration, state_resources, stores_in_state
 from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
@@ -132,7 +132,7 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
         if init is not None and init.returncode != 0:
             raise ResidencyError(init_failed(region, init, terraform).error or "terraform init failed")
         state = terraform.state_document(workspace)
-        resources = _state_resources(state)
+        resources = state_resources(state)
         if not resources:
             _require_orphan(config, paths, terraform, region)
             progress(f"{region}: its state lists nothing any more (destroyed before)")
@@ -184,11 +184,6 @@ def _keep_shared_records(config: Config, terraform: Terraform, workspace: Worksp
                                      f"out of the destruction", hint=f"full output: {forgotten.log_file}")
             progress(f"{workspace.name}: left {resource['address']} in place: it validates {shared_host} for the "
                      "other regions' certificates too")
-
-
-def _state_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
-    module = document.get("values", {}).get("root_module", {}) if isinstance(document.get("values"), dict) else {}
-    return [resource for resource in module.get("resources", []) if isinstance(resource, dict)]
 
 
 def _refuse_unless_data_is_handled(region: str, inventory: region_data.Inventory, export_dir: Path | None,
