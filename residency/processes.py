@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,3 +76,24 @@ def interrupts_handled_by(handler: Handler) -> Iterator[None]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done, then go to the handler that was in place.
+
+    For a short step that must not be cut in half. Outside the main thread, where signals cannot be
+    handled, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    with interrupts_handled_by(lambda signum, frame: received.append(signum)):
+        yield
+    if received:
+        handler = previous[signal.Signals(received[0])]
+        if callable(handler):
+            handler(received[0], None)
+        raise KeyboardInterrupt

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from residency import processes
 from residency.synth.output import write_output
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ def synthesize_retirement(config: Config, region: str, out_dir: Path) -> list[st
 def _prepare_bindings() -> None:
     from residency.stacks.bindings import install_lazy_provider_package, quiet_jsii, shield_jsii_from_ctrl_c
 
-    quiet_jsii()
-    shield_jsii_from_ctrl_c()
-    install_lazy_provider_package()
+    # A Ctrl-C while jsii starts its Node runtime leaves a half-made process object whose cleanup prints
+    # a traceback (seen on a loaded machine); it waits the second or two until Node is up instead.
+    with processes.interrupts_deferred():
+        quiet_jsii()
+        shield_jsii_from_ctrl_c()
+        install_lazy_provider_package()
+        import cdktf  # noqa: F401 - loading its assembly starts jsii's Node runtime
