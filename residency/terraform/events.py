@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+
+# An AWS error answer carries its HTTP status: a 4xx means AWS refused the request (the name was
+# taken, a parameter was wrong), so the resource was not made by it.
+REFUSED_BY_AWS = re.compile(r"StatusCode: 4\d\d\b")
 
 
 @dataclass
@@ -32,6 +37,15 @@ class EventLog:
     # A plan that changes only root outputs (e.g. global's record of the regions it serves) still
     # has something to apply.
     outputs_change: bool = False
+    # Creations this apply started, finished, and saw AWS refuse (by address).
+    creations_started: list[str] = field(default_factory=list)
+    creations_finished: set[str] = field(default_factory=set)
+    creations_refused: set[str] = field(default_factory=set)
+
+    def unfinished_creations(self) -> list[str]:
+        """What this apply started creating and never saw made or refused: AWS may have made it."""
+        return [address for address in self.creations_started
+                if address not in self.creations_finished and address not in self.creations_refused]
 
     def feed(self, line: str) -> str | None:
         """Record one output line; return the human-readable text for the log."""
@@ -54,6 +68,8 @@ class EventLog:
             self.outputs = {name: value.get("value") for name, value in outputs.items() if not value.get("sensitive")}
             self.outputs_change = any(value.get("action") in ("create", "update", "delete")
                                       for value in outputs.values())
+        elif kind in ("apply_start", "apply_complete"):
+            self._creation(event.get("hook"), started=kind == "apply_start")
         elif kind == "diagnostic":
             return self._diagnostic(event.get("diagnostic", {}))
         return str(event.get("@message", ""))
@@ -66,7 +82,21 @@ class EventLog:
             text += "".join(f"\n  {line}" for line in str(diagnostic["detail"]).splitlines())
         if diagnostic.get("severity") == "error":
             self.errors.append(text)
+            if diagnostic.get("address") and REFUSED_BY_AWS.search(text):
+                self.creations_refused.add(str(diagnostic["address"]))
         return text
+
+    def _creation(self, hook: object, *, started: bool) -> None:
+        if not isinstance(hook, dict) or hook.get("action") != "create":
+            return
+        resource = hook.get("resource")
+        address = resource.get("addr") if isinstance(resource, dict) else None
+        if not isinstance(address, str):
+            return
+        if not started:
+            self.creations_finished.add(address)
+        elif address not in self.creations_started:
+            self.creations_started.append(address)
 
 
 def _resource_and_action(event: dict) -> tuple[str, str]:

@@ -60,7 +60,7 @@ def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note:
     protected = protected_addresses(synthesized)
 
     def tainted_protected() -> set[str]:
-        return {address for address in tainted_addresses(_state(terraform, workspace, synthesized))
+        return {address for address in tainted_addresses(read_state(terraform, workspace, synthesized))
                 if address.split("[", 1)[0] in protected}
 
     if not protected:
@@ -87,7 +87,7 @@ def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note:
     return Repair(sorted(existing), gone)
 
 
-def _state(terraform: Terraform, workspace: Workspace, synthesized: dict[str, object]) -> dict[str, object]:
+def read_state(terraform: Terraform, workspace: Workspace, synthesized: dict[str, object]) -> dict[str, object]:
     """A local state file is read as it is (no Terraform run); a remote one is pulled."""
     settings = synthesized.get("terraform", {})
     backends = settings.get("backend") if isinstance(settings, dict) else None

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol
 
 from residency.errors import ExitCode, ResidencyError
@@ -21,6 +22,7 @@ from residency.terraform.manifest import Workspace, dependency_order
 from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
+from residency.terraform.unfinished_creations import adopt_unfinished_creations, unfinished, write_down
 
 
 class Operation(StrEnum):
@@ -153,8 +155,10 @@ class OperationRunner:
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
         if operation is Operation.APPLY:
-            repair = keep_interrupted_creations(self.terraform, workspace,
-                                                lambda text: self.terraform.on_line(name, f"{NOTE}{text}"))
+            adoption = adopt_unfinished_creations(self.terraform, workspace, self._note_for(name))
+            if adoption.failed is not None:
+                return _failed(name, "could not adopt what an earlier, stopped apply was creating", adoption.failed)
+            repair = keep_interrupted_creations(self.terraform, workspace, self._note_for(name))
             if repair.failed is not None:
                 return _failed(name, "could not keep the protected resources an earlier run was creating",
                                repair.failed)
@@ -172,9 +176,11 @@ class OperationRunner:
             return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
         # A plan with placeholders holds made-up values and is never applied: the rules judge the
         # real one when `apply` plans this workspace after what it reads.
+        saved_plan: dict[str, object] | None = None
         if self.vet_plan is not None and planned is workspace:
             try:
-                violations = self.vet_plan(name, self.terraform.show_plan(workspace, plan_file))
+                saved_plan = self.terraform.show_plan(workspace, plan_file)
+                violations = self.vet_plan(name, saved_plan)
             except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
                 return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
             if violations:
@@ -191,6 +197,8 @@ class OperationRunner:
         if not self.confirm(name, changes):
             return Outcome(name, Status.DECLINED, changes, log_file=str(result.log_file))
         applied = self.terraform.apply(workspace, plan_file)
+        if applied.returncode != 0:
+            self._write_down_unfinished(workspace, applied, plan_file, saved_plan)
         plan_file.unlink(missing_ok=True)  # applied or failed, it is spent; it holds the workspace's values
         if applied.returncode != 0:
             return _failed(name, "terraform apply failed", applied)
@@ -199,6 +207,26 @@ class OperationRunner:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
         return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
 
+    def _note_for(self, name: str) -> Callable[[str], None]:
+        return lambda text: self.terraform.on_line(name, f"{NOTE}{text}")
+
+    def _write_down_unfinished(self, workspace: Workspace, applied: RunResult, plan_file: Path,
+                               saved_plan: dict[str, object] | None) -> None:
+        """Write down the creations this failed apply never saw finish, for the next apply to adopt."""
+        addresses = applied.events.unfinished_creations()
+        if not addresses:
+            return
+        if saved_plan is None:
+            try:
+                saved_plan = self.terraform.show_plan(workspace, plan_file)
+            except ResidencyError:
+                saved_plan = None  # without the plan's names, nothing can be adopted by name
+        creations = unfinished(addresses, saved_plan)
+        write_down(self.terraform.settings.paths.work, workspace.name, creations)
+        if creations:
+            self._note_for(workspace.name)(
+                "the apply stopped while creating " + ", ".join(c.address for c in creations)
+                + ": AWS may have made them; the next apply adopts those it made")
 
     def _with_placeholders(self, workspace: Workspace) -> Workspace:
         """For a plan, the workspace with placeholder outputs for dependencies never applied."""

@@ -164,6 +164,11 @@ class Terraform:
     def untaint(self, workspace: Workspace, address: str) -> RunResult:
         return self._run(workspace, ["untaint", self._lock_timeout(), address], "untaint", json_output=False)
 
+    def import_resource(self, workspace: Workspace, address: str, import_id: str) -> RunResult:
+        """Record an existing object at `address` (`terraform import`)."""
+        return self._run(workspace, ["import", "-input=false", self._lock_timeout(), address, import_id], "import",
+                         json_output=False)
+
     def forget(self, workspace: Workspace, address: str) -> RunResult:
         """Drop `address` from the state without touching what it manages (`terraform state rm`)."""
         return self._run(workspace, ["state", "rm", self._lock_timeout(), address], "state rm", json_output=False)

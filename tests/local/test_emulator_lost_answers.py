@@ -27,11 +27,13 @@ __all__ = ["emulator"]  # the fixture, shared with the concurrency tests
 
 
 class LosingProxy:
-    """A TCP proxy to the emulator that loses the answer to the first request starting with `doomed`."""
+    """A TCP proxy to the emulator that loses the answer to the first request starting with `doomed`:
+    it resets the client's connection, or with `hold` keeps the answer until the client gives up."""
 
-    def __init__(self, upstream_url: str, doomed: bytes) -> None:
+    def __init__(self, upstream_url: str, doomed: bytes, *, hold: bool = False) -> None:
         self.upstream_port = int(upstream_url.rsplit(":", 1)[1])
         self.doomed = doomed
+        self.hold = hold
         self.lost = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
@@ -48,9 +50,10 @@ class LosingProxy:
     def _serve(self, downstream: socket.socket) -> None:
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         doomed_here = False
+        holding = False
         try:
             while True:  # one thread per connection, so that closing resets it at once
-                readable, _, _ = select.select([downstream, upstream], [], [])
+                readable, _, _ = select.select([downstream] if holding else [downstream, upstream], [], [])
                 if downstream in readable:
                     data = downstream.recv(65536)
                     if not data:
@@ -61,6 +64,10 @@ class LosingProxy:
                     data = upstream.recv(65536)
                     if not data:
                         return
+                    if doomed_here and not self.lost.is_set() and self.hold:
+                        self.lost.set()  # the emulator has answered: the client waits for it in vain
+                        holding = True
+                        continue
                     if doomed_here and not self.lost.is_set():
                         self.lost.set()  # the emulator has answered: the client never hears it
                         downstream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

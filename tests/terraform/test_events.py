@@ -50,3 +50,29 @@ def test_a_plan_changing_only_outputs_has_something_to_apply():
     applied = EventLog()
     applied.feed(line(type="outputs", outputs={"regions_served": {"value": {"eu-central-1": ["DE"]}}}))
     assert not applied.outputs_change
+
+
+def hook(kind: str, address: str, action: str = "create") -> str:
+    return line(type=kind, hook={"resource": {"addr": address}, "action": action})
+
+
+def test_creations_started_and_never_seen_finished_or_refused_are_unfinished():
+    log = EventLog()
+    for address in ("aws_iam_role.r", "aws_lambda_function.f", "aws_cloudwatch_log_group.taken",
+                    "aws_dynamodb_table.t"):
+        log.feed(hook("apply_start", address))
+    log.feed(hook("apply_start", "aws_s3_bucket.b", action="update"))  # not a creation
+    log.feed(hook("apply_complete", "aws_iam_role.r"))
+    log.feed(hook("apply_errored", "aws_lambda_function.f"))
+    log.feed(line(type="diagnostic", diagnostic={
+        "severity": "error", "address": "aws_lambda_function.f",
+        "summary": "creating Lambda Function (f): context canceled"}))
+    log.feed(line(type="diagnostic", diagnostic={
+        "severity": "error", "address": "aws_cloudwatch_log_group.taken",
+        "summary": "creating CloudWatch Logs Log Group (taken): operation error CloudWatch Logs: CreateLogGroup, "
+                   "https response error StatusCode: 400, RequestID: x, ResourceAlreadyExistsException"}))
+    # A 5xx leaves it open whether AWS made it.
+    log.feed(line(type="diagnostic", diagnostic={
+        "severity": "error", "address": "aws_dynamodb_table.t",
+        "summary": "creating DynamoDB Table (t): https response error StatusCode: 500, InternalServerError"}))
+    assert log.unfinished_creations() == ["aws_lambda_function.f", "aws_dynamodb_table.t"]
