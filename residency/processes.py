@@ -1,8 +1,9 @@
 """Processes and signals, as residency's commands share them: every external program starts here.
 
 Each runs with an argument list (never a shell), an explicit directory and environment, nothing on
-stdin, and in a session of its own, so that Ctrl-C reaches residency alone, which decides what to
-forward (Terraform gets exactly one interrupt; see `terraform/interrupts.py`).
+stdin, and (except the one command a user runs on the terminal) in a session of its own, so that
+Ctrl-C reaches residency alone, which decides what to forward (Terraform gets exactly one
+interrupt; see `terraform/interrupts.py`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,26 @@ def start(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, 
                                 errors="replace", start_new_session=True)
     except OSError as error:
         raise CouldNotRun(f"cannot run {command[0]}: {error}") from error
+
+
+def run_on_terminal(command: Sequence[str], *, cwd: Path | None = None,
+                    env: Mapping[str, str] | None = None) -> int:
+    """Run `command` with residency's stdin, stdout and stderr (an interactive `terraform console`,
+    say) to its end; its exit code. The one program that is not in a session of its own: the
+    terminal's Ctrl-C reaches it directly, so residency only waits for it; SIGTERM is passed on."""
+    try:
+        process = subprocess.Popen(list(command), cwd=cwd, env=dict(env) if env is not None else None)
+    except OSError as error:
+        raise CouldNotRun(f"cannot run {command[0]}: {error}") from error
+
+    def pass_on(signum: int, frame: FrameType | None) -> None:
+        if signum != signal.SIGINT:  # the terminal already sent Ctrl-C to the whole foreground group
+            process.send_signal(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return process.wait()
+    with interrupts_handled_by(pass_on):
+        return process.wait()
 
 
 def exists(pid: int) -> bool:

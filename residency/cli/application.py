@@ -17,6 +17,25 @@ CONFIG_ENV = "RESIDENCY_CONFIG"
 DEFAULT_CONFIG = Path("regions.yaml")
 
 
+def nearest_config(start: Path) -> Path:
+    """The regions.yaml in `start` or the nearest directory above it, as git finds its repository;
+    `./regions.yaml` (which the missing-file message names) when there is none."""
+    for directory in (start, *start.parents):
+        candidate = directory / DEFAULT_CONFIG
+        if candidate.is_file():
+            return candidate if directory != start else DEFAULT_CONFIG
+    return DEFAULT_CONFIG
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("residency")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 @dataclass
 class Application:
     config_path: Path = DEFAULT_CONFIG

@@ -9,6 +9,7 @@ import typer
 from residency import workspaces
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
+from residency.cli.tables import aligned
 
 
 def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -62,11 +63,11 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
         })
         return
     app.say(f"project {config.project}, target {config.target}, state backend {config.state.backend}")
-    app.say(f"{'WORKSPACE':<16}{'REGION':<16}{'JURISDICTION':<14}{'COUNTRIES':<28}STATE")
-    for row in rows:
-        countries = ", ".join(row["countries"]) + (" + default" if row["default"] else "")  # type: ignore[arg-type]
-        app.say(f"{row['workspace']:<16}{row['region']:<16}{row['jurisdiction']:<14}{countries or '-':<28}"
-                f"{row['state']}")
+    cells = [(row["workspace"], row["region"], row["jurisdiction"],
+              ", ".join(row["countries"]) + (" + default" if row["default"] else "") or "-",  # type: ignore[arg-type]
+              row["state"]) for row in rows]
+    for line in aligned(("WORKSPACE", "REGION", "JURISDICTION", "COUNTRIES", "STATE"), cells):
+        app.say(line)
 
 
 def _dump(config: object) -> object:

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from residency import processes
-from residency.cli import config_commands, guard_commands, terraform_commands
-from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application
+from residency.cli import config_commands, guard_commands, terraform_commands, workspace_commands
+from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application, nearest_config, package_version
 from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
 from residency.cli.region_commands import region_app
@@ -23,10 +23,15 @@ app = typer.Typer(
     name="residency",
     help="One product in several AWS regions, each user's personal data kept in its jurisdiction.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"residency {package_version()}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -34,9 +39,12 @@ def root(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option(
         "--config", "-c", envvar=CONFIG_ENV, show_default=False,
-        help=f"Path of regions.yaml (default ./regions.yaml; also ${CONFIG_ENV}).")] = None,
+        help=f"Path of regions.yaml (default: the nearest {DEFAULT_CONFIG} in this directory or above it; "
+             f"also ${CONFIG_ENV}).")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print residency's version and exit.")] = False,
 ) -> None:
-    ctx.obj = Application(config_path=config or DEFAULT_CONFIG)
+    ctx.obj = Application(config_path=config or nearest_config(Path.cwd()))
 
 
 app.command()(config_commands.validate)
@@ -47,6 +55,8 @@ app.command()(terraform_commands.plan)
 app.command()(terraform_commands.apply)
 app.command()(terraform_commands.destroy)
 app.command()(terraform_commands.drift)
+app.command()(workspace_commands.output)
+app.command(context_settings={"allow_interspersed_args": False})(workspace_commands.tf)
 app.command()(terraform_commands.bootstrap)
 app.command()(guard_commands.check)
 app.command()(guard_commands.baseline)

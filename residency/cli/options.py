@@ -6,15 +6,33 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+
+def complete_workspaces(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of workspace names, from the regions.yaml the command would read."""
+    from residency.cli.application import nearest_config
+    from residency.config import load_config
+    from residency.errors import ResidencyError
+
+    root = ctx.find_root()
+    given = root.params.get("config") if root is not None else None
+    try:
+        config = load_config(Path(given) if given else nearest_config(Path.cwd()))
+    except ResidencyError:
+        return []  # no usable regions.yaml: nothing to offer
+    return [name for name in config.workspaces if name.startswith(incomplete)]
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every workspace (all regions and global).")]
 WorkspacesArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Workspaces: region codes or `global`.", show_default=False),
+    typer.Argument(help="Workspaces: region codes or `global`.", show_default=False,
+                   autocompletion=complete_workspaces),
 ]
 AutoApproveOption = Annotated[
     bool, typer.Option("--auto-approve", help="Do not ask before changing a real AWS account."),

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from residency import naming, workspaces
+from residency import naming
 from residency.cli.application import Application
 from residency.cli.options import (
     AllOption,
@@ -21,6 +21,7 @@ from residency.cli.options import (
     with_run_options,
 )
 from residency.cli.progress import LineReporter, LiveReporter
+from residency.cli.selection import selected_workspaces
 from residency.errors import UsageError
 from residency.flows import terraform_runs
 from residency.flows.terraform_runs import RunOptions, RunReporter
@@ -33,7 +34,7 @@ def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
           as_json: JsonOption = False) -> None:
     """Write cdktf.out (every workspace; the named ones are checked to exist)."""
     app: Application = ctx.obj
-    selected = workspaces.select(app.config, names or [], all_ or not names)
+    selected = selected_workspaces(app, names, all_ or not names)
     written = terraform_runs.synth(app.config, app.paths, app.progress)
     if as_json:
         app.emit_json({"out": str(app.paths.out), "workspaces": [n for n in written if n in selected]})
@@ -118,8 +119,7 @@ def default_parallelism() -> int:
 
 
 def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
-    app: Application = ctx.obj
-    return workspaces.select(app.config, names or [], all_)
+    return selected_workspaces(ctx.obj, names, all_)
 
 
 RunWith = Callable[[RunReporter, Confirm, RunOptions], list[Outcome]]

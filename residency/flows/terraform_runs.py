@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from residency import naming
-from residency.errors import ViolationError
+from residency.errors import TerraformError, ViolationError
 from residency.flows.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
 from residency.paths import ProjectPaths
 from residency.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT
@@ -102,6 +102,8 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
     terraform = Terraform(settings, on_line=reporter.line)
     workspaces = read_manifest(paths.out)
     refused: list[Outcome] = []
+    if operation is Operation.DESTROY:
+        _refuse_destroying_protected_stores(config, terraform, workspaces, names)
     if operation in (Operation.PLAN, Operation.APPLY):
         orphans = _report_removed_and_moved(config, paths, terraform, workspaces, progress, retiring)
         if operation is Operation.APPLY and orphans and naming.GLOBAL_WORKSPACE in names:
@@ -110,6 +112,35 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
             reporter.finished(refused[0], operation)
     return run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
                           options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan) + refused
+
+
+def _refuse_destroying_protected_stores(config: Config, terraform: Terraform, workspaces: dict[str, Workspace],
+                                        names: list[str]) -> None:
+    """Stop before Terraform runs when a workspace still holds a protected data store: Terraform would
+    refuse the plan anyway, with errors that advise `-target`, and destroy nothing."""
+    from residency.terraform.protected_stores import protected_in_state
+
+    holding: list[str] = []
+    for name in names:
+        init = terraform.init(workspaces[name])
+        if init is not None and init.returncode != 0:
+            continue  # the destroy run reports the failed init for this workspace
+        stores = protected_in_state(terraform, workspaces[name])
+        if stores:
+            holding.append(f"  {name}: " + ", ".join(f"{store.name} ({store.address})" for store in stores))
+    if not holding:
+        return
+    regions = [name for name in names if name in config.regions]
+    ways = []
+    if config.profile.uses_emulator:
+        ways.append("on the local target, `residency local reset` removes everything the emulator holds")
+    if regions:
+        ways.append(f"to take a region out of service with its data exported, remove it from regions.yaml and run "
+                    f"`residency region retire {regions[0]}`")
+    raise TerraformError(
+        "not destroyed: these workspaces hold protected data stores (prevent_destroy), which hold personal data "
+        "and are never destroyed by `destroy`:\n" + "\n".join(holding),
+        hint="; ".join(ways) or "the directory in global lives as long as the deployment")
 
 
 def _report_removed_and_moved(config: Config, paths: ProjectPaths, terraform: Terraform,

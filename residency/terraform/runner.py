@@ -136,8 +136,12 @@ class Terraform:
 
     def outputs(self, workspace: Workspace) -> dict[str, object]:
         """The root outputs in the workspace's state (`terraform output -json`): name -> value."""
-        document = self._captured_json(workspace, ["output", "-json", "-no-color"])
+        document = self.output_document(workspace)
         return {name: entry.get("value") for name, entry in document.items() if isinstance(entry, dict)}
+
+    def output_document(self, workspace: Workspace) -> dict[str, object]:
+        """`terraform output -json` as it is: name -> {value, type, sensitive}."""
+        return self._captured_json(workspace, ["output", "-json", "-no-color"])
 
     def state_document(self, workspace: Workspace) -> dict[str, object]:
         """The workspace's current state as JSON (`terraform show -json`)."""

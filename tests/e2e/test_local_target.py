@@ -59,6 +59,18 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         assert directory.describe_table(TableName="acme-health-directory")["Table"]["KeySchema"] == [
             {"AttributeName": "user_key", "KeyType": "HASH"}]
 
+        # Outputs and any Terraform command, with residency's environment, from a subdirectory too.
+        subdirectory = project / "docs"
+        subdirectory.mkdir(exist_ok=True)
+        shown = run_cli(["output", "--all", "--json"], subdirectory, env)
+        check(shown, 0)
+        outputs = json.loads(shown.stdout)["workspaces"]
+        assert sorted(outputs["global"]["regions_served"]) == ["ap-southeast-2", "eu-central-1", "us-east-1"]
+        assert outputs["eu-central-1"]["personal_data_stores"]
+        listed = run_cli(["tf", "eu-central-1", "--", "state", "list"], subdirectory, env)
+        check(listed, 0)
+        assert any(line.startswith("aws_dynamodb_table.") for line in listed.stdout.splitlines()), listed.stdout
+
         sign_up_through_the_triggers(project, monkeypatch)
         rotate_the_hmac_key(project, env, monkeypatch)
 
@@ -82,14 +94,15 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         check(human, 2)
         assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
 
-        # The data stores are protected: a plan that would destroy them fails, and nothing is destroyed.
+        # The data stores are protected: destroy names them and stops before Terraform runs.
         destroyed = run_cli(["destroy", "--all", "--json"], project, env)
         check(destroyed, 1)
-        outcomes = {w["workspace"]: w for w in json.loads(destroyed.stdout)["workspaces"]}
-        assert outcomes["global"]["status"] == "failed"
-        assert "Instance cannot be destroyed" in outcomes["global"]["error"]
-        assert all(outcomes[region]["status"] in ("failed", "skipped")
-                   for region in ("eu-central-1", "us-east-1", "ap-southeast-2"))
+        assert destroyed.stdout == ""
+        assert "hold protected data stores" in destroyed.stderr
+        assert "eu-central-1: " in destroyed.stderr and "acme-health-eu-central-1-data (aws_dynamodb_table." \
+            in destroyed.stderr
+        assert "acme-health-directory (aws_dynamodb_table." in destroyed.stderr  # global's directory
+        assert "`residency local reset`" in destroyed.stderr and "-target" not in destroyed.stderr
         assert "acme-health-eu-central-1-data" in dynamodb.list_tables()["TableNames"]
         assert dynamodb.describe_table(TableName="acme-health-eu-central-1-data")["Table"][
             "DeletionProtectionEnabled"] is True

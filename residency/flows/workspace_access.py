@@ -1,0 +1,79 @@
+"""One workspace, the way residency runs Terraform in it: its outputs, or any Terraform command.
+
+A workspace's data directory, CLI configuration (the provider mirror), state backend settings and,
+on the local target, the emulator's endpoint are residency's own, so `cd cdktf.out/stacks/<ws>` and
+plain `terraform` do not work there. These run Terraform with exactly that environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from residency import processes
+from residency.errors import ExitCode, TerraformError, UsageError
+from residency.flows.terraform_runs import RunOptions, synth, terraform_settings, terraform_tools
+from residency.paths import ProjectPaths
+from residency.terraform.manifest import Workspace, read_manifest
+from residency.terraform.runner import Terraform
+
+if TYPE_CHECKING:
+    from residency.config import Config
+
+Progress = Callable[[str], None]
+# What `residency tf` runs only when told twice: residency's own apply and destroy check the plan
+# against the residency rules, keep protected stores and adopt unfinished creations; these do not.
+CHANGES_EVERYTHING = ("apply", "destroy")
+SENSITIVE = "(sensitive: `residency tf WORKSPACE -- output NAME` shows it)"
+
+
+def ready_workspaces(config: Config, paths: ProjectPaths, names: list[str], *, mirror: str | None,
+                     progress: Progress) -> tuple[Terraform, list[Workspace]]:
+    """Terraform for `names`, synthesized and initialized (the emulator running on the local target)."""
+    tools = terraform_tools(paths, mirror)
+    synth(config, paths, progress)
+    terraform = Terraform(terraform_settings(config, paths, tools, RunOptions(), progress))
+    manifest = read_manifest(paths.out)
+    ready = []
+    for name in names:
+        workspace = manifest[name]
+        init = terraform.init(workspace)
+        if init is not None and init.returncode != 0:
+            raise TerraformError(f"{name}: terraform init failed:\n{init.tail()}",
+                                 hint=f"full output: {init.log_file}")
+        ready.append(workspace)
+    return terraform, ready
+
+
+def outputs(config: Config, paths: ProjectPaths, names: list[str], *, mirror: str | None,
+            progress: Progress) -> dict[str, dict[str, object]]:
+    """Each workspace's root outputs (none before its first apply); sensitive values are not shown."""
+    terraform, ready = ready_workspaces(config, paths, names, mirror=mirror, progress=progress)
+    found: dict[str, dict[str, object]] = {}
+    for workspace in ready:
+        document = terraform.output_document(workspace)
+        found[workspace.name] = {output: SENSITIVE if entry.get("sensitive") else entry.get("value")
+                                 for output, entry in document.items() if isinstance(entry, dict)}
+    return found
+
+
+def run_terraform(config: Config, paths: ProjectPaths, name: str, args: list[str], *, mirror: str | None,
+                  progress: Progress, allow_changes: bool) -> int:
+    """`terraform ARGS` in workspace `name`, on this terminal; its exit code."""
+    if not args:
+        raise UsageError("no Terraform command given",
+                         hint=f"for example `residency tf {name} -- state list`")
+    if args[0] in CHANGES_EVERYTHING and not allow_changes:
+        raise UsageError(
+            f"`terraform {args[0]}` through `residency tf` skips the residency rules on the plan, the protection "
+            "of data stores and the adoption of unfinished creations",
+            hint=f"use `residency {args[0]} {name}`; or add --i-know to run Terraform's own")
+    terraform, (workspace,) = ready_workspaces(config, paths, [name], mirror=mirror, progress=progress)
+    try:
+        returncode = processes.run_on_terminal([str(terraform.settings.binary), *args], cwd=workspace.directory,
+                                               env=terraform.environment(workspace))
+    except processes.CouldNotRun as error:
+        raise TerraformError(str(error)) from error
+    return returncode if returncode >= 0 else int(ExitCode.FAILED)  # killed by a signal: a failure
+
+

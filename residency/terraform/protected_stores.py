@@ -1,0 +1,42 @@
+"""The protected resources (`prevent_destroy`) a workspace's state holds: what `destroy` must not reach."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from residency.terraform.interrupted_creations import protected_addresses, read_state
+from residency.terraform.manifest import Workspace
+from residency.terraform.runner import Terraform
+
+# The attribute that names a resource of each kind, for a message a person can act on.
+NAME_ATTRIBUTES = ("bucket", "name", "function_name", "arn", "id")
+
+
+@dataclass(frozen=True)
+class ProtectedStore:
+    address: str
+    name: str
+
+
+def protected_in_state(terraform: Terraform, workspace: Workspace) -> list[ProtectedStore]:
+    """The workspace's protected resources that its state holds (state read as `read_state` does)."""
+    synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    protected = protected_addresses(synthesized)
+    if not protected:
+        return []
+    state = read_state(terraform, workspace, synthesized)
+    found = []
+    resources = state.get("resources")
+    for resource in resources if isinstance(resources, list) else ():
+        if not isinstance(resource, dict) or resource.get("mode") != "managed" or resource.get("module"):
+            continue
+        address = f"{resource.get('type')}.{resource.get('name')}"
+        if address not in protected:
+            continue
+        for instance in resource.get("instances") or ():
+            attributes = instance.get("attributes") if isinstance(instance, dict) else None
+            values = attributes if isinstance(attributes, dict) else {}
+            name = next((str(values[key]) for key in NAME_ATTRIBUTES if values.get(key)), address)
+            found.append(ProtectedStore(address, name))
+    return found
