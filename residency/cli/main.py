@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from residency import processes
-from residency.cli import config_commands, guard_commands, terraform_commands, workspace_commands
+from residency.cli import config_commands, guard_commands, init_command, terraform_commands, workspace_commands
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application, nearest_config, package_version
 from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
@@ -47,6 +47,7 @@ def root(
     ctx.obj = Application(config_path=config or nearest_config(Path.cwd()))
 
 
+app.command()(init_command.init)
 app.command()(config_commands.validate)
 app.command()(config_commands.schema)
 app.command("list")(config_commands.list_workspaces)

@@ -39,7 +39,9 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ = (
 )
 _MERGE = _CORE + "merge"
 _ALLOWED_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ})
-_MISSING_HINT = "point to the file with --config PATH or the RESIDENCY_CONFIG environment variable"
+_MISSING_HINT = ("start a project with `residency init`, or point to the file with --config PATH or the "
+                 "RESIDENCY_CONFIG environment variable (without them, residency looks in this directory and "
+                 "the ones above it)")
 
 
 @dataclass(frozen=True)

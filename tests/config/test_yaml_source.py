@@ -274,7 +274,9 @@ def test_missing_file_exits_66_with_a_hint(tmp_path: Path) -> None:
     assert caught.value.exit_code == 66
     assert caught.value.render() == (
         f"error: {tmp_path / 'regions.yaml'}: no such file\n"
-        "  hint: point to the file with --config PATH or the RESIDENCY_CONFIG environment variable"
+        "  hint: start a project with `residency init`, or point to the file with --config PATH or the "
+        "RESIDENCY_CONFIG environment variable (without them, residency looks in this directory and the ones "
+        "above it)"
     )
 
 
