@@ -87,3 +87,13 @@ class TerraformError(ResidencyError):
 
 class EmulatorError(ResidencyError):
     """The embedded AWS emulator could not be started or reached."""
+
+
+class ExtensionNotUsable(ResidencyError):
+    """An `extensions:` entry of regions.yaml cannot be imported, or names no callable."""
+
+    exit_code = ExitCode.INVALID_CONFIG
+
+
+class ExtensionFailed(ResidencyError):
+    """An extension raised while it built its constructs."""

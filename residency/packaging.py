@@ -26,13 +26,15 @@ def handlers_source() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def build_bundle(source: Path, destination: Path) -> str:
-    """Zip every .py file of `source` as the package `handlers`; return the base64 SHA-256."""
+def build_bundle(source: Path, destination: Path, package: str | None = HANDLERS_PACKAGE) -> str:
+    """Zip every .py file of `source` as the package `package` (at the zip's root for None), sorted, with
+    fixed timestamps and modes, so the same files give the same bytes; return the base64 SHA-256."""
     files = sorted(path for path in source.rglob("*.py") if "__pycache__" not in path.parts)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w") as bundle:
         for path in files:
-            entry = zipfile.ZipInfo(f"{HANDLERS_PACKAGE}/{path.relative_to(source).as_posix()}", FIXED_TIMESTAMP)
+            inside = path.relative_to(source).as_posix()
+            entry = zipfile.ZipInfo(f"{package}/{inside}" if package else inside, FIXED_TIMESTAMP)
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(entry, path.read_bytes(), compresslevel=9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
@@ -163,6 +164,39 @@ class LimitsConfig(BaseModel):
                     "quota of 10 cannot reserve any)")
 
 
+# `package.module:callable`, the module importable from the directory of regions.yaml.
+_DOTTED_NAME = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+EXTENSION_PATTERN = f"^{_DOTTED_NAME}:{_DOTTED_NAME}$"
+
+
+def _extension_reference(value: str) -> str:
+    if not re.fullmatch(EXTENSION_PATTERN, value):
+        raise ValueError(f"{value!r} is not `module:callable` (e.g. billing.infra:region_resources: the module "
+                         "importable from the directory of regions.yaml, then the callable in it)")
+    return value
+
+
+ExtensionReference = Annotated[str, AfterValidator(_extension_reference),
+                               Field(json_schema_extra={"pattern": EXTENSION_PATTERN})]
+
+
+class ExtensionsConfig(BaseModel):
+    """The team's own constructs, added to every region workspace and to the global one."""
+
+    model_config = _strict()
+
+    region: Annotated[tuple[ExtensionReference, ...], Field(strict=False)] = Field(
+        default=(), description="`module:callable` entries, each called as callable(scope, context) once in every "
+                                "region workspace (context: residency.stacks.extensions.RegionContext)")
+    global_: Annotated[tuple[ExtensionReference, ...], Field(strict=False)] = Field(
+        default=(), alias="global", description="`module:callable` entries, each called once in the global "
+                                                "workspace (context: residency.stacks.extensions.GlobalContext)")
+
+    @property
+    def any(self) -> bool:
+        return bool(self.region or self.global_)
+
+
 EXCEPTION_RULE_PATTERN = r"^RES[0-9]{3}$"
 EXCEPTION_REASON_MIN = 20
 
@@ -207,6 +241,8 @@ class Config(BaseModel):
         json_schema_extra={"propertyNames": {"enum": _enum(REGIONS)}},
     )
     directory: DirectoryConfig = Field(default=DirectoryConfig(), description="the residency directory")
+    extensions: ExtensionsConfig = Field(
+        default=ExtensionsConfig(), description="your own constructs in every region workspace and in global")
     identity: IdentityConfig = Field(default=IdentityConfig(), description="sign-in settings of the user pools")
     limits: LimitsConfig = Field(default=LimitsConfig(), description="abuse limits of the regions' APIs and functions")
     exceptions: Annotated[tuple[GuardException, ...], Field(strict=False)] = Field(

@@ -3,7 +3,8 @@
 The regions.yaml of a git revision (a pull request's base) and the current one are synthesized
 with the installed residency; a workspace is affected when its synthesized directory differs from
 the base's or is new. Workspaces only the base has are reported as removed. A change to residency
-itself (an upgrade) is not seen this way: plan everything then.
+itself (an upgrade) is not seen this way: plan everything then. With extensions (the team's own
+code), every workspace is affected.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def affected_since(base: str, config_file: Path, config: Config, paths: ProjectP
             base_config = load_config(base_file)
         except ResidencyError:
             return Affected(base, everything, everything_because=f"its {config_file.name} is not valid")
+        if config.extensions.any or base_config.extensions.any:
+            # Their code is not compared across revisions: plan more rather than miss a change.
+            return Affected(base, everything, everything_because="regions.yaml lists extensions (your own code)")
         progress(f"synthesizing {config_file.name} as of {base} to compare ...")
         synthesize(base_config, Path(scratch) / "cdktf.out")
         synth(config, paths, progress)

@@ -48,12 +48,12 @@ def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outp
         from residency.guard.scp import scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
-    key = cache.synth_key(config, extra_files)
+    key = cache.synth_key(config, extra_files, paths.root)
     if cache.is_current(paths.synth_record, paths.out, key):
         progress(f"{paths.out.name} is up to date (regions.yaml, handlers and residency unchanged)")
         return sorted(read_manifest(paths.out))
     progress(f"synthesizing {len(config.regions) + 1} workspaces into {paths.out} ...")
-    names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive)
+    names = synthesize(config, paths.out, extra_files, exclusive=output.exclusive, project_dir=paths.root)
     cache.remember(paths.synth_record, paths.out, key)
     progress(f"synthesized in {time.monotonic() - started:.1f}s")
     return names

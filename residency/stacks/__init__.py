@@ -18,16 +18,19 @@ if TYPE_CHECKING:
 
 
 def synthesize(config: Config, out_dir: Path, extra_files: Mapping[str, str] | None = None,
-               exclusive: Callable[[], AbstractContextManager[object]] | None = None) -> list[str]:
+               exclusive: Callable[[], AbstractContextManager[object]] | None = None,
+               project_dir: Path | None = None) -> list[str]:
     """Write `out_dir` (cdktf.out) for `config`, all or nothing; return the workspace names.
 
     See `residency.synth.output`; `extra_files` (name -> text) are written beside `stacks/`. A changed
-    output is swapped in under `exclusive()`, which waits for (or refuses) other readers.
+    output is swapped in under `exclusive()`, which waits for (or refuses) other readers. Extension
+    modules are imported from `project_dir` (default: out_dir's parent, where regions.yaml is).
     """
     _prepare_bindings()
     from residency.stacks.app import build_app
 
-    return write_output(lambda staging: build_app(config, staging), out_dir, extra_files, exclusive)
+    home = project_dir if project_dir is not None else out_dir.resolve().parent
+    return write_output(lambda staging: build_app(config, staging, home), out_dir, extra_files, exclusive)
 
 
 def synthesize_state_stores(config: Config, out_dir: Path) -> list[str]:

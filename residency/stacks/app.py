@@ -12,6 +12,8 @@ from cdktf import App
 from residency import naming
 from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
+from residency.stacks.declared_stores import output_declaration
+from residency.stacks.extensions import GlobalContext, RegionContext, run_extensions
 from residency.stacks.functions import Bundle
 from residency.stacks.geo_routing import RegionEndpoint
 from residency.stacks.global_stack import GlobalStack
@@ -21,7 +23,9 @@ from residency.stacks.region_stack import RegionStack
 APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
 
 
-def build_app(config: Config, outdir: Path | None = None) -> App:
+def build_app(config: Config, outdir: Path | None = None, project_dir: Path | None = None) -> App:
+    """The app; `project_dir` (the directory of regions.yaml, default the current one) is where the
+    extension modules are imported from."""
     # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
     app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
     target = config.profile
@@ -51,7 +55,9 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
                 region=code, countries=region.countries, default=region.default, failover=region.failover,
                 target=stack.api_domain.target, target_zone_id=stack.api_domain.target_zone_id,
             ))
-    GlobalStack(
+        run_extensions(stack, config.extensions.region, _region_context(config, stack, project_dir), "region")
+        output_declaration(stack)
+    global_stack = GlobalStack(
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
         region=config.global_.region,
@@ -69,7 +75,33 @@ def build_app(config: Config, outdir: Path | None = None) -> App:
         frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
         countries={code: list(region.countries) for code, region in config.regions.items()},
     )
+    run_extensions(global_stack, config.extensions.global_, _global_context(config, global_stack, project_dir),
+                   "global")
+    output_declaration(global_stack)
     return app
+
+
+def _region_context(config: Config, stack: RegionStack, project_dir: Path | None) -> RegionContext:
+    code = stack.node.id
+    return RegionContext(
+        project=config.project, workspace=code, region=code, jurisdiction=config.regions[code].jurisdiction,
+        tags=dict(stack.tags), project_dir=(project_dir or Path.cwd()).resolve(), _stack=stack,
+        kms_key_arn=stack.data.encryption.key.arn,
+        data_bucket_name=stack.data.bucket.bucket.bucket, data_bucket_arn=stack.data.bucket.bucket.arn,
+        data_table_name=stack.data.table.name, data_table_arn=stack.data.table.arn,
+        api_id=stack.api.api.id, api_execution_arn=stack.api.api.execution_arn,
+        user_pool_id=stack.identity.pool.id, user_pool_arn=stack.identity.pool.arn,
+    )
+
+
+def _global_context(config: Config, stack: GlobalStack, project_dir: Path | None) -> GlobalContext:
+    return GlobalContext(
+        project=config.project, workspace=naming.GLOBAL_WORKSPACE, region=config.global_.region,
+        jurisdiction=naming.GLOBAL_JURISDICTION, tags=dict(stack.tags),
+        project_dir=(project_dir or Path.cwd()).resolve(), _stack=stack,
+        directory_table_name=stack.directory.name,
+        regions={code: region.jurisdiction for code, region in config.regions.items()},
+    )
 
 
 def _handlers_bundle() -> Bundle:

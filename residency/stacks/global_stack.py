@@ -16,7 +16,7 @@ from residency.config import REGIONS, StateConfig
 from residency.stacks import policies
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import EncryptionKey, encrypted_table
-from residency.stacks.declared_stores import output_declaration, protect
+from residency.stacks.declared_stores import protect
 from residency.stacks.domain import hosted_zone
 from residency.stacks.frontend import Frontend
 from residency.stacks.geo_routing import ApiRouting, RegionEndpoint
@@ -43,7 +43,7 @@ class GlobalStack(TerraformStack):
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         self._region = region
-        self._tags = tags
+        self.tags = tags
         self._target = target
         self._extra_providers: dict[str, AwsProvider] = {}
         account = DataAwsCallerIdentity(self, "account").account_id
@@ -101,7 +101,6 @@ class GlobalStack(TerraformStack):
         TerraformOutput(self, "directory_replica_regions", value=replica_regions)
         # What this apply served: residency finds removed regions (orphans) and moved countries from it.
         TerraformOutput(self, naming.REGIONS_OUTPUT, value=countries or {})
-        output_declaration(self)
         # A provider for every region residency knows, not only the listed ones: when a region leaves
         # regions.yaml, global's resources there (its HMAC key replica, its directory replica's key) are
         # still in state, and Terraform needs their provider to destroy them. Terraform configures only
@@ -114,7 +113,7 @@ class GlobalStack(TerraformStack):
         if region == self._region:
             return None
         if region not in self._extra_providers:
-            self._extra_providers[region] = aws_provider(self, region=region, tags=self._tags,
+            self._extra_providers[region] = aws_provider(self, region=region, tags=self.tags,
                                                          target=self._target, alias=region)
         return self._extra_providers[region]
 

@@ -15,7 +15,6 @@ from residency.stacks import policies
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
-from residency.stacks.declared_stores import output_declaration
 from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
@@ -35,6 +34,7 @@ class RegionStack(TerraformStack):
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
+        self.tags = tags
         self.provider = aws_provider(self, region=region, tags=tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id
         function_roles = tuple(policies.role_arn(account, naming.function_name(project, region, purpose))
@@ -157,4 +157,3 @@ class RegionStack(TerraformStack):
         TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
         TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
         TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
-        output_declaration(self)

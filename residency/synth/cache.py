@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import residency
 from residency.files import synthesized_digest, write_atomically
 from residency.packaging import handlers_source
+from residency.synth import extension_modules
 
 if TYPE_CHECKING:
     from residency.config import Config
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 CONSTRUCT_LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
 
 
-def synth_key(config: Config, extra_files: Mapping[str, str]) -> str:
+def synth_key(config: Config, extra_files: Mapping[str, str], project_dir: Path | None = None) -> str:
+    """What synth reads: `project_dir` (the directory of regions.yaml) holds the extension modules."""
     digest = hashlib.sha256()
     digest.update(config.model_dump_json(by_alias=True).encode())
     for name, text in sorted(extra_files.items()):
@@ -33,6 +35,11 @@ def synth_key(config: Config, extra_files: Mapping[str, str]) -> str:
     for package, root in (("residency", Path(residency.__file__).parent), ("handlers", handlers_source())):
         for path in _source_files(root):
             digest.update(f"\0{package}:{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    if project_dir is not None:
+        references = (*config.extensions.region, *config.extensions.global_)
+        for path in extension_modules.source_files(project_dir, references):
+            digest.update(f"\0extension:{path.relative_to(project_dir).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     for distribution in CONSTRUCT_LIBRARIES:
         digest.update(f"\0{distribution}=={_version(distribution)}".encode())

@@ -118,9 +118,13 @@ def test_json_schema_uses_the_file_names() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "regions.yaml"
     assert set(schema["properties"]) == {"project", "target", "domain", "state", "global", "regions", "directory",
-                                         "identity", "limits", "exceptions", "organization_scp", "tags"}
+                                         "identity", "limits", "exceptions", "organization_scp", "tags",
+                                         "extensions"}
     assert schema["required"] == ["project", "regions"]
     assert schema["additionalProperties"] is False
+    extensions = schema["$defs"]["ExtensionsConfig"]["properties"]
+    assert set(extensions) == {"region", "global"}
+    assert extensions["region"]["items"]["pattern"].startswith("^")
     assert schema["properties"]["regions"]["minProperties"] == 1
     assert schema["properties"]["regions"]["propertyNames"]["enum"] == sorted(REGIONS)
     region = schema["$defs"]["RegionConfig"]

@@ -1,0 +1,137 @@
+"""Your own constructs in every silo: what an extension gets, and how residency calls it.
+
+regions.yaml's `extensions: {region: [...], global: [...]}` lists `module:callable` entries. Each is
+called as `callable(scope, context)`: `scope` is a construct scope inside the workspace's stack (its
+AWS provider is the default one, so resources land in the workspace's region), and `context` is a
+frozen `RegionContext` or `GlobalContext`. What an extension adds is part of the workspace like
+residency's own resources: `residency check` and the plan-time rules judge it, and a store it
+declares with `context.declare_personal_data` is protected, exported and counted by `region retire`.
+
+    from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+    from residency.stacks.extensions import RegionContext, StoreKind
+
+    def region_resources(scope, context: RegionContext) -> None:
+        queue = SqsQueue(scope, "invoices", name=context.name("invoices"),
+                         kms_master_key_id=context.kms_key_arn)
+        context.declare_personal_data(queue, StoreKind.QUEUE)
+        context.output("invoices_queue_url", queue.url)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdktf import AssetType, TerraformAsset, TerraformOutput, TerraformResource, TerraformStack
+from constructs import Construct
+
+from residency import naming
+from residency.errors import ExtensionFailed
+from residency.packaging import build_bundle
+from residency.personal_data import OUTPUT as PERSONAL_DATA_OUTPUT
+from residency.personal_data import StoreKind
+from residency.stacks.declared_stores import declare_personal_data
+from residency.synth.extension_modules import described, importable_from, load
+
+__all__ = ["GlobalContext", "LambdaCode", "RegionContext", "StoreKind"]
+
+OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class LambdaCode:
+    """A handler directory zipped for Lambda: `filename` and `source_code_hash` of a LambdaFunction."""
+
+    filename: str
+    source_code_hash: str
+
+
+@dataclass(frozen=True)
+class ExtensionContext:
+    """What every extension gets, in a region workspace or in global."""
+
+    project: str
+    workspace: str  # a region code, or `global`
+    region: str  # the AWS region its resources are in
+    jurisdiction: str  # the region's jurisdiction (EU, US, ...), or `global`
+    tags: Mapping[str, str]  # the tags the workspace's provider puts on every resource
+    project_dir: Path  # the directory of regions.yaml
+    _stack: TerraformStack = field(repr=False)
+    _outputs: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def name(self, purpose: str) -> str:
+        """A resource name unique to the project and workspace: `acme-eu-west-1-invoices`."""
+        return naming.resource_name(self.project, self.workspace, purpose)
+
+    def package_lambda(self, directory: str | Path, *, package: str | None = None) -> LambdaCode:
+        """Zip every .py file of `directory` (relative to regions.yaml's directory) the way residency zips its
+        own handlers: sorted, fixed timestamps and modes, so the same code gives the same zip and hash.
+        Files are at the zip's root, or under `package/` when given (then handler = "package.module.func")."""
+        source = (self.project_dir / directory).resolve()
+        if not source.is_dir():
+            raise ValueError(f"package_lambda: {source} is not a directory")
+        key = hashlib.sha256(f"{source}\0{package}".encode()).hexdigest()[:12]
+        zipped = self.project_dir / ".residency" / "extension-bundles" / f"{source.name}-{key}.zip"
+        digest = build_bundle(source, zipped, package=package)
+        asset = TerraformAsset(self._stack, f"extension-bundle-{key}", path=str(zipped), type=AssetType.FILE)
+        return LambdaCode(filename=asset.path, source_code_hash=digest)
+
+    def output(self, name: str, value: object, *, sensitive: bool = False, description: str | None = None) -> None:
+        """A root output of the workspace (`residency output` shows it; sensitive ones are not printed)."""
+        if not OUTPUT_NAME.match(name):
+            raise ValueError(f"output name {name!r}: lowercase letters, digits and '_', starting with a letter")
+        reserved = {PERSONAL_DATA_OUTPUT, naming.REGIONS_OUTPUT} | set(self._outputs)
+        if name in reserved or self._stack.node.try_find_child(name) is not None:
+            raise ValueError(f"output name {name!r} is taken in workspace {self.workspace}")
+        self._outputs.add(name)
+        TerraformOutput(self._stack, name, value=value, sensitive=sensitive, description=description)
+
+    def declare_personal_data(self, resource: TerraformResource, kind: StoreKind) -> None:
+        """`resource` keeps personal data: it is protected (never destroyed or replaced by a plan) and listed in
+        the workspace's declaration, so `region retire` exports, counts and empties it and rule RES013 is
+        satisfied. An undeclared bucket, table, user pool or queue in a region workspace is a violation."""
+        declare_personal_data(resource, kind)
+
+
+@dataclass(frozen=True)
+class RegionContext(ExtensionContext):
+    """A region workspace: its silo's key, stores, API and users."""
+
+    kms_key_arn: str = ""  # the region's data key: encrypt what you store with it
+    data_bucket_name: str = ""
+    data_bucket_arn: str = ""
+    data_table_name: str = ""
+    data_table_arn: str = ""
+    api_id: str = ""  # the region's HTTP API (API Gateway v2)
+    api_execution_arn: str = ""  # for lambda permissions: f"{api_execution_arn}/*/*"
+    user_pool_id: str = ""
+    user_pool_arn: str = ""
+
+
+@dataclass(frozen=True)
+class GlobalContext(ExtensionContext):
+    """The global workspace: it knows which region a user belongs to, never the user's personal data."""
+
+    directory_table_name: str = ""
+    regions: Mapping[str, str] = field(default_factory=dict)  # region code -> jurisdiction
+
+
+def run_extensions(scope: Construct, references: tuple[str, ...], context: ExtensionContext, kind: str) -> None:
+    """Call each extension in `scope`; ExtensionNotUsable (65) if it cannot be loaded, ExtensionFailed (1) if
+    it raises. `kind` is `region` or `global`, as in regions.yaml."""
+    for index, reference in enumerate(references):
+        where = f"extensions.{kind}[{index}]"
+        extension: Callable[..., object] = load(context.project_dir, reference, where)
+        # Its resources' addresses start with the callable's name: `aws_sqs_queue.region_resources_invoices_...`.
+        name = reference.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+        own = Construct(scope, name if scope.node.try_find_child(name) is None else f"{name}-{index}")
+        try:
+            with importable_from(context.project_dir):  # what it imports while it runs comes from there too
+                extension(own, context)
+        except Exception as error:  # noqa: BLE001 - the team's code: any failure is reported, with its place
+            raise ExtensionFailed(f"{where}: {reference} failed in workspace {context.workspace}: "
+                                  f"{described(error, context.project_dir)}",
+                                  hint="nothing was written; fix the extension and run again") from None
