@@ -16,7 +16,7 @@ SAMPLE = REPO / "regions.yaml"
 
 
 # The end-to-end scenarios, longest first (measured: the lifecycle takes about twice the others).
-LONGEST_FIRST = ("test_region_lifecycle.py", "test_local_target.py", "test_domain_routing.py",
+LONGEST_FIRST = ("test_region_lifecycle.py", "test_local_target.py", "test_wheel.py", "test_domain_routing.py",
                  "test_emulator_concurrency.py", "test_parallel_runs.py", "test_s3_state.py")
 
 

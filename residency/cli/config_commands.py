@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
@@ -10,6 +11,7 @@ from residency import workspaces
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
 from residency.cli.tables import aligned
+from residency.errors import UsageError
 
 
 def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -72,3 +74,18 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 def _dump(config: object) -> object:
     return config.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def completion(
+    shell: Annotated[str, typer.Argument(help=f"One of: {', '.join(SHELLS)}.", show_default=False)],
+) -> None:
+    """Print the shell completion script for SHELL (commands, options and workspace names), e.g.
+    `residency completion bash > ~/.local/share/bash-completion/completions/residency`."""
+    from typer.completion import get_completion_script
+
+    if shell not in SHELLS:
+        raise UsageError(f"unknown shell {shell!r}", hint=f"one of: {', '.join(SHELLS)}")
+    print(get_completion_script(prog_name="residency", complete_var="_RESIDENCY_COMPLETE", shell=shell))

@@ -50,6 +50,7 @@ def root(
 app.command()(init_command.init)
 app.command()(config_commands.validate)
 app.command()(config_commands.schema)
+app.command()(config_commands.completion)
 app.command("list")(config_commands.list_workspaces)
 app.command()(terraform_commands.synth)
 app.command()(terraform_commands.plan)

@@ -20,9 +20,12 @@ def test_version_prints_the_installed_version(tmp_path):
 
 
 def test_completion_script_and_completions(tmp_path):
-    script = run_cli(["--show-completion", "bash"], tmp_path)
+    script = run_cli(["completion", "bash"], tmp_path)
     assert script.returncode == 0, script.stderr
     assert "_RESIDENCY_COMPLETE=complete_bash" in script.stdout and "complete " in script.stdout
+    assert "compdef _residency_completion residency" in run_cli(["completion", "zsh"], tmp_path).stdout
+    unknown = run_cli(["completion", "tcsh"], tmp_path)
+    assert unknown.returncode == 64 and "unknown shell 'tcsh'" in unknown.stderr
     shutil.copy(SAMPLE, tmp_path / "regions.yaml")
     (tmp_path / "deep" / "er").mkdir(parents=True)
 

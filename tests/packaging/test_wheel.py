@@ -3,6 +3,7 @@ empty directory outside any clone (no regions.yaml, handlers or cdktf.json of th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.stacks.test_extensions import INFRA
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:  # one test uses it: built once
     """The `residency` executable of a fresh virtualenv holding the wheel (dependencies from the package
     index, as `pip install` gets them)."""
     root = tmp_path_factory.mktemp("wheel")
@@ -42,14 +45,48 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> sub
     return done
 
 
-def test_init_validate_and_synth_from_the_installed_wheel(installed, tmp_path):
+@pytest.mark.terraform
+def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp_path, provider_mirror):
+    """init in an empty directory, an extension adding a queue and a Lambda function to every region,
+    apply --all on the local target, the extension's outputs, check clean; then the same extension
+    sending to another jurisdiction is a violation naming its resource."""
+    env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     assert run([str(installed), "--version"], tmp_path).stdout.startswith("residency ")
-    project = tmp_path / "billing"
-    run([str(installed), "init", str(project), "--region", "eu-west-1:IE,FR", "--region", "us-east-1:US"], tmp_path)
-    assert run([str(installed), "validate"], project).stdout.startswith("regions.yaml: valid")
-    synthesized = run([str(installed), "synth", "--json"], project)
-    assert '"eu-west-1"' in synthesized.stdout
-    assert (project / "cdktf.out" / "stacks" / "global" / "cdk.tf.json").is_file()
     # It runs the installed code, not this tree's.
-    location = run([str(installed.parent / "python"), "-c", "import residency; print(residency.__file__)"], project)
+    location = run([str(installed.parent / "python"), "-c", "import residency; print(residency.__file__)"], tmp_path)
     assert str(REPO) not in location.stdout and "site-packages" in location.stdout
+    project = tmp_path / "billing-platform"
+    run([str(installed), "init", str(project), "--project", "billing", "--region", "eu-west-1:IE,FR",
+         "--region", "us-east-1:US"], tmp_path)
+    config = project / "regions.yaml"
+    config.write_text(config.read_text() + "extensions:\n  region: [billing.infra:region_resources]\n"
+                      "  global: [billing.infra:global_resources]\n")
+    (project / "billing" / "handler").mkdir(parents=True)
+    (project / "billing" / "__init__.py").write_text("")
+    (project / "billing" / "infra.py").write_text(INFRA)
+    (project / "billing" / "handler" / "invoicer.py").write_text("def handler(event, context):\n    return {}\n")
+    assert run([str(installed), "validate"], project / "billing").stdout.startswith(f"{config}: valid")
+    try:
+        run([str(installed), "apply", "--all"], project, env)
+        shown = json.loads(run([str(installed), "output", "--all", "--json"], project / "billing", env).stdout)
+        outputs = shown["workspaces"]
+        for region in ("eu-west-1", "us-east-1"):
+            assert outputs[region]["invoices_queue_url"].endswith(f"billing-{region}-invoices"), outputs[region]
+            assert any(store["kind"] == "sqs_queue" for store in outputs[region]["personal_data_stores"])
+        assert outputs["global"]["billing_regions"] == ["eu-west-1", "us-east-1"]
+        assert "no violation" in run([str(installed), "check"], project).stdout
+        idempotent = subprocess.run([str(installed), "plan", "--all", "--detailed-exitcode"], cwd=project,
+                                    env={**os.environ, **env}, capture_output=True, text=True, timeout=900)
+        assert idempotent.returncode == 0, idempotent.stdout[-3000:] + idempotent.stderr[-3000:]
+
+        (project / "billing" / "infra.py").write_text(INFRA.replace(
+            "DESTINATION = None", 'DESTINATION = "arn:aws:sqs:us-east-1:123456789012:central-invoices"'))
+        checked = subprocess.run([str(installed), "check"], cwd=project, env={**os.environ, **env},
+                                 capture_output=True, text=True, timeout=900)
+        assert checked.returncode == 3, checked.stdout + checked.stderr
+        assert "RES011 eu-west-1: aws_lambda_function.region_resources_invoicer_" in checked.stdout
+        refused = subprocess.run([str(installed), "apply", "eu-west-1"], cwd=project, env={**os.environ, **env},
+                                 capture_output=True, text=True, timeout=900)
+        assert refused.returncode == 3 and "RES011" in refused.stdout + refused.stderr
+    finally:
+        subprocess.run([str(installed), "local", "down"], cwd=project, capture_output=True, timeout=120)
