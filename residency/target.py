@@ -24,6 +24,13 @@ S3_ENDPOINT_ENVIRONMENT = "AWS_ENDPOINT_URL_S3"
 
 
 @dataclass(frozen=True)
+class Limitation:
+    text: str
+    # The regions.yaml feature it concerns (`frontend`, `domain`, `directory_replicas`), "" for every project.
+    when: str = ""
+
+
+@dataclass(frozen=True)
 class TargetProfile:
     name: str
     uses_emulator: bool
@@ -47,8 +54,9 @@ class TargetProfile:
     # HTTP and does enforce a bucket's Deny statements, so there the policy would lock everyone out
     # (Terraform from its state; `region retire` from the data it must export).
     buckets_tls_only: bool = True
-    # What this target cannot do and residency therefore leaves out or changes, shown by `plan`.
-    limitations: tuple[str, ...] = field(default=())
+    # What this target cannot do and residency therefore leaves out or changes: shown by `plan` and
+    # `apply` when the emulator starts (or with --verbose), and by `local status`.
+    limitations: tuple[Limitation, ...] = field(default=())
 
 
 LOCAL = TargetProfile(
@@ -63,24 +71,26 @@ LOCAL = TargetProfile(
     buckets_tls_only=False,
     asks_before_changes=False,
     limitations=(
-        "With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
-        "no response headers policies); on AWS every response carries them.",
-        "With `domain`: API Gateway custom domains are not created (the emulator never makes them "
-        "available); the Route 53 records point at each API's default endpoint instead.",
-        "The residency directory is not replicated (the emulator never finishes DynamoDB replicas): "
-        "triggers read it in the global region. On AWS each region reads its own replica. (Directory "
-        "keys are computed in each region on both targets: the HMAC key is replicated everywhere.)",
-        "The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
-        "but only run in the handler tests, not on sign-up here.",
-        "The emulator keeps everything in memory: stopping it loses every resource "
-        "(the next apply recreates them).",
-        "The emulator does not enforce IAM or KMS key policies: they are created "
-        "and checked at synth level only.",
-        "The data buckets (and with `state: {backend: s3}` the state buckets) have no TLS-only bucket "
-        "policy (the emulator speaks plain HTTP and enforces a bucket's Deny statements); on AWS they "
-        "refuse plain HTTP.",
+        Limitation("With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
+                   "no response headers policies); on AWS every response carries them.", when="frontend"),
+        Limitation("With `domain`: API Gateway custom domains are not created (the emulator never makes them "
+                   "available); the Route 53 records point at each API's default endpoint instead.", when="domain"),
+        Limitation("The residency directory is not replicated (the emulator never finishes DynamoDB replicas): "
+                   "triggers read it in the global region. On AWS each region reads its own replica. (Directory "
+                   "keys are computed in each region on both targets: the HMAC key is replicated everywhere.)",
+                   when="directory_replicas"),
+        Limitation("The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
+                   "but only run in the handler tests, not on sign-up here."),
+        Limitation("The emulator keeps everything in memory: stopping it loses every resource "
+                   "(the next apply recreates them)."),
+        Limitation("The emulator does not enforce IAM or KMS key policies: they are created "
+                   "and checked at synth level only."),
+        Limitation("The data buckets (and with `state: {backend: s3}` the state buckets) have no TLS-only bucket "
+                   "policy (the emulator speaks plain HTTP and enforces a bucket's Deny statements); on AWS they "
+                   "refuse plain HTTP."),
     ),
 )
+
 
 AWS = TargetProfile(name="aws", uses_emulator=False, kms_deletion_window_days=30, directory_replicas=True)
 

@@ -48,6 +48,22 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "the next apply recreates them")
     else:
         app.say("not running")
+    if not as_json:
+        _say_limitations(app)
+
+
+def _say_limitations(app: Application) -> None:
+    """What the local target leaves out for this regions.yaml (none when it cannot be read)."""
+    from residency.errors import ResidencyError
+
+    try:
+        limitations = app.config.local_limitations() if app.config.profile.uses_emulator else ()
+    except ResidencyError:
+        return
+    if limitations:
+        app.say("what the local target leaves out or changes for this regions.yaml:")
+        for text in limitations:
+            app.say(f"  - {text}")
 
 
 @local_app.command()

@@ -54,6 +54,9 @@ ParallelismOption = Annotated[int | None, typer.Option(
 FailFastOption = Annotated[bool, typer.Option("--fail-fast", help="Start nothing new after the first failure.")]
 NoProgressOption = Annotated[bool, typer.Option(
     "--no-progress", help="Plain prefixed lines instead of the live view (the default when not a terminal).")]
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", help="Also the notes that are not news (the local target's limitations, shown once per emulator "
+                      "start otherwise).")]
 LockTimeoutOption = Annotated[str, typer.Option(
     "--lock-timeout", help="How long to wait for a workspace another residency or Terraform holds (e.g. 30s, 10m).")]
 
@@ -68,6 +71,7 @@ class Running:
     fail_fast: bool = False
     no_progress: bool = False
     lock_timeout: str = "0s"
+    verbose: bool = False
 
 
 # (command-line parameter, Running field, option, default), in the order `--help` lists them.
@@ -78,6 +82,7 @@ RUN_OPTIONS: tuple[tuple[str, str, Any, Any], ...] = (
     ("fail_fast", "fail_fast", FailFastOption, False),
     ("no_progress", "no_progress", NoProgressOption, False),
     ("lock_timeout", "lock_timeout", LockTimeoutOption, "0s"),
+    ("verbose", "verbose", VerboseOption, False),
 )
 
 

@@ -134,7 +134,8 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     live = sys.stderr.isatty() and not running.no_progress and not interactive
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(),
-                         fail_fast=running.fail_fast, lock_timeout=running.lock_timeout)
+                         fail_fast=running.fail_fast, lock_timeout=running.lock_timeout,
+                         verbose=running.verbose)
     try:
         if run is not None:
             outcomes = run(reporter, confirm, options)

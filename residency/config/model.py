@@ -255,6 +255,12 @@ class Config(BaseModel):
         default={}, validate_default=True, description="extra tags for every resource"
     )
 
+    def local_limitations(self) -> tuple[str, ...]:
+        """What the local target leaves out or changes for this configuration (nothing on `aws`)."""
+        uses = {"": True, "frontend": self.global_.frontend, "domain": self.domain is not None,
+                "directory_replicas": bool(self.directory_replica_regions)}
+        return tuple(limitation.text for limitation in self.profile.limitations if uses.get(limitation.when, True))
+
     @property
     def region_codes(self) -> tuple[str, ...]:
         """Region codes in file order."""

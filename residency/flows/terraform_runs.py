@@ -66,6 +66,7 @@ class RunOptions:
     parallelism: int = 1
     fail_fast: bool = False
     lock_timeout: str = "0s"
+    verbose: bool = False  # notes that are not news too (the local target's limitations)
 
 
 class RunReporter(Reporter, Protocol):
@@ -207,9 +208,12 @@ def terraform_settings(config: Config, paths: ProjectPaths, tools: TerraformTool
         if config.domain and ensure_hosted_zone(record.url, config.domain):
             progress(f"local target: created the hosted zone {config.domain} in the emulator "
                      "(on AWS it must already exist)")
-        if show_limitations:
-            for limitation in target.limitations:
-                progress(f"local target: {limitation}")
+        if show_limitations and (started or options.verbose):  # news once per emulator, or when asked
+            for text in config.local_limitations():
+                progress(f"local target: {text}")
+            if not options.verbose:
+                progress("local target: these notes come once per emulator start (`--verbose` shows them "
+                         "always, `residency local status` too)")
     return TerraformSettings(
         binary=tools.binary,
         paths=paths,
