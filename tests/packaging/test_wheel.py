@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stacks.test_extensions import INFRA
+from tests.stacks.test_extensions import HANDLER, INFRA
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp
     (project / "billing" / "handler").mkdir(parents=True)
     (project / "billing" / "__init__.py").write_text("")
     (project / "billing" / "infra.py").write_text(INFRA)
-    (project / "billing" / "handler" / "invoicer.py").write_text("def handler(event, context):\n    return {}\n")
+    (project / "billing" / "handler" / "invoicer.py").write_text(HANDLER)
     assert run([str(installed), "validate"], project / "billing").stdout.startswith(f"{config}: valid")
     try:
         run([str(installed), "apply", "--all"], project, env)

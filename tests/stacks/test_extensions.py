@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 import zipfile
 from pathlib import Path
@@ -20,40 +21,10 @@ extensions:
   global: [billing.infra:global_resources]
 """
 
-INFRA = '''
-import json
-
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction, LambdaFunctionEnvironment
-from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-from residency.stacks.extensions import GlobalContext, RegionContext, StoreKind
-
-DESTINATION = None
-
-
-def region_resources(scope, context: RegionContext) -> None:
-    queue = SqsQueue(scope, "invoices", name=context.name("invoices"), kms_master_key_id=context.kms_key_arn)
-    context.declare_personal_data(queue, StoreKind.QUEUE)
-    target = DESTINATION or queue.arn
-    role = IamRole(scope, "role", name=context.name("invoicer"), assume_role_policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))
-    IamRolePolicy(scope, "policy", role=role.id, name="send", policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": target,
-            "Condition": {"StringEquals": {"aws:RequestedRegion": context.region}}}]}))
-    code = context.package_lambda("billing/handler")
-    LambdaFunction(scope, "invoicer", function_name=context.name("invoicer"), role=role.arn, runtime="python3.12",
-                   handler="invoicer.handler", filename=code.filename, source_code_hash=code.source_code_hash,
-                   environment=LambdaFunctionEnvironment(variables={"QUEUE": target}))
-    context.output("invoices_queue_url", queue.url)
-    context.output("invoicer_code_hash", code.source_code_hash)
-
-
-def global_resources(scope, context: GlobalContext) -> None:
-    context.output("billing_regions", sorted(context.regions))
-'''
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "billing-platform"
+# The documented example's extension (its destination replaced where a test needs another).
+INFRA = (EXAMPLE / "billing" / "infra.py").read_text()
+HANDLER = (EXAMPLE / "billing" / "handler" / "invoicer.py").read_text()
 
 
 def project(tmp_path: Path, infra: str = INFRA, config: str = CONFIG) -> Path:
@@ -62,7 +33,7 @@ def project(tmp_path: Path, infra: str = INFRA, config: str = CONFIG) -> Path:
     (tmp_path / "billing" / "handler").mkdir(parents=True)
     (tmp_path / "billing" / "__init__.py").write_text("")
     (tmp_path / "billing" / "infra.py").write_text(textwrap.dedent(infra))
-    (tmp_path / "billing" / "handler" / "invoicer.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "billing" / "handler" / "invoicer.py").write_text(HANDLER)
     return tmp_path
 
 
@@ -104,7 +75,7 @@ def test_the_lambda_package_is_deterministic_and_its_change_resynthesizes(tmp_pa
     (asset,) = (root / "cdktf.out" / "stacks" / "eu-west-1" / "assets").rglob("handler-*.zip")
     with zipfile.ZipFile(asset) as bundle:
         assert bundle.namelist() == ["invoicer.py"]
-    (root / "billing" / "handler" / "invoicer.py").write_text("def handler(event, context):\n    return 1\n")
+    (root / "billing" / "handler" / "invoicer.py").write_text(HANDLER + "\n# changed\n")
     again = run_cli(["synth"], root)
     assert "up to date" not in again.stderr  # the extension's code is part of what synth reads
     assert synthesized(root, "eu-west-1")["output"]["invoicer_code_hash"]["value"] != first
@@ -160,3 +131,11 @@ def test_a_bad_extension_is_one_message_and_leaves_the_last_output(tmp_path, inf
         assert str(root / "billing" / "infra.py") in failed.stderr  # where it raised
     assert (root / "cdktf.out" / "stacks" / "eu-west-1" / "cdk.tf.json").read_bytes() == before
     assert not list(root.glob(".cdktf.out.staging-*"))
+
+
+def test_the_documented_example_is_clean_as_shipped(tmp_path):
+    root = tmp_path / "billing-platform"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".residency", "cdktf.out", "__pycache__"))
+    checked = run_cli(["check"], root / "billing")  # from a subdirectory, as a team works
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no violation in 3 workspace(s)" in checked.stdout
