@@ -63,23 +63,23 @@ def test_a_violation_is_named_with_its_rule_workspace_address_and_path(sample_ou
     assert first.startswith("RES002 eu-central-1: aws_dynamodb_table.")
     assert "[eu-central-1 -> us-east-1]" in first
     assert "copies data to us-east-1 (US), outside EU" in first
-    assert result.stdout.splitlines()[-1].startswith("1 violation(s) in 4 workspace(s)")
+    assert result.stdout.splitlines()[-1].startswith("1 violation(s) in 5 workspace(s)")
     assert "Traceback" not in result.stderr
 
 
 def test_clean_output_exits_0(sample_out, project):
     result = run_cli(["check", "--out", str(sample_out)], project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("no violation in 4 workspace(s)")
+    assert result.stdout.startswith("no violation in 5 workspace(s)")
 
 
 def test_without_out_check_synthesizes_first(project):
     result = run_cli(["check"], project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no violation in 4 workspace(s)" in result.stdout
+    assert "no violation in 5 workspace(s)" in result.stdout
     assert "synthesized in" in result.stderr
     assert sorted(p.parent.name for p in (project / "cdktf.out" / "stacks").glob("*/cdk.tf.json")) == [
-        "ap-southeast-2", "eu-central-1", "global", "us-east-1"]
+        "ap-southeast-2", "eu-central-1", "eu-west-1", "global", "us-east-1"]
 
 
 # --- --json and --sarif ----------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_graph_svg_is_a_parseable_svg_that_marks_the_violation(sample_out, proje
     assert root.tag == f"{SVG}svg"
     texts = ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
     assert "✗ replica" in texts
-    assert "3 data paths, 1 violation" in texts  # the violating replica and two HMAC key replicas
+    assert "4 data paths, 1 violation" in texts  # the violating replica and three HMAC key replicas
 
 
 def test_graph_md_is_a_mermaid_fence(sample_out, project):
@@ -284,6 +284,6 @@ def test_an_exception_that_matches_nothing_is_a_warning(sample_out, project):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning: exceptions[0]: RES005 on aws_route53_record.gone matches no finding" in \
         result.stdout.splitlines()
-    assert result.stdout.splitlines()[-1].startswith("no violation in 4 workspace(s)")
+    assert result.stdout.splitlines()[-1].startswith("no violation in 5 workspace(s)")
     document = json.loads(run_cli(["check", "--out", str(sample_out), "--json"], project).stdout)
     assert document["warnings"] == ["exceptions[0]: RES005 on aws_route53_record.gone matches no finding"]

@@ -31,7 +31,7 @@ def test_validate_json_is_one_document(capsys):
     assert code == 0
     document = json.loads(out)
     assert document["valid"] is True
-    assert list(document["config"]["regions"]) == ["eu-central-1", "us-east-1", "ap-southeast-2"]
+    assert list(document["config"]["regions"]) == ["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2"]
 
 
 def test_config_comes_from_the_environment(capsys, monkeypatch, tmp_path):
@@ -72,7 +72,8 @@ def test_list_shows_workspaces_in_order(capsys):
     assert code == 0
     rows = json.loads(out)["workspaces"]
     assert [(r["workspace"], r["jurisdiction"]) for r in rows] == [
-        ("eu-central-1", "EU"), ("us-east-1", "US"), ("ap-southeast-2", "AU"), ("global", "global")]
+        ("eu-central-1", "EU"), ("eu-west-1", "EU"), ("us-east-1", "US"), ("ap-southeast-2", "AU"),
+        ("global", "global")]
     assert rows[-1]["region"] == "us-east-1"
     assert rows[0]["state"] == ".residency/state/eu-central-1/terraform.tfstate"
 
@@ -100,7 +101,7 @@ def test_unknown_workspace_is_a_usage_error_listing_valid_ones(capsys):
     assert code == 64
     assert "unknown workspace 'eu-centrl-1'" in err
     assert "did you mean 'eu-central-1'?" in err
-    assert "eu-central-1, us-east-1, ap-southeast-2, global" in err
+    assert "eu-central-1, eu-west-1, us-east-1, ap-southeast-2, global" in err
 
 
 def test_plan_without_workspaces_asks_for_names_or_all(capsys):

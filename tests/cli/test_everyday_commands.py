@@ -38,7 +38,7 @@ def test_completion_script_and_completions(tmp_path):
     assert "plan" in complete("residency pl", 1)
     assert complete("residency region ", 2) == ["add", "retire"]
     # Workspace names, from the regions.yaml the command would read (two directories up).
-    assert complete("residency plan ", 2) == ["eu-central-1", "us-east-1", "ap-southeast-2", "global"]
+    assert complete("residency plan ", 2) == ["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"]
     assert complete("residency apply a", 2) == ["ap-southeast-2"]
 
 

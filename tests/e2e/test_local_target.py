@@ -39,7 +39,7 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         check(applied, 0)
         report = json.loads(applied.stdout)
         assert [w["workspace"] for w in report["workspaces"]] == [
-            "eu-central-1", "us-east-1", "ap-southeast-2", "global"]
+            "eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"]
         assert all(w["status"] == "applied" and w["changes"]["add"] > 0 for w in report["workspaces"])
         region_resources = report["workspaces"][0]["changes"]["add"]
         # Applied plans hold the workspaces' values and are spent: none is kept.
@@ -65,7 +65,8 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         shown = run_cli(["output", "--all", "--json"], subdirectory, env)
         check(shown, 0)
         outputs = json.loads(shown.stdout)["workspaces"]
-        assert sorted(outputs["global"]["regions_served"]) == ["ap-southeast-2", "eu-central-1", "us-east-1"]
+        assert sorted(outputs["global"]["regions_served"]) == ["ap-southeast-2", "eu-central-1", "eu-west-1",
+                                                               "us-east-1"]
         assert outputs["eu-central-1"]["personal_data_stores"]
         listed = run_cli(["tf", "eu-central-1", "--", "state", "list"], subdirectory, env)
         check(listed, 0)
@@ -121,8 +122,8 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         check(again, 0)
         assert "emulator recorded in .residency/emulator.json is gone" in again.stderr
         # Nothing was destroyed before (the data stores are protected): every workspace's state is stale.
-        assert ("local state of ap-southeast-2, eu-central-1, global, us-east-1 lists resources of an earlier "
-                "emulator") in again.stderr
+        assert ("local state of ap-southeast-2, eu-central-1, eu-west-1, global, us-east-1 lists resources of an "
+                "earlier emulator") in again.stderr
         assert json.loads(again.stdout)["workspaces"][0]["changes"]["add"] == region_resources
     finally:
         run_cli(["local", "down"], project)

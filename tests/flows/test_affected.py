@@ -75,7 +75,7 @@ def test_everything_is_affected_when_the_base_has_no_valid_regions_yaml(repo):
     (repo / "regions.yaml").write_text(SAMPLE.read_text())
     result = affected(repo)
     assert result.everything_because == "its regions.yaml is not valid"
-    assert result.workspaces == ["eu-central-1", "us-east-1", "ap-southeast-2", "global"]
+    assert result.workspaces == ["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"]
 
 
 def test_unknown_revisions_and_missing_repositories_are_usage_errors(repo, tmp_path):

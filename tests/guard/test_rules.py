@@ -259,7 +259,7 @@ def test_the_unchanged_output_passes(base_name, sample_out, rich):
     config_file, out = base(base_name, sample_out, rich)
     report = check_synthesized(load_config(config_file), out)
     assert report.clean, report.findings
-    assert len(report.workspaces) == (4 if base_name == "sample" else 7)
+    assert len(report.workspaces) == (5 if base_name == "sample" else 7)
 
 
 def test_the_six_regions_on_the_local_target_pass(tmp_path):
@@ -348,7 +348,7 @@ def test_plan_and_apply_stop_before_terraform_on_a_violation(sample_out, tmp_pat
     shutil.rmtree(paths.out)
     shutil.copytree(sample_out, paths.out)
     terraform_runs.guard(load_config(SAMPLE), paths, notices.append)
-    assert notices == [f"residency rules: no violation in 4 workspace(s), {len(RULES)} rules"]
+    assert notices == [f"residency rules: no violation in 5 workspace(s), {len(RULES)} rules"]
 
 
 def test_user_keys_are_computed_at_home_whatever_replicate_to_says(tmp_path):

@@ -61,7 +61,10 @@ def test_local_commands(project):
         reset = run_cli(["local", "reset"], project)
         assert reset.returncode == 0
         assert not (project / ".residency" / "state").exists()
-        assert run_cli(["local", "status"], project).stdout.strip() == "not running"
+        status = run_cli(["local", "status"], project).stdout.splitlines()
+        assert status[0] == "not running"
+        assert status[1] == "what the local target leaves out or changes for this regions.yaml:"
+        assert any("does not enforce IAM" in line for line in status[2:])
     finally:
         run_cli(["local", "down"], project)
 

@@ -23,14 +23,14 @@ def config_with(tmp_path, prefix: str = "acme-"):
 def test_one_workspace_per_residency_workspace_with_triggers_drift_checks_and_tags(tmp_path):
     settings = tfc_settings(config_with(tmp_path))
     workspaces = settings["locals"]["workspaces"]
-    assert list(workspaces) == ["eu-central-1", "us-east-1", "ap-southeast-2", "global"]
+    assert list(workspaces) == ["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"]
     assert workspaces["eu-central-1"] == {"name": "acme-eu-central-1", "jurisdiction": "EU"}
     workspace = settings["resource"]["tfe_workspace"]["residency"]
     assert workspace["assessments_enabled"] is True and workspace["lifecycle"] == {"prevent_destroy": True}
     assert workspace["working_directory"] == "cdktf.out/stacks/${each.key}"
     assert "jurisdiction:${lower(each.value.jurisdiction)}" in workspace["tag_names"]
     trigger = settings["resource"]["tfe_run_trigger"]["regions_to_global"]
-    assert trigger["for_each"] == '${toset(["eu-central-1", "us-east-1", "ap-southeast-2"])}'
+    assert trigger["for_each"] == '${toset(["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2"])}'
     assert trigger["workspace_id"] == '${tfe_workspace.residency["global"].id}'
     assert settings["resource"]["tfe_workspace_settings"]["residency"]["execution_mode"] == "remote"
 

@@ -135,19 +135,19 @@ def test_directory_is_replicated_to_every_other_region_on_aws(aws_out_dir):
     synthesized = stack(aws_out_dir, "global")
     resources = synthesized["resource"]
     table = only(resources, "aws_dynamodb_table")
-    assert {replica["region_name"] for replica in table["replica"]} == {"eu-central-1", "ap-southeast-2"}
+    assert {replica["region_name"] for replica in table["replica"]} == {"eu-central-1", "eu-west-1", "ap-southeast-2"}
     assert all(replica["point_in_time_recovery"] for replica in table["replica"])
     assert table["stream_enabled"] is True
     assert table["attribute"] == [{"name": "user_key", "type": "S"}]  # nothing but the key is declared
     hmac = next(key for key in resources["aws_kms_key"].values() if key.get("key_usage") == "GENERATE_VERIFY_MAC")
     assert (hmac["customer_master_key_spec"], hmac["multi_region"]) == ("HMAC_256", True)
     replicas = resources["aws_kms_replica_key"].values()
-    assert {replica["provider"] for replica in replicas} == {"aws.eu-central-1", "aws.ap-southeast-2"}
+    assert {replica["provider"] for replica in replicas} == {"aws.eu-central-1", "aws.eu-west-1", "aws.ap-southeast-2"}
     aliases = {(alias["name"], alias.get("provider")) for alias in resources["aws_kms_alias"].values()}
     hmac_alias = "alias/acme-health-directory-hmac"
-    assert {(hmac_alias, p) for p in (None, "aws.eu-central-1", "aws.ap-southeast-2")} <= aliases
+    assert {(hmac_alias, p) for p in (None, "aws.eu-central-1", "aws.eu-west-1", "aws.ap-southeast-2")} <= aliases
     used = {resource["provider"] for kind in resources.values() for resource in kind.values() if "provider" in resource}
-    assert used == {"aws.eu-central-1", "aws.ap-southeast-2"}
+    assert used == {"aws.eu-central-1", "aws.eu-west-1", "aws.ap-southeast-2"}
 
 def test_directory_has_no_replicas_on_the_local_target(out_dir):
     table = only(stack(out_dir, "global")["resource"], "aws_dynamodb_table")
@@ -188,7 +188,7 @@ def test_the_directory_and_its_keys_cannot_be_destroyed_by_a_plan(out_dir):
 def test_global_records_the_countries_each_region_served(out_dir):
     outputs = stack(out_dir, "global")["output"]
     assert outputs["regions_served"]["value"] == {
-        "eu-central-1": ["DE", "FR", "NL", "AT", "BE", "IE", "IT", "ES"], "us-east-1": ["US"],
+        "eu-central-1": ["DE", "FR", "NL", "AT", "BE", "IT", "ES"], "eu-west-1": ["IE"], "us-east-1": ["US"],
         "ap-southeast-2": ["AU", "NZ"]}
 
 

@@ -37,7 +37,8 @@ def test_state_in_us_hosted_hcp_terraform_is_a_violation_for_other_jurisdictions
     config, _stacks = synthesized(tmp_path, SAMPLE.read_text() + CLOUD)
     report = check_synthesized(config, tmp_path / "cdktf.out")
     assert {(f.rule, f.workspace, f.destination) for f in report.findings} == {
-        ("RES004", "eu-central-1", "app.terraform.io"), ("RES004", "ap-southeast-2", "app.terraform.io")}
+        ("RES004", "eu-central-1", "app.terraform.io"), ("RES004", "eu-west-1", "app.terraform.io"),
+        ("RES004", "ap-southeast-2", "app.terraform.io")}
 
 
 def test_an_eu_only_project_keeps_its_state_in_the_eu_host(tmp_path):

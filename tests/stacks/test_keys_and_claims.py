@@ -65,7 +65,7 @@ def keys_of(out: Path) -> list[tuple[str, dict]]:
 
 def test_no_key_gives_anyone_kms_star_and_administrators_cannot_use_any_key(defaults):
     keys = keys_of(defaults)
-    assert len(keys) == 3 + 1 + 1 + 2  # a data key per region; global's directory key, HMAC key and its replicas
+    assert len(keys) == 4 + 1 + 1 + 3  # a data key per region; global's directory key, HMAC key and its replicas
     for address, key in keys:
         for statement in statements(key):
             assert statement["Action"] not in ("*", "kms:*"), address
@@ -77,7 +77,7 @@ def test_no_key_gives_anyone_kms_star_and_administrators_cannot_use_any_key(defa
             elif statement["Sid"] == "ReplicasOnlyWhereListed":  # the HMAC key, to listed regions only
                 assert statement["Action"] == "kms:ReplicateKey", address
                 assert set(statement["Condition"]["StringEquals"]["kms:ReplicaRegion"]) == {
-                    "eu-central-1", "ap-southeast-2"}, address
+                    "eu-central-1", "eu-west-1", "ap-southeast-2"}, address
             else:  # every grant of use to the account is held back by a condition
                 condition = statement["Condition"]
                 assert "kms:ViaService" in condition.get("StringEquals", {}) or \
@@ -88,7 +88,7 @@ def test_only_residencys_functions_compute_user_keys(defaults):
     resources = stack(defaults, "global")["resource"]
     hmac_keys = [key for key in resources["aws_kms_key"].values() if key.get("key_usage") == "GENERATE_VERIFY_MAC"]
     hmac_keys += [key for key in resources["aws_kms_replica_key"].values() if "HMAC" in key["description"]]
-    assert len(hmac_keys) == 3
+    assert len(hmac_keys) == 4  # the key in us-east-1 and a replica in each other region
     expected = sorted(role(region, purpose) for region in REGIONS
                       for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api"))
     for key in hmac_keys:

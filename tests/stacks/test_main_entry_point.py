@@ -16,7 +16,7 @@ def test_main_py_synthesizes_every_workspace_where_cdktf_asks(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Node" not in result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["stacks"]) == {"eu-central-1", "us-east-1", "ap-southeast-2", "global"}
+    assert set(manifest["stacks"]) == {"eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"}
 
 
 def test_main_py_reports_a_bad_config_without_a_traceback(tmp_path):

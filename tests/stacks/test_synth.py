@@ -16,7 +16,7 @@ from residency.stacks import synthesize
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from tests.conftest import SAMPLE
 
-REGIONS = ("eu-central-1", "us-east-1", "ap-southeast-2")
+REGIONS = ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2")
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +105,7 @@ def test_global_holds_only_the_directory(out_dir):
     resources = synthesized["resource"]
     assert set(resources) == {"aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_dynamodb_table"}
     assert {replica["provider"] for replica in resources["aws_kms_replica_key"].values()} == {
-        "aws.eu-central-1", "aws.ap-southeast-2"}
+        "aws.eu-central-1", "aws.eu-west-1", "aws.ap-southeast-2"}
     table = only(resources, "aws_dynamodb_table")
     assert table["name"] == "acme-health-directory"
     assert table["hash_key"] == "user_key"

@@ -53,7 +53,7 @@ def test_a_new_region_rewrites_only_its_own_workspace_and_global(project):
 
     result = run_cli(["synth"], project)
     assert result.returncode == 0, result.stderr
-    assert "synthesizing 5 workspaces" in result.stderr
+    assert "synthesizing 6 workspaces" in result.stderr
     after = inodes(project / "cdktf.out")
     assert set(after) == set(before) | {"ca-central-1"}
     # global records which regions it serves (regions_served); the other regions are untouched.
