@@ -182,7 +182,8 @@ def plan_figures(project: Path) -> list[Row]:
     [run_logs] = set(logs.iterdir()) - seen
     inits = sum(log.read_text().count("$ terraform init") for log in run_logs.iterdir())
     workspaces = [line.split()[0] for line in together.output.splitlines()
-                  if line.split() and line.split()[0] in ("eu-central-1", "us-east-1", "ap-southeast-2", "global")]
+                  if line.split() and line.split()[0] in ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2",
+                                                                  "global")]
     single_runs = {name: checked(run(residency("plan", name, "--no-progress"), project, ENV), f"plan {name}")
                    for name in dict.fromkeys(workspaces)}
     singles = {name: result.seconds for name, result in single_runs.items()}
