@@ -63,11 +63,13 @@ def run_terraform(config: Config, paths: ProjectPaths, name: str, args: list[str
     if not args:
         raise UsageError("no Terraform command given",
                          hint=f"for example `residency tf {name} -- state list`")
-    if args[0] in CHANGES_EVERYTHING and not allow_changes:
+    # The subcommand is the first word that is not a global option (`-chdir=...` may come first).
+    subcommand = next((arg for arg in args if not arg.startswith("-")), "")
+    if subcommand in CHANGES_EVERYTHING and not allow_changes:
         raise UsageError(
-            f"`terraform {args[0]}` through `residency tf` skips the residency rules on the plan, the protection "
-            "of data stores and the adoption of unfinished creations",
-            hint=f"use `residency {args[0]} {name}`; or add --i-know to run Terraform's own")
+            f"`terraform {subcommand}` through `residency tf` skips the residency rules on the plan, the "
+            "protection of data stores and the adoption of unfinished creations",
+            hint=f"use `residency {subcommand} {name}`; or add --i-know to run Terraform's own")
     terraform, (workspace,) = ready_workspaces(config, paths, [name], mirror=mirror, progress=progress)
     try:
         returncode = processes.run_on_terminal([str(terraform.settings.binary), *args], cwd=workspace.directory,

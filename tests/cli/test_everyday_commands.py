@@ -88,10 +88,10 @@ def test_a_valid_aws_region_that_is_not_listed_suggests_adding_it(tmp_path):
 
 def test_tf_refuses_apply_and_destroy_unless_told_and_needs_a_command(tmp_path):
     shutil.copy(SAMPLE, tmp_path / "regions.yaml")
-    for command in ("apply", "destroy"):
-        refused = run_cli(["tf", "eu-central-1", "--", command, "-auto-approve"], tmp_path)
+    for command in (["apply"], ["destroy"], ["-chdir=.", "apply"]):
+        refused = run_cli(["tf", "eu-central-1", "--", *command, "-auto-approve"], tmp_path)
         assert refused.returncode == 64, refused.stderr
-        assert f"use `residency {command} eu-central-1`" in refused.stderr and "--i-know" in refused.stderr
+        assert f"use `residency {command[-1]} eu-central-1`" in refused.stderr and "--i-know" in refused.stderr
     empty = run_cli(["tf", "eu-central-1"], tmp_path)
     assert empty.returncode == 64 and "residency tf eu-central-1 -- state list" in empty.stderr
     unknown = run_cli(["tf", "mars-north-1", "--", "state", "list"], tmp_path)
