@@ -90,7 +90,9 @@ def _region_context(config: Config, stack: RegionStack, project_dir: Path | None
         data_bucket_name=stack.data.bucket.bucket.bucket, data_bucket_arn=stack.data.bucket.bucket.arn,
         data_table_name=stack.data.table.name, data_table_arn=stack.data.table.arn,
         api_id=stack.api.api.id, api_execution_arn=stack.api.api.execution_arn,
+        api_authorizer_id=stack.api.authorizer.id,
         user_pool_id=stack.identity.pool.id, user_pool_arn=stack.identity.pool.arn,
+        user_pool_client_id=stack.identity.client.id,
     )
 
 

@@ -107,8 +107,10 @@ class RegionContext(ExtensionContext):
     data_table_arn: str = ""
     api_id: str = ""  # the region's HTTP API (API Gateway v2)
     api_execution_arn: str = ""  # for lambda permissions: f"{api_execution_arn}/*/*"
+    api_authorizer_id: str = ""  # the API's Cognito JWT authorizer: routes for signed-in users of this region
     user_pool_id: str = ""
     user_pool_arn: str = ""
+    user_pool_client_id: str = ""
 
 
 @dataclass(frozen=True)

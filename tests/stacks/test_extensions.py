@@ -139,3 +139,37 @@ def test_the_documented_example_is_clean_as_shipped(tmp_path):
     checked = run_cli(["check"], root / "billing")  # from a subdirectory, as a team works
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no violation in 3 workspace(s)" in checked.stdout
+
+
+ROUTE = '''
+from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
+from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+
+
+def routes(scope, context) -> None:
+    region_resources(scope, context)
+    function = next(child for child in scope.node.children if getattr(child, "function_name", None))
+    integration = Apigatewayv2Integration(scope, "invoices-integration", api_id=context.api_id,
+                                          integration_type="AWS_PROXY", integration_uri=function.invoke_arn,
+                                          payload_format_version="2.0")
+    Apigatewayv2Route(scope, "invoices-route", api_id=context.api_id, route_key="POST /invoices",
+                      target=f"integrations/{integration.id}", authorization_type="JWT",
+                      authorizer_id=context.api_authorizer_id)
+    LambdaPermission(scope, "invoices-invoke", action="lambda:InvokeFunction", function_name=function.function_name,
+                     principal="apigateway.amazonaws.com", source_arn=f"{context.api_execution_arn}/*/*")
+'''
+
+
+def test_an_extension_adds_a_signed_in_route_to_the_regions_api(tmp_path):
+    root = project(tmp_path, INFRA + ROUTE, CONFIG.replace("billing.infra:region_resources", "billing.infra:routes"))
+    done = run_cli(["synth"], root)
+    assert done.returncode == 0, done.stderr
+    resources = synthesized(root, "eu-west-1")["resource"]
+    (route,) = [r for name, r in resources["aws_apigatewayv2_route"].items() if name.startswith("routes_")]
+    (authorizer,) = resources["aws_apigatewayv2_authorizer"]
+    (api,) = resources["aws_apigatewayv2_api"]
+    assert route["authorizer_id"] == f"${{aws_apigatewayv2_authorizer.{authorizer}.id}}"
+    assert route["api_id"] == f"${{aws_apigatewayv2_api.{api}.id}}" and route["authorization_type"] == "JWT"
+    checked = run_cli(["check"], root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
