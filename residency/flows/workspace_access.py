@@ -51,10 +51,14 @@ def outputs(config: Config, paths: ProjectPaths, names: list[str], *, mirror: st
     terraform, ready = ready_workspaces(config, paths, names, mirror=mirror, progress=progress)
     found: dict[str, dict[str, object]] = {}
     for workspace in ready:
-        document = terraform.output_document(workspace)
-        found[workspace.name] = {output: SENSITIVE if entry.get("sensitive") else entry.get("value")
-                                 for output, entry in document.items() if isinstance(entry, dict)}
+        found[workspace.name] = shown_outputs(terraform.output_document(workspace))
     return found
+
+
+def shown_outputs(document: dict[str, object]) -> dict[str, object]:
+    """`terraform output -json` as residency shows it: name -> value, a sensitive value never printed."""
+    return {output: SENSITIVE if entry.get("sensitive") else entry.get("value")
+            for output, entry in document.items() if isinstance(entry, dict)}
 
 
 def run_terraform(config: Config, paths: ProjectPaths, name: str, args: list[str], *, mirror: str | None,

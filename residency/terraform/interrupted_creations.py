@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from residency.errors import TerraformError
 from residency.terraform.manifest import Workspace
+from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import RunResult, Terraform
 
 
@@ -41,17 +42,7 @@ def protected_addresses(synthesized: dict[str, object]) -> set[str]:
 
 def tainted_addresses(state: dict[str, object]) -> set[str]:
     """Addresses of the managed resource instances a raw state marks tainted."""
-    found = set()
-    resources = state.get("resources")
-    for resource in resources if isinstance(resources, list) else ():
-        if not isinstance(resource, dict) or resource.get("mode") != "managed" or resource.get("module"):
-            continue
-        base = f"{resource.get('type')}.{resource.get('name')}"
-        for instance in resource.get("instances") or ():
-            if isinstance(instance, dict) and instance.get("status") == "tainted":
-                key = instance.get("index_key")
-                found.add(base if key is None else f"{base}[{json.dumps(key)}]")
-    return found
+    return {address for address, _, instance in managed_instances(state) if instance.get("status") == "tainted"}
 
 
 def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note: Callable[[str], None]) -> Repair:
@@ -85,21 +76,3 @@ def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note:
     for address in gone:
         note(f"{address} was being created when an earlier run stopped; it does not exist, so it is created anew")
     return Repair(sorted(existing), gone)
-
-
-def read_state(terraform: Terraform, workspace: Workspace, synthesized: dict[str, object]) -> dict[str, object]:
-    """A local state file is read as it is (no Terraform run); a remote one is pulled."""
-    settings = synthesized.get("terraform", {})
-    backends = settings.get("backend") if isinstance(settings, dict) else None
-    local = backends.get("local") if isinstance(backends, dict) else None
-    if not backends or isinstance(local, dict):  # no backend at all is Terraform's local default
-        path = local.get("path") if isinstance(local, dict) else None
-        try:
-            document = json.loads((workspace.directory / (path if isinstance(path, str) else "terraform.tfstate"))
-                                  .read_text())
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError):
-            return terraform.pull_state(workspace)  # let Terraform read (or refuse) it
-        return document if isinstance(document, dict) else {}
-    return terraform.pull_state(workspace)

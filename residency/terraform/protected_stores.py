@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from residency.terraform.interrupted_creations import protected_addresses, read_state
+from residency.terraform.interrupted_creations import protected_addresses
 from residency.terraform.manifest import Workspace
+from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import Terraform
 
 # The attribute that names a resource of each kind, for a message a person can act on.
@@ -27,16 +28,11 @@ def protected_in_state(terraform: Terraform, workspace: Workspace) -> list[Prote
         return []
     state = read_state(terraform, workspace, synthesized)
     found = []
-    resources = state.get("resources")
-    for resource in resources if isinstance(resources, list) else ():
-        if not isinstance(resource, dict) or resource.get("mode") != "managed" or resource.get("module"):
+    for address, base, instance in managed_instances(state):
+        if base not in protected:
             continue
-        address = f"{resource.get('type')}.{resource.get('name')}"
-        if address not in protected:
-            continue
-        for instance in resource.get("instances") or ():
-            attributes = instance.get("attributes") if isinstance(instance, dict) else None
-            values = attributes if isinstance(attributes, dict) else {}
-            name = next((str(values[key]) for key in NAME_ATTRIBUTES if values.get(key)), address)
-            found.append(ProtectedStore(address, name))
+        attributes = instance.get("attributes")
+        values = attributes if isinstance(attributes, dict) else {}
+        name = next((str(values[key]) for key in NAME_ATTRIBUTES if values.get(key)), address)
+        found.append(ProtectedStore(address, name))
     return found

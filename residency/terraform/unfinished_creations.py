@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from residency.errors import TerraformError
-from residency.terraform.interrupted_creations import read_state
 from residency.terraform.manifest import Workspace
+from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import RunResult, Terraform
 
 # How `terraform import` says that there is nothing to adopt.
@@ -143,7 +143,8 @@ def adopt_unfinished_creations(terraform: Terraform, workspace: Workspace,
         return Adoption()
     synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
     try:
-        in_state = _addresses(read_state(terraform, workspace, synthesized))
+        in_state = {address for address, _, _ in managed_instances(
+            read_state(terraform, workspace, synthesized), root_only=False)}
     except TerraformError:
         return Adoption()  # an unreadable state: the plan that follows says what is wrong with it
     outcome = Adoption()
@@ -170,21 +171,6 @@ def adopt_unfinished_creations(terraform: Terraform, workspace: Workspace,
             return outcome
     record_path(work, workspace.name).unlink(missing_ok=True)
     return outcome
-
-
-def _addresses(state: dict[str, object]) -> set[str]:
-    found = set()
-    resources = state.get("resources")
-    for resource in resources if isinstance(resources, list) else ():
-        if not isinstance(resource, dict) or resource.get("mode") != "managed":
-            continue
-        base = f"{resource.get('type')}.{resource.get('name')}"
-        if resource.get("module"):
-            base = f"{resource['module']}.{base}"
-        for instance in resource.get("instances") or ():
-            key = instance.get("index_key") if isinstance(instance, dict) else None
-            found.add(base if key is None else f"{base}[{json.dumps(key)}]")
-    return found
 
 
 def _type_of(address: str) -> str:
