@@ -110,9 +110,9 @@ class RegionStack(TerraformStack):
             settings=identity,
         )
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
-            policies.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
-                            "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
-            # DELETE /me: read the caller's address, release its claim, delete the user.
+            # DELETE /me: find and delete the caller's items, read the caller's address, release its claim,
+            # delete the user.
+            policies.allow(["dynamodb:Query", "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
             policies.allow(["cognito-idp:AdminGetUser", "cognito-idp:AdminDisableUser", "cognito-idp:AdminDeleteUser"],
                            [self.identity.pool.arn], regions=[region]),
             computes_user_keys, writes_claims,

@@ -141,35 +141,42 @@ def test_the_documented_example_is_clean_as_shipped(tmp_path):
     assert "no violation in 3 workspace(s)" in checked.stdout
 
 
-ROUTE = '''
-from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
-from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
-from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+PROFILE_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "profile-api"
 
 
-def routes(scope, context) -> None:
-    region_resources(scope, context)
-    function = next(child for child in scope.node.children if getattr(child, "function_name", None))
-    integration = Apigatewayv2Integration(scope, "invoices-integration", api_id=context.api_id,
-                                          integration_type="AWS_PROXY", integration_uri=function.invoke_arn,
-                                          payload_format_version="2.0")
-    Apigatewayv2Route(scope, "invoices-route", api_id=context.api_id, route_key="POST /invoices",
-                      target=f"integrations/{integration.id}", authorization_type="JWT",
-                      authorizer_id=context.api_authorizer_id)
-    LambdaPermission(scope, "invoices-invoke", action="lambda:InvokeFunction", function_name=function.function_name,
-                     principal="apigateway.amazonaws.com", source_arn=f"{context.api_execution_arn}/*/*")
-'''
-
-
-def test_an_extension_adds_a_signed_in_route_to_the_regions_api(tmp_path):
-    root = project(tmp_path, INFRA + ROUTE, CONFIG.replace("billing.infra:region_resources", "billing.infra:routes"))
+def test_the_profile_example_adds_signed_in_routes_to_the_regions_api_and_is_clean(tmp_path):
+    root = tmp_path / "profile-api"
+    shutil.copytree(PROFILE_EXAMPLE, root, ignore=shutil.ignore_patterns(".residency", "cdktf.out", "__pycache__"))
     done = run_cli(["synth"], root)
     assert done.returncode == 0, done.stderr
-    resources = synthesized(root, "eu-west-1")["resource"]
-    (route,) = [r for name, r in resources["aws_apigatewayv2_route"].items() if name.startswith("routes_")]
-    (authorizer,) = resources["aws_apigatewayv2_authorizer"]
-    (api,) = resources["aws_apigatewayv2_api"]
-    assert route["authorizer_id"] == f"${{aws_apigatewayv2_authorizer.{authorizer}.id}}"
-    assert route["api_id"] == f"${{aws_apigatewayv2_api.{api}.id}}" and route["authorization_type"] == "JWT"
+    for region in ("eu-west-1", "us-east-1"):
+        resources = synthesized(root, region)["resource"]
+        (authorizer,) = resources["aws_apigatewayv2_authorizer"]
+        (api,) = resources["aws_apigatewayv2_api"]
+        routes = {r["route_key"]: r for r in resources["aws_apigatewayv2_route"].values()}
+        assert set(routes) == {"GET /health", "GET /config", "DELETE /me", "GET /me", "PUT /me"}
+        for key in ("GET /me", "PUT /me"):  # the core's API, the core's authorizer: this region's users only
+            assert routes[key]["api_id"] == f"${{aws_apigatewayv2_api.{api}.id}}"
+            assert (routes[key]["authorization_type"], routes[key]["authorizer_id"]) == (
+                "JWT", f"${{aws_apigatewayv2_authorizer.{authorizer}.id}}")
+        (policy,) = [p for name, p in resources["aws_iam_role_policy"].items() if name.startswith("region_resources_")]
+        statements = json.loads(policy["policy"])["Statement"]
+        (table,) = resources["aws_dynamodb_table"]
+        assert statements[0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+        assert statements[0]["Resource"] == f"${{aws_dynamodb_table.{table}.arn}}"
+        (permission,) = [p for name, p in resources["aws_lambda_permission"].items()
+                         if name.startswith("region_resources_")]
+        assert permission["source_arn"].endswith("/*/*/me")
     checked = run_cli(["check"], root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # The same routes keeping profiles in another jurisdiction's table: refused, naming the extension's policy.
+    infra = root / "profile_api" / "infra.py"
+    infra.write_text(infra.read_text().replace(
+        '"Resource": context.data_table_arn', '"Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/profiles"'))
+    assert run_cli(["synth"], root).returncode == 0
+    checked = run_cli(["check", "--json"], root)
+    assert checked.returncode == 3, checked.stdout + checked.stderr
+    found = {(v["rule"], v["workspace"], v["address"].split("_resources_")[0])
+             for v in json.loads(checked.stdout)["findings"]}
+    assert ("RES006", "eu-west-1", "aws_iam_role_policy.region") in found
