@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     CHANGES = 2
     VIOLATION = 3
+    STALE_PLANS = 4  # `apply --plans`: the reviewed plans are not current; nothing of them was applied
     USAGE = 64
     INVALID_CONFIG = 65
     CONFIG_MISSING = 66

@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,6 +52,11 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
              "--affected-since", metavar="REVISION",
              help="Plan only the workspaces that a change since this git revision affects (for pull "
                   "requests), instead of names or --all.")] = None,
+         save_plans: Annotated[Path | None, typer.Option(
+             "--save-plans", metavar="DIR",
+             help="Keep the plans for review in DIR (a new directory), with a manifest of what they were made "
+                  "from; `apply --plans DIR` applies exactly them. Written only when every workspace planned.")]
+         = None,
          *, running: Running) -> None:
     """Synth, init and plan; summary of adds/changes/destroys per workspace."""
     if affected_since is None:
@@ -59,7 +65,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
         raise UsageError("--affected-since chooses the workspaces itself", hint="give no workspace names and no --all")
     else:
         selected = _affected(ctx.obj, affected_since)
-    _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode)
+    _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode, save_plans=save_plans)
 
 
 def _affected(app: Application, base: str) -> list[str]:
@@ -75,9 +81,25 @@ def _affected(app: Application, base: str) -> list[str]:
 
 @with_run_options
 def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-          auto_approve: AutoApproveOption = False, *, running: Running) -> None:
+          auto_approve: AutoApproveOption = False,
+          plans: Annotated[Path | None, typer.Option(
+              "--plans", metavar="DIR",
+              help="Apply exactly the reviewed plans that `plan --save-plans DIR` kept, without planning again, "
+                   "once each is shown current; stale ones are refused (exit 4) and nothing of them is applied.")]
+          = None,
+          *, running: Running) -> None:
     """Plan, then apply that saved plan, dependencies first; independent workspaces in parallel."""
-    _operate(ctx, Operation.APPLY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
+    if plans is not None:
+        if all_:
+            raise UsageError("--plans applies the workspaces its plans are for", hint="leave out --all (name "
+                             "workspaces to apply only their reviewed plans, e.g. one per pipeline job)")
+        from residency.terraform.reviewed_plans import load_reviewed_plans
+
+        # Named ones (one pipeline job per workspace), else every workspace the reviewed plans are for.
+        selected = _selected(ctx, names, False) if names else list(load_reviewed_plans(plans).workspaces)
+    else:
+        selected = _selected(ctx, names, all_)
+    _operate(ctx, Operation.APPLY, selected, running, auto_approve=auto_approve, reviewed_plans=plans)
 
 
 @with_run_options
@@ -126,7 +148,8 @@ RunWith = Callable[[RunReporter, Confirm, RunOptions], list[Outcome]]
 
 
 def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: Running,
-             *, detailed: bool = False, auto_approve: bool = False, run: RunWith | None = None) -> None:
+             *, detailed: bool = False, auto_approve: bool = False, run: RunWith | None = None,
+             save_plans: Path | None = None, reviewed_plans: Path | None = None) -> None:
     """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
     app: Application = ctx.obj
     config = app.config
@@ -135,7 +158,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(),
                          fail_fast=running.fail_fast, lock_timeout=running.lock_timeout,
-                         verbose=running.verbose)
+                         verbose=running.verbose, save_plans=save_plans, reviewed_plans=reviewed_plans)
     try:
         if run is not None:
             outcomes = run(reporter, confirm, options)

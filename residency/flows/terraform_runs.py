@@ -14,11 +14,12 @@ from residency.errors import TerraformError, ViolationError
 from residency.flows.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
 from residency.paths import ProjectPaths
 from residency.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT
+from residency.terraform import reviewed_plans
 from residency.terraform.binary import find_terraform
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import OutputLock, parse_duration
-from residency.terraform.manifest import Workspace, read_manifest
+from residency.terraform.manifest import Workspace, dependency_order, read_manifest
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
 from residency.terraform.runner import Terraform, TerraformSettings
 
@@ -67,6 +68,8 @@ class RunOptions:
     fail_fast: bool = False
     lock_timeout: str = "0s"
     verbose: bool = False  # notes that are not news too (the local target's limitations)
+    save_plans: Path | None = None  # plan: keep the plans for review here (`apply --plans`)
+    reviewed_plans: Path | None = None  # apply: exactly the plans kept there, once shown current
 
 
 class RunReporter(Reporter, Protocol):
@@ -92,6 +95,10 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
          mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
          output: OutputLock, lock_timeout_seconds: float, retiring: frozenset[str]) -> list[Outcome]:
     progress = reporter.say
+    # Bad input is refused before any work: an unreadable set of plans, or a directory already used.
+    reviewed = reviewed_plans.load_reviewed_plans(options.reviewed_plans) if options.reviewed_plans else None
+    if options.save_plans is not None:
+        reviewed_plans.refuse_existing(options.save_plans.resolve())
     tools = terraform_tools(paths, mirror)  # a missing terraform or mirror fails before the synth
     synth(config, paths, progress, output)
     vet_plan = None
@@ -102,17 +109,91 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
                                   show_limitations=operation in (Operation.PLAN, Operation.APPLY))
     terraform = Terraform(settings, on_line=reporter.line)
     workspaces = read_manifest(paths.out)
-    refused: list[Outcome] = []
+    decided: list[Outcome] = []  # decided here, without a Terraform run
+    if reviewed is not None:
+        _refuse_other_versions(reviewed, terraform.version())
+        gone = [name for name in reviewed.workspaces if name not in workspaces]
+        if gone:
+            raise reviewed_plans.StalePlans(
+                f"the reviewed plans are stale: {', '.join(gone)} is no longer a workspace of {config.project}",
+                hint="plan again (`residency plan --save-plans DIR`) and have it reviewed")
+        unreviewed = [name for name in names if name not in reviewed.workspaces]
+        names = [name for name in names if name in reviewed.workspaces]
+        progress(f"applying the reviewed plans in {reviewed.directory} (made {reviewed.created}"
+                 f"{f' at commit {reviewed.commit[:12]}' if reviewed.commit else ''}): {', '.join(names) or 'none'}")
+        for name in unreviewed:  # the reviewed change did not affect it (`plan --affected-since`)
+            outcome = Outcome(name, Status.NO_CHANGES, error=None)
+            reporter.finished(outcome, operation)
+            progress(f"{name}: not in the reviewed plans (the change did not affect it): nothing to apply")
+            decided.append(outcome)
     if operation is Operation.DESTROY:
         _refuse_destroying_protected_stores(config, terraform, workspaces, names)
     if operation in (Operation.PLAN, Operation.APPLY):
         orphans = _report_removed_and_moved(config, paths, terraform, workspaces, progress, retiring)
         if operation is Operation.APPLY and orphans and naming.GLOBAL_WORKSPACE in names:
             names = [name for name in names if name != naming.GLOBAL_WORKSPACE]
-            refused.append(_global_waits_for_retirement(orphans))
-            reporter.finished(refused[0], operation)
-    return run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
-                          options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan) + refused
+            decided.append(_global_waits_for_retirement(orphans))
+            reporter.finished(decided[-1], operation)
+    recorder = None
+    if options.save_plans is not None:
+        recorder = reviewed_plans.PlanRecorder(options.save_plans, residency_version=_residency_version(),
+                                               terraform_version=terraform.version(), commit=_commit(paths.root))
+    try:
+        outcomes = run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
+                                  options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan,
+                                  recorder=recorder, reviewed=reviewed)
+    except BaseException:
+        if recorder is not None:
+            recorder.discard()
+        raise
+    if recorder is not None:
+        _finish_saved_plans(recorder, outcomes, dependency_order(names, workspaces), progress)
+    return outcomes + decided
+
+
+def _refuse_other_versions(reviewed: reviewed_plans.ReviewedPlans, terraform_version: str) -> None:
+    for tool, planned, now in (("residency", reviewed.residency_version, _residency_version()),
+                               ("Terraform", reviewed.terraform_version, terraform_version)):
+        if planned != now:
+            raise reviewed_plans.StalePlans(
+                f"the reviewed plans are stale: they were made with {tool} {planned}, this is {now}",
+                hint=f"plan again with {tool} {now} (`residency plan --save-plans DIR`), or apply "
+                     f"with {tool} {planned}")
+
+
+def _finish_saved_plans(recorder: reviewed_plans.PlanRecorder, outcomes: list[Outcome], order: list[str],
+                        progress: Progress) -> None:
+    """The plans go into place only when every workspace was planned; otherwise nothing is written."""
+    unplanned = [o.workspace for o in outcomes if o.status not in (Status.CHANGES, Status.NO_CHANGES)]
+    if unplanned:
+        recorder.discard()
+        progress(f"no plans saved in {recorder.directory}: {', '.join(unplanned)} not planned")
+        return
+    written = recorder.finish(order)
+    if written is None:
+        progress(f"no plans saved in {recorder.directory}: the run did not plan every workspace")
+        return
+    with_changes = sum(1 for o in outcomes if o.status is Status.CHANGES)
+    progress(f"saved the plans of {len(order)} workspace(s) ({with_changes} with changes) for review in "
+             f"{written}; `residency apply --plans {written}` applies exactly these")
+
+
+def _residency_version() -> str:
+    from importlib.metadata import version
+
+    return version("residency")
+
+
+def _commit(root: Path) -> str | None:
+    """The git commit the project is at, for the record; None outside git."""
+    from residency import processes
+
+    try:
+        found = processes.capture(["git", "rev-parse", "HEAD"], cwd=root, timeout=30)
+    except processes.CouldNotRun:
+        return None
+    commit = found.stdout.strip()
+    return commit if found.returncode == 0 and commit else None
 
 
 def _refuse_destroying_protected_stores(config: Config, terraform: Terraform, workspaces: dict[str, Workspace],
@@ -167,11 +248,12 @@ def _global_waits_for_retirement(orphans: list[Orphan]) -> Outcome:
 
 def run_workspaces(operation: Operation, terraform: Terraform, workspaces: dict[str, Workspace], names: list[str],
                    *, reporter: RunReporter, confirm: Confirm, options: RunOptions, lock_timeout_seconds: float,
-                   vet_plan: VetPlan | None = None) -> list[Outcome]:
+                   vet_plan: VetPlan | None = None, recorder: reviewed_plans.PlanRecorder | None = None,
+                   reviewed: reviewed_plans.ReviewedPlans | None = None) -> list[Outcome]:
     """`operation` over `names` as a dependency graph, forwarding Ctrl-C; any lock left is reported."""
     runner = OperationRunner(terraform, workspaces, reporter, confirm=confirm, vet_plan=vet_plan,
                              parallelism=options.parallelism, fail_fast=options.fail_fast,
-                             lock_timeout_seconds=lock_timeout_seconds)
+                             lock_timeout_seconds=lock_timeout_seconds, recorder=recorder, reviewed=reviewed)
     with forwarding_interrupts(terraform, runner.stop, reporter.say) as interrupts:
         outcomes = runner.run(operation, names)
     for note in remaining_locks(terraform, interrupts.killed):

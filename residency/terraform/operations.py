@@ -20,9 +20,27 @@ from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order
 from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
+from residency.terraform.reviewed_plans import (
+    CHANGES,
+    NO_CHANGES,
+    NOT_APPLIABLE,
+    PlanRecorder,
+    ReviewedPlans,
+    ReviewedWorkspace,
+    inputs_digest,
+    plan_configuration_mismatch,
+    planned_against,
+    state_identity,
+    synth_digest,
+)
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
-from residency.terraform.unfinished_creations import adopt_unfinished_creations, unfinished, write_down
+from residency.terraform.unfinished_creations import (
+    adopt_unfinished_creations,
+    read_record,
+    unfinished,
+    write_down,
+)
 
 
 class Operation(StrEnum):
@@ -46,6 +64,7 @@ class Status(StrEnum):
     DRIFTED = "drifted"
     DECLINED = "declined"
     REFUSED = "refused"  # the saved plan breaks a residency rule
+    STALE = "stale"  # `apply --plans`: the reviewed plan is not current; not applied
     INTERRUPTED = "interrupted"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -99,6 +118,8 @@ class OperationRunner:
     fail_fast: bool = False
     lock_timeout_seconds: float = 0.0
     stop: Stop = field(default_factory=Stop)
+    recorder: PlanRecorder | None = None  # plan: keep each workspace's plan for `apply --plans`
+    reviewed: ReviewedPlans | None = None  # apply: exactly these plans, once each is shown current
     _stand_ins: dict[str, Workspace] = field(default_factory=dict, init=False, repr=False)
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
@@ -107,6 +128,10 @@ class OperationRunner:
         self._stand_ins = {name: self._with_placeholders(self.workspaces[name])
                            for name in order} if operation is Operation.PLAN else {}
         selected = set(order)
+        if operation is Operation.APPLY and self.reviewed is not None:
+            stale = self._stale_before_anything(order)
+            if stale:
+                return stale
         if operation is Operation.DESTROY:
             order.reverse()
             depends_on = {name: [other for other in selected if name in self.workspaces[other].depends_on]
@@ -154,6 +179,8 @@ class OperationRunner:
             drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
+        if operation is Operation.APPLY and self.reviewed is not None:
+            return self._apply_reviewed(workspace)
         if operation is Operation.APPLY:
             adoption = adopt_unfinished_creations(self.terraform, workspace, self._note_for(name))
             if adoption.failed is not None:
@@ -173,6 +200,10 @@ class OperationRunner:
             return _failed(name, "terraform plan failed", result)
         changes = result.events.changes
         if not changes.any and not result.events.outputs_change:
+            if self.recorder is not None and operation is Operation.PLAN:
+                failed = self._record(workspace, planned, NO_CHANGES, changes, None)
+                if failed is not None:
+                    return failed
             return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
         # A plan with placeholders holds made-up values and is never applied: the rules judge the
         # real one when `apply` plans this workspace after what it reads.
@@ -188,6 +219,10 @@ class OperationRunner:
                 return Outcome(name, Status.REFUSED, changes, error="the saved plan breaks residency rules:\n"
                                + "\n".join(violations), log_file=str(result.log_file))
         if operation is Operation.PLAN:
+            if self.recorder is not None:
+                failed = self._record(workspace, planned, CHANGES, changes, plan_file)
+                if failed is not None:
+                    return failed
             if planned is not workspace:
                 plan_file.unlink(missing_ok=True)  # planned with placeholders: never to be applied
             return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
@@ -202,6 +237,117 @@ class OperationRunner:
         plan_file.unlink(missing_ok=True)  # applied or failed, it is spent; it holds the workspace's values
         if applied.returncode != 0:
             return _failed(name, "terraform apply failed", applied)
+        refreshed = self.terraform.record_refreshed_state(workspace)
+        if refreshed.returncode != 0:
+            return _failed(name, "applied, but recording the refreshed state failed", refreshed)
+        return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+
+    def _record(self, workspace: Workspace, planned: Workspace, status: str, changes: Changes,
+                plan_file: Path | None) -> Outcome | None:
+        """Keep this workspace's plan for `apply --plans`, with what it was made from; a FAILED outcome when
+        that cannot be told."""
+        assert self.recorder is not None
+        reason = None
+        if planned is not workspace:
+            status, plan_file = NOT_APPLIABLE, None
+            reason = (f"planned before {', '.join(workspace.depends_on)} had been applied, with placeholder values: "
+                      "it is planned again, for real, after them")
+        try:
+            state = planned_against(plan_file) if plan_file is not None else state_identity(self.terraform, workspace)
+            entry = ReviewedWorkspace(workspace.name, status, synth_digest(workspace.directory), state,
+                                      inputs_digest(self.terraform, workspace, self.workspaces),
+                                      changes=asdict(changes), reason=reason)
+            self.recorder.record(entry, plan_file)
+        except (ResidencyError, OSError) as error:
+            message = error.message if isinstance(error, ResidencyError) else str(error)
+            return Outcome(workspace.name, Status.FAILED, changes, error=f"cannot keep the plan for review: {message}")
+        return None
+
+    def _stale_before_anything(self, order: list[str]) -> list[Outcome]:
+        """Every reviewed plan checked before any is applied: if one is stale, none is applied."""
+        assert self.reviewed is not None
+        reasons: dict[str, str] = {}
+        for name in order:
+            workspace = self.workspaces[name]
+            init = self.terraform.init(workspace)
+            if init is not None and init.returncode != 0:
+                return [init_failed(name, init, self.terraform)]
+            try:
+                reason = self._stale_reason(workspace)
+            except ResidencyError as error:
+                return [Outcome(name, Status.FAILED, error=error.message)]
+            if reason is not None:
+                reasons[name] = reason
+        if not reasons:
+            return []
+        outcomes = [Outcome(name, Status.STALE, error=reasons[name]) if name in reasons else
+                    Outcome(name, Status.SKIPPED, error="not applied: " + ", ".join(reasons)
+                            + " stale, and nothing of a stale set of reviewed plans is applied")
+                    for name in order]
+        for outcome in outcomes:
+            self.reporter.finished(outcome, Operation.APPLY)
+        return outcomes
+
+    def _stale_reason(self, workspace: Workspace) -> str | None:
+        """Why the workspace's reviewed plan may not be applied now; None when it may."""
+        assert self.reviewed is not None
+        entry = self.reviewed.workspaces[workspace.name]
+        if entry.status == NOT_APPLIABLE:
+            return f"its plan cannot be applied: {entry.reason}"
+        if synth_digest(workspace.directory) != entry.synth_digest:
+            return ("it synthesizes differently from the reviewed plan (the configuration, the code or residency "
+                    "changed since the plan was made)")
+        if read_record(self.terraform.settings.paths.work, workspace.name):
+            return "an earlier apply stopped while creating resources: the next plain `apply` adopts them first"
+        current = state_identity(self.terraform, workspace)
+        if current != entry.state:
+            return (f"its state changed since the plan was made (planned against {entry.state.describe()}, now "
+                    f"{current.describe()}): it was applied or changed since")
+        if entry.status == CHANGES:
+            plan_file = self.reviewed.plan_path(workspace.name)
+            mismatch = plan_configuration_mismatch(plan_file, workspace.directory)
+            if mismatch is not None:
+                return mismatch
+            if planned_against(plan_file) != entry.state:
+                return "the plan file was made against another state than its manifest says"
+        if inputs_digest(self.terraform, workspace, self.workspaces) != entry.inputs_digest:
+            return (f"what it reads from {', '.join(workspace.depends_on)} changed since the plan was made "
+                    "(their apply changed their outputs): its plan is planned again for review")
+        return None
+
+    def _apply_reviewed(self, workspace: Workspace) -> Outcome:
+        """Apply the reviewed plan as it is, once it is shown current and the residency rules pass again."""
+        assert self.reviewed is not None
+        name = workspace.name
+        entry = self.reviewed.workspaces[name]
+        changes = Changes(**entry.changes)
+        try:
+            reason = self._stale_reason(workspace)
+        except ResidencyError as error:
+            return Outcome(name, Status.FAILED, changes, error=error.message)
+        if reason is not None:
+            return Outcome(name, Status.STALE, changes, error=reason)
+        if entry.status == NO_CHANGES:
+            return Outcome(name, Status.NO_CHANGES, changes)
+        plan_file = self.reviewed.plan_path(name)
+        saved_plan: dict[str, object] | None = None
+        if self.vet_plan is not None:
+            try:
+                saved_plan = self.terraform.show_plan(workspace, plan_file)
+                violations = self.vet_plan(name, saved_plan)
+            except ResidencyError as error:
+                return Outcome(name, Status.FAILED, changes, error=error.message)
+            if violations:
+                return Outcome(name, Status.REFUSED, changes, error="the reviewed plan breaks residency rules:\n"
+                               + "\n".join(violations))
+        if self.stop.requested:
+            return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}")
+        if not self.confirm(name, changes):
+            return Outcome(name, Status.DECLINED, changes)
+        applied = self.terraform.apply(workspace, plan_file)
+        if applied.returncode != 0:
+            self._write_down_unfinished(workspace, applied, plan_file, saved_plan)
+            return _failed(name, "terraform apply of the reviewed plan failed", applied)
         refreshed = self.terraform.record_refreshed_state(workspace)
         if refreshed.returncode != 0:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
@@ -278,7 +424,7 @@ def _failed(name: str, what: str, result: RunResult) -> Outcome:
 def describe(operation: Operation, outcome: Outcome) -> str:
     if outcome.status is Status.SKIPPED:
         return f"skipped: {outcome.error}"
-    if outcome.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED):
+    if outcome.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.STALE):
         return f"{outcome.status.value.upper()}, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
     if outcome.status is Status.DRIFTED:
         return f"drifted: {len(outcome.drifted)} resource(s)"
@@ -296,7 +442,11 @@ def exit_code(operation: Operation, outcomes: list[Outcome], *, detailed: bool =
     statuses = {outcome.status for outcome in outcomes}
     if Status.REFUSED in statuses:
         return ExitCode.VIOLATION
-    if statuses & {Status.FAILED, Status.SKIPPED, Status.DECLINED, Status.INTERRUPTED}:
+    if statuses & {Status.FAILED, Status.DECLINED, Status.INTERRUPTED}:
+        return ExitCode.FAILED
+    if Status.STALE in statuses:
+        return ExitCode.STALE_PLANS  # what it skipped waits for the new review
+    if Status.SKIPPED in statuses:
         return ExitCode.FAILED
     if operation is Operation.DRIFT and Status.DRIFTED in statuses:
         return ExitCode.CHANGES

@@ -134,6 +134,18 @@ class Terraform:
         """The saved plan as JSON (`terraform show -json`), for the residency rules."""
         return self._captured_json(workspace, ["show", "-json", "-no-color", str(plan_file)])
 
+    def version(self) -> str:
+        """The binary's version (`terraform version -json`), e.g. `1.11.4`."""
+        try:
+            completed = processes.capture([str(self.settings.binary), "version", "-json"],
+                                          env=self.settings.base_env, timeout=60)
+            version = json.loads(completed.stdout).get("terraform_version")
+        except (processes.CouldNotRun, ValueError, AttributeError) as error:
+            raise TerraformError(f"cannot tell the version of {self.settings.binary}: {error}") from None
+        if not isinstance(version, str):
+            raise TerraformError(f"cannot tell the version of {self.settings.binary}")
+        return version
+
     def outputs(self, workspace: Workspace) -> dict[str, object]:
         """The root outputs in the workspace's state (`terraform output -json`): name -> value."""
         document = self.output_document(workspace)

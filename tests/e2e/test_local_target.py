@@ -95,6 +95,30 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         check(human, 2)
         assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
 
+        # The plan reviewed (it restores recovery) is the plan applied, once shown current.
+        plans = project.parent / f"{project.name}-reviewed-plans"
+        saved = run_cli(["plan", "--all", "--save-plans", str(plans), "--json"], project, env)
+        check(saved, 0)
+        manifest = json.loads((plans / "manifest.json").read_text())
+        assert {name: entry["status"] for name, entry in manifest["workspaces"].items()} == {
+            "eu-central-1": "changes", "eu-west-1": "no changes", "us-east-1": "no changes",
+            "ap-southeast-2": "no changes", "global": "no changes"}
+        config = (project / "regions.yaml").read_text()
+        (project / "regions.yaml").write_text(config.replace("tags: {}", "tags: {team: payments}"))
+        stale = run_cli(["apply", "--plans", str(plans), "--json"], project, env)
+        check(stale, 4)  # main moved on after the review: nothing applied
+        assert {w["workspace"]: w["status"] for w in json.loads(stale.stdout)["workspaces"]}["eu-central-1"] == "stale"
+        assert dynamodb.describe_continuous_backups(TableName="acme-health-eu-central-1-data")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+        (project / "regions.yaml").write_text(config)
+        reviewed = run_cli(["apply", "--plans", str(plans), "--json"], project, env)
+        check(reviewed, 0)
+        assert [(w["workspace"], w["status"]) for w in json.loads(reviewed.stdout)["workspaces"]] == [
+            ("eu-central-1", "applied"), ("eu-west-1", "no changes"), ("us-east-1", "no changes"),
+            ("ap-southeast-2", "no changes"), ("global", "no changes")]
+        assert dynamodb.describe_continuous_backups(TableName="acme-health-eu-central-1-data")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
         # The data stores are protected: destroy names them and stops before Terraform runs.
         destroyed = run_cli(["destroy", "--all", "--json"], project, env)
         check(destroyed, 1)

@@ -1,0 +1,237 @@
+"""The reviewed plan is the applied plan: `plan --save-plans` keeps the plans with what they were made from,
+and applying them runs no new plan, once each is shown current. Real Terraform, on a region and a global
+workspace of built-in resources (no provider), with local state; a wrapper records every Terraform command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from residency.errors import ExitCode, UsageError
+from residency.paths import ProjectPaths
+from residency.terraform.manifest import read_manifest
+from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
+from residency.terraform.reviewed_plans import (
+    CHANGES,
+    MANIFEST,
+    NO_CHANGES,
+    NOT_APPLIABLE,
+    PlanRecorder,
+    load_reviewed_plans,
+    synth_digest,
+)
+from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.recording import Recorder
+
+pytestmark = pytest.mark.terraform
+
+STATE = "../../../.residency/state/{}/terraform.tfstate"
+REGION, GLOBAL = "ca-central-1", "global"
+
+
+def region_document(version: str, endpoint: str = "https://api.example") -> dict:  # type: ignore[type-arg]
+    return {"terraform": {"backend": {"local": {"path": STATE.format(REGION)}}},
+            "resource": {"terraform_data": {"app": {"input": version}}},
+            "output": {"endpoint": {"value": endpoint}}}
+
+
+GLOBAL_DOCUMENT = {
+    "terraform": {"backend": {"local": {"path": STATE.format(GLOBAL)}}},
+    "data": {"terraform_remote_state": {"cross-stack-reference-input-ca-central-1": {
+        "backend": "local", "config": {"path": STATE.format(REGION)}}}},
+    "resource": {"terraform_data": {"route": {
+        "input": "${data.terraform_remote_state.cross-stack-reference-input-ca-central-1.outputs.endpoint}"}}},
+}
+
+
+class Project:
+    def __init__(self, root: Path, terraform_binary: Path) -> None:
+        self.root = root
+        self.out = root / "cdktf.out"
+        self.commands = root / "commands.txt"
+        for name, document in ((REGION, region_document("v1")), (GLOBAL, GLOBAL_DOCUMENT)):
+            self.write(name, document)
+        (self.out / "manifest.json").write_text(json.dumps({"stacks": {
+            REGION: {"workingDirectory": f"stacks/{REGION}", "dependencies": []},
+            GLOBAL: {"workingDirectory": f"stacks/{GLOBAL}", "dependencies": [REGION]}}}))
+        # Every command Terraform is asked to run, in order (the real binary runs it).
+        self.binary = root / "terraform"
+        self.binary.write_text(f'#!/bin/sh\necho "$(basename "$PWD") $1" >> {self.commands}\n'
+                               f'exec {terraform_binary} "$@"\n')
+        self.binary.chmod(self.binary.stat().st_mode | stat.S_IEXEC)
+
+    def write(self, name: str, document: dict) -> None:  # type: ignore[type-arg]
+        directory = self.out / "stacks" / name
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "cdk.tf.json").write_text(json.dumps(document, indent=2))
+
+    def runner(self, *, vet=None, recorder=None, reviewed=None) -> OperationRunner:  # type: ignore[no-untyped-def]
+        settings = TerraformSettings(binary=self.binary, paths=ProjectPaths(self.root), cli_config=None,
+                                     base_env={**os.environ})
+        return OperationRunner(Terraform(settings), read_manifest(self.out), Recorder(), vet_plan=vet,
+                               recorder=recorder, reviewed=reviewed)
+
+    def run(self, operation: Operation, **options) -> dict[str, tuple[Status, str]]:  # type: ignore[no-untyped-def]
+        outcomes = self.runner(**options).run(operation, [REGION, GLOBAL])
+        self.last_code = exit_code(operation, outcomes)
+        return {o.workspace: (o.status, o.error or "") for o in outcomes}
+
+    def save_plans(self, directory: Path) -> Path:
+        recorder = PlanRecorder(directory, residency_version="test", terraform_version="test", commit=None)
+        outcomes = self.run(Operation.PLAN, recorder=recorder)
+        assert all(status in (Status.CHANGES, Status.NO_CHANGES) for status, _ in outcomes.values()), outcomes
+        written = recorder.finish([REGION, GLOBAL])
+        assert written == directory.resolve()
+        return directory
+
+    def apply_reviewed(self, directory: Path, **options) -> dict[str, tuple[Status, str]]:  # type: ignore[no-untyped-def]
+        self.commands.write_text("")
+        return self.run(Operation.APPLY, reviewed=load_reviewed_plans(directory), **options)
+
+    def ran(self) -> list[str]:
+        return [line for line in self.commands.read_text().splitlines() if not line.endswith((" init", " version"))]
+
+    def state(self, name: str) -> dict:  # type: ignore[type-arg]
+        return json.loads((self.root / ".residency" / "state" / name / "terraform.tfstate").read_text())
+
+    def app_input(self) -> str:
+        (resource,) = [r for r in self.state(REGION)["resources"] if r["type"] == "terraform_data"]
+        return str(resource["instances"][0]["attributes"]["input"]["value"])
+
+
+@pytest.fixture
+def project(tmp_path: Path, terraform_binary: Path) -> Project:
+    made = Project(tmp_path / "project", terraform_binary)
+    assert made.run(Operation.APPLY) == {REGION: (Status.APPLIED, ""), GLOBAL: (Status.APPLIED, "")}
+    return made
+
+
+def test_the_reviewed_plan_is_applied_without_planning_again(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    manifest = json.loads((plans / MANIFEST).read_text())
+    region, global_ = manifest["workspaces"][REGION], manifest["workspaces"][GLOBAL]
+    assert (region["status"], global_["status"]) == (CHANGES, NO_CHANGES)
+    assert region["changes"] == {"add": 0, "change": 1, "destroy": 0}
+    assert region["synth_digest"] == synth_digest(project.out / "stacks" / REGION)
+    assert region["state"]["serial"] == project.state(REGION)["serial"]
+    assert global_["inputs_digest"] and not region["inputs_digest"]
+    assert sorted(p.name for p in plans.iterdir()) == [f"{REGION}.tfplan", MANIFEST]
+    assert not list(tmp_path.glob(".plans.partial-*"))
+
+    assert project.apply_reviewed(plans) == {REGION: (Status.APPLIED, ""), GLOBAL: (Status.NO_CHANGES, "")}
+    assert project.last_code == ExitCode.OK
+    assert project.app_input() == "v2"
+    ran = project.ran()
+    assert f"{REGION} apply" in ran
+    assert not [line for line in ran if line.endswith(" plan")]  # nothing planned again
+
+
+def test_a_plan_whose_state_moved_on_is_refused_and_nothing_is_applied(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    project.write(REGION, region_document("v3"))
+    project.run(Operation.APPLY)  # someone applied v3 meanwhile
+    project.write(REGION, region_document("v2"))  # main is back at what was reviewed: only the state differs
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION][0] is Status.STALE
+    assert "its state changed since the plan was made (planned against serial" in outcomes[REGION][1]
+    assert outcomes[GLOBAL][0] is Status.SKIPPED
+    assert project.last_code == ExitCode.STALE_PLANS
+    assert not [line for line in project.ran() if line.endswith((" apply", " plan"))]
+    assert project.app_input() == "v3"
+
+
+def test_a_configuration_changed_after_the_review_is_refused(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    project.write(REGION, region_document("v4"))  # main moved on: another change merged first
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION] == (Status.STALE, "it synthesizes differently from the reviewed plan (the configuration, "
+                                              "the code or residency changed since the plan was made)")
+    assert project.last_code == ExitCode.STALE_PLANS
+    assert project.app_input() == "v1"
+
+
+def test_a_plan_file_made_from_other_code_is_refused_even_with_a_matching_manifest(project, tmp_path):
+    """Whoever can write the plans directory (a pull request's job uploads it) swaps in a plan of other
+    configuration and fixes up the manifest's digest: the plan's embedded configuration gives it away."""
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    project.write(REGION, region_document("v666-backdoor"))
+    forged = project.save_plans(tmp_path / "forged")
+    project.write(REGION, region_document("v2"))
+    shutil.copyfile(forged / f"{REGION}.tfplan", plans / f"{REGION}.tfplan")
+    manifest = json.loads((plans / MANIFEST).read_text())
+    manifest["workspaces"][REGION]["plan_sha256"] = json.loads((forged / MANIFEST).read_text())[
+        "workspaces"][REGION]["plan_sha256"]
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION] == (Status.STALE, "the plan was made from other configuration than the synthesized one "
+                                              "(cdk.tf.json differ)")
+    assert project.app_input() == "v1"
+
+
+def test_globals_plan_goes_stale_when_a_regions_apply_changes_what_it_reads(project, tmp_path):
+    project.write(REGION, region_document("v1", endpoint="https://api-2.example"))
+    plans = project.save_plans(tmp_path / "plans")
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION][0] is Status.APPLIED
+    assert outcomes[GLOBAL][0] is Status.STALE
+    assert "what it reads from ca-central-1 changed since the plan was made" in outcomes[GLOBAL][1]
+    assert project.last_code == ExitCode.STALE_PLANS
+
+
+def test_plans_made_with_placeholders_are_never_applied(tmp_path, terraform_binary):
+    fresh = Project(tmp_path / "fresh", terraform_binary)  # nothing applied yet: global plans with placeholders
+    plans = fresh.save_plans(tmp_path / "plans")
+    entry = json.loads((plans / MANIFEST).read_text())["workspaces"][GLOBAL]
+    assert entry["status"] == NOT_APPLIABLE and entry["plan_file"] is None
+    outcomes = fresh.apply_reviewed(plans)
+    assert outcomes[GLOBAL][0] is Status.STALE and "placeholder values" in outcomes[GLOBAL][1]
+    assert outcomes[REGION][0] is Status.SKIPPED  # nothing of a stale set is applied
+    assert not (fresh.root / ".residency" / "state" / REGION / "terraform.tfstate").exists()
+
+
+def test_the_rules_judge_the_reviewed_plan_again(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    outcomes = project.apply_reviewed(plans, vet=lambda name, plan: ["RES006 ca-central-1: a test violation"])
+    assert outcomes[REGION] == (Status.REFUSED, "the reviewed plan breaks residency rules:\n"
+                                                "RES006 ca-central-1: a test violation")
+    assert project.last_code == ExitCode.VIOLATION
+    assert project.app_input() == "v1"
+
+
+def test_unusable_plan_directories_are_one_clear_usage_error(project, tmp_path):
+    with pytest.raises(UsageError, match="holds no manifest.json"):
+        load_reviewed_plans(tmp_path)
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    with pytest.raises(UsageError, match="already exists and is not empty"):
+        PlanRecorder(plans, residency_version="test", terraform_version="test", commit=None)
+    with zipfile.ZipFile(plans / f"{REGION}.tfplan", "a") as archive:
+        archive.writestr("extra", "x")  # truncated or altered in transit
+    with pytest.raises(UsageError, match="sha256 differs"):
+        load_reviewed_plans(plans)
+    (plans / MANIFEST).write_text('{"format": 1, "workspaces": {"x": {"status": "changes"}}}')
+    with pytest.raises(UsageError, match="is not a manifest of saved plans"):
+        load_reviewed_plans(plans)
+    (plans / MANIFEST).write_text(json.dumps({"format": 1, "residency_version": "t", "terraform_version": "t",
+                                              "created": "now", "workspaces": {REGION: {
+                                                  "status": "changes", "synth_digest": "x",
+                                                  "plan_file": "../../etc/passwd"}}}))
+    with pytest.raises(UsageError, match="plan_file must be a file name in the directory"):
+        load_reviewed_plans(plans)
+
+
+def test_a_run_that_did_not_plan_every_workspace_writes_nothing(tmp_path):
+    recorder = PlanRecorder(tmp_path / "plans", residency_version="test", terraform_version="test", commit=None)
+    assert recorder.finish([REGION]) is None
+    assert list(tmp_path.iterdir()) == []
