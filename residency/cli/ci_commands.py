@@ -23,7 +23,8 @@ def render(
     drift_cron: Annotated[str, typer.Option("--drift-cron", help="When the drift check runs (cron, UTC).")]
     = "17 6 * * *",
     install: Annotated[str, typer.Option(
-        "--install", help="What the jobs `pip install` (default: this residency version).")] = "",
+        "--install", help="What the jobs `pip install`, pinned (default: regions.yaml's ci.install, else the "
+                           "repository itself when it is residency's).")] = "",
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the file instead of writing it.")] = False,
 ) -> None:
     """Write the pipeline: plan every workspace on a pull request, apply on the branch, check drift daily."""
@@ -31,7 +32,7 @@ def render(
 
     app: Application = ctx.obj
     config_path = _relative_to(app.config_path, out)
-    text = render_pipeline(platform, app.config, PipelineSettings(config_path, branch, drift_cron, install))
+    text = render_pipeline(platform, app.config, PipelineSettings(config_path, branch, drift_cron, install), out)
     if stdout:
         app.say(text.rstrip("\n"))
         return
@@ -40,20 +41,23 @@ def render(
 
 @ci_app.command()
 def summary(
-    file: Annotated[Path, typer.Argument(help="The --json output of plan, apply, destroy or drift.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="The --json output of plan, apply, destroy or drift; several (one per workspace job) are combined.")],
     title: Annotated[str | None, typer.Option("--title", help="Heading of the summary.")] = None,
 ) -> None:
     """Markdown summary of a run, for a pull request comment or a job summary."""
-    from residency.pipelines.summary import render_summary
+    from residency.pipelines.summary import combine, render_summary
 
-    try:
-        document = json.loads(file.read_text())
-    except OSError as error:
-        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
-    except ValueError as error:
-        raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
-            from error
-    print(render_summary(document, title=title), end="")
+    documents = []
+    for file in files:
+        try:
+            documents.append(json.loads(file.read_text()))
+        except OSError as error:
+            raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+        except ValueError as error:
+            raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
+                from error
+    print(render_summary(combine(documents), title=title), end="")
 
 
 def _relative_to(path: Path, root: Path) -> str:

@@ -28,14 +28,16 @@ def check(
         "--graph", help="Draw the data map: FILE.svg, FILE.mmd or FILE.md (Mermaid).", show_default=False)] = None,
     as_json: JsonOption = False,
     sarif: Annotated[bool, typer.Option("--sarif", help="Print a SARIF 2.1.0 log on stdout.")] = False,
+    code_quality: Annotated[bool, typer.Option(
+        "--codequality", help="Print a GitLab Code Quality report on stdout (merge requests show it).")] = False,
 ) -> None:
     """Prove that no personal-data path leaves its jurisdiction (exit 3 on a violation)."""
     from residency.guard.check import check_synthesized
     from residency.guard.report_formats import as_json as report_json
     from residency.guard.report_formats import as_sarif, text_lines
 
-    if as_json and sarif:
-        raise UsageError("--json and --sarif both print on stdout; choose one")
+    if sum((as_json, sarif, code_quality)) > 1:
+        raise UsageError("--json, --sarif and --codequality each print on stdout; choose one")
     app: Application = ctx.obj
     config = app.config
     saved_plans = {name: _read_plan(name, file, config.workspaces) for name, file in map(_split_plan, plans or [])}
@@ -59,6 +61,10 @@ def check(
         from importlib.metadata import version
 
         app.emit_json(as_sarif(report, str(out_dir), version("residency")))
+    elif code_quality:
+        from residency.guard.report_formats import as_code_quality
+
+        app.emit_json(as_code_quality(report, str(out_dir)))
     else:
         for line in text_lines(report):
             app.say(line)

@@ -29,11 +29,20 @@ def init(
     target: Annotated[str, typer.Option("--target", help="local (the embedded emulator) | aws")] = "local",
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write the pipeline: github | gitlab | tfc.", show_default=False)] = None,
+    install: Annotated[str | None, typer.Option(
+        "--install", metavar="SPEC", help="What the pipeline installs, pinned (ci.install; default: how this "
+                                          "residency was installed, when a pipeline can install it so).",
+        show_default=False)] = None,
+    plan_role: Annotated[str | None, typer.Option(
+        "--plan-role", metavar="ARN", help="aws: the read-only role pipeline plans and drift checks assume.",
+        show_default=False)] = None,
+    apply_role: Annotated[str | None, typer.Option(
+        "--apply-role", metavar="ARN", help="aws: the role pipeline applies assume.", show_default=False)] = None,
 ) -> None:
     """Start a project: a commented regions.yaml, a .gitignore for what residency writes and, with --ci, the
     pipeline. Asks on a terminal; otherwise takes the options, or writes a commented three-region sample.
     Never overwrites a file."""
-    from residency.config.starter import SAMPLE_REGIONS, project_name_from, starter_text
+    from residency.config.starter import SAMPLE_REGIONS, StarterCi, project_name_from, starter_text
     from residency.flows.project_init import init_project
 
     if target not in ("local", "aws"):
@@ -47,7 +56,8 @@ def init(
         chosen = SAMPLE_REGIONS
         if default_region is not None:
             raise UsageError("--default needs --region", hint="e.g. --region eu-west-1:IE,FR --default eu-west-1")
-    created = init_project(directory, starter_text(name, chosen, target), ci=ci)
+    settings = StarterCi(install, plan_role, apply_role)
+    created = init_project(directory, starter_text(name, chosen, target, settings), ci=ci)
     for done in created:
         print(f"wrote {done.path} ({done.what})")
     shown = "" if directory.resolve() == Path.cwd() else f"cd {directory} && "

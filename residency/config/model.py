@@ -197,6 +197,55 @@ class ExtensionsConfig(BaseModel):
         return bool(self.region or self.global_)
 
 
+IAM_ROLE_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
+ENVIRONMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$"
+# What pipelines may `pip install`: an exact version, a git commit, an archive with its sha256, or a
+# directory of the repository. Never a bare name or a range: a job holding the apply role installs it.
+_PINNED_INSTALL = re.compile(
+    r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][A-Za-z0-9.+!-]*"
+    r"|[A-Za-z0-9][A-Za-z0-9._-]* @ git\+https://[^\s@#]+@[0-9a-f]{40}"
+    r"|[A-Za-z0-9][A-Za-z0-9._-]* @ https://[^\s#]+#sha256=[0-9a-f]{64}"
+    r"|\.(?:/[A-Za-z0-9._/-]*)?)$")
+IamRole = Annotated[str, Field(pattern=IAM_ROLE_PATTERN)]
+
+
+def pinned_install(value: str) -> str:
+    if not _PINNED_INSTALL.match(value):
+        raise ValueError(
+            f"{value!r} is not pinned: pipelines install it in jobs that hold the apply role. Use an exact "
+            "version (residency==0.2.0), a git commit (residency @ git+https://host/org/residency@<40-hex sha>), "
+            "an archive with its hash (residency @ https://host/residency.whl#sha256=<64 hex>), or a directory "
+            "of this repository (./tools/residency)")
+    if value.startswith(".") and ".." in value.split("/"):
+        raise ValueError(f"{value!r} leaves the repository: name a directory inside it")
+    return value
+
+
+class CiConfig(BaseModel):
+    """How the rendered pipelines install residency and reach AWS (`residency ci render`)."""
+
+    model_config = _strict()
+
+    install: Annotated[str | None, AfterValidator(lambda v: v if v is None else pinned_install(v))] = Field(
+        default=None, description="what the jobs `pip install`, pinned; default: the repository itself when it "
+                                  "contains residency (`.`)")
+    plan_role: IamRole | None = Field(
+        default=None, description="aws target: the read-only role pull-request plans and drift checks assume (OIDC)")
+    apply_role: IamRole | None = Field(
+        default=None, description="aws target: the role applies assume (OIDC), unless apply_roles names another")
+    apply_roles: Annotated[Mapping[str, IamRole], AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True,
+        description="apply roles by region code, jurisdiction or `global`: each workspace's apply job assumes "
+                    "its own (a region's code wins over its jurisdiction)")
+    environment: str = Field(
+        default="production", pattern=ENVIRONMENT_PATTERN,
+        description="the apply jobs' environments are this + '-' + the jurisdiction (production-eu) or 'global': "
+                    "require reviewers there, and approvals follow jurisdictions")
+
+    def apply_role_for(self, workspace: str, jurisdiction: str) -> str | None:
+        return self.apply_roles.get(workspace) or self.apply_roles.get(jurisdiction) or self.apply_role
+
+
 EXCEPTION_RULE_PATTERN = r"^RES[0-9]{3}$"
 EXCEPTION_REASON_MIN = 20
 
@@ -254,6 +303,7 @@ class Config(BaseModel):
     tags: Annotated[Mapping[str, str], AfterValidator(_freeze)] = Field(
         default={}, validate_default=True, description="extra tags for every resource"
     )
+    ci: CiConfig = Field(default=CiConfig(), description="the rendered pipelines: install spec and AWS roles")
 
     def local_limitations(self) -> tuple[str, ...]:
         """What the local target leaves out or changes for this configuration (nothing on `aws`)."""

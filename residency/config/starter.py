@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -34,6 +35,18 @@ SAMPLE_REGIONS = (
 )
 
 
+CI_COMMENT = "                     # the pipeline (`residency ci render`): what it installs, the roles it assumes"
+
+
+@dataclass(frozen=True)
+class StarterCi:
+    """The pipeline's settings `init` writes (`ci:`), as given; None leaves a key out."""
+
+    install: str | None = None
+    plan_role: str | None = None
+    apply_role: str | None = None
+
+
 def project_name_from(directory_name: str) -> str:
     """A valid project name made from a directory's name (lowercase letters, digits and '-')."""
     name = re.sub(r"[^a-z0-9]+", "-", directory_name.lower()).strip("-")[:PROJECT_NAME_LENGTH[1]].strip("-")
@@ -45,7 +58,8 @@ def suggested_countries(region: str) -> tuple[str, ...]:
     return SUGGESTED_COUNTRIES.get(known.jurisdiction, ()) if known else ()
 
 
-def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str = "local") -> str:
+def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str = "local",
+                 ci: StarterCi = StarterCi()) -> str:
     """regions.yaml for `project`: every region's jurisdiction from AWS's table, comments for each key.
     An unknown region code is written as it is (validation names it); so is a bad project name."""
     lines = [
@@ -72,8 +86,21 @@ def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str =
         ]
         if region.default:
             lines.append("    default: true" + _comment(17, "users from unlisted countries land here"))
-    lines += ["tags: {}                   # tags on every resource, e.g. {cost-center: cc-42}", ""]
-    return "\n".join(lines)
+    lines += ["tags: {}                   # tags on every resource, e.g. {cost-center: cc-42}"]
+    lines += _ci_lines(ci)
+    return "\n".join([*lines, ""])
+
+
+def _ci_lines(ci: StarterCi) -> list[str]:
+    given = {key: value for key, value in (("install", ci.install), ("plan_role", ci.plan_role),
+                                           ("apply_role", ci.apply_role)) if value}
+    if not given:
+        return [f"# ci:{CI_COMMENT}",
+                '#   install: "residency @ git+https://github.com/ORG/residency@<40-hex commit>"  # always pinned',
+                "#   plan_role: arn:aws:iam::<account>:role/residency-plan    # aws: read-only, plans and drift",
+                "#   apply_role: arn:aws:iam::<account>:role/residency-apply  # aws: applies (apply_roles: per region)"]
+    return [f"ci:  {CI_COMMENT}",
+            *(f"  {key}: {json.dumps(value)}" for key, value in given.items())]
 
 
 def _comment(width: int, text: str) -> str:

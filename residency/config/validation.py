@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
+from residency import naming
 from residency.config.aws_regions import REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
 from residency.config.model import EXCEPTION_REASON_MIN, EXCEPTION_RULE_PATTERN, PROJECT_PATTERN, Config
@@ -61,6 +62,15 @@ class _Report:
     def add(self, location: Location, message: str, hint: str | None = None, *, key: bool = False) -> None:
         line = self.lines.line(location, key=key) if self.lines is not None else None
         self.problems.append(Problem(line, format_location(location), message, hint))
+
+
+def _ci(config: Config, report: _Report) -> None:
+    """An apply role is named for a listed region, a jurisdiction in use, or `global`; nothing else."""
+    known = {*config.regions, *config.jurisdictions, naming.GLOBAL_WORKSPACE}
+    for key in config.ci.apply_roles:
+        if key not in known:
+            report.add(("ci", "apply_roles", key), f"{key!r} is not a listed region, a jurisdiction of one, or "
+                       "'global'", suggest(key, known) or f"one of {', '.join(sorted(known))}", key=True)
 
 
 def check_rules(config: Config, lines: LineMap | None = None) -> list[Problem]:
@@ -350,4 +360,5 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _directory,
     _exceptions,
     _tags,
+    _ci,
 )

@@ -39,7 +39,7 @@ def init_project(directory: Path, config_text: str, *, ci: str | None = None) ->
     if ci is not None:
         from residency.pipelines.pipeline_files import PLATFORMS, PipelineSettings, render_pipeline
 
-        text = render_pipeline(ci, config, PipelineSettings(CONFIG_NAME))
+        text = render_pipeline(ci, config, PipelineSettings(CONFIG_NAME), directory)
         pipeline_path = directory / PLATFORMS[ci][1]
         if pipeline_path.exists():
             raise UsageError(f"{pipeline_path} already exists; residency init never overwrites it",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +70,26 @@ def as_sarif(report: Report, out_dir: str, version: str) -> dict[str, Any]:
         "tool": {"driver": {"name": "residency", "version": version, "rules": rules}},
         "results": results,
     }]}
+
+
+def as_code_quality(report: Report, out_dir: str) -> list[dict[str, Any]]:
+    """GitLab's Code Quality report (a subset of Code Climate's format): the merge request shows each finding.
+    Excepted findings are left out: they were reviewed."""
+    issues = []
+    for finding in report.findings:
+        relative = ("organization-scp.json" if finding.origin == "artifact"
+                    else f"stacks/{finding.workspace}/cdk.tf.json")
+        description = f"{finding.rule} {finding.workspace}: {finding.address}: {finding.message}"
+        issues.append({
+            "type": "issue",
+            "check_name": finding.rule,
+            "description": description,
+            "categories": ["Security"],
+            "severity": "critical",
+            "fingerprint": hashlib.sha256(description.encode()).hexdigest(),
+            "location": {"path": _uri(Path(out_dir) / relative), "lines": {"begin": 1}},
+        })
+    return issues
 
 
 def _uri(path: Path) -> str:

@@ -11,10 +11,31 @@ ICONS = {"no changes": "✅", "changes": "📝", "applied": "✅", "destroyed": 
          "failed": "❌", "refused": "⛔", "skipped": "⏭️", "interrupted": "⏹️", "declined": "✋"}
 
 
-def render_summary(document: Any, *, title: str | None = None) -> str:
+def combine(documents: list[Any]) -> Any:
+    """One document of several runs of the same command (one per workspace job): their workspaces together,
+    the worst exit code. A single document is returned as it is."""
+    if len(documents) == 1:
+        return documents[0]
+    for document in documents:
+        _require_run(document)
+    commands = {str(document.get("command")) for document in documents}
+    if len(commands) > 1:
+        raise UsageError(f"these are runs of different commands ({', '.join(sorted(commands))}): combine one kind")
+    codes = [document.get("exit_code") for document in documents]
+    worst = max((code for code in codes if isinstance(code, int)), default="?",
+                key=lambda code: (code not in (0, 2), code))
+    return {"command": commands.pop(), "target": documents[0].get("target", "?"), "exit_code": worst,
+            "workspaces": [workspace for document in documents for workspace in document["workspaces"]]}
+
+
+def _require_run(document: Any) -> None:
     if not isinstance(document, dict) or not isinstance(document.get("workspaces"), list):
         raise UsageError("not the --json output of residency plan, apply, destroy or drift",
                          hint="e.g. residency plan --all --json > plan.json")
+
+
+def render_summary(document: Any, *, title: str | None = None) -> str:
+    _require_run(document)
     command = str(document.get("command", "run"))
     lines = [f"### {title or f'residency {command}'} ({document.get('target', '?')} target, "
              f"exit {document.get('exit_code', '?')})", "",

@@ -18,6 +18,33 @@ from residency.errors import UsageError
 TFE_PROVIDER = {"source": "hashicorp/tfe", "version": ">= 0.60, < 1.0"}
 
 
+def dynamic_credentials(config: Config) -> dict[str, dict[str, str]]:
+    """Per workspace, the environment variables that make HCP Terraform runs assume the workspace's AWS role
+    through OIDC (dynamic provider credentials): the apply role for the run, the read-only plan role for the
+    plan phase when one is named. Empty on the local target; on aws every workspace needs its apply role."""
+    if config.profile.uses_emulator:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    missing = []
+    for name in config.workspaces:
+        jurisdiction = config.regions[name].jurisdiction if name in config.regions else naming.GLOBAL_JURISDICTION
+        role = config.ci.apply_role_for(name, jurisdiction)
+        if role is None:
+            missing.append(name)
+            continue
+        variables = {"TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": role}
+        if config.ci.plan_role:
+            variables["TFC_AWS_PLAN_ROLE_ARN"] = config.ci.plan_role
+        for key, value in variables.items():
+            found[f"{name}/{key}"] = {"workspace": name, "key": key, "value": value}
+    if missing:
+        raise UsageError(f"HCP Terraform runs assume an AWS role per workspace (dynamic credentials); regions.yaml "
+                         f"names none for {', '.join(missing)}",
+                         hint="set ci.apply_role (or ci.apply_roles by region, jurisdiction or global), and "
+                              "ci.plan_role for read-only plans")
+    return found
+
+
 def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/stacks",
                  notification_url_variable: bool = True) -> dict[str, Any]:
     state = config.state
@@ -59,6 +86,17 @@ def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/sta
             }},
         },
     }
+    credentials = dynamic_credentials(config)
+    if credentials:
+        document["locals"]["aws_credentials"] = credentials
+        document["resource"]["tfe_variable"] = {"aws_credentials": {
+            "for_each": "${local.aws_credentials}",
+            "workspace_id": "${tfe_workspace.residency[each.value.workspace].id}",
+            "key": "${each.value.key}",
+            "value": "${each.value.value}",
+            "category": "env",
+            "description": "HCP Terraform dynamic provider credentials: a short-lived AWS session per run (OIDC)",
+        }}
     if notification_url_variable:
         document["variable"] = {"notification_url": {
             "type": "string", "default": "",

@@ -143,6 +143,22 @@ def test_sarif_lists_an_excepted_finding_as_suppressed_with_its_reason(sample_ou
     assert text.stdout.splitlines()[-1].endswith(", 1 excepted")
 
 
+def test_codequality_is_gitlabs_report_naming_each_finding_once(sample_out, project):
+    """GitLab shows a Code Quality report on the merge request: each finding with a stable fingerprint."""
+    out = violating(sample_out, project)
+    result = run_cli(["check", "--out", "cdktf.out", "--codequality"], project)
+    assert result.returncode == 3, result.stderr
+    issues = json.loads(result.stdout)
+    assert [issue["check_name"] for issue in issues] == ["RES002"]
+    (issue,) = issues
+    assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+    assert issue["severity"] == "critical" and replica_address(out) in issue["description"]
+    assert issue["location"] == {"path": "cdktf.out/stacks/eu-central-1/cdk.tf.json", "lines": {"begin": 1}}
+    again = json.loads(run_cli(["check", "--out", "cdktf.out", "--codequality"], project).stdout)
+    assert again[0]["fingerprint"] == issue["fingerprint"]  # the same finding, the same issue in GitLab
+    assert_usage_error(run_cli(["check", "--out", "cdktf.out", "--codequality", "--sarif"], project), "choose one")
+
+
 def test_json_and_sarif_together_are_a_usage_error(sample_out, project):
     assert_usage_error(run_cli(["check", "--out", str(sample_out), "--json", "--sarif"], project), "choose one")
 

@@ -32,15 +32,27 @@ def test_without_a_terminal_or_options_it_writes_a_valid_commented_sample(tmp_pa
 
 
 def test_options_choose_project_regions_default_and_pipeline(tmp_path):
-    made = run_cli(["init", "--project", "acme-pay", "--region", "eu-central-1:de,at", "--region", "us-east-1:US",
-                    "--default", "us-east-1", "--target", "aws", "--ci", "github"], tmp_path)
+    options = ["init", "--project", "acme-pay", "--region", "eu-central-1:de,at", "--region", "us-east-1:US",
+               "--default", "us-east-1", "--target", "aws", "--ci", "github"]
+    # A pipeline on AWS assumes roles (OIDC) and installs a pinned residency: without them, nothing is written.
+    refused = run_cli(options, tmp_path)
+    assert refused.returncode == 64 and "does not name ci.plan_role" in refused.stderr, refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    made = run_cli([*options, "--install", "residency==0.1.0", "--plan-role", "arn:aws:iam::123456789012:role/plan",
+                    "--apply-role", "arn:aws:iam::123456789012:role/apply"], tmp_path)
     assert made.returncode == 0, made.stderr
     config = load_config(tmp_path / "regions.yaml")
     assert (config.project, config.target) == ("acme-pay", "aws")
     assert {code: (r.jurisdiction, r.countries, r.default) for code, r in config.regions.items()} == {
         "eu-central-1": ("EU", ("DE", "AT"), False), "us-east-1": ("US", ("US",), True)}
+    assert (config.ci.install, config.ci.plan_role, config.ci.apply_role) == (
+        "residency==0.1.0", "arn:aws:iam::123456789012:role/plan", "arn:aws:iam::123456789012:role/apply")
     pipeline = (tmp_path / ".github" / "workflows" / "residency.yml").read_text()
-    assert "residency" in pipeline and "regions.yaml" in pipeline
+    assert 'pip install "residency==0.1.0"' in pipeline and "role-to-assume: arn:aws:iam::123456789012:role/apply" \
+        in pipeline
+    # The same pipeline as `ci render` writes from that regions.yaml.
+    rendered = run_cli(["ci", "render", "--platform", "github", "--stdout"], tmp_path)
+    assert rendered.returncode == 0 and rendered.stdout == pipeline, rendered.stderr
 
 
 def test_an_existing_gitignore_gets_only_the_missing_entries(tmp_path):
@@ -76,7 +88,7 @@ def test_it_never_overwrites(tmp_path):
     other = tmp_path / "other"
     (other / ".github" / "workflows").mkdir(parents=True)
     (other / ".github" / "workflows" / "residency.yml").write_text("mine")
-    refused = run_cli(["init", "other", "--ci", "github"], tmp_path)
+    refused = run_cli(["init", "other", "--ci", "github", "--install", "residency==0.1.0"], tmp_path)
     assert refused.returncode == 64 and "residency.yml already exists" in refused.stderr
     assert not (other / "regions.yaml").exists() and not (other / ".gitignore").exists()
     assert run_cli(["init", "regions.yaml"], tmp_path).returncode == 64  # a file, not a directory

