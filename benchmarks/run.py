@@ -1,9 +1,10 @@
 """residency's speed and memory figures, each beside its baseline measured in the same run.
 
     python benchmarks/run.py              # startup, synth (cold, cached, one region changed), scale, check
-    python benchmarks/run.py --terraform  # also plan --all against single plans and apply --all
-                                          # against --parallelism 1 (local target, minutes;
-                                          # needs RESIDENCY_PROVIDER_MIRROR without a registry)
+    python benchmarks/run.py --terraform  # also plan --all against single plans, apply --all
+                                          # against --parallelism 1, and verify after an apply with a
+                                          # domain (local target, minutes; needs RESIDENCY_PROVIDER_MIRROR
+                                          # without a registry)
     python benchmarks/run.py --quick      # one run per figure instead of a median
 
 Prints one table: figure, residency, baseline, ratio, target, met. Everything runs in a scratch
@@ -226,6 +227,23 @@ def apply_figures(scratch: Path) -> list[Row]:
                 speedup >= 2)]
 
 
+def verify_figures(scratch: Path, times: int) -> list[Row]:
+    """`residency verify` on the sample with a domain, applied on the local target: reading the deployed routing
+    and judging every listed country should take seconds."""
+    project = scratch / "verify"
+    project.mkdir()
+    (project / "regions.yaml").write_text(SAMPLE.read_text().replace("target: local", "target: local\ndomain: "
+                                                                      "example.org", 1))
+    try:
+        checked(run(residency("apply", "--all", "--no-progress"), project, ENV), "apply --all (with a domain)")
+        verified = median_of([checked(run(residency("verify"), project, ENV), "verify") for _ in range(times)])
+    finally:
+        run(residency("local", "down"), project, ENV)
+    judged = sum(1 for line in verified.output.splitlines() if line.rstrip().endswith(" ok"))
+    return [Row(f"`residency verify` (sample with a domain: {judged} answers judged, local target)",
+                f"{verified.seconds:.1f} s", "", "", "< 10 s", verified.seconds < 10)]
+
+
 def _same_output(ours: Path, plain: Path) -> bool:
     def documents(out: Path) -> dict[str, object]:
         return {path.parent.name: json.loads(path.read_text()) for path in out.glob("stacks/*/cdk.tf.json")}
@@ -268,6 +286,7 @@ def main() -> None:
             finally:
                 run(residency("local", "down"), project, ENV)
             rows += apply_figures(scratch)
+            rows += verify_figures(scratch, times)
         print(f"residency benchmarks: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
               f"{'one run' if options.quick else 'median of 3 (startup: of 5)'} per figure\n")
         print(render(rows), end="")

@@ -44,6 +44,11 @@ def resource_name(project: str, workspace: str, purpose: str) -> str:
     return f"{project}-{workspace}-{purpose}"
 
 
+def alerts_topic_name(project: str, region: str) -> str:
+    """The region's alarm topic: it carries alarms only, to the operators regions.yaml names."""
+    return resource_name(project, region, "alerts")
+
+
 def data_table_name(project: str, region: str) -> str:
     return resource_name(project, region, "data")
 

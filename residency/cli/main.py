@@ -12,7 +12,14 @@ from typing import Annotated
 import typer
 
 from residency import processes
-from residency.cli import config_commands, guard_commands, init_command, terraform_commands, workspace_commands
+from residency.cli import (
+    config_commands,
+    guard_commands,
+    init_command,
+    terraform_commands,
+    verify_commands,
+    workspace_commands,
+)
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application, nearest_config, package_version
 from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
@@ -60,6 +67,8 @@ app.command()(terraform_commands.drift)
 app.command()(workspace_commands.output)
 app.command(context_settings={"allow_interspersed_args": False})(workspace_commands.tf)
 app.command()(terraform_commands.bootstrap)
+app.command()(verify_commands.verify)
+app.command()(verify_commands.drill)
 app.command()(guard_commands.check)
 app.command()(guard_commands.baseline)
 app.add_typer(region_app, name="region")

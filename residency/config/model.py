@@ -197,6 +197,36 @@ class ExtensionsConfig(BaseModel):
         return bool(self.region or self.global_)
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ALERTS_DEFAULT_KEY = "default"
+def _operator_address(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value) or len(value) > 254:
+        raise ValueError(f"{value!r} is not an email address (e.g. oncall@example.com)")
+    return value
+
+
+OperatorAddress = Annotated[str, AfterValidator(_operator_address), Field(json_schema_extra={"pattern": EMAIL_PATTERN})]
+
+
+class AlertsConfig(BaseModel):
+    """CloudWatch alarms in every region, sent to the region's own encrypted SNS topic, which emails the
+    operators named here. Operator addresses are configuration, not user data: the residency rules accept an
+    email subscription to exactly these addresses on exactly that topic, and nothing else."""
+
+    model_config = _strict()
+
+    email: Annotated[Mapping[str, Annotated[tuple[OperatorAddress, ...], Field(strict=False)]],
+                     AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True,
+        description="operator addresses by region code, jurisdiction or `default` (a region's own list wins over "
+                    "its jurisdiction's, which wins over the default)")
+    api_latency_ms: int = Field(default=3000, ge=100, le=30000,
+                                description="the API's p99 latency (over 5 minutes) that raises the latency alarm")
+
+    def addresses_for(self, region: str, jurisdiction: str) -> tuple[str, ...]:
+        return self.email.get(region) or self.email.get(jurisdiction) or self.email.get(ALERTS_DEFAULT_KEY) or ()
+
+
 IAM_ROLE_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
 ENVIRONMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$"
 # What pipelines may `pip install`: an exact version, a git commit, an archive with its sha256, or a
@@ -304,6 +334,8 @@ class Config(BaseModel):
         default={}, validate_default=True, description="extra tags for every resource"
     )
     ci: CiConfig = Field(default=CiConfig(), description="the rendered pipelines: install spec and AWS roles")
+    alerts: AlertsConfig | None = Field(
+        default=None, description="alarms in every region, emailed to operators (off unless set; see README, Alerts)")
 
     def local_limitations(self) -> tuple[str, ...]:
         """What the local target leaves out or changes for this configuration (nothing on `aws`)."""

@@ -10,7 +10,13 @@ from datetime import UTC, date, datetime
 from residency import naming
 from residency.config.aws_regions import REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
-from residency.config.model import EXCEPTION_REASON_MIN, EXCEPTION_RULE_PATTERN, PROJECT_PATTERN, Config
+from residency.config.model import (
+    ALERTS_DEFAULT_KEY,
+    EXCEPTION_REASON_MIN,
+    EXCEPTION_RULE_PATTERN,
+    PROJECT_PATTERN,
+    Config,
+)
 from residency.config.yaml_source import LineMap, Location, format_location
 from residency.errors import Problem
 
@@ -71,6 +77,23 @@ def _ci(config: Config, report: _Report) -> None:
         if key not in known:
             report.add(("ci", "apply_roles", key), f"{key!r} is not a listed region, a jurisdiction of one, or "
                        "'global'", suggest(key, known) or f"one of {', '.join(sorted(known))}", key=True)
+
+
+def _alerts(config: Config, report: _Report) -> None:
+    """Addresses are given for listed regions, jurisdictions in use or `default`; every region has someone."""
+    if config.alerts is None:
+        return
+    known = {*config.regions, *config.jurisdictions, ALERTS_DEFAULT_KEY}
+    for key in config.alerts.email:
+        if key not in known:
+            report.add(("alerts", "email", key), f"{key!r} is not a listed region, a jurisdiction of one, or "
+                       f"{ALERTS_DEFAULT_KEY!r}", suggest(key, known) or f"one of {', '.join(sorted(known))}",
+                       key=True)
+    unheard = [code for code, region in config.regions.items()
+               if not config.alerts.addresses_for(code, region.jurisdiction)]
+    if unheard:
+        report.add(("alerts", "email"), f"no operator address for {', '.join(unheard)}: its alarms would reach no one",
+                   f"add `{ALERTS_DEFAULT_KEY}: [oncall@example.com]`, or an entry for its jurisdiction")
 
 
 def check_rules(config: Config, lines: LineMap | None = None) -> list[Problem]:
@@ -361,4 +384,5 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _exceptions,
     _tags,
     _ci,
+    _alerts,
 )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from residency.guard import catalog
 from residency.guard.attributes import Location, at_path, dotted
 from residency.guard.catalog.entries import DataSource, Entry, Flow, Place
+from residency.guard.operator_alerts import is_operator_alert
 from residency.guard.places import Where
 from residency.guard.workspace_model import Resource
 
@@ -68,6 +69,8 @@ def placed_values(context: Context) -> list[PlacedValue]:
                 if place.when is not None and not _applies(resource.body, location, place.when):
                     continue
                 where = context.placer.place(value, place.kind, resource)
+                if place.path == "endpoint" and is_operator_alert(context, resource, value):
+                    where = frozenset({context.region})  # an operator address regions.yaml lists: not a copy out
                 found.append(PlacedValue(resource, place, location, value, where))
     return found
 

@@ -47,6 +47,7 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
             target=target,
             bundle=bundle,
             identity=config.identity,
+            alerts=config.alerts,
             limits=config.limits,
             directory=config.directory,
         )

@@ -64,7 +64,7 @@ def role_arn(account_id: str, name: str) -> str:
 
 
 def data_key_policy(account_id: str, services: list[str], region: str, *, roles: tuple[str, ...] = (),
-                    logs: bool = False) -> str:
+                    logs: bool = False, alarms: bool = False) -> str:
     """Administrators manage the key but cannot use it. The account's principals use it only through
     `services` in `region` (kms:ViaService: DynamoDB or S3 decrypts for a caller its IAM policy lets
     read the table or bucket); `roles` (ARNs) may also decrypt directly (Lambda environments), and
@@ -92,6 +92,17 @@ def data_key_policy(account_id: str, services: list[str], region: str, *, roles:
             "Resource": "*",
             "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                       f"arn:{PARTITION}:logs:{region}:{account_id}:*"}},
+        })
+    if alarms:
+        # The region's alarm topic is encrypted with this key: CloudWatch alarms of this account publish through SNS.
+        statements.append({
+            "Sid": "AlarmsOfThisRegion",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id,
+                                           "kms:ViaService": f"sns.{region}.amazonaws.com"}},
         })
     return document(statements)
 

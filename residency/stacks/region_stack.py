@@ -10,8 +10,9 @@ from constructs import Construct
 from handlers import settings
 from residency import naming
 from residency.config import StateConfig
-from residency.config.model import DirectoryConfig, IdentityConfig, LimitsConfig
+from residency.config.model import AlertsConfig, DirectoryConfig, IdentityConfig, LimitsConfig
 from residency.stacks import policies
+from residency.stacks.alarms import RegionAlarms, Watched
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
@@ -30,7 +31,7 @@ class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig,
-                 directory: DirectoryConfig) -> None:
+                 directory: DirectoryConfig, alerts: AlertsConfig | None = None) -> None:
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
@@ -45,7 +46,8 @@ class RegionStack(TerraformStack):
             bucket_name=naming.data_bucket_name(project, region, account),
             table_name=naming.data_table_name(project, region),
             kms_deletion_window_days=target.kms_deletion_window_days,
-            key_policy=policies.data_key_policy(account, DATA_KEY_SERVICES, region, roles=function_roles, logs=True),
+            key_policy=policies.data_key_policy(account, DATA_KEY_SERVICES, region, roles=function_roles, logs=True,
+                                                alarms=alerts is not None),
             tls_only=target.buckets_tls_only,
         )
         key_arn = self.data.encryption.key.arn
@@ -151,6 +153,21 @@ class RegionStack(TerraformStack):
                 api_host=Fn.replace(self.api.api.api_endpoint, "https://", ""),
                 custom_domains=target.api_custom_domains,
             )
+        if alerts is not None:
+            functions = {naming.PRE_SIGN_UP_FUNCTION: self.pre_sign_up,
+                         naming.PRE_AUTH_FUNCTION: self.pre_authentication,
+                         naming.POST_CONFIRMATION_FUNCTION: self.post_confirmation,
+                         naming.POST_AUTH_FUNCTION: self.post_authentication, naming.API_FUNCTION: self.backend}
+            self.alarms = RegionAlarms(
+                self, "alarms", topic_name=naming.alerts_topic_name(project, region), region=region,
+                account_id=account, kms_key_arn=key_arn, addresses=alerts.addresses_for(region, jurisdiction),
+                watched=Watched(api_id=self.api.api.id,
+                                functions={purpose: handler.function.function_name
+                                           for purpose, handler in functions.items()},
+                                triggers=frozenset(functions) - {naming.API_FUNCTION},
+                                table_name=self.data.table.name),
+                api_latency_ms=alerts.api_latency_ms)
+            TerraformOutput(self, "alerts_topic_arn", value=self.alarms.topic.arn)
         TerraformOutput(self, "data_bucket", value=self.data.bucket.bucket.bucket)
         TerraformOutput(self, "data_table", value=self.data.table.name)
         TerraformOutput(self, "data_key_arn", value=key_arn)

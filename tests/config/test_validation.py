@@ -409,7 +409,7 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\ntarrget: aws\nregions:{REGION_US}",
             "regions.yaml:2: tarrget: unknown key 'tarrget'\n"
             "  hint: did you mean 'target'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
         ),
         (
             f"project: acme\nglobal:\n  fronted: true\nregions:{REGION_US}",
@@ -431,19 +431,19 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\nglobal_:\n  frontend: true\nregions:{REGION_US}",
             "regions.yaml:2: global_: unknown key 'global_'\n"
             "  hint: did you mean 'global'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
         ),
         (
             f"project: acme\nowner: me\nregions:{REGION_US}",
             "regions.yaml:2: owner: unknown key 'owner'\n"
             "  hint: allowed here: project, target, domain, state, global, regions, directory, extensions, identity, "
-            "limits, exceptions, organization_scp, tags, ci",
+            "limits, exceptions, organization_scp, tags, ci, alerts",
         ),
         (
             f"project: acme\nregions:{REGION_US}eu-west-1:\n  jurisdiction: EU\n",
             "regions.yaml:7: eu-west-1: unknown key 'eu-west-1'\n"
             "  hint: region codes go under regions: (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
         ),
     ],
 )
@@ -500,3 +500,29 @@ def test_check_rules_finds_nothing_in_a_good_config() -> None:
 def test_did_you_mean(word: str, match: str | None) -> None:
     choices = ["frontend", "routing", "region", "eu-central-1", "eu-central-2", "us-east-1", "us-west-1"]
     assert did_you_mean(word, choices) == match
+
+
+# --- alerts and ci ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("alerts: {email: {default: [oncall@acme.example], EUU: [oncall@acme.example]}}",
+     "regions.yaml:10: alerts.email.EUU: 'EUU' is not a listed region, a jurisdiction of one, or 'default'\n"
+     "  hint: did you mean 'EU'?"),
+    ("alerts: {email: {EU: [oncall@acme.example]}}",
+     "regions.yaml:10: alerts.email: no operator address for us-east-1: its alarms would reach no one\n"
+     "  hint: add `default: [oncall@example.com]`, or an entry for its jurisdiction"),
+    ("ci: {apply_roles: {global: 'arn:aws:iam::123456789012:role/a', EUU: 'arn:aws:iam::123456789012:role/b'}}",
+     "regions.yaml:10: ci.apply_roles.EUU: 'EUU' is not a listed region, a jurisdiction of one, or 'global'\n"
+     "  hint: did you mean 'EU'?"),
+])
+def test_alerts_and_ci_name_listed_regions_or_jurisdictions(load_error: LoadError, section: str,
+                                                            message: str) -> None:
+    text = f"project: acme\nregions:\n  eu-west-1:\n    jurisdiction: EU\n    countries: [IE]{REGION_US}{section}\n"
+    assert rendered(load_error, text) == message
+
+
+def test_an_operator_address_must_be_an_address(load_error: LoadError) -> None:
+    text = f"project: acme\nregions:{REGION_US}alerts: {{email: {{default: [oncall]}}}}\n"
+    assert rendered(load_error, text).startswith(
+        "regions.yaml:7: alerts.email.default[0]: 'oncall' is not an email address (e.g. oncall@example.com)")

@@ -1,5 +1,6 @@
-"""`domain` and `frontend` on the local target: certificates, custom domains, Route 53 routing and
-health checks, CloudFront, applied for real on the emulator; a second plan empty."""
+"""`domain`, `frontend` and `alerts` on the local target: certificates, custom domains, Route 53 routing and
+health checks, CloudFront, each region's alarms and alarm topic, applied for real on the emulator; a second
+plan empty."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ regions:
     jurisdiction: EU
     countries: [IE]
     default: true
+alerts:
+  email:
+    EU: [eu-oncall@acme.example]
 """
 
 
@@ -60,6 +64,45 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
         assert {c["HealthCheckConfig"]["FullyQualifiedDomainName"] for c in checks} == {
             "eu-central-1.example.org", "eu-west-1.example.org"}
 
+        for region in ("eu-central-1", "eu-west-1"):  # alarms and their topic, in each region
+            sns = emulator_client(tmp_path, "sns", region)
+            (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("-alerts")]
+            assert topic == f"arn:aws:sns:{region}:123456789012:acme-dns-{region}-alerts"
+            assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"].startswith("arn:aws:kms:")
+            assert [(s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic)[
+                "Subscriptions"]] == [("email", "eu-oncall@acme.example")]
+            alarms = emulator_client(tmp_path, "cloudwatch", region).describe_alarms()["MetricAlarms"]
+            assert len(alarms) == 14 and all(alarm["AlarmActions"] == [topic] for alarm in alarms)
+
         check(run_cli(["plan", "--all", "--detailed-exitcode"], tmp_path, env), 0)
+
+        # The live routing proves residency: every country answered by its region.
+        verified = run_cli(["verify", "--json"], tmp_path, env)
+        check(verified, 0)
+        routing = {row["country"]: (row["answered"], row["ok"]) for row in json.loads(verified.stdout)["routing"]}
+        assert routing == {"DE": ("eu-central-1", True), "IE": ("eu-west-1", True), "*": ("eu-west-1", True)}
+
+        # A drill takes eu-central-1 out: Germany goes to its EU failover, then back.
+        drilled = run_cli(["drill", "eu-central-1", "--json", "--report", str(tmp_path / "drill.json")], tmp_path,
+                          env)
+        check(drilled, 0)
+        report = json.loads((tmp_path / "drill.json").read_text())
+        assert report["passed"] and report["restored"] and report["violations"] == []
+        assert {row["country"]: row["answered"] for row in report["during"]} == {
+            "DE": "eu-west-1", "IE": "eu-west-1", "*": "eu-west-1"}
+        assert report["failover_seconds"] is not None and report["failback_seconds"] is not None
+        assert not any(c["HealthCheckConfig"].get("Inverted") for c in route53.list_health_checks()["HealthChecks"])
+        refused = run_cli(["drill", "eu-west-1"], tmp_path, env)
+        assert refused.returncode == 64 and "eu-west-1 has no `failover`" in refused.stderr
+
+        # A record edited by hand sends Ireland abroad: verify names it, exit 3.
+        (ireland,) = [r for r in records if r["Name"].rstrip(".") == "api.example.org"
+                      and r["GeoLocation"].get("CountryCode") == "IE"]
+        ireland["AliasTarget"]["DNSName"] = "d-abroad1234.execute-api.us-east-1.amazonaws.com"
+        route53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [
+            {"Action": "UPSERT", "ResourceRecordSet": ireland}]})
+        broken = run_cli(["verify"], tmp_path, env)
+        check(broken, 3)
+        assert "IE" in broken.stdout and "Route 53's answer cannot be placed in a listed region" in broken.stdout
     finally:
         run_cli(["local", "down"], tmp_path)

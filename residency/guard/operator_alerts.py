@@ -1,0 +1,92 @@
+"""Alarm emails to operators: the one way out of a region that residency accepts because regions.yaml asks for it.
+
+An email subscription leaves AWS, so it is a copy to a place residency cannot establish (RES002). It is
+accepted when it is exactly what `alerts:` configures, and nothing more:
+- protocol `email`, to an address regions.yaml lists for this region (its own, its jurisdiction's or the default);
+- on the region's alarm topic (by its name), in this workspace;
+- and that topic carries alarms only: its policies let CloudWatch alone publish, and nothing else in the workspace
+  refers to it (no role, function, rule or extension that could send other data through it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from residency import naming
+from residency.guard.workspace_model import Resource
+
+if TYPE_CHECKING:
+    from residency.guard.registry import Context
+
+# What may refer to the alarm topic: its subscriptions, its policy, and the alarms that publish to it.
+ALARM_TOPIC_USERS = ("aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_cloudwatch_metric_alarm")
+REFERENCE = re.compile(r"^\$\{aws_sns_topic\.([^.}]+)\.arn\}$")
+
+
+def is_operator_alert(context: Context, resource: Resource, endpoint: Any) -> bool:
+    """Whether this subscription endpoint is a configured operator address on the region's alarm-only topic."""
+    config = context.config
+    if config.alerts is None or not context.is_region or resource.type != "aws_sns_topic_subscription":
+        return False
+    if resource.body.get("protocol") != "email" or not isinstance(endpoint, str):
+        return False
+    region = context.region
+    if endpoint not in config.alerts.addresses_for(region, config.regions[region].jurisdiction):
+        return False
+    topic = _alarm_topic(context, resource.body.get("topic_arn"), naming.alerts_topic_name(config.project, region))
+    return topic is not None and _carries_alarms_only(context, topic)
+
+
+def _alarm_topic(context: Context, topic_arn: Any, name: str) -> Resource | None:
+    """The workspace's topic `topic_arn` names, if it is the alarm topic (by reference, or by its ARN in a plan)."""
+    if not isinstance(topic_arn, str):
+        return None
+    matched = REFERENCE.match(topic_arn)
+    candidates = [topic for topic in context.workspace.resources("aws_sns_topic") if topic.body.get("name") == name]
+    if matched:
+        return next((topic for topic in candidates if topic.name == matched.group(1)), None)
+    if topic_arn.split(":")[3:4] == [context.region] and topic_arn.rsplit(":", 1)[-1] == name:
+        return candidates[0] if len(candidates) == 1 else None
+    return None
+
+
+def _carries_alarms_only(context: Context, topic: Resource) -> bool:
+    markers = (f"aws_sns_topic.{topic.name}.", str(topic.body.get("name")))
+    workspace = context.workspace
+    for other in (*workspace.resources(), *workspace.data_sources()):
+        if other.type == "aws_sns_topic" and other.name == topic.name:
+            continue
+        text = json.dumps(other.body)
+        if not any(marker in text for marker in markers):
+            continue
+        if other.mode == "data" or other.type not in ALARM_TOPIC_USERS:
+            return False
+        if other.type == "aws_sns_topic_policy" and not _only_cloudwatch_publishes(other.body.get("policy")):
+            return False
+    return _only_cloudwatch_publishes(topic.body.get("policy"), missing_is_fine=True)
+
+
+def _only_cloudwatch_publishes(policy: Any, *, missing_is_fine: bool = False) -> bool:
+    if policy is None:
+        return missing_is_fine
+    try:
+        document = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError:
+        return False
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return False
+    for statement in statements:
+        if not isinstance(statement, dict):
+            return False
+        if statement.get("Effect") == "Deny":
+            continue
+        actions = statement.get("Action")
+        if statement.get("Principal") != {"Service": "cloudwatch.amazonaws.com"} or \
+                actions not in ("sns:Publish", ["sns:Publish"]):
+            return False
+    return True

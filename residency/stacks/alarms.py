@@ -1,0 +1,84 @@
+"""A region's alarms, in the region: its API, its functions (the sign-up and sign-in triggers each on their own:
+a failing trigger locks users out) and its data table, sent to the region's own SNS topic, encrypted with the
+region's key, which emails the operators regions.yaml names. Alarms carry metric names and states, never
+personal data; the topic accepts publications from CloudWatch alarms of this account and region only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from constructs import Construct
+
+from residency.stacks.policies import PARTITION, document
+
+PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What a region's alarms watch, by the names CloudWatch's dimensions take."""
+
+    api_id: str
+    functions: Mapping[str, str]  # purpose -> function name
+    triggers: frozenset[str]  # the purposes that are Cognito triggers
+    table_name: str
+
+
+class RegionAlarms(Construct):
+    def __init__(self, scope: Construct, id_: str, *, topic_name: str, region: str, account_id: str,
+                 kms_key_arn: str, addresses: tuple[str, ...], watched: Watched, api_latency_ms: int) -> None:
+        super().__init__(scope, id_)
+        self.topic = SnsTopic(self, "topic", name=topic_name, kms_master_key_id=kms_key_arn)
+        SnsTopicPolicy(self, "topic-policy", arn=self.topic.arn, policy=alarms_only_policy(
+            self.topic.arn, region, account_id))
+        for index, address in enumerate(addresses):
+            SnsTopicSubscription(self, f"operator-{index}", topic_arn=self.topic.arn, protocol="email",
+                                 endpoint=address)
+        actions = [self.topic.arn]
+
+        def alarm(name: str, description: str, namespace: str, metric: str, dimensions: dict[str, str],
+                  threshold: float, *, statistic: str | None = "Sum", extended: str | None = None,
+                  periods: int = 1) -> None:
+            CloudwatchMetricAlarm(
+                self, name, alarm_name=f"{topic_name}-{name}", alarm_description=description,
+                namespace=namespace, metric_name=metric, dimensions=dimensions,
+                statistic=statistic if extended is None else None, extended_statistic=extended,
+                period=PERIOD_SECONDS, evaluation_periods=periods, threshold=threshold,
+                comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+                alarm_actions=actions, ok_actions=actions)
+
+        alarm("api-5xx", "The region's API answered 5xx five times or more in 5 minutes", "AWS/ApiGateway", "5xx",
+              {"ApiId": watched.api_id}, 5)
+        alarm("api-latency", f"The region's API p99 latency was {api_latency_ms} ms or more for 15 minutes",
+              "AWS/ApiGateway", "Latency", {"ApiId": watched.api_id}, api_latency_ms, extended="p99", periods=3)
+        for purpose, function_name in watched.functions.items():
+            trigger = purpose in watched.triggers
+            errors_threshold = 1 if trigger else 5
+            what = ("a sign-up or sign-in trigger failed: users may be locked out" if trigger
+                    else "the API function failed")
+            alarm(f"{purpose}-errors", f"{function_name}: {what}", "AWS/Lambda", "Errors",
+                  {"FunctionName": function_name}, errors_threshold)
+            alarm(f"{purpose}-throttles", f"{function_name} was throttled (its reserved concurrency is reached)",
+                  "AWS/Lambda", "Throttles", {"FunctionName": function_name}, 1)
+        for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
+            alarm(f"data-{metric.removesuffix('Events').lower().replace('throttle', '-throttles')}",
+                  f"The region's data table throttled requests ({metric})", "AWS/DynamoDB", metric,
+                  {"TableName": watched.table_name}, 1)
+
+
+def alarms_only_policy(topic_arn: str, region: str, account_id: str) -> str:
+    """Only CloudWatch alarms of this account and region publish to the topic."""
+    return document([{
+        "Sid": "AlarmsOfThisRegionOnly",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
+                      "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:cloudwatch:{region}:{account_id}:alarm:*"}},
+    }])

@@ -1,0 +1,164 @@
+"""Route 53's answer per country, read from record sets as deployed (moto's Route 53, in process) and evaluated
+the way Route 53 answers; and the drill that takes a region out and puts it back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from residency.config import load_config
+from residency.errors import UsageError
+from residency.flows.failover_drill import DrillClock, DrillReport, drill, drillable
+from residency.flows.routing_proof import answers, read_routing
+
+CONFIG = """project: acme-dns
+domain: example.org
+regions:
+  eu-central-1: {jurisdiction: EU, countries: [DE, AT], failover: eu-west-1}
+  eu-west-1: {jurisdiction: EU, countries: [IE]}
+  us-east-1: {jurisdiction: US, countries: [US], default: true}
+"""
+TARGETS = {region: f"d-{region.replace('-', '')}.execute-api.{region}.amazonaws.com" for region in
+           ("eu-central-1", "eu-west-1", "us-east-1")}
+
+
+@pytest.fixture
+def config(tmp_path):  # type: ignore[no-untyped-def]
+    (tmp_path / "regions.yaml").write_text(CONFIG)
+    return load_config(tmp_path / "regions.yaml")
+
+
+class Deployed:
+    """Record sets laid out as the global workspace deploys them (geo_routing.py)."""
+
+    def __init__(self) -> None:
+        self.route53 = boto3.client("route53", region_name="us-east-1")
+        self.zone = self.route53.create_hosted_zone(Name="example.org", CallerReference="t")["HostedZone"]["Id"]
+        self.checks = {region: self.route53.create_health_check(CallerReference=region, HealthCheckConfig={
+            "Type": "HTTPS", "FullyQualifiedDomainName": f"{region}.example.org", "Port": 443,
+            "ResourcePath": "/health"})["HealthCheck"]["Id"] for region in TARGETS}
+        changes = [self.record(f"{region}.example.org", TARGETS[region]) for region in TARGETS]
+        for role, region in (("PRIMARY", "eu-central-1"), ("SECONDARY", "eu-west-1")):
+            changes.append(self.record("eu-central-1.failover.example.org", TARGETS[region],
+                                       SetIdentifier=f"eu-central-1-{role.lower()}", Failover=role,
+                                       HealthCheckId=self.checks[region]))
+        for country in ("DE", "AT"):
+            changes.append(self.record("api.example.org", "eu-central-1.failover.example.org",
+                                       SetIdentifier=f"eu-central-1-{country}", GeoLocation={"CountryCode": country}))
+        changes.append(self.geo("IE", "eu-west-1"))
+        changes.append(self.geo("US", "us-east-1"))
+        changes.append(self.geo("*", "us-east-1", identifier="default"))
+        self.change(changes)
+
+    def record(self, name: str, target: str, **more: Any) -> dict[str, Any]:
+        return {"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": name, "Type": "A", **more,
+            "AliasTarget": {"HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": target, "EvaluateTargetHealth": True}}}
+
+    def geo(self, country: str, region: str, identifier: str | None = None, target: str | None = None) \
+            -> dict[str, Any]:
+        return self.record("api.example.org", target or TARGETS[region], SetIdentifier=identifier or
+                           f"{region}-{country}", GeoLocation={"CountryCode": country},
+                           HealthCheckId=self.checks[region])
+
+    def change(self, changes: list[dict[str, Any]]) -> None:
+        self.route53.change_resource_record_sets(HostedZoneId=self.zone, ChangeBatch={"Changes": changes})
+
+    def invert(self, region: str, inverted: bool = True) -> None:
+        self.route53.update_health_check(HealthCheckId=self.checks[region], Inverted=inverted)
+
+
+@pytest.fixture
+def deployed(monkeypatch) -> Iterator[Deployed]:  # type: ignore[no-untyped-def]
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield Deployed()
+
+
+def answered(config, deployed) -> dict[str, tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    return {a.country: (a.answered, a.reason) for a in answers(config, read_routing(config, deployed.route53,
+                                                                                     emulated=True))}
+
+
+def test_every_country_is_answered_by_its_region(config, deployed):
+    assert answered(config, deployed) == {"DE": ("eu-central-1", None), "AT": ("eu-central-1", None),
+                                          "IE": ("eu-west-1", None), "US": ("us-east-1", None),
+                                          "*": ("us-east-1", None)}
+
+
+def test_a_region_taken_out_fails_over_inside_its_jurisdiction(config, deployed):
+    deployed.invert("eu-central-1")
+    found = answered(config, deployed)
+    assert found["DE"] == ("eu-west-1", None) and found["AT"] == ("eu-west-1", None)  # its EU failover: fine
+
+
+def test_a_region_without_failover_falls_to_the_default_record_abroad_and_that_is_named(config, deployed):
+    deployed.invert("eu-west-1")
+    assert answered(config, deployed)["IE"] == ("us-east-1", "answered by us-east-1 (US), outside EU")
+
+
+def test_a_record_pointing_a_country_abroad_or_nowhere_known_is_a_violation(config, deployed):
+    deployed.change([deployed.geo("IE", "eu-west-1", target=TARGETS["us-east-1"])])
+    assert answered(config, deployed)["IE"] == ("us-east-1", "answered by us-east-1 (US), outside EU")
+    deployed.change([deployed.geo("IE", "eu-west-1", target="partner-api.example.net")])
+    found = {a.country: a for a in answers(config, read_routing(config, deployed.route53, emulated=True))}
+    assert found["IE"].answered == "unknown" and found["IE"].leaves_jurisdiction
+
+
+def test_a_record_residency_cannot_evaluate_fails_every_answer_closed(config, deployed):
+    deployed.change([deployed.record("api.example.org", TARGETS["us-east-1"], SetIdentifier="europe",
+                                     GeoLocation={"ContinentCode": "EU"})])
+    assert {answer for answer, _reason in answered(config, deployed).values()} == {"unknown"}
+
+
+def test_the_wrong_region_of_the_right_jurisdiction_is_named_too(config, deployed):
+    deployed.change([deployed.geo("IE", "eu-west-1", target=TARGETS["eu-central-1"])])
+    assert answered(config, deployed)["IE"] == ("eu-central-1", "answered by eu-central-1, not eu-west-1")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now_value = 0.0
+
+    def now(self) -> float:
+        return self.now_value
+
+    def sleep(self, seconds: float) -> None:
+        self.now_value += seconds
+
+
+def test_the_drill_fails_over_holds_and_restores(config, deployed):
+    report = DrillReport("eu-central-1", drillable(config, "eu-central-1"), "EU", "now")
+    clock = Clock()
+    drill(config, deployed.route53, "eu-central-1", emulated=True, hold_seconds=25, timeout_seconds=60,
+          progress=lambda text: None, report=report, clock=DrillClock(clock.now, clock.sleep))
+    assert report.passed and report.restored and report.violations == [] and report.held_seconds == 25
+    assert {row["country"]: row["answered"] for row in report.during}["DE"] == "eu-west-1"
+    assert answered(config, deployed)["DE"] == ("eu-central-1", None)  # back
+
+
+def test_the_drill_restores_the_check_when_it_is_interrupted(config, deployed):
+    report = DrillReport("eu-central-1", "eu-west-1", "EU", "now")
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        drill(config, deployed.route53, "eu-central-1", emulated=True, hold_seconds=60, timeout_seconds=60,
+              progress=lambda text: None, report=report, clock=DrillClock(lambda: 0.0, interrupt))
+    assert report.restored
+    check = deployed.route53.get_health_check(HealthCheckId=deployed.checks["eu-central-1"])["HealthCheck"]
+    assert check["HealthCheckConfig"]["Inverted"] is False
+
+
+def test_a_region_without_failover_or_unknown_is_not_drilled(config):
+    with pytest.raises(UsageError, match="eu-west-1 has no `failover`"):
+        drillable(config, "eu-west-1")
+    with pytest.raises(UsageError, match="is not a region of regions.yaml"):
+        drillable(config, "ap-south-1")
