@@ -13,7 +13,7 @@ import json
 import time
 from typing import Any
 
-from handlers import directory, settings
+from handlers import directory, features, settings
 from handlers.runtime import client, log_invocation, setting
 
 Response = dict[str, Any]
@@ -57,6 +57,7 @@ def config(event: dict[str, Any]) -> Response:
         "region": setting(settings.HOME_REGION),
         "userPoolId": setting(settings.USER_POOL_ID),
         "userPoolClientId": setting(settings.USER_POOL_CLIENT_ID),
+        "features": features.current(),
     })
 
 

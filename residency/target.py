@@ -54,6 +54,9 @@ class TargetProfile:
     # HTTP and does enforce a bucket's Deny statements, so there the policy would lock everyone out
     # (Terraform from its state; `region retire` from the data it must export).
     buckets_tls_only: bool = True
+    # AWS AppConfig serves the feature flags. The emulator has AppConfig applications and profiles but no
+    # environments or deployments: there the API reads the region's flags from its settings.
+    appconfig: bool = True
     # What this target cannot do and residency therefore leaves out or changes: shown by `plan` and
     # `apply` when the emulator starts (or with --verbose), and by `local status`.
     limitations: tuple[Limitation, ...] = field(default=())
@@ -69,6 +72,7 @@ LOCAL = TargetProfile(
     api_custom_domains=False,
     cloudfront_headers_policy=False,
     buckets_tls_only=False,
+    appconfig=False,
     asks_before_changes=False,
     limitations=(
         Limitation("With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
@@ -79,6 +83,9 @@ LOCAL = TargetProfile(
                    "triggers read it in the global region. On AWS each region reads its own replica. (Directory "
                    "keys are computed in each region on both targets: the HMAC key is replicated everywhere.)",
                    when="directory_replicas"),
+        Limitation("With `features`: AppConfig is left out (the emulator has no AppConfig environments or "
+                   "deployments): the API reads its region's flags from its settings. On AWS it reads them from "
+                   "AppConfig.", when="features"),
         Limitation("The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
                    "but only run in the handler tests, not on sign-up here."),
         Limitation("The emulator keeps everything in memory: stopping it loses every resource "

@@ -7,7 +7,17 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
@@ -197,6 +207,30 @@ class ExtensionsConfig(BaseModel):
         return bool(self.region or self.global_)
 
 
+FLAG_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+FlagName = Annotated[str, Field(pattern=FLAG_NAME_PATTERN)]
+# A flag is on/off, a number or a short text; strict, so that `true` never becomes 1 nor "1" a number.
+FlagValue = Annotated[StrictBool | StrictInt | Annotated[StrictStr, Field(max_length=256)],
+                      Field(union_mode="left_to_right")]
+FlagSet = Annotated[Mapping[FlagName, FlagValue], AfterValidator(_freeze)]
+
+
+class FeaturesConfig(BaseModel):
+    """Per-region feature flags (AWS AppConfig): local requirements as configuration, not per-region code."""
+
+    model_config = _strict()
+
+    defaults: FlagSet = Field(default={}, validate_default=True,
+                              description="every flag and its value where nothing overrides it")
+    jurisdictions: Annotated[Mapping[str, FlagSet], AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True, description="overrides by jurisdiction (EU: {new_checkout: false})")
+    regions: Annotated[Mapping[str, FlagSet], AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True, description="overrides by region code, over its jurisdiction's")
+
+    def for_region(self, region: str, jurisdiction: str) -> dict[str, bool | int | str]:
+        return {**self.defaults, **self.jurisdictions.get(jurisdiction, {}), **self.regions.get(region, {})}
+
+
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 ALERTS_DEFAULT_KEY = "default"
 def _operator_address(value: str) -> str:
@@ -334,13 +368,15 @@ class Config(BaseModel):
         default={}, validate_default=True, description="extra tags for every resource"
     )
     ci: CiConfig = Field(default=CiConfig(), description="the rendered pipelines: install spec and AWS roles")
+    features: FeaturesConfig | None = Field(
+        default=None, description="per-region feature flags, served by AWS AppConfig (see README, Feature flags)")
     alerts: AlertsConfig | None = Field(
         default=None, description="alarms in every region, emailed to operators (off unless set; see README, Alerts)")
 
     def local_limitations(self) -> tuple[str, ...]:
         """What the local target leaves out or changes for this configuration (nothing on `aws`)."""
         uses = {"": True, "frontend": self.global_.frontend, "domain": self.domain is not None,
-                "directory_replicas": bool(self.directory_replica_regions)}
+                "directory_replicas": bool(self.directory_replica_regions), "features": self.features is not None}
         return tuple(limitation.text for limitation in self.profile.limitations if uses.get(limitation.when, True))
 
     @property

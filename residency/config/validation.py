@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -77,6 +78,30 @@ def _ci(config: Config, report: _Report) -> None:
         if key not in known:
             report.add(("ci", "apply_roles", key), f"{key!r} is not a listed region, a jurisdiction of one, or "
                        "'global'", suggest(key, known) or f"one of {', '.join(sorted(known))}", key=True)
+
+
+def _features(config: Config, report: _Report) -> None:
+    """Overrides name listed regions or jurisdictions in use, and only flags `defaults` has, of the same type."""
+    features = config.features
+    if features is None:
+        return
+    for section, keys in (("jurisdictions", config.jurisdictions), ("regions", tuple(config.regions))):
+        overrides = getattr(features, section)
+        for key, flags in overrides.items():
+            if key not in keys:
+                what = "a jurisdiction of a listed region" if section == "jurisdictions" else "a listed region"
+                report.add(("features", section, key), f"{key!r} is not {what}",
+                           suggest(key, keys) or f"one of {', '.join(keys)}", key=True)
+            for name, value in flags.items():
+                location = ("features", section, key, name)
+                if name not in features.defaults:
+                    report.add(location, f"flag {name!r} has no default: every flag is declared in "
+                               "features.defaults", suggest(name, features.defaults) or
+                               f"add `{name}: ...` to features.defaults", key=True)
+                elif type(value) is not type(features.defaults[name]):
+                    kinds = {bool: "true or false", int: "a whole number", str: "a text"}
+                    report.add(location, f"flag {name!r} takes {kinds[type(features.defaults[name])]} (its default "
+                               f"is {json.dumps(features.defaults[name])}), not {json.dumps(value)}")
 
 
 def _alerts(config: Config, report: _Report) -> None:
@@ -385,4 +410,5 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _tags,
     _ci,
     _alerts,
+    _features,
 )

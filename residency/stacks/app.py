@@ -48,6 +48,7 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
             bundle=bundle,
             identity=config.identity,
             alerts=config.alerts,
+            features=config.features,
             limits=config.limits,
             directory=config.directory,
         )

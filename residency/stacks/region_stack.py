@@ -10,13 +10,14 @@ from constructs import Construct
 from handlers import settings
 from residency import naming
 from residency.config import StateConfig
-from residency.config.model import AlertsConfig, DirectoryConfig, IdentityConfig, LimitsConfig
+from residency.config.model import AlertsConfig, DirectoryConfig, FeaturesConfig, IdentityConfig, LimitsConfig
 from residency.stacks import policies
 from residency.stacks.alarms import RegionAlarms, Watched
 from residency.stacks.api import RegionApi
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
+from residency.stacks.features import RegionFeatures, flags_document
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
 from residency.stacks.provider import aws_provider
@@ -31,7 +32,8 @@ class RegionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig,
-                 directory: DirectoryConfig, alerts: AlertsConfig | None = None) -> None:
+                 directory: DirectoryConfig, alerts: AlertsConfig | None = None,
+                 features: FeaturesConfig | None = None) -> None:
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
@@ -111,15 +113,17 @@ class RegionStack(TerraformStack):
             post_authentication=self.post_authentication.function,
             settings=identity,
         )
+        flags_env, reads_flags = self._feature_flags(project, region, jurisdiction, account, features, target)
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             # DELETE /me: find and delete the caller's items, read the caller's address, release its claim,
             # delete the user.
             policies.allow(["dynamodb:Query", "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
             policies.allow(["cognito-idp:AdminGetUser", "cognito-idp:AdminDisableUser", "cognito-idp:AdminDeleteUser"],
                            [self.identity.pool.arn], regions=[region]),
-            computes_user_keys, writes_claims,
+            computes_user_keys, writes_claims, *reads_flags,
         ], {
             **directory_env,
+            **flags_env,
             settings.DATA_TABLE: self.data.table.name,
             settings.USER_POOL_ID: self.identity.pool.id,
             settings.USER_POOL_CLIENT_ID: self.identity.client.id,
@@ -174,3 +178,25 @@ class RegionStack(TerraformStack):
         TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
         TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
         TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
+
+    def _feature_flags(self, project: str, region: str, jurisdiction: str, account: str,
+                       features: FeaturesConfig | None, target: TargetProfile
+                       ) -> tuple[dict[str, str], list[policies.Statement]]:
+        """The API function's settings and permissions for the region's flags: always the flags as deployed
+        (what it serves if AppConfig cannot answer, and on the emulator); on AWS the AppConfig to read them from."""
+        if features is None:
+            return {}, []
+        flags = features.for_region(region, jurisdiction)
+        environment = {settings.FEATURE_FLAGS: flags_document(flags)}
+        if not target.appconfig:
+            return environment, []
+        self.features = RegionFeatures(self, "features", name=naming.resource_name(project, region, "features"),
+                                       flags=flags)
+        environment |= {settings.APPCONFIG_APPLICATION: self.features.application.id,
+                        settings.APPCONFIG_ENVIRONMENT: self.features.environment.environment_id,
+                        settings.APPCONFIG_PROFILE: self.features.profile.configuration_profile_id}
+        profile_arn = (f"arn:{policies.PARTITION}:appconfig:{region}:{account}:application/"
+                       f"{self.features.application.id}/environment/{self.features.environment.environment_id}/"
+                       f"configuration/{self.features.profile.configuration_profile_id}")
+        return environment, [policies.allow(["appconfig:StartConfigurationSession",
+                                              "appconfig:GetLatestConfiguration"], [profile_arn], regions=[region])]

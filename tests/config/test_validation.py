@@ -409,7 +409,7 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\ntarrget: aws\nregions:{REGION_US}",
             "regions.yaml:2: tarrget: unknown key 'tarrget'\n"
             "  hint: did you mean 'target'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
         ),
         (
             f"project: acme\nglobal:\n  fronted: true\nregions:{REGION_US}",
@@ -431,19 +431,19 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\nglobal_:\n  frontend: true\nregions:{REGION_US}",
             "regions.yaml:2: global_: unknown key 'global_'\n"
             "  hint: did you mean 'global'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
         ),
         (
             f"project: acme\nowner: me\nregions:{REGION_US}",
             "regions.yaml:2: owner: unknown key 'owner'\n"
             "  hint: allowed here: project, target, domain, state, global, regions, directory, extensions, identity, "
-            "limits, exceptions, organization_scp, tags, ci, alerts",
+            "limits, exceptions, organization_scp, tags, ci, features, alerts",
         ),
         (
             f"project: acme\nregions:{REGION_US}eu-west-1:\n  jurisdiction: EU\n",
             "regions.yaml:7: eu-west-1: unknown key 'eu-west-1'\n"
             "  hint: region codes go under regions: (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
         ),
     ],
 )

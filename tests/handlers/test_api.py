@@ -37,7 +37,8 @@ def test_health_reports_ok_and_the_home_region(aws):
 
 def test_config_tells_a_front_end_what_to_sign_up_with(aws):
     assert call(http_event("GET", "/config")) == (200, {
-        "region": HOME, "userPoolId": f"{HOME}_AbCdEfGhI", "userPoolClientId": "5example0client0id0abcdefg"})
+        "region": HOME, "userPoolId": f"{HOME}_AbCdEfGhI", "userPoolClientId": "5example0client0id0abcdefg",
+        "features": {}})
 
 
 @pytest.mark.parametrize("route_key", ["$default", None])
