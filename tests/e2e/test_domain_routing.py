@@ -1,4 +1,4 @@
-"""`domain`, `frontend` and `alerts` on the local target: certificates, custom domains, Route 53 routing and
+"""`domain`, `frontend`, `alerts` and `features` on the local target: certificates, custom domains, Route 53 routing and
 health checks, CloudFront, each region's alarms and alarm topic, applied for real on the emulator; a second
 plan empty."""
 
@@ -32,6 +32,10 @@ regions:
 alerts:
   email:
     EU: [eu-oncall@acme.example]
+features:
+  defaults: {new_checkout: false, max_upload_mb: 10}
+  regions:
+    eu-west-1: {new_checkout: true}
 """
 
 
@@ -73,6 +77,10 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
                 "Subscriptions"]] == [("email", "eu-oncall@acme.example")]
             alarms = emulator_client(tmp_path, "cloudwatch", region).describe_alarms()["MetricAlarms"]
             assert len(alarms) == 14 and all(alarm["AlarmActions"] == [topic] for alarm in alarms)
+            api = emulator_client(tmp_path, "lambda", region).get_function_configuration(
+                FunctionName=f"acme-dns-{region}-api")  # the region's own flags, deployed with its API
+            assert json.loads(api["Environment"]["Variables"]["FEATURE_FLAGS"]) == {
+                "max_upload_mb": 10, "new_checkout": region == "eu-west-1"}
 
         check(run_cli(["plan", "--all", "--detailed-exitcode"], tmp_path, env), 0)
 
