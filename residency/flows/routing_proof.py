@@ -100,6 +100,8 @@ def read_routing(config: Config, route53: Any, *, emulated: bool) -> RoutingView
             view.failover.setdefault(name, {})[record["Failover"]] = parsed
         elif name in region_hosts and parsed.alias_target:
             view.region_of_target[parsed.alias_target] = region_hosts[name]
+    if not view.by_country and not view.unevaluable:
+        view.unevaluable.append(f"no record set answers for {api_host.rstrip('.')} (is global applied?)")
     for check in _health_checks(route53):
         check_id = check["Id"]
         settings = check.get("HealthCheckConfig", {})
@@ -130,7 +132,8 @@ def _judged(config: Config, view: RoutingView, country: str, expected: str, answ
     home = config.regions[expected]
     reason = None
     if answered == UNKNOWN:
-        reason = "Route 53's answer cannot be placed in a listed region"
+        reason = "Route 53's answer cannot be placed in a listed region" + (
+            f" ({'; '.join(view.unevaluable)})" if view.unevaluable else "")
     elif jurisdiction != home.jurisdiction:
         reason = f"answered by {answered} ({jurisdiction}), outside {home.jurisdiction}"
     elif answered != expected:

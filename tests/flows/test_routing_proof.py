@@ -53,6 +53,7 @@ class Deployed:
         changes.append(self.geo("US", "us-east-1"))
         changes.append(self.geo("*", "us-east-1", identifier="default"))
         self.change(changes)
+        self.initial = changes
 
     def record(self, name: str, target: str, **more: Any) -> dict[str, Any]:
         return {"Action": "UPSERT", "ResourceRecordSet": {
@@ -114,7 +115,17 @@ def test_a_record_pointing_a_country_abroad_or_nowhere_known_is_a_violation(conf
 def test_a_record_residency_cannot_evaluate_fails_every_answer_closed(config, deployed):
     deployed.change([deployed.record("api.example.org", TARGETS["us-east-1"], SetIdentifier="europe",
                                      GeoLocation={"ContinentCode": "EU"})])
-    assert {answer for answer, _reason in answered(config, deployed).values()} == {"unknown"}
+    found = answered(config, deployed)
+    assert {answer for answer, _reason in found.values()} == {"unknown"}
+    assert "europe: a record by ContinentCode" in str(found["DE"][1])
+
+
+def test_a_zone_without_the_global_records_says_so(config, deployed):
+    deployed.change([{**change, "Action": "DELETE"} for change in deployed.initial
+                     if change["ResourceRecordSet"]["Name"] == "api.example.org"])
+    assert answered(config, deployed)["IE"] == ("unknown", "Route 53's answer cannot be placed in a listed region "
+                                                           "(no record set answers for api.example.org (is global "
+                                                           "applied?))")
 
 
 def test_the_wrong_region_of_the_right_jurisdiction_is_named_too(config, deployed):
