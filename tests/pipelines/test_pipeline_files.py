@@ -371,3 +371,13 @@ def test_the_aws_target_needs_its_roles_named(tmp_path):
     config.write_text(without + BACKENDS["cloud"])
     with pytest.raises(UsageError, match="names none for eu-central-1, eu-west-1"):
         tfc_settings(load_config(config))
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_the_live_routing_is_verified_after_global_is_applied(platform, tmp_path):
+    document = validators.load(render(platform, config_text("aws", "s3"), tmp_path))
+    scripts = validators.shell_scripts(platform, document)
+    with_verify = sorted(name.split(":")[0] if platform == "github" else name.split(": ")[0]
+                         for name, text in scripts.items() if "residency verify" in text)
+    expected = ["apply-global", "reapply-global"] if platform == "github" else ["apply:global", "reapply:global"]
+    assert with_verify == expected
