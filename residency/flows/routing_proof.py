@@ -89,9 +89,11 @@ def read_routing(config: Config, route53: Any, *, emulated: bool) -> RoutingView
         alias = record.get("AliasTarget") or {}
         parsed = Record(record.get("SetIdentifier", ""), _fqdn(alias["DNSName"]) if alias else None,
                         record.get("HealthCheckId"), bool(alias.get("EvaluateTargetHealth")))
-        if name == api_host and record.get("Type") == "A":
+        if name == api_host:
             location = record.get("GeoLocation") or {}
-            if "CountryCode" in location and "SubdivisionCode" not in location:
+            if record.get("Type") != "A":  # residency writes A records only: an AAAA or CNAME may answer anyone
+                view.unevaluable.append(f"{parsed.identifier or name}: a {record.get('Type')} record")
+            elif "CountryCode" in location and "SubdivisionCode" not in location:
                 view.by_country[location["CountryCode"]] = parsed
             else:
                 view.unevaluable.append(f"{parsed.identifier or name}: a record by "

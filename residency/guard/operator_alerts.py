@@ -47,9 +47,8 @@ def _alarm_topic(context: Context, topic_arn: Any, name: str) -> Resource | None
     candidates = [topic for topic in context.workspace.resources("aws_sns_topic") if topic.body.get("name") == name]
     if matched:
         return next((topic for topic in candidates if topic.name == matched.group(1)), None)
-    if topic_arn.split(":")[3:4] == [context.region] and topic_arn.rsplit(":", 1)[-1] == name:
-        return candidates[0] if len(candidates) == 1 else None
-    return None
+    # A literal ARN (a saved plan's known value) must be the alarm topic's own: same region, account and name.
+    return next((topic for topic in candidates if topic.body.get("arn") == topic_arn), None)
 
 
 def _carries_alarms_only(context: Context, topic: Resource) -> bool:

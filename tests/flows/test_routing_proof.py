@@ -120,6 +120,17 @@ def test_a_record_residency_cannot_evaluate_fails_every_answer_closed(config, de
     assert "europe: a record by ContinentCode" in str(found["DE"][1])
 
 
+def test_a_record_of_another_type_for_the_global_name_fails_every_answer_closed(config, deployed):
+    """An AAAA record sending IPv6 clients of Ireland abroad: residency writes A records only, so any other
+    record for the name may answer anyone, and no country passes."""
+    ipv6 = deployed.geo("IE", "eu-west-1", identifier="ie-v6", target=TARGETS["us-east-1"])
+    ipv6["ResourceRecordSet"]["Type"] = "AAAA"
+    deployed.change([ipv6])
+    found = answered(config, deployed)
+    assert {answer for answer, _reason in found.values()} == {"unknown"}
+    assert "ie-v6: a AAAA record" in str(found["IE"][1])
+
+
 def test_a_zone_without_the_global_records_says_so(config, deployed):
     deployed.change([{**change, "Action": "DELETE"} for change in deployed.initial
                      if change["ResourceRecordSet"]["Name"] == "api.example.org"])

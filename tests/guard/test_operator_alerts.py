@@ -147,6 +147,21 @@ def test_operator_addresses_are_refused_once_the_topic_can_carry_more_than_alarm
     assert len(subscriptions) == 2, found  # both EU operator subscriptions
 
 
+def planned_arn(account: str):  # type: ignore[no-untyped-def]
+    """As in a saved plan once the topic exists: its ARN known, the subscription naming it literally."""
+    def edit(resources: dict[str, Any]) -> None:
+        resources["aws_sns_topic"][alarm_topic(resources)]["arn"] = f"arn:aws:sns:{EU}:123456789012:{TOPIC_NAME}"
+        subscribe("dpo@acme.example", topic=f"arn:aws:sns:{EU}:{account}:{TOPIC_NAME}")(resources)
+    return edit
+
+
+def test_a_literal_arn_is_accepted_only_when_it_is_the_alarm_topics_own(base, tmp_path):
+    assert ("RES002", "aws_sns_topic_subscription.extra") not in changed(base, tmp_path / "own",
+                                                                         planned_arn("123456789012"))
+    found = changed(base, tmp_path / "foreign", planned_arn("999999999999"))  # same name, another account
+    assert ("RES002", "aws_sns_topic_subscription.extra") in found, found
+
+
 def test_without_alerts_there_are_no_alarms_and_an_operator_subscription_is_not_accepted(base, tmp_path):
     config, out = base
     without = tmp_path / "regions.yaml"

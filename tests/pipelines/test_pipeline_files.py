@@ -212,6 +212,8 @@ def test_jobs_install_the_repository_itself_or_a_pinned_spec_never_a_bare_name(t
                      "https://example.com/residency.whl"):
         with pytest.raises(UsageError, match="is not pinned"):
             render("github", sample, tmp_path, install=unpinned)
+    with pytest.raises(UsageError, match="leaves the repository"):
+        render("github", sample, tmp_path, install="./tools/../../elsewhere")
 
 
 def test_an_unpinned_install_in_regions_yaml_is_a_located_config_error(tmp_path):
