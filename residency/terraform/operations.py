@@ -208,10 +208,9 @@ class OperationRunner:
         # A plan with placeholders holds made-up values and is never applied: the rules judge the
         # real one when `apply` plans this workspace after what it reads.
         saved_plan: dict[str, object] | None = None
-        if self.vet_plan is not None and planned is workspace:
+        if planned is workspace:
             try:
-                saved_plan = self.terraform.show_plan(workspace, plan_file)
-                violations = self.vet_plan(name, saved_plan)
+                saved_plan, violations = self._judged(workspace, plan_file)
             except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
                 return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
             if violations:
@@ -226,17 +225,36 @@ class OperationRunner:
             if planned is not workspace:
                 plan_file.unlink(missing_ok=True)  # planned with placeholders: never to be applied
             return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
+        # Applied or failed, the plan is spent: it holds the workspace's values.
+        return self._apply_plan(workspace, plan_file, changes, saved_plan, what="terraform apply",
+                                log_file=str(result.log_file), spend=True)
+
+    def _judged(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object] | None, list[str]]:
+        """The saved plan (as `terraform show -json`) and the rules' violations in it; (None, []) without rules.
+        ResidencyError when the plan or the workspace cannot be read."""
+        if self.vet_plan is None:
+            return None, []
+        saved_plan = self.terraform.show_plan(workspace, plan_file)
+        return saved_plan, self.vet_plan(workspace.name, saved_plan)
+
+    def _apply_plan(self, workspace: Workspace, plan_file: Path, changes: Changes,
+                    saved_plan: dict[str, object] | None, *, what: str, log_file: str | None,
+                    spend: bool) -> Outcome:
+        """Apply a saved plan once confirmed: what an interrupted apply was creating is written down, and the
+        state is refreshed after it. With `spend`, the plan file is removed once applied or failed."""
+        name = workspace.name
         if self.stop.requested:
             return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
-                           log_file=str(result.log_file))
+                           log_file=log_file)
         if not self.confirm(name, changes):
-            return Outcome(name, Status.DECLINED, changes, log_file=str(result.log_file))
+            return Outcome(name, Status.DECLINED, changes, log_file=log_file)
         applied = self.terraform.apply(workspace, plan_file)
         if applied.returncode != 0:
             self._write_down_unfinished(workspace, applied, plan_file, saved_plan)
-        plan_file.unlink(missing_ok=True)  # applied or failed, it is spent; it holds the workspace's values
+        if spend:
+            plan_file.unlink(missing_ok=True)
         if applied.returncode != 0:
-            return _failed(name, "terraform apply failed", applied)
+            return _failed(name, f"{what} failed", applied)
         refreshed = self.terraform.record_refreshed_state(workspace)
         if refreshed.returncode != 0:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
@@ -330,28 +348,16 @@ class OperationRunner:
         if entry.status == NO_CHANGES:
             return Outcome(name, Status.NO_CHANGES, changes)
         plan_file = self.reviewed.plan_path(name)
-        saved_plan: dict[str, object] | None = None
-        if self.vet_plan is not None:
-            try:
-                saved_plan = self.terraform.show_plan(workspace, plan_file)
-                violations = self.vet_plan(name, saved_plan)
-            except ResidencyError as error:
-                return Outcome(name, Status.FAILED, changes, error=error.message)
-            if violations:
-                return Outcome(name, Status.REFUSED, changes, error="the reviewed plan breaks residency rules:\n"
-                               + "\n".join(violations))
-        if self.stop.requested:
-            return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}")
-        if not self.confirm(name, changes):
-            return Outcome(name, Status.DECLINED, changes)
-        applied = self.terraform.apply(workspace, plan_file)
-        if applied.returncode != 0:
-            self._write_down_unfinished(workspace, applied, plan_file, saved_plan)
-            return _failed(name, "terraform apply of the reviewed plan failed", applied)
-        refreshed = self.terraform.record_refreshed_state(workspace)
-        if refreshed.returncode != 0:
-            return _failed(name, "applied, but recording the refreshed state failed", refreshed)
-        return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+        try:
+            saved_plan, violations = self._judged(workspace, plan_file)
+        except ResidencyError as error:
+            return Outcome(name, Status.FAILED, changes, error=error.message)
+        if violations:
+            return Outcome(name, Status.REFUSED, changes, error="the reviewed plan breaks residency rules:\n"
+                           + "\n".join(violations))
+        # The reviewed plans are the caller's: left as they are.
+        return self._apply_plan(workspace, plan_file, changes, saved_plan,
+                                what="terraform apply of the reviewed plan", log_file=None, spend=False)
 
     def _note_for(self, name: str) -> Callable[[str], None]:
         return lambda text: self.terraform.on_line(name, f"{NOTE}{text}")
