@@ -4,58 +4,144 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from residency.cli.application import Application
-from residency.cli.options import JsonOption
+from residency.cli.options import JsonOption, ProviderMirrorOption
 from residency.cli.tables import aligned
 from residency.errors import ExitCode, ResidencyError, UsageError
+
+if TYPE_CHECKING:
+    from residency.flows.routing_proof import CountryAnswer
+    from residency.flows.user_placement_proof import UsersReport
 
 HEALTH_TIMEOUT_SECONDS = 10
 
 
-def verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def verify(
+    ctx: typer.Context,
+    users: Annotated[bool, typer.Option(
+        "--users", help="Also sign up a throwaway user in every region (expected: accepted) and the same address in "
+                        "another region (expected: rejected), then delete them (AWS only).")] = False,
+    as_json: JsonOption = False,
+    provider_mirror: ProviderMirrorOption = None,
+) -> None:
     """Prove from the live deployment that routing holds residency: the region Route 53 answers for every listed
-    country (and for the others), and every region's /health. Exit 3 when a country is answered outside its
-    jurisdiction, 1 when one is answered by another region of it or a region is unhealthy."""
-    from residency.flows.routing_proof import answers, read_routing
-
+    country (and for the others), and every region's /health; with --users, that an address signed up in one
+    region is refused in another. Exit 3 when a country is answered outside its jurisdiction or another
+    jurisdiction accepts an address claimed elsewhere, 1 when one is answered by another region of it, a region
+    is unhealthy, or a sign-up or its removal fails."""
     app: Application = ctx.obj
     config = app.config
     started = time.monotonic()
+    if users and config.profile.uses_emulator:
+        raise UsageError("--users proves nothing on the local target: the emulator's Cognito does not run the "
+                         "pre-sign-up trigger, so every sign-up would be accepted",
+                         hint="run `residency verify --users` against `target: aws`; the trigger's rules are "
+                              "tested in tests/handlers")
     if config.domain is not None and config.global_.routing != "geolocation":
         raise UsageError("verify evaluates geolocation routing: with `routing: latency` Route 53 answers by the "
                          "client's network, not by country")
     route53, emulated = _route53(app)
-    found = answers(config, read_routing(config, route53, emulated=emulated)) if config.domain else []
+    found = _routing(app, route53, emulated)
     health = _region_health(app, emulated)
+    proven = _users(app, provider_mirror) if users else None
     code = ExitCode.OK
-    if any(not answer.ok for answer in found) or any(not item["ok"] for item in health):
+    if any(not answer.ok for answer in found) or any(not item["ok"] for item in health) or (proven and proven.failed):
         code = ExitCode.FAILED
-    if any(answer.leaves_jurisdiction for answer in found):
+    if any(answer.leaves_jurisdiction for answer in found) or (proven and proven.violations):
         code = ExitCode.VIOLATION
     seconds = round(time.monotonic() - started, 1)
     if as_json:
         app.emit_json({"exit_code": int(code), "seconds": seconds, "target": config.target,
-                       "routing": [answer.as_json() for answer in found], "health": health})
+                       "routing": [answer.as_json() for answer in found], "health": health,
+                       "users": proven.as_json() if proven else None,
+                       "not_deleted": proven.left_behind() if proven else []})
         raise typer.Exit(int(code))
-    if config.domain is None:
-        app.say("routing: regions.yaml sets no `domain`, so there is no shared name to route: nothing to verify")
-    else:
-        rows = [("unlisted" if a.country == "*" else a.country, a.expected, a.answered, a.jurisdiction,
-                 "ok" if a.ok else a.reason or "") for a in found]
-        for line in aligned(("COUNTRY", "EXPECTED", "ANSWERED", "JURISDICTION", "RESULT"), rows):
-            app.say(line)
+    _say_routing(app, found, emulated)
     for item in health:
         app.say(f"health {item['region']}: {item['detail']}")
+    if proven is not None:
+        _say_users(app, proven)
     wrong = [a for a in found if not a.ok]
     app.say(f"verified in {seconds}s: " + ("every country answered by its region" if not wrong and found else
                                            f"{len(wrong)} of {len(found)} answered wrongly" if wrong else
                                            "no routing to check"))
     raise typer.Exit(int(code))
+
+
+def _routing(app: Application, route53: Any, emulated: bool) -> list[CountryAnswer]:
+    """Each country's answer as the deployed records evaluate; on AWS beside Route 53's own DNS answer."""
+    from residency.flows.dns_answer_proof import cross_checked, dns_answers
+    from residency.flows.routing_proof import answers, read_routing
+
+    config = app.config
+    if config.domain is None:
+        return []
+    found = answers(config, read_routing(config, route53, emulated=emulated))
+    if emulated:  # the emulator has no DNS-answer test
+        return found
+    return cross_checked(config, found, dns_answers(config, route53, [answer.country for answer in found]))
+
+
+def _say_routing(app: Application, found: list[CountryAnswer], emulated: bool) -> None:
+    if app.config.domain is None:
+        app.say("routing: regions.yaml sets no `domain`, so there is no shared name to route: nothing to verify")
+        return
+    header: tuple[str, ...] = ("COUNTRY", "EXPECTED", "ANSWERED", "JURISDICTION")
+    rows: list[tuple[str, ...]] = []
+    for a in found:
+        row: tuple[str, ...] = ("unlisted" if a.country == "*" else a.country, a.expected, a.answered, a.jurisdiction)
+        rows.append(row + (() if emulated else (a.route53 or "",)) + ("ok" if a.ok else a.reason or "",))
+    for line in aligned(header + (() if emulated else ("ROUTE 53",)) + ("RESULT",), rows):
+        app.say(line)
+
+
+def _users(app: Application, mirror: str | None) -> UsersReport:
+    """The throwaway sign-ups of every region; on any exit, what could not be deleted is named."""
+    from residency.flows.user_placement_proof import UsersReport, prove_users, read_pools
+
+    pools = read_pools(app.config, app.paths, mirror=mirror, progress=app.progress)
+    report = UsersReport()
+    try:
+        return prove_users(app.config, pools, _cognito_clients(), progress=app.progress, report=report)
+    except BaseException:
+        for line in report.left_behind():
+            app.progress(f"not deleted: {line}")
+        raise
+
+
+def _cognito_clients() -> Callable[[str], Any]:
+    """A Cognito client per region, with the standard credentials (AWS only: see verify's --users)."""
+    import boto3
+
+    clients: dict[str, Any] = {}
+
+    def client_for(region: str) -> Any:
+        if region not in clients:
+            clients[region] = boto3.client("cognito-idp", region_name=region)
+        return clients[region]
+
+    return client_for
+
+
+def _say_users(app: Application, report: UsersReport) -> None:
+    rows = []
+    for proof in report.proofs:
+        elsewhere = f"{proof.elsewhere.region}: {proof.elsewhere.outcome}" if proof.elsewhere else "no other region"
+        result = "ok" if proof.problem is None else ("violation: " if proof.violation else "") + proof.problem
+        rows.append((proof.home, proof.signup.outcome, elsewhere, result))
+    for line in aligned(("REGION", "SIGN-UP", "ELSEWHERE", "RESULT"), rows):
+        app.say(line)
+    for proof in report.proofs:
+        if proof.claim:
+            app.say(f"left to expire: {proof.claim} (only residency's functions can compute its key)")
+    for line in report.left_behind():
+        app.say(f"not deleted: {line}")
 
 
 def drill(

@@ -50,6 +50,11 @@ class CountryAnswer:
     jurisdiction: str  # of the answered region (`unknown` if none)
     home_jurisdiction: str  # of the expected region: where the country's users' data belongs
     reason: str | None = None  # why it is wrong; None when it is right
+    # On AWS, the region of Route 53's own DNS answer for a client in the country (`unknown` if it cannot be
+    # placed), and for which client subnet; None where Route 53 cannot be asked (the local target).
+    route53: str | None = None
+    route53_jurisdiction: str | None = None
+    route53_detail: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -57,13 +62,16 @@ class CountryAnswer:
 
     @property
     def leaves_jurisdiction(self) -> bool:
-        """Answered outside the users' jurisdiction, or where residency cannot tell (never a pass)."""
-        return self.jurisdiction != self.home_jurisdiction
+        """Answered outside the users' jurisdiction, or where residency cannot tell (never a pass), by either the
+        evaluated records or Route 53's own answer."""
+        return any(jurisdiction not in (None, self.home_jurisdiction)
+                   for jurisdiction in (self.jurisdiction, self.route53_jurisdiction))
 
     def as_json(self) -> dict[str, object]:
         return {"country": self.country, "expected": self.expected, "answered": self.answered,
                 "jurisdiction": self.jurisdiction, "home_jurisdiction": self.home_jurisdiction, "ok": self.ok,
-                "reason": self.reason}
+                "reason": self.reason, "route53": self.route53, "route53_jurisdiction": self.route53_jurisdiction,
+                "route53_detail": self.route53_detail}
 
 
 def hosted_zone_id(route53: Any, domain: str) -> str | None:

@@ -30,3 +30,11 @@ def test_drill_refuses_without_a_domain_a_failover_or_a_known_region(project):
     unknown = run_cli(["drill", "ap-south-1"], project)
     assert unknown.returncode == 64 and "ap-south-1 is not a region of regions.yaml" in unknown.stderr
     assert not (project / ".residency" / "drills").exists()
+
+
+def test_verify_users_refuses_the_local_target_before_anything_else(project):
+    result = run_cli(["verify", "--users"], project)
+    assert result.returncode == 64 and "Traceback" not in result.stderr
+    assert "--users proves nothing on the local target: the emulator's Cognito does not run the pre-sign-up " \
+           "trigger" in result.stderr
+    assert "emulator is not running" not in result.stderr  # refused first, not after looking for a deployment

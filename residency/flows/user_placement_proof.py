@@ -1,0 +1,233 @@
+"""`verify --users`: throwaway sign-ups that prove, on AWS, that an address lives in one region only.
+
+Every region signs up a fresh address of its own through its pool's app client, unauthenticated, as a user
+would (expected: accepted). Then each address is signed up in another region, of a different jurisdiction where
+regions.yaml has one (expected: rejected by the pre-sign-up trigger, because the directory now holds the
+address's claim for its own region). That rejection counts only when the same region accepted its own fresh
+address in this run: otherwise its trigger may be rejecting everyone, and the rejection proves nothing.
+
+Afterwards every user is deleted from every pool a sign-up was sent to, also on failure and on Ctrl-C; what
+could not be deleted is named. The directory claim an accepted sign-up made stays pending: an operator cannot
+release it, because only residency's functions may compute a user key (the HMAC key's policy; see
+directory_claims), and the address cannot be confirmed (`.invalid` receives no mail). It binds nobody once
+`pending_claim_hours` pass, and the table's TTL deletes it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from residency.config import Config
+from residency.errors import ResidencyError
+from residency.paths import ProjectPaths
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+FAILED = "failed"  # neither: the request itself failed (a wrong client id, throttling, a password policy)
+NOT_TRIED = "not tried"
+# Cognito's error when a trigger raises: its message carries the trigger's.
+TRIGGER_REJECTION = "UserLambdaValidationException"
+ADDRESS_DOMAIN = "verify.invalid"  # RFC 2606: never resolves, so no mail reaches anyone
+
+Progress = Callable[[str], None]
+ClientFor = Callable[[str], Any]  # region -> cognito-idp client of that region
+
+
+@dataclass(frozen=True)
+class Pool:
+    region: str
+    pool_id: str
+    client_id: str
+
+
+@dataclass
+class Attempt:
+    region: str
+    expected: str  # accepted | rejected
+    outcome: str = NOT_TRIED
+    detail: str = ""
+
+
+@dataclass
+class UserProof:
+    home: str
+    jurisdiction: str
+    address: str
+    signup: Attempt
+    elsewhere: Attempt | None = None  # None: regions.yaml lists no other region
+    elsewhere_jurisdiction: str | None = None
+    problem: str | None = None
+    violation: bool = False
+    claim: str | None = None  # the pending directory claim left to expire, described
+
+    def as_json(self) -> dict[str, object]:
+        return {"region": self.home, "jurisdiction": self.jurisdiction, "address": self.address,
+                "signup": vars(self.signup), "elsewhere": vars(self.elsewhere) if self.elsewhere else None,
+                "elsewhere_jurisdiction": self.elsewhere_jurisdiction, "ok": self.problem is None,
+                "violation": self.violation, "problem": self.problem, "claim_left_to_expire": self.claim}
+
+
+@dataclass
+class UsersReport:
+    proofs: list[UserProof] = field(default_factory=list)
+    # (region, pool id, address) of every user a sign-up may have created and no deletion has removed yet
+    undeleted: list[tuple[str, str, str]] = field(default_factory=list)
+    cleanup_errors: list[str] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[UserProof]:
+        return [proof for proof in self.proofs if proof.violation]
+
+    @property
+    def failed(self) -> bool:
+        return any(proof.problem for proof in self.proofs) or bool(self.undeleted)
+
+    def left_behind(self) -> list[str]:
+        """What an operator must delete by hand, by name."""
+        return [f"user {address} in user pool {pool_id} ({region}): aws cognito-idp admin-delete-user --region "
+                f"{region} --user-pool-id {pool_id} --username {address}"
+                for region, pool_id, address in self.undeleted]
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [proof.as_json() for proof in self.proofs]
+
+
+def prove_users(config: Config, pools: dict[str, Pool], client_for: ClientFor, *, progress: Progress,
+                report: UsersReport) -> UsersReport:
+    """Sign up and remove a throwaway user per region (see the module's docstring); the findings in `report`,
+    which also names, should this raise or be interrupted, every user not deleted."""
+    try:
+        for region in config.regions:
+            proof = UserProof(region, config.regions[region].jurisdiction, throwaway_address(),
+                              Attempt(region, ACCEPTED))
+            report.proofs.append(proof)
+            _sign_up(config, pools[region], client_for, proof.address, proof.signup, report)
+            progress(f"verify --users: {region} {proof.signup.outcome} a new address")
+        for proof in report.proofs:
+            _sign_up_elsewhere(config, pools, client_for, proof, report)
+    finally:
+        _delete_users(client_for, report)
+    for proof in report.proofs:
+        _judge(config, proof, report)
+    return report
+
+
+def read_pools(config: Config, paths: ProjectPaths, *, mirror: str | None, progress: Progress) -> dict[str, Pool]:
+    """Each region's user pool and app client, from its workspace's outputs."""
+    from residency.flows.workspace_access import outputs
+
+    found = outputs(config, paths, list(config.regions), mirror=mirror, progress=progress)
+    pools, missing = {}, []
+    for region in config.regions:
+        values = found.get(region, {})
+        pool_id, client_id = values.get("user_pool_id"), values.get("user_pool_client_id")
+        if isinstance(pool_id, str) and isinstance(client_id, str):
+            pools[region] = Pool(region, pool_id, client_id)
+        else:
+            missing.append(region)
+    if missing:
+        raise ResidencyError(f"no user pool in the outputs of {', '.join(missing)}: nothing to sign up with",
+                             hint=f"residency apply {' '.join(missing)}")
+    return pools
+
+
+def throwaway_address() -> str:
+    return f"residency-verify-{secrets.token_hex(8)}@{ADDRESS_DOMAIN}"
+
+
+def other_region(config: Config, region: str) -> str | None:
+    """Where an address of `region` must be refused: a region of another jurisdiction if there is one."""
+    others = [code for code in config.regions if code != region]
+    abroad = [code for code in others if config.regions[code].jurisdiction != config.regions[region].jurisdiction]
+    return next(iter(abroad + others), None)
+
+
+def _sign_up_elsewhere(config: Config, pools: dict[str, Pool], client_for: ClientFor, proof: UserProof,
+                       report: UsersReport) -> None:
+    other = other_region(config, proof.home)
+    if other is None:
+        return
+    proof.elsewhere = Attempt(other, REJECTED)
+    proof.elsewhere_jurisdiction = config.regions[other].jurisdiction
+    if proof.signup.outcome != ACCEPTED:
+        proof.elsewhere.detail = f"the address has no home: {proof.home} did not accept it"
+        return
+    _sign_up(config, pools[other], client_for, proof.address, proof.elsewhere, report)
+
+
+def _sign_up(config: Config, pool: Pool, client_for: ClientFor, address: str, attempt: Attempt,
+             report: UsersReport) -> None:
+    """One SignUp through the pool's app client, as a user's browser sends it (with the region GET /config
+    gives), the outcome in `attempt`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    # Written down before the request: an interrupted request may still have created the user.
+    report.undeleted.append((pool.region, pool.pool_id, address))
+    try:
+        client_for(pool.region).sign_up(
+            ClientId=pool.client_id, Username=address, Password=_password(config.identity.password_min_length),
+            UserAttributes=[{"Name": "email", "Value": address}, {"Name": "custom:region", "Value": pool.region}])
+        attempt.outcome, attempt.detail = ACCEPTED, f"accepted by {pool.pool_id}"
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        attempt.outcome = REJECTED if code == TRIGGER_REJECTION else FAILED
+        attempt.detail = f"{code}: {message}"
+    except BotoCoreError as error:
+        attempt.outcome, attempt.detail = FAILED, str(error)
+
+
+def _password(min_length: int) -> str:
+    # Every class the pool requires, longer than its minimum; nobody ever signs in with it.
+    return secrets.token_urlsafe(max(min_length, 32)) + "aA1!"
+
+
+def _delete_users(client_for: ClientFor, report: UsersReport) -> None:
+    """Delete every user a sign-up may have created; what remains stays in `report.undeleted`."""
+    from botocore.exceptions import ClientError
+
+    for region, pool_id, address in list(report.undeleted):
+        try:
+            client_for(region).admin_delete_user(UserPoolId=pool_id, Username=address)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "UserNotFoundException":  # refused: nothing to delete
+                report.cleanup_errors.append(f"{address} in {pool_id} ({region}): {error}")
+                continue
+        except Exception as error:  # noqa: BLE001 - every other user is still deleted, and this one is named
+            report.cleanup_errors.append(f"{address} in {pool_id} ({region}): {error}")
+            continue
+        report.undeleted.remove((region, pool_id, address))
+
+
+def _judge(config: Config, proof: UserProof, report: UsersReport) -> None:
+    own, elsewhere = proof.signup, proof.elsewhere
+    if own.outcome == ACCEPTED:
+        hours = config.directory.pending_claim_hours
+        proof.claim = (f"pending claim of {proof.address} for {proof.home}: binds nobody after "
+                       f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(time.time() + hours * 3600))}")
+    problems = []
+    if own.outcome != ACCEPTED:
+        problems.append(f"{proof.home} did not accept a new address ({own.detail})")
+    if elsewhere is not None and own.outcome == ACCEPTED:
+        problems += _judged_elsewhere(proof, elsewhere, report)
+    problems += [f"not deleted: user {address} in {pool_id} ({region})"
+                 for region, pool_id, address in report.undeleted if address == proof.address]
+    proof.problem = "; ".join(problems) or None
+
+
+def _judged_elsewhere(proof: UserProof, elsewhere: Attempt, report: UsersReport) -> list[str]:
+    if elsewhere.outcome == ACCEPTED:
+        proof.violation = proof.elsewhere_jurisdiction != proof.jurisdiction
+        return [f"{elsewhere.region} ({proof.elsewhere_jurisdiction}) accepted an address already claimed for "
+                f"{proof.home} ({proof.jurisdiction})"]
+    if elsewhere.outcome != REJECTED:
+        return [f"the sign-up in {elsewhere.region} failed, so nothing is proven ({elsewhere.detail})"]
+    control = next(other.signup for other in report.proofs if other.home == elsewhere.region)
+    if control.outcome != ACCEPTED:
+        return [f"{elsewhere.region} rejected the address, but also a new one of its own, so the rejection "
+                f"proves nothing ({elsewhere.detail})"]
+    return []
