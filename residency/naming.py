@@ -59,6 +59,15 @@ def data_bucket_name(project: str, region: str, account_id: str) -> str:
     return f"{resource_name(project, region, 'data')}-{account_id}"
 
 
+def audit_bucket_name(project: str, home_region: str, account_id: str) -> str:
+    """The jurisdiction's audit bucket, kept by its audit home region (same length rule as the data bucket)."""
+    return f"{resource_name(project, home_region, 'audit')}-{account_id}"
+
+
+def audit_trail_name(project: str, region: str) -> str:
+    return resource_name(project, region, "audit")
+
+
 def kms_alias(project: str, workspace: str, purpose: str) -> str:
     return f"alias/{resource_name(project, workspace, purpose)}"
 

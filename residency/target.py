@@ -12,7 +12,7 @@ from residency.naming import LOCAL_ENDPOINT_VARIABLE as LOCAL_ENDPOINT_VARIABLE 
 # Services the workspaces use; each gets the emulator's endpoint on the local target.
 # The Python binding spells Lambda's key `lambda_`.
 EMULATED_SERVICES = (
-    "acm", "apigatewayv2", "cloudfront", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
+    "acm", "apigatewayv2", "cloudfront", "cloudtrail", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
     "kms", "lambda_", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
 )
 
@@ -57,6 +57,8 @@ class TargetProfile:
     # AWS AppConfig serves the feature flags. The emulator has AppConfig applications and profiles but no
     # environments or deployments: there the API reads the region's flags from its settings.
     appconfig: bool = True
+    # X-Ray encrypts traces with the region's key. The emulator has no X-Ray encryption settings.
+    xray_encryption: bool = True
     # What this target cannot do and residency therefore leaves out or changes: shown by `plan` and
     # `apply` when the emulator starts (or with --verbose), and by `local status`.
     limitations: tuple[Limitation, ...] = field(default=())
@@ -73,6 +75,7 @@ LOCAL = TargetProfile(
     cloudfront_headers_policy=False,
     buckets_tls_only=False,
     appconfig=False,
+    xray_encryption=False,
     asks_before_changes=False,
     limitations=(
         Limitation("With `global.frontend`: the CloudFront security-headers policy is left out (the emulator has "
@@ -86,15 +89,17 @@ LOCAL = TargetProfile(
         Limitation("With `features`: AppConfig is left out (the emulator has no AppConfig environments or "
                    "deployments): the API reads its region's flags from its settings. On AWS it reads them from "
                    "AppConfig.", when="features"),
+        Limitation("With `tracing`: X-Ray's encryption setting is left out (the emulator has none); on AWS the "
+                   "region's traces are encrypted with its data key.", when="tracing"),
         Limitation("The emulator cannot invoke Lambda: the Cognito triggers and the API backend are deployed "
                    "but only run in the handler tests, not on sign-up here."),
         Limitation("The emulator keeps everything in memory: stopping it loses every resource "
                    "(the next apply recreates them)."),
         Limitation("The emulator does not enforce IAM or KMS key policies: they are created "
                    "and checked at synth level only."),
-        Limitation("The data buckets (and with `state: {backend: s3}` the state buckets) have no TLS-only bucket "
-                   "policy (the emulator speaks plain HTTP and enforces a bucket's Deny statements); on AWS they "
-                   "refuse plain HTTP."),
+        Limitation("The data and audit buckets (and with `state: {backend: s3}` the state buckets) have no TLS-only "
+                   "bucket policy (the emulator speaks plain HTTP and enforces a bucket's Deny statements); on AWS "
+                   "they refuse plain HTTP."),
     ),
 )
 

@@ -252,13 +252,41 @@ class AlertsConfig(BaseModel):
     email: Annotated[Mapping[str, Annotated[tuple[OperatorAddress, ...], Field(strict=False)]],
                      AfterValidator(_freeze)] = Field(
         default={}, validate_default=True,
-        description="operator addresses by region code, jurisdiction or `default` (a region's own list wins over "
-                    "its jurisdiction's, which wins over the default)")
+        description="operator addresses by region code, jurisdiction, `global` (the directory's alarms) or "
+                    "`default` (a region's own list wins over its jurisdiction's, which wins over the default)")
     api_latency_ms: int = Field(default=3000, ge=100, le=30000,
                                 description="the API's p99 latency (over 5 minutes) that raises the latency alarm")
+    replication_latency_ms: int = Field(
+        default=1000, ge=100, le=600000,
+        description="the directory replicas' average replication lag (over 15 minutes) that raises their alarm, "
+                    "sent to the `global` operators (on AWS, where there are replicas)")
 
     def addresses_for(self, region: str, jurisdiction: str) -> tuple[str, ...]:
         return self.email.get(region) or self.email.get(jurisdiction) or self.email.get(ALERTS_DEFAULT_KEY) or ()
+
+
+AUDIT_RETENTION_DEFAULT_DAYS = 365
+
+
+class AuditConfig(BaseModel):
+    """CloudTrail management events of every region, delivered to one bucket per jurisdiction, in it."""
+
+    model_config = _strict()
+
+    retention_days: int = Field(
+        default=AUDIT_RETENTION_DEFAULT_DAYS, ge=1, le=3650,
+        description="days a log file is kept (a deleted or overwritten one too, as an old version), then expired")
+    home: Annotated[Mapping[str, str], AfterValidator(_freeze)] = Field(
+        default={}, validate_default=True,
+        description="jurisdiction -> the listed region of it that keeps its audit bucket (default: its first region "
+                    "in regions.yaml)")
+
+
+def _audit_switch(value: object) -> object:
+    """`audit: true` turns it on with the defaults; `audit: false` is the same as leaving it out."""
+    if value is True:
+        return {}
+    return None if value is False else value
 
 
 IAM_ROLE_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
@@ -372,11 +400,18 @@ class Config(BaseModel):
         default=None, description="per-region feature flags, served by AWS AppConfig (see README, Feature flags)")
     alerts: AlertsConfig | None = Field(
         default=None, description="alarms in every region, emailed to operators (off unless set; see README, Alerts)")
+    audit: Annotated[AuditConfig | None, BeforeValidator(_audit_switch)] = Field(
+        default=None, description="`true` or settings: an audit trail per jurisdiction (CloudTrail; see README, Audit "
+                                  "trail)",
+        json_schema_extra=lambda schema: schema["anyOf"].insert(0, {"type": "boolean"}))  # type: ignore[index,union-attr]
+    tracing: bool = Field(
+        default=False, description="X-Ray tracing of the regions' functions, traces encrypted with the region's key")
 
     def local_limitations(self) -> tuple[str, ...]:
         """What the local target leaves out or changes for this configuration (nothing on `aws`)."""
         uses = {"": True, "frontend": self.global_.frontend, "domain": self.domain is not None,
-                "directory_replicas": bool(self.directory_replica_regions), "features": self.features is not None}
+                "directory_replicas": bool(self.directory_replica_regions), "features": self.features is not None,
+                "tracing": self.tracing}
         return tuple(limitation.text for limitation in self.profile.limitations if uses.get(limitation.when, True))
 
     @property
@@ -393,6 +428,14 @@ class Config(BaseModel):
     def jurisdictions(self) -> tuple[str, ...]:
         """The distinct jurisdictions of the listed regions, sorted."""
         return tuple(sorted({region.jurisdiction for region in self.regions.values()}))
+
+    def audit_home(self, jurisdiction: str) -> str | None:
+        """The region that keeps the jurisdiction's audit bucket (None without `audit`)."""
+        if self.audit is None:
+            return None
+        configured = self.audit.home.get(jurisdiction)
+        return configured or next((code for code, region in self.regions.items()
+                                   if region.jurisdiction == jurisdiction), None)
 
     @property
     def directory_replica_regions(self) -> tuple[str, ...]:

@@ -108,17 +108,40 @@ def _alerts(config: Config, report: _Report) -> None:
     """Addresses are given for listed regions, jurisdictions in use or `default`; every region has someone."""
     if config.alerts is None:
         return
-    known = {*config.regions, *config.jurisdictions, ALERTS_DEFAULT_KEY}
+    known = {*config.regions, *config.jurisdictions, naming.GLOBAL_WORKSPACE, ALERTS_DEFAULT_KEY}
     for key in config.alerts.email:
         if key not in known:
-            report.add(("alerts", "email", key), f"{key!r} is not a listed region, a jurisdiction of one, or "
-                       f"{ALERTS_DEFAULT_KEY!r}", suggest(key, known) or f"one of {', '.join(sorted(known))}",
-                       key=True)
+            report.add(("alerts", "email", key), f"{key!r} is not a listed region, a jurisdiction of one, "
+                       f"{naming.GLOBAL_WORKSPACE!r} or {ALERTS_DEFAULT_KEY!r}",
+                       suggest(key, known) or f"one of {', '.join(sorted(known))}", key=True)
     unheard = [code for code, region in config.regions.items()
                if not config.alerts.addresses_for(code, region.jurisdiction)]
+    if config.directory_replica_regions and config.profile.directory_replicas and \
+            not config.alerts.addresses_for(naming.GLOBAL_WORKSPACE, naming.GLOBAL_JURISDICTION):
+        unheard.append(f"{naming.GLOBAL_WORKSPACE} (the directory replicas' lag)")
     if unheard:
         report.add(("alerts", "email"), f"no operator address for {', '.join(unheard)}: its alarms would reach no one",
                    f"add `{ALERTS_DEFAULT_KEY}: [oncall@example.com]`, or an entry for its jurisdiction")
+
+
+def _audit(config: Config, report: _Report) -> None:
+    """An audit home is a listed region of the jurisdiction it is named for: the bucket never leaves it."""
+    if config.audit is None:
+        return
+    for jurisdiction, region in config.audit.home.items():
+        if jurisdiction not in config.jurisdictions:
+            report.add(("audit", "home", jurisdiction), f"{jurisdiction!r} is not the jurisdiction of a listed region",
+                       suggest(jurisdiction, config.jurisdictions) or
+                       f"one of {', '.join(config.jurisdictions)}", key=True)
+        elif region not in config.regions:
+            report.add(("audit", "home", jurisdiction), f"{region!r} is not a listed region",
+                       suggest(region, config.regions) or f"one of {', '.join(config.regions)}")
+        elif config.regions[region].jurisdiction != jurisdiction:
+            report.add(("audit", "home", jurisdiction),
+                       f"{region} is in {config.regions[region].jurisdiction}, not {jurisdiction}: the "
+                       f"{jurisdiction} audit trail would leave its jurisdiction",
+                       "name a region of " + ", ".join(code for code, r in config.regions.items()
+                                                       if r.jurisdiction == jurisdiction))
 
 
 def check_rules(config: Config, lines: LineMap | None = None) -> list[Problem]:
@@ -411,4 +434,5 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _ci,
     _alerts,
     _features,
+    _audit,
 )

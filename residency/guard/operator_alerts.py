@@ -2,8 +2,9 @@
 
 An email subscription leaves AWS, so it is a copy to a place residency cannot establish (RES002). It is
 accepted when it is exactly what `alerts:` configures, and nothing more:
-- protocol `email`, to an address regions.yaml lists for this region (its own, its jurisdiction's or the default);
-- on the region's alarm topic (by its name), in this workspace;
+- protocol `email`, to an address regions.yaml lists for this workspace (a region's own, its jurisdiction's, global's
+  or the default);
+- on the workspace's alarm topic (by its name): a region's, or global's for the directory replicas' lag;
 - and that topic carries alarms only: its policies let CloudWatch alone publish, and nothing else in the workspace
   refers to it (no role, function, rule or extension that could send other data through it).
 """
@@ -28,15 +29,23 @@ REFERENCE = re.compile(r"^\$\{aws_sns_topic\.([^.}]+)\.arn\}$")
 def is_operator_alert(context: Context, resource: Resource, endpoint: Any) -> bool:
     """Whether this subscription endpoint is a configured operator address on the region's alarm-only topic."""
     config = context.config
-    if config.alerts is None or not context.is_region or resource.type != "aws_sns_topic_subscription":
+    if config.alerts is None or resource.type != "aws_sns_topic_subscription":
         return False
     if resource.body.get("protocol") != "email" or not isinstance(endpoint, str):
         return False
-    region = context.region
-    if endpoint not in config.alerts.addresses_for(region, config.regions[region].jurisdiction):
+    workspace = context.workspace.name
+    jurisdiction = config.regions[workspace].jurisdiction if context.is_region else naming.GLOBAL_JURISDICTION
+    if endpoint not in config.alerts.addresses_for(workspace, jurisdiction):
         return False
-    topic = _alarm_topic(context, resource.body.get("topic_arn"), naming.alerts_topic_name(config.project, region))
+    topic = _alarm_topic(context, resource.body.get("topic_arn"), naming.alerts_topic_name(config.project, workspace))
     return topic is not None and _carries_alarms_only(context, topic)
+
+
+def is_alarm_topic(context: Context, resource: Resource) -> bool:
+    """Whether `resource` is the workspace's alarm topic, as residency makes it: named so, alarms only."""
+    return (context.config.alerts is not None and resource.type == "aws_sns_topic"
+            and resource.body.get("name") == naming.alerts_topic_name(context.config.project, context.workspace.name)
+            and _carries_alarms_only(context, resource))
 
 
 def _alarm_topic(context: Context, topic_arn: Any, name: str) -> Resource | None:

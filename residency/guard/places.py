@@ -249,11 +249,13 @@ class Placer:
         return self._data_bucket(name, lambda account: account in self.own_accounts)
 
     def _data_bucket(self, name: str, ours: Any) -> Where:
-        """residency's data bucket of a listed region: its name ends in this account's id, and the region's
-        workspace creates it, so nobody else can hold that name."""
+        """residency's data bucket of a listed region, or the audit bucket of a jurisdiction's audit home: its
+        name ends in this account's id, and that region's workspace creates it, so nobody else can hold it."""
         for region in self.config.regions:
-            prefix = naming.data_table_name(self.config.project, region) + "-"
-            if name.startswith(prefix) and ours(name.removeprefix(prefix)):
+            prefixes = [naming.data_table_name(self.config.project, region) + "-"]
+            if self.config.audit_home(self.config.regions[region].jurisdiction) == region:
+                prefixes.append(naming.audit_bucket_name(self.config.project, region, ""))
+            if any(name.startswith(prefix) and ours(name.removeprefix(prefix)) for prefix in prefixes):
                 return frozenset({region})
         return SOMEWHERE_UNKNOWN
 

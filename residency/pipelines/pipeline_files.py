@@ -52,6 +52,7 @@ class WorkspaceJob:
     environment: str  # production-eu; production-global
     apply_role: str | None
     is_global: bool
+    after: tuple[str, ...] = ()  # applied first: a region's jurisdiction's audit home, whose bucket it needs
 
 
 def render_pipeline(platform: str, config: Config, settings: PipelineSettings, repository: Path) -> str:
@@ -73,6 +74,8 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["q"] = _yaml_double_quoted
+    environment.filters["apply_jobs"] = lambda names: [f"apply-{name}" for name in names]
+    environment.filters["flow_list"] = lambda names: "[" + ", ".join(names) + "]"  # job ids: [a-z0-9-] only
     template = environment.get_template(PLATFORMS[platform][0])
     install = install_spec(config, settings, repository)
     # What the caches are keyed by: residency's own project file when the repository is residency.
@@ -102,11 +105,16 @@ def workspace_jobs(config: Config) -> list[WorkspaceJob]:
     """The regions in file order, then global."""
     prefix = config.ci.environment
     jobs = [WorkspaceJob(code, code, f"{prefix}-{region.jurisdiction.lower()}",
-                         config.ci.apply_role_for(code, region.jurisdiction), False)
+                         config.ci.apply_role_for(code, region.jurisdiction), False, _applied_after(config, code))
             for code, region in config.regions.items()]
     jobs.append(WorkspaceJob(naming.GLOBAL_WORKSPACE, naming.GLOBAL_WORKSPACE, f"{prefix}-global",
                              config.ci.apply_role_for(naming.GLOBAL_WORKSPACE, naming.GLOBAL_JURISDICTION), True))
     return jobs
+
+
+def _applied_after(config: Config, code: str) -> tuple[str, ...]:
+    home = config.audit_home(config.regions[code].jurisdiction)
+    return (home,) if home is not None and home != code else ()
 
 
 def install_spec(config: Config, settings: PipelineSettings, repository: Path) -> str:

@@ -33,24 +33,13 @@ class RegionAlarms(Construct):
     def __init__(self, scope: Construct, id_: str, *, topic_name: str, region: str, account_id: str,
                  kms_key_arn: str, addresses: tuple[str, ...], watched: Watched, api_latency_ms: int) -> None:
         super().__init__(scope, id_)
-        self.topic = SnsTopic(self, "topic", name=topic_name, kms_master_key_id=kms_key_arn)
-        SnsTopicPolicy(self, "topic-policy", arn=self.topic.arn, policy=alarms_only_policy(
-            self.topic.arn, region, account_id))
-        for index, address in enumerate(addresses):
-            SnsTopicSubscription(self, f"operator-{index}", topic_arn=self.topic.arn, protocol="email",
-                                 endpoint=address)
-        actions = [self.topic.arn]
+        self.topic = alarm_topic(self, topic_name=topic_name, region=region, account_id=account_id,
+                                 kms_key_arn=kms_key_arn, addresses=addresses)
 
         def alarm(name: str, description: str, namespace: str, metric: str, dimensions: dict[str, str],
-                  threshold: float, *, statistic: str | None = "Sum", extended: str | None = None,
-                  periods: int = 1) -> None:
-            CloudwatchMetricAlarm(
-                self, name, alarm_name=f"{topic_name}-{name}", alarm_description=description,
-                namespace=namespace, metric_name=metric, dimensions=dimensions,
-                statistic=statistic if extended is None else None, extended_statistic=extended,
-                period=PERIOD_SECONDS, evaluation_periods=periods, threshold=threshold,
-                comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-                alarm_actions=actions, ok_actions=actions)
+                  threshold: float, *, extended: str | None = None, periods: int = 1) -> None:
+            metric_alarm(self, self.topic, name, description, namespace, metric, dimensions, threshold,
+                         extended=extended, periods=periods)
 
         alarm("api-5xx", "The region's API answered 5xx five times or more in 5 minutes", "AWS/ApiGateway", "5xx",
               {"ApiId": watched.api_id}, 5)
@@ -69,6 +58,50 @@ class RegionAlarms(Construct):
             alarm(f"data-{metric.removesuffix('Events').lower().replace('throttle', '-throttles')}",
                   f"The region's data table throttled requests ({metric})", "AWS/DynamoDB", metric,
                   {"TableName": watched.table_name}, 1)
+
+
+class DirectoryReplicationAlarms(Construct):
+    """How far each directory replica lags behind the global region, where every claim is written. DynamoDB
+    publishes ReplicationLatency in the region a write is made, one series per receiving region: so these alarms,
+    and the topic they go to, are the global workspace's. A lagging replica lets its region's sign-in read a
+    stale claim."""
+
+    def __init__(self, scope: Construct, id_: str, *, topic_name: str, region: str, account_id: str,
+                 kms_key_arn: str, addresses: tuple[str, ...], table_name: str, replica_regions: list[str],
+                 latency_ms: int) -> None:
+        super().__init__(scope, id_)
+        self.topic = alarm_topic(self, topic_name=topic_name, region=region, account_id=account_id,
+                                 kms_key_arn=kms_key_arn, addresses=addresses)
+        for replica in replica_regions:
+            metric_alarm(self, self.topic, f"directory-replication-{replica}",
+                         f"The directory's replica in {replica} was {latency_ms} ms or more behind {region} on "
+                         "average for 15 minutes", "AWS/DynamoDB", "ReplicationLatency",
+                         {"TableName": table_name, "ReceivingRegion": replica}, latency_ms,
+                         statistic="Average", periods=3)
+
+
+def alarm_topic(scope: Construct, *, topic_name: str, region: str, account_id: str, kms_key_arn: str,
+                addresses: tuple[str, ...]) -> SnsTopic:
+    """An alarm-only topic, encrypted with `kms_key_arn`, that emails `addresses`."""
+    topic = SnsTopic(scope, "topic", name=topic_name, kms_master_key_id=kms_key_arn)
+    SnsTopicPolicy(scope, "topic-policy", arn=topic.arn, policy=alarms_only_policy(topic.arn, region, account_id))
+    for index, address in enumerate(addresses):
+        SnsTopicSubscription(scope, f"operator-{index}", topic_arn=topic.arn, protocol="email", endpoint=address)
+    return topic
+
+
+def metric_alarm(scope: Construct, topic: SnsTopic, name: str, description: str, namespace: str, metric: str,
+                 dimensions: dict[str, str], threshold: float, *, statistic: str = "Sum", extended: str | None = None,
+                 periods: int = 1) -> None:
+    """An alarm (and its recovery) sent to `topic`, named after it."""
+    actions = [topic.arn]
+    CloudwatchMetricAlarm(
+        scope, name, alarm_name=f"{topic.name_input}-{name}", alarm_description=description,
+        namespace=namespace, metric_name=metric, dimensions=dimensions,
+        statistic=statistic if extended is None else None, extended_statistic=extended,
+        period=PERIOD_SECONDS, evaluation_periods=periods, threshold=threshold,
+        comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+        alarm_actions=actions, ok_actions=actions)
 
 
 def alarms_only_policy(topic_arn: str, region: str, account_id: str) -> str:

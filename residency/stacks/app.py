@@ -12,6 +12,7 @@ from cdktf import App
 from residency import naming
 from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
+from residency.stacks.audit_trail import AuditPlacement
 from residency.stacks.declared_stores import output_declaration
 from residency.stacks.extensions import GlobalContext, RegionContext, run_extensions
 from residency.stacks.functions import Bundle
@@ -33,6 +34,7 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
     bundle = _handlers_bundle()
     endpoints: list[RegionEndpoint] = []
     replica_regions = list(config.directory_replica_regions) if target.directory_replicas else []
+    stacks: dict[str, RegionStack] = {}
     for code, region in config.regions.items():
         stack = RegionStack(
             app, code,
@@ -51,7 +53,10 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
             features=config.features,
             limits=config.limits,
             directory=config.directory,
+            audit=_audit_placement(config, code),
+            tracing=config.tracing,
         )
+        stacks[code] = stack
         if stack.api_domain is not None:
             endpoints.append(RegionEndpoint(
                 region=code, countries=region.countries, default=region.default, failover=region.failover,
@@ -59,6 +64,10 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
             ))
         run_extensions(stack, config.extensions.region, _region_context(config, stack, project_dir), "region")
         output_declaration(stack)
+    for code, stack in stacks.items():
+        home = config.audit_home(config.regions[code].jurisdiction)
+        if home is not None and home != code:
+            stack.add_dependency(stacks[home])  # its trail writes to the home's bucket, which must exist first
     global_stack = GlobalStack(
         app, naming.GLOBAL_WORKSPACE,
         project=config.project,
@@ -76,11 +85,22 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
         frontend=config.global_.frontend,
         frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
         countries={code: list(region.countries) for code, region in config.regions.items()},
+        alerts=config.alerts,
     )
     run_extensions(global_stack, config.extensions.global_, _global_context(config, global_stack, project_dir),
                    "global")
     output_declaration(global_stack)
     return app
+
+
+def _audit_placement(config: Config, code: str) -> AuditPlacement | None:
+    jurisdiction = config.regions[code].jurisdiction
+    home = config.audit_home(jurisdiction)
+    if config.audit is None or home is None:
+        return None
+    return AuditPlacement(home=home, regions=tuple(other for other, region in config.regions.items()
+                                                   if region.jurisdiction == jurisdiction),
+                          retention_days=config.audit.retention_days)
 
 
 def _region_context(config: Config, stack: RegionStack, project_dir: Path | None) -> RegionContext:

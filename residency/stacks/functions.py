@@ -8,7 +8,11 @@ from cdktf import AssetType, TerraformAsset
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction, LambdaFunctionEnvironment
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionTracingConfig,
+)
 from constructs import Construct
 
 from residency import naming
@@ -35,7 +39,8 @@ class HandlerFunction(Construct):
     def __init__(self, scope: Construct, id_: str, *, region: str, function_name: str, handler: str, bundle: Bundle,
                  environment: dict[str, str], statements: list[policies.Statement], kms_key_arn: str,
                  log_retention_days: int, reserved_concurrency: int | None, timeout_seconds: int = 5,
-                 memory_mb: int = 256) -> None:
+                 memory_mb: int = 256, tracing: bool = False) -> None:
+        """With `tracing`, X-Ray traces every invocation, in the function's region."""
         super().__init__(scope, id_)
         self.log_group = CloudwatchLogGroup(
             self, "logs",
@@ -51,11 +56,14 @@ class HandlerFunction(Construct):
         writes_its_logs = policies.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
                                          [f"{self.log_group.arn}:*"], regions=[region])
         reads_its_environment = policies.allow(["kms:Decrypt"], [kms_key_arn], regions=[region])
+        # X-Ray's write actions have no resource-level permissions: the region condition is what scopes them.
+        sends_traces = [policies.allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"],
+                                       regions=[region])] if tracing else []
         self.policy = IamRolePolicy(
             self, "policy",
             role=self.role.id,
             name="least-privilege",
-            policy=policies.document([writes_its_logs, reads_its_environment, *statements]),
+            policy=policies.document([writes_its_logs, reads_its_environment, *sends_traces, *statements]),
         )
         self.function = LambdaFunction(
             self, "function",
@@ -72,5 +80,6 @@ class HandlerFunction(Construct):
             reserved_concurrent_executions=reserved_concurrency,
             environment=LambdaFunctionEnvironment(variables=environment),
             kms_key_arn=kms_key_arn,
+            tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
             depends_on=[self.log_group, self.policy],
         )

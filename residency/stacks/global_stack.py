@@ -13,7 +13,9 @@ from constructs import Construct
 
 from residency import naming
 from residency.config import REGIONS, StateConfig
+from residency.config.model import AlertsConfig
 from residency.stacks import policies
+from residency.stacks.alarms import DirectoryReplicationAlarms
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import EncryptionKey, encrypted_table
 from residency.stacks.declared_stores import protect
@@ -36,7 +38,7 @@ class GlobalStack(TerraformStack):
                  extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
                  routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
                  frontend: bool = False, countries: dict[str, list[str]] | None = None,
-                 frontend_requests_per_ip: int = 1000) -> None:
+                 frontend_requests_per_ip: int = 1000, alerts: AlertsConfig | None = None) -> None:
         super().__init__(scope, id_)
         workspace = naming.GLOBAL_WORKSPACE
         state_backend(self, workspace, state, project=project, region=region, target=target)
@@ -53,7 +55,8 @@ class GlobalStack(TerraformStack):
             alias=naming.kms_alias(project, workspace, "directory"),
             description="Encrypts the residency directory (user key -> home region)",
             deletion_window_days=target.kms_deletion_window_days,
-            policy=policies.data_key_policy(account, ["dynamodb"], region),
+            policy=policies.data_key_policy(account, ["dynamodb"], region,
+                                            alarms=alerts is not None and bool(replica_regions)),
         )
         # The user key is HMAC-SHA256 computed inside KMS: the secret never leaves KMS and never
         # enters Terraform state. Computing it sends the normalized email to KMS, so every region gets
@@ -74,6 +77,13 @@ class GlobalStack(TerraformStack):
             replicas=replicas,
             expiry_attribute=EXPIRY_ATTRIBUTE,
         )
+        if alerts is not None and replica_regions:
+            self.alarms = DirectoryReplicationAlarms(
+                self, "alarms", topic_name=naming.alerts_topic_name(project, workspace), region=region,
+                account_id=account, kms_key_arn=self.encryption.key.arn,
+                addresses=alerts.addresses_for(workspace, naming.GLOBAL_JURISDICTION), table_name=self.directory.name,
+                replica_regions=replica_regions, latency_ms=alerts.replication_latency_ms)
+            TerraformOutput(self, "alerts_topic_arn", value=self.alarms.topic.arn)
         # Without the directory or its keys no user can be sent to their home region again. An older
         # key version may go once its users have moved (each re-claims at sign-in if not).
         protect(self.encryption.key, self.hmac_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdktf import Fn, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.xray_encryption_config import XrayEncryptionConfig
 from constructs import Construct
 
 from handlers import settings
@@ -14,6 +15,13 @@ from residency.config.model import AlertsConfig, DirectoryConfig, FeaturesConfig
 from residency.stacks import policies
 from residency.stacks.alarms import RegionAlarms, Watched
 from residency.stacks.api import RegionApi
+from residency.stacks.audit_trail import (
+    AuditPlacement,
+    JurisdictionAuditBucket,
+    RegionAuditTrail,
+    key_alias_arn,
+    trail_arn,
+)
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
@@ -33,7 +41,8 @@ class RegionStack(TerraformStack):
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig,
                  directory: DirectoryConfig, alerts: AlertsConfig | None = None,
-                 features: FeaturesConfig | None = None) -> None:
+                 features: FeaturesConfig | None = None, audit: AuditPlacement | None = None,
+                 tracing: bool = False) -> None:
         super().__init__(scope, id_)
         state_backend(self, region, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, region, jurisdiction)}
@@ -48,12 +57,15 @@ class RegionStack(TerraformStack):
             bucket_name=naming.data_bucket_name(project, region, account),
             table_name=naming.data_table_name(project, region),
             kms_deletion_window_days=target.kms_deletion_window_days,
-            key_policy=policies.data_key_policy(account, DATA_KEY_SERVICES, region, roles=function_roles, logs=True,
-                                                alarms=alerts is not None),
+            key_policy=policies.data_key_policy(account, [*DATA_KEY_SERVICES, *(["xray"] if tracing else [])], region,
+                                                roles=function_roles, logs=True, alarms=alerts is not None),
             tls_only=target.buckets_tls_only,
         )
         key_arn = self.data.encryption.key.arn
         code = bundle_asset(self, bundle)
+        if tracing and target.xray_encryption:
+            # X-Ray's setting is one per account and region: the region's traces are encrypted with its key.
+            XrayEncryptionConfig(self, "traces-encryption", type="KMS", key_id=key_arn)
 
         # Where the triggers read the directory: their own region's replica where there is one, the
         # global region otherwise. They compute user keys (which sends the normalized email to KMS)
@@ -89,6 +101,7 @@ class RegionStack(TerraformStack):
                 kms_key_arn=key_arn,
                 log_retention_days=LOG_RETENTION_DAYS,
                 reserved_concurrency=limits.function_concurrency,
+                tracing=tracing,
             )
 
         # Claims are written at the primary only, always with a condition (handlers/directory.py).
@@ -172,12 +185,36 @@ class RegionStack(TerraformStack):
                                 table_name=self.data.table.name),
                 api_latency_ms=alerts.api_latency_ms)
             TerraformOutput(self, "alerts_topic_arn", value=self.alarms.topic.arn)
+        if audit is not None:
+            self._audit_trail(project, region, account, audit, target)
         TerraformOutput(self, "data_bucket", value=self.data.bucket.bucket.bucket)
         TerraformOutput(self, "data_table", value=self.data.table.name)
         TerraformOutput(self, "data_key_arn", value=key_arn)
         TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
         TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
         TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
+
+    def _audit_trail(self, project: str, region: str, account: str, audit: AuditPlacement,
+                     target: TargetProfile) -> None:
+        """The region's trail; in the jurisdiction's audit home, also the bucket every trail of it writes to."""
+        bucket_name = naming.audit_bucket_name(project, audit.home, account)
+        key_alias = naming.kms_alias(project, audit.home, "audit")
+        if region == audit.home:
+            self.audit_bucket = JurisdictionAuditBucket(
+                self, "audit-bucket", bucket_name=bucket_name, key_alias=key_alias, region=region, account_id=account,
+                trails=[trail_arn(other, account, naming.audit_trail_name(project, other)) for other in audit.regions],
+                retention_days=audit.retention_days, kms_deletion_window_days=target.kms_deletion_window_days,
+                tls_only=target.buckets_tls_only)
+            trail = RegionAuditTrail(self, "audit", name=naming.audit_trail_name(project, region),
+                                     bucket_name=self.audit_bucket.bucket.bucket,
+                                     kms_key=self.audit_bucket.encryption.key.arn,
+                                     depends_on=[self.audit_bucket.policy])
+            TerraformOutput(self, "audit_bucket", value=self.audit_bucket.bucket.bucket)
+        else:
+            # The home's workspace is applied first (a workspace dependency): its bucket and key exist by then.
+            trail = RegionAuditTrail(self, "audit", name=naming.audit_trail_name(project, region),
+                                     bucket_name=bucket_name, kms_key=key_alias_arn(audit.home, account, key_alias))
+        TerraformOutput(self, "audit_trail", value=trail.trail.arn)
 
     def _feature_flags(self, project: str, region: str, jurisdiction: str, account: str,
                        features: FeaturesConfig | None, target: TargetProfile

@@ -19,7 +19,7 @@ from residency.terraform.events import Changes
 from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order
-from residency.terraform.placeholders import placeholder, runs_here, with_placeholders
+from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
 from residency.terraform.reviewed_plans import (
     CHANGES,
     NO_CHANGES,
@@ -128,6 +128,7 @@ class OperationRunner:
         self._stand_ins = {name: self._with_placeholders(self.workspaces[name])
                            for name in order} if operation is Operation.PLAN else {}
         selected = set(order)
+        waiting = self._unapplied_dependencies(order, selected) if operation is Operation.APPLY else {}
         if operation is Operation.APPLY and self.reviewed is not None:
             stale = self._stale_before_anything(order)
             if stale:
@@ -141,12 +142,35 @@ class OperationRunner:
         else:
             depends_on = {}  # plans and drift checks are read-only: nothing waits, nothing is skipped
         results = run_graph(
-            order, depends_on, lambda name: self._one(operation, self.workspaces[name]),
+            order, depends_on,
+            lambda name: self._needs_first(name, waiting[name]) if name in waiting
+            else self._one(operation, self.workspaces[name]),
             lambda name, reason: Outcome(name, Status.SKIPPED, error=reason),
             parallelism=self.parallelism, fail_fast=self.fail_fast, stop=self.stop,
             on_done=lambda outcome: self.reporter.finished(outcome, operation),
         )
         return list(results.values())
+
+    def _unapplied_dependencies(self, order: list[str], selected: set[str]) -> dict[str, list[str]]:
+        """For an apply: the selected workspaces that need a workspace left out of the selection and never applied
+        (a region after its jurisdiction's audit home; global after the regions it reads)."""
+        applied: dict[str, bool] = {}
+        waiting: dict[str, list[str]] = {}
+        for name in order:
+            for dependency in self.workspaces[name].depends_on:
+                if dependency in selected or dependency not in self.workspaces:
+                    continue
+                if dependency not in applied:
+                    applied[dependency] = self._applied(self.workspaces[dependency])
+                if not applied[dependency]:
+                    waiting.setdefault(name, []).append(dependency)
+        return waiting
+
+    def _needs_first(self, name: str, dependencies: list[str]) -> Outcome:
+        needed = ", ".join(dependencies)
+        return Outcome(name, Status.FAILED, error=(
+            f"not applied: it needs what {needed} creates, and {needed} was never applied; apply it first, or "
+            f"both together: `residency apply {' '.join([*dependencies, name])}`"))
 
     def _one(self, operation: Operation, workspace: Workspace) -> Outcome:
         started = time.monotonic()
@@ -385,7 +409,8 @@ class OperationRunner:
         if not workspace.depends_on or not runs_here(workspace):
             return workspace
         unapplied = {name: self.workspaces[name] for name in workspace.depends_on
-                     if name in self.workspaces and not self._applied(self.workspaces[name])}
+                     if name in self.workspaces and reads_from(workspace, name, self.workspaces[name])
+                     and not self._applied(self.workspaces[name])}
         if not unapplied:
             return workspace
         names = ", ".join(unapplied)
@@ -431,7 +456,8 @@ def describe(operation: Operation, outcome: Outcome) -> str:
     if outcome.status is Status.SKIPPED:
         return f"skipped: {outcome.error}"
     if outcome.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.STALE):
-        return f"{outcome.status.value.upper()}, log: {outcome.log_file}\n{_indent(outcome.error or '')}"
+        log = f", log: {outcome.log_file}" if outcome.log_file else ""
+        return f"{outcome.status.value.upper()}{log}\n{_indent(outcome.error or '')}"
     if outcome.status is Status.DRIFTED:
         return f"drifted: {len(outcome.drifted)} resource(s)"
     if outcome.status in (Status.NO_CHANGES,):

@@ -41,25 +41,41 @@ def with_placeholders(workspace: Workspace, unapplied: dict[str, Workspace], whe
     shutil.rmtree(where, ignore_errors=True)
     shutil.copytree(workspace.directory, where, ignore=shutil.ignore_patterns(".terraform"))
     document = json.loads((where / SYNTHESIZED).read_text())
-    lookups: dict[str, Any] = document.get("data", {}).get("terraform_remote_state", {})
-    # The copy lives elsewhere: local state paths, relative to the original, are made absolute.
-    for backend in (document.get("terraform", {}).get("backend", {}).get("local"),
-                    *(lookup.get("config") for lookup in lookups.values() if lookup.get("backend") == "local")):
-        if isinstance(backend, dict) and "path" in backend:
-            backend["path"] = str((workspace.directory / backend["path"]).resolve())
+    lookups = _absolute_lookups(document, workspace.directory)
     text = json.dumps(document)
     for name, dependency in unapplied.items():
-        backend = _backend_of(dependency)
-        for lookup_id, lookup in lookups.items():
-            # cdktf names a lookup after the stack it reads; the backend settings say the same.
-            if (lookup.get("backend"), lookup.get("config")) != backend and not lookup_id.endswith(f"-{name}"):
-                continue
+        for lookup_id in _lookups_of(lookups, name, dependency):
             outputs = _outputs_read(text, lookup_id)
             stand_in = where / f"placeholder-{name}.tfstate"
             stand_in.write_text(json.dumps(_state_with(outputs, placeholder(name))))
             lookups[lookup_id] = {"backend": "local", "config": {"path": str(stand_in)}}
     (where / SYNTHESIZED).write_text(json.dumps(document, indent=2))
     return Workspace(workspace.name, where, workspace.depends_on)
+
+
+def reads_from(workspace: Workspace, name: str, dependency: Workspace) -> bool:
+    """Whether `workspace` reads outputs of `dependency` (named `name`), rather than only coming after it
+    (a region after its jurisdiction's audit home, whose bucket must exist first)."""
+    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    return bool(_lookups_of(_absolute_lookups(document, workspace.directory), name, dependency))
+
+
+def _absolute_lookups(document: dict[str, Any], directory: Path) -> dict[str, Any]:
+    """The document's remote-state lookups, with local state paths (relative to `directory`) made absolute,
+    as the backend's too: a copy of the workspace lives elsewhere."""
+    lookups: dict[str, Any] = document.get("data", {}).get("terraform_remote_state", {})
+    for backend in (document.get("terraform", {}).get("backend", {}).get("local"),
+                    *(lookup.get("config") for lookup in lookups.values() if lookup.get("backend") == "local")):
+        if isinstance(backend, dict) and "path" in backend:
+            backend["path"] = str((directory / backend["path"]).resolve())
+    return lookups
+
+
+def _lookups_of(lookups: dict[str, Any], name: str, dependency: Workspace) -> list[str]:
+    # cdktf names a lookup after the stack it reads; the backend settings say the same.
+    backend = _backend_of(dependency)
+    return [lookup_id for lookup_id, lookup in lookups.items()
+            if (lookup.get("backend"), lookup.get("config")) == backend or lookup_id.endswith(f"-{name}")]
 
 
 def _backend_of(workspace: Workspace) -> tuple[str, dict[str, Any]] | None:

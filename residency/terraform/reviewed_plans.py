@@ -37,6 +37,7 @@ from typing import Any
 
 from residency.errors import ExitCode, ResidencyError, UsageError
 from residency.terraform.manifest import Workspace
+from residency.terraform.placeholders import reads_from
 from residency.terraform.raw_state import read_state
 from residency.terraform.runner import Terraform
 
@@ -122,10 +123,11 @@ def identity_of(state: dict[str, Any]) -> StateIdentity:
 def inputs_digest(terraform: Terraform, workspace: Workspace, workspaces: dict[str, Workspace]) -> str:
     """A digest of the outputs of the workspaces this one reads from ("" when it reads none). Values are
     hashed, never kept."""
-    if not workspace.depends_on:
+    read = sorted(name for name in workspace.depends_on if reads_from(workspace, name, workspaces[name]))
+    if not read:
         return ""
     digest = hashlib.sha256()
-    for name in sorted(workspace.depends_on):
+    for name in read:
         dependency = workspaces[name]
         init = terraform.init(dependency)
         if init is not None and init.returncode != 0:

@@ -119,7 +119,7 @@ def test_json_schema_uses_the_file_names() -> None:
     assert schema["title"] == "regions.yaml"
     assert set(schema["properties"]) == {"project", "target", "domain", "state", "global", "regions", "directory",
                                          "identity", "limits", "exceptions", "organization_scp", "tags",
-                                         "extensions", "ci", "features", "alerts"}
+                                         "extensions", "ci", "features", "alerts", "audit", "tracing"}
     assert schema["required"] == ["project", "regions"]
     assert schema["additionalProperties"] is False
     extensions = schema["$defs"]["ExtensionsConfig"]["properties"]

@@ -409,7 +409,8 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\ntarrget: aws\nregions:{REGION_US}",
             "regions.yaml:2: tarrget: unknown key 'tarrget'\n"
             "  hint: did you mean 'target'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
+            "audit, tracing)",
         ),
         (
             f"project: acme\nglobal:\n  fronted: true\nregions:{REGION_US}",
@@ -431,19 +432,21 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\nglobal_:\n  frontend: true\nregions:{REGION_US}",
             "regions.yaml:2: global_: unknown key 'global_'\n"
             "  hint: did you mean 'global'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
+            "audit, tracing)",
         ),
         (
             f"project: acme\nowner: me\nregions:{REGION_US}",
             "regions.yaml:2: owner: unknown key 'owner'\n"
             "  hint: allowed here: project, target, domain, state, global, regions, directory, extensions, identity, "
-            "limits, exceptions, organization_scp, tags, ci, features, alerts",
+            "limits, exceptions, organization_scp, tags, ci, features, alerts, audit, tracing",
         ),
         (
             f"project: acme\nregions:{REGION_US}eu-west-1:\n  jurisdiction: EU\n",
             "regions.yaml:7: eu-west-1: unknown key 'eu-west-1'\n"
             "  hint: region codes go under regions: (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts)",
+            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
+            "audit, tracing)",
         ),
     ],
 )
@@ -507,7 +510,7 @@ def test_did_you_mean(word: str, match: str | None) -> None:
 
 @pytest.mark.parametrize(("section", "message"), [
     ("alerts: {email: {default: [oncall@acme.example], EUU: [oncall@acme.example]}}",
-     "regions.yaml:10: alerts.email.EUU: 'EUU' is not a listed region, a jurisdiction of one, or 'default'\n"
+     "regions.yaml:10: alerts.email.EUU: 'EUU' is not a listed region, a jurisdiction of one, 'global' or 'default'\n"
      "  hint: did you mean 'EU'?"),
     ("alerts: {email: {EU: [oncall@acme.example]}}",
      "regions.yaml:10: alerts.email: no operator address for us-east-1: its alarms would reach no one\n"

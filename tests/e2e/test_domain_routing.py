@@ -1,6 +1,6 @@
-"""`domain`, `frontend`, `alerts` and `features` on the local target: certificates, custom domains, Route 53 routing and
-health checks, CloudFront, each region's alarms and alarm topic, applied for real on the emulator; a second
-plan empty."""
+"""`domain`, `frontend`, `alerts`, `features`, `audit` and `tracing` on the local target: certificates, custom
+domains, Route 53 routing and health checks, CloudFront, each region's alarms and alarm topic, the EU audit trail,
+applied for real on the emulator; a second plan empty."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ features:
   defaults: {new_checkout: false, max_upload_mb: 10}
   regions:
     eu-west-1: {new_checkout: true}
+audit: {retention_days: 180}
+tracing: true
 """
 
 
@@ -82,6 +84,24 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
             assert json.loads(api["Environment"]["Variables"]["FEATURE_FLAGS"]) == {
                 "max_upload_mb": 10, "new_checkout": region == "eu-west-1"}
 
+        audit_bucket = "acme-dns-eu-central-1-audit-123456789012"  # the EU audit home is its first region
+        for region in ("eu-central-1", "eu-west-1"):
+            cloudtrail = emulator_client(tmp_path, "cloudtrail", region)
+            (trail,) = cloudtrail.describe_trails()["trailList"]
+            assert (trail["Name"], trail["S3BucketName"], trail["IsMultiRegionTrail"]) == (
+                f"acme-dns-{region}-audit", audit_bucket, False)
+            assert trail["KmsKeyId"].startswith("arn:aws:kms:eu-central-1:")
+            assert cloudtrail.get_trail_status(Name=trail["Name"])["IsLogging"]
+            functions = emulator_client(tmp_path, "lambda", region).list_functions()["Functions"]
+            assert {f["TracingConfig"]["Mode"] for f in functions} == {"Active"}
+        s3 = emulator_client(tmp_path, "s3", "eu-central-1")
+        assert s3.get_bucket_location(Bucket=audit_bucket)["LocationConstraint"] == "eu-central-1"
+        assert s3.get_bucket_versioning(Bucket=audit_bucket)["Status"] == "Enabled"
+        (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=audit_bucket)["Rules"]
+        assert rule["Expiration"]["Days"] == 180 and rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 180
+        (sse,) = s3.get_bucket_encryption(Bucket=audit_bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+
         check(run_cli(["plan", "--all", "--detailed-exitcode"], tmp_path, env), 0)
 
         # The live routing proves residency: every country answered by its region.
@@ -89,6 +109,11 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
         check(verified, 0)
         routing = {row["country"]: (row["answered"], row["ok"]) for row in json.loads(verified.stdout)["routing"]}
         assert routing == {"DE": ("eu-central-1", True), "IE": ("eu-west-1", True), "*": ("eu-west-1", True)}
+
+        # The emulator's Cognito runs no triggers: a sign-up test there would prove nothing, so it is refused.
+        users = run_cli(["verify", "--users"], tmp_path, env)
+        check(users, 64)
+        assert "trigger" in users.stderr
 
         # A drill takes eu-central-1 out: Germany goes to its EU failover, then back.
         drilled = run_cli(["drill", "eu-central-1", "--json", "--report", str(tmp_path / "drill.json")], tmp_path,

@@ -29,7 +29,8 @@ def checkov() -> Path:
 
 
 def shapes(directory: Path) -> dict[str, Path]:
-    """Every shape of output residency makes: local and aws, with and without domain and frontend."""
+    """Every shape of output residency makes: local and aws, with and without domain and frontend, and on aws
+    with alerts, the audit trail and tracing."""
     (directory / "six-aws").mkdir()
     local_frontend = directory / "sample-frontend" / "regions.yaml"
     local_frontend.parent.mkdir()
@@ -38,8 +39,11 @@ def shapes(directory: Path) -> dict[str, Path]:
     six_local = directory / "six-local" / "regions.yaml"
     six_local.parent.mkdir()
     shutil.copy(SIX_REGIONS, six_local)
+    (directory / "six-aws-operated").mkdir()
+    operated = six_regions_on_aws(directory / "six-aws-operated",
+                                  "alerts:\n  email: {default: [oncall@acme.example]}\naudit: true\ntracing: true\n")
     return {"sample": SAMPLE, "sample-frontend": local_frontend, "six-local": six_local,
-            "six-aws": six_regions_on_aws(directory / "six-aws")}
+            "six-aws": six_regions_on_aws(directory / "six-aws"), "six-aws-operated": operated}
 
 
 def test_every_shape_passes_with_reviewed_suppressions_all_of_them_needed(checkov, tmp_path):

@@ -383,3 +383,27 @@ def test_the_live_routing_is_verified_after_global_is_applied(platform, tmp_path
                          for name, text in scripts.items() if "residency verify" in text)
     expected = ["apply-global", "reapply-global"] if platform == "github" else ["apply:global", "reapply:global"]
     assert with_verify == expected
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_a_region_is_applied_after_its_jurisdictions_audit_home_and_the_file_stays_valid(
+        platform, tmp_path, actionlint_module, schema_and_shell_tools):
+    text = render(platform, config_text("aws", "s3") + "audit: true\n", tmp_path)
+    document = validators.load(text)
+    jobs = document["jobs"] if platform == "github" else document
+    separator = "-" if platform == "github" else ":"
+
+    def needs(workspace: str) -> list[str]:
+        found = jobs[f"apply{separator}{workspace}"].get("needs", [])
+        return [item if isinstance(item, str) else item["job"] for item in found]
+
+    assert f"apply{separator}eu-central-1" in needs("eu-west-1")  # the EU audit home: the sample's first EU region
+    for workspace in ("eu-central-1", "us-east-1", "ap-southeast-2"):  # homes of their own jurisdictions
+        assert not any(name.startswith(f"apply{separator}") for name in needs(workspace))
+    file = tmp_path / "pipeline.yml"
+    file.write_text(text)
+    checked = validators.check_jsonschema("vendor.gitlab-ci" if platform == "gitlab" else "vendor.github-workflows",
+                                          file)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    if platform == "github":
+        assert validators.actionlint(actionlint_module, [file]) == []

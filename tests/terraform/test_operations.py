@@ -19,6 +19,10 @@ import json, os, sys
 workspace = os.path.basename(os.getcwd())
 with open(os.environ["FAKE_RECORD"], "a") as record:
     record.write(json.dumps([workspace, sys.argv[1]]) + "\\n")
+if sys.argv[1] == "output":  # a workspace never applied has no outputs
+    never = workspace in os.environ.get("FAKE_NEVER_APPLIED", "").split(",")
+    print(json.dumps({} if never else {"endpoint": {"value": "https://api.example", "type": "string"}}))
+    sys.exit(0)
 if sys.argv[1] != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
     print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
     sys.exit(1)
@@ -42,11 +46,11 @@ def setup(tmp_path):
     return binary, out, tmp_path / "record.jsonl"
 
 
-def make_runner(setup, fail: str = "", confirm=None):
+def make_runner(setup, fail: str = "", confirm=None, never_applied: str = ""):
     binary, out, record = setup
     settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None,
                                  base_env={"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
-                                           "FAKE_FAIL": fail})
+                                           "FAKE_FAIL": fail, "FAKE_NEVER_APPLIED": never_applied})
     recorder = Recorder()
     announced = recorder.events
     runner = OperationRunner(Terraform(settings), read_manifest(out), recorder,
@@ -99,3 +103,17 @@ def test_plan_reports_changes_without_applying(setup):
     assert outcomes["eu-central-1"].status is Status.CHANGES
     assert outcomes["global"].status is Status.CHANGES  # plans are read-only: nothing is skipped
     assert outcomes["us-east-1"].status is Status.FAILED
+
+
+def test_a_workspace_whose_dependency_was_left_out_and_never_applied_is_not_applied(setup):
+    """Applying global (or a region after its jurisdiction's audit home) alone, before what it needs exists, stops
+    before Terraform runs there, naming what to apply first; an applied dependency does not stop it."""
+    runner, _ = make_runner(setup, never_applied="eu-central-1")
+    (outcome,) = runner.run(Operation.APPLY, ["global"])
+    assert outcome.status is Status.FAILED
+    assert outcome.error == ("not applied: it needs what eu-central-1 creates, and eu-central-1 was never applied; "
+                             "apply it first, or both together: `residency apply eu-central-1 global`")
+    assert [step for step in steps(setup) if step[0] == "global"] == []
+    runner, _ = make_runner(setup)
+    (outcome,) = runner.run(Operation.APPLY, ["global"])
+    assert outcome.status is Status.APPLIED

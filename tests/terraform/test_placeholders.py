@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from residency.terraform.manifest import Workspace
-from residency.terraform.placeholders import placeholder, with_placeholders
+from residency.terraform.placeholders import placeholder, reads_from, with_placeholders
 
 STATE = "../../../.residency/state/{}/terraform.tfstate"
 
@@ -64,3 +64,16 @@ def test_a_plan_reading_an_unapplied_workspace_fails_without_placeholders_and_wo
     assert backend == str((tmp_path / ".residency" / "state" / "global" / "terraform.tfstate").resolve())
     assert json.loads((reader.directory / "cdk.tf.json").read_text())["data"]["terraform_remote_state"][
         "cross-stack-reference-input-ca-central-1"]["backend"] == "local"  # the original is untouched
+
+
+def test_a_workspace_that_only_comes_after_another_does_not_read_it(tmp_path):
+    """A region after its jurisdiction's audit home reads nothing of it: it is never planned with placeholders,
+    and its reviewed plan does not go stale when the home's outputs change (reads_from decides both)."""
+    region, reader = workspaces(tmp_path)
+    assert reads_from(reader, "ca-central-1", region)
+    follower = write(tmp_path / "cdktf.out" / "stacks" / "ca-west-1", {
+        "terraform": {"backend": {"local": {"path": STATE.format("ca-west-1")}}},
+        "resource": {"terraform_data": {"trail": {"input": "ca-central-1-audit-bucket"}}},
+    })
+    follower = Workspace(follower.name, follower.directory, ("ca-central-1",))
+    assert not reads_from(follower, "ca-central-1", region)

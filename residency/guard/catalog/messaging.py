@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from residency.guard.catalog.entries import (
+    REGION_AND_GLOBAL,
     SERVICE_CALL_TARGETS,
     Entry,
     Flow,
@@ -62,11 +63,13 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_sqs_queue_redrive_policy", _QUEUE, out("redrive_policy#deadLetterTargetArn")),
     _e("aws_sqs_queue_redrive_allow_policy", _QUEUE, _REDRIVE_SOURCES),
     # SNS
+    # In global too: the directory replicas' lag alarms go to global's own alarm topic (its subscriptions are
+    # copies out like anywhere else, but for the operator addresses `alerts:` lists on that alarm-only topic).
     _e("aws_sns_topic", keep("kms_master_key_id"), policies=(resource_policy(),), personal=True,
-       note="A FIFO topic's archive_policy keeps messages in the topic's region"),
-    _e("aws_sns_topic_policy", keep("arn", Kind.ARN), policies=(resource_policy(),)),
+       note="A FIFO topic's archive_policy keeps messages in the topic's region", ws=REGION_AND_GLOBAL),
+    _e("aws_sns_topic_policy", keep("arn", Kind.ARN), policies=(resource_policy(),), ws=REGION_AND_GLOBAL),
     _e("aws_sns_topic_subscription", keep("topic_arn", Kind.ARN), out("endpoint", Kind.ANY), _DLQ,
-       note="email, sms and http(s) endpoints leave AWS: the endpoint is read by protocol"),
+       note="email, sms and http(s) endpoints leave AWS: the endpoint is read by protocol", ws=REGION_AND_GLOBAL),
     _e("aws_sns_topic_data_protection_policy", keep("arn", Kind.ARN)),
     _e("aws_sns_platform_application", process("platform", Kind.UNPLACEABLE),
        *(out(f"event_{name}_topic_arn") for name in ("delivery_failure", "endpoint_created", "endpoint_deleted",

@@ -4,6 +4,7 @@ Athena."""
 from __future__ import annotations
 
 from residency.guard.catalog.entries import (
+    REGION_AND_GLOBAL,
     Entry,
     Flow,
     Kind,
@@ -66,7 +67,8 @@ ENTRIES: tuple[Entry, ...] = (
        policies=(resource_policy("delivery_destination_policy"),)),
     _e("aws_cloudwatch_log_delivery", out("delivery_destination_arn")),
     # CloudWatch metrics
-    _e("aws_cloudwatch_metric_alarm", *_ALARM_ACTIONS, into("metric_query.account_id", Kind.ACCOUNT)),
+    _e("aws_cloudwatch_metric_alarm", *_ALARM_ACTIONS, into("metric_query.account_id", Kind.ACCOUNT),
+       ws=REGION_AND_GLOBAL, note="global's alarms watch the directory replicas' lag"),
     _e("aws_cloudwatch_composite_alarm", *_ALARM_ACTIONS),
     _e("aws_cloudwatch_dashboard", into("dashboard_body#**.region", Kind.REGION),
        into("dashboard_body#**.accountId", Kind.ACCOUNT),

@@ -8,6 +8,7 @@ from residency import naming
 from residency.guard import catalog
 from residency.guard.catalog.entries import Flow
 from residency.guard.expressions import ExpressionError, Traversal, parse_template
+from residency.guard.operator_alerts import is_alarm_topic
 from residency.guard.placed import PlacedValue, with_flow
 from residency.guard.places import UNKNOWN
 from residency.guard.registry import Context, rule
@@ -69,13 +70,13 @@ def directory_only(context: Context) -> Iterator[Finding | DataPath]:
 
 
 def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Finding]:
-    """global serves every country from one place: it may keep the directory and the front end's files,
-    never a store of anything else (which would gather every jurisdiction's data in one region)."""
+    """global serves every country from one place: it may keep the directory, the front end's files and its
+    alarm-only topic, never a store of anything else (which would gather every jurisdiction's data in one region)."""
     for resource in context.workspace.resources():
         entry = catalog.entry(resource.type)
         if entry is None or not entry.personal or _is_directory(resource, table_name) or \
-                _is_front_end(context, resource):
-            continue
+                _is_front_end(context, resource) or is_alarm_topic(context, resource):
+            continue  # an alarm-only topic carries metric names and states, never anyone's data
         yield context.finding("RES003", resource.address, f"{resource.type} in global, which serves every "
                               "country from one region: only the directory and the front end's files may be kept "
                               "there", context.placer.resource_region(resource), UNKNOWN)
