@@ -89,7 +89,19 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         if prepared is not None and result.global_outcome is not None and result.global_outcome.succeeded:
             with forwarding_interrupts(prepared.terraform, Stop(), reporter.say):
                 _export_and_destroy(prepared, result, export_dir, force, reporter)
+            _note_audit_home(config, region, reporter)
     return result
+
+
+def _note_audit_home(config: Config, region: str, reporter: RunReporter) -> None:
+    """The region may have kept its jurisdiction's audit bucket: the others' trails move on their next apply."""
+    jurisdiction = REGIONS[region].jurisdiction
+    home = config.audit_home(jurisdiction)
+    others = [code for code, listed in config.regions.items() if listed.jurisdiction == jurisdiction]
+    if home is not None and others:
+        reporter.say(f"{region}: if it kept the {jurisdiction} audit bucket, apply {' '.join(others)} now "
+                     f"(`residency apply {' '.join(others)}`): their trails then deliver to {home}'s, which that "
+                     "apply creates")
 
 
 def require_removed(config: Config, region: str) -> None:
