@@ -31,7 +31,7 @@ REGION_MISSING = "custom:region is required; send the region from GET /config."
 EMAIL_INVALID = "A valid email address is required."
 # Must not say where the account lives. That an address is taken somewhere is revealed, as by every
 # sign-up form (Cognito's own answers UsernameExistsException in the same pool); see the README.
-ALREADY_ELSEWHERE = "This account cannot be registered here."
+ALREADY_ELSEWHERE = settings.SIGN_UP_CLAIMED_ELSEWHERE
 UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again."
 
 

@@ -19,3 +19,8 @@ APPCONFIG_ENVIRONMENT = "APPCONFIG_ENVIRONMENT"
 APPCONFIG_PROFILE = "APPCONFIG_PROFILE"
 
 DIRECTORY_REGIONS = (DIRECTORY_WRITE_REGION, DIRECTORY_READ_REGION)
+
+# The pre-sign-up trigger's refusal of an address another region has claimed: `residency verify --users` counts a
+# refused sign-up as proof only with this message (any other refusal, "temporarily unavailable" among them,
+# proves nothing about the claim).
+SIGN_UP_CLAIMED_ELSEWHERE = "This account cannot be registered here."

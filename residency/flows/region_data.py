@@ -236,6 +236,11 @@ def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
     return _session(region, endpoint_url).client("dynamodb", endpoint_url=endpoint_url)
 
 
+def cloudtrail_client(region: str, endpoint_url: str | None) -> Any:
+    """A CloudTrail client for `region`, as `clients` makes them."""
+    return _session(region, endpoint_url).client("cloudtrail", endpoint_url=endpoint_url)
+
+
 def _session(region: str, endpoint_url: str | None) -> Any:
     import boto3
 

@@ -10,7 +10,7 @@ failure, it picks up where it stopped (a destroyed region leaves only global to 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,13 @@ from residency.flows.terraform_runs import (
     terraform_tools,
 )
 from residency.paths import ProjectPaths
-from residency.personal_data import MalformedDeclaration, state_resources, stores_in_state
+from residency.personal_data import (
+    DeclaredStore,
+    MalformedDeclaration,
+    StoreKind,
+    state_resources,
+    stores_in_state,
+)
 from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
@@ -80,6 +86,7 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         prepared = _prepare(config, paths, region, mirror=mirror, reporter=reporter, options=options)
         if prepared is not None:
             _refuse_unless_data_is_handled(prepared.plan.region, prepared.plan.data, export_dir, force)
+            _refuse_while_trails_deliver_here(config, region, prepared.data.stores, prepared.endpoint, force)
             if not confirm(prepared.plan):
                 raise ResidencyError(f"{region}: not retired (not confirmed)")
         # Global first: no new user is sent to the region while its data is exported and removed.
@@ -89,19 +96,42 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         if prepared is not None and result.global_outcome is not None and result.global_outcome.succeeded:
             with forwarding_interrupts(prepared.terraform, Stop(), reporter.say):
                 _export_and_destroy(prepared, result, export_dir, force, reporter)
-            _note_audit_home(config, region, reporter)
     return result
 
 
-def _note_audit_home(config: Config, region: str, reporter: RunReporter) -> None:
-    """The region may have kept its jurisdiction's audit bucket: the others' trails move on their next apply."""
+def _refuse_while_trails_deliver_here(config: Config, region: str, stores: Iterable[DeclaredStore],
+                                      endpoint: str | None, force: bool) -> None:
+    """A region that kept its jurisdiction's audit bucket is retired only once no trail of the jurisdiction
+    delivers there any more: destroyed with it, the log files they deliver meanwhile would be lost."""
+    prefix = naming.audit_bucket_name(config.project, region, "")
+    buckets = {store.name for store in stores if store.kind is StoreKind.BUCKET and store.name.startswith(prefix)}
+    if not buckets or force:
+        return
+    from botocore.exceptions import BotoCoreError, ClientError
+
     jurisdiction = REGIONS[region].jurisdiction
-    home = config.audit_home(jurisdiction)
     others = [code for code, listed in config.regions.items() if listed.jurisdiction == jurisdiction]
-    if home is not None and others:
-        reporter.say(f"{region}: if it kept the {jurisdiction} audit bucket, apply {' '.join(others)} now "
-                     f"(`residency apply {' '.join(others)}`): their trails then deliver to {home}'s, which that "
-                     "apply creates")
+    delivering = []
+    for other in others:
+        trail = naming.audit_trail_name(config.project, other)
+        try:
+            found = region_data.cloudtrail_client(other, endpoint).describe_trails(
+                trailNameList=[trail], includeShadowTrails=False).get("trailList", [])
+        except (BotoCoreError, ClientError) as error:
+            raise RetirementRefused(
+                f"{region} keeps the {jurisdiction} audit bucket, and whether {other}'s trail still delivers there "
+                f"cannot be read: {error}",
+                hint=f"apply {' '.join(others)} first (`residency apply {' '.join(others)}`), then retire again; "
+                     "--force retires it anyway") from None
+        if any(item.get("S3BucketName") in buckets for item in found):
+            delivering.append(other)
+    if delivering:
+        raise RetirementRefused(
+            f"{region} keeps the {jurisdiction} audit bucket, and the audit trail of {', '.join(delivering)} still "
+            "delivers there: destroyed now, what they deliver meanwhile would be lost",
+            hint=f"apply them first (`residency apply {' '.join(delivering)}`): their trails move to the "
+                 f"jurisdiction's new audit home, {config.audit_home(jurisdiction) or others[0]}; then retire "
+                 f"{region} again; --force retires it anyway")
 
 
 def require_removed(config: Config, region: str) -> None:
@@ -126,6 +156,7 @@ class _Prepared:
     clients: region_data.Clients
     directory: Any  # a DynamoDB client in the directory's (global) region
     directory_table: str
+    endpoint: str | None  # the local emulator's URL; None on AWS
 
 
 def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
@@ -169,7 +200,7 @@ def _prepare(config: Config, paths: ProjectPaths, region: str, *, mirror: str | 
              f"{'no personal data' if inventory.empty else inventory.describe()}; the directory binds {claims} "
              f"address(es) to it, released once it is destroyed")
     return _Prepared(RetirementPlan(region, destroys, inventory, claims), terraform, workspace, plan_file, data,
-                     clients, directory, directory_table)
+                     clients, directory, directory_table, endpoint)
 
 
 def _keep_shared_records(config: Config, terraform: Terraform, workspace: Workspace,

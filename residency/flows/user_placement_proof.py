@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers import settings
 from residency.config import Config
 from residency.errors import ResidencyError
 from residency.paths import ProjectPaths
@@ -175,7 +176,10 @@ def _sign_up(config: Config, pool: Pool, client_for: ClientFor, address: str, at
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         message = error.response.get("Error", {}).get("Message", "")
-        attempt.outcome = REJECTED if code == TRIGGER_REJECTION else FAILED
+        # Only the trigger's refusal of a claimed address proves the claim: it also refuses (the same exception,
+        # another message) when it cannot reach the directory, which proves nothing.
+        claimed = code == TRIGGER_REJECTION and settings.SIGN_UP_CLAIMED_ELSEWHERE in message
+        attempt.outcome = REJECTED if claimed else FAILED
         attempt.detail = f"{code}: {message}"
     except BotoCoreError as error:
         attempt.outcome, attempt.detail = FAILED, str(error)

@@ -74,7 +74,8 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["q"] = _yaml_double_quoted
-    environment.filters["apply_jobs"] = lambda names: [f"apply-{name}" for name in names]
+    environment.filters["apply_jobs"] = lambda names, reviewed: [
+        job for name in names for job in (f"apply-{name}", *((f"reapply-{name}",) if reviewed else ()))]
     environment.filters["flow_list"] = lambda names: "[" + ", ".join(names) + "]"  # job ids: [a-z0-9-] only
     template = environment.get_template(PLATFORMS[platform][0])
     install = install_spec(config, settings, repository)

@@ -21,6 +21,7 @@ from moto import mock_aws
 from residency.config import load_config
 from residency.flows.user_placement_proof import (
     ACCEPTED,
+    FAILED,
     REJECTED,
     Pool,
     UsersReport,
@@ -52,6 +53,8 @@ class Cognito:
         self.claims: dict[str, str] = {}  # address -> the region that claimed it
         self.no_trigger: set[str] = set()  # regions whose pool runs no trigger: they accept anything
         self.failing: set[str] = set()  # regions whose trigger fails on every sign-up
+        self.unreachable_claims: set[str] = set()  # regions whose trigger cannot read another region's claim
+        self.refuse_all_as_claimed: set[str] = set()  # regions whose trigger says "claimed elsewhere" to everyone
         self.refuse_deletion: set[str] = set()
         self.interrupt_on: str | None = None  # a region whose SignUp is interrupted (Ctrl-C)
         self.pools: dict[str, Pool] = {}
@@ -79,7 +82,9 @@ class Cognito:
             return None
         if region in self.failing:
             return self.rejection(UNAVAILABLE)
-        if self.claims.setdefault(body["Username"], region) != region:
+        if region in self.unreachable_claims and body["Username"] in self.claims:
+            return self.rejection(UNAVAILABLE)  # a directory read failing just then: the claim was never checked
+        if region in self.refuse_all_as_claimed or self.claims.setdefault(body["Username"], region) != region:
             return self.rejection(HELD_ELSEWHERE)
         return None
 
@@ -161,9 +166,9 @@ def test_a_region_refusing_its_own_address_fails_and_its_rejections_prove_nothin
     cognito.failing.add("us-east-1")
     report = proven(config_of(tmp_path), cognito)
     us = report.proofs[2]
-    assert us.signup.outcome == REJECTED and "us-east-1 did not accept a new address" in str(us.problem)
+    assert us.signup.outcome == FAILED and "us-east-1 did not accept a new address" in str(us.problem)
     assert us.elsewhere is not None and us.elsewhere.outcome == "not tried"
-    assert "us-east-1 rejected the address, but also a new one of its own" in str(report.proofs[0].problem)
+    assert "the sign-up in us-east-1 failed, so nothing is proven" in str(report.proofs[0].problem)
     assert report.failed and report.violations == []
 
 
@@ -200,3 +205,24 @@ def test_a_user_that_cannot_be_deleted_is_named_with_the_command_to_delete_it(tm
         f"--user-pool-id {pool} --username {address}"]
     assert report.failed and f"not deleted: user {address}" in str(report.proofs[1].problem)
     assert cognito.users() == {"eu-central-1": [], "eu-west-1": [address], "us-east-1": []}
+
+
+def test_a_refusal_for_any_other_reason_than_the_claim_proves_nothing(tmp_path, cognito):
+    """The trigger refuses with the same exception when it cannot read the directory: that refusal is no proof,
+    even though the region accepted its own new address a moment before."""
+    cognito.unreachable_claims.add("us-east-1")
+    report = proven(config_of(tmp_path), cognito)
+    eu = {p.home: p for p in report.proofs}
+    for home in ("eu-central-1", "eu-west-1"):
+        assert eu[home].elsewhere is not None and eu[home].elsewhere.outcome == FAILED
+        assert "nothing is proven" in str(eu[home].problem) and "temporarily unavailable" in str(eu[home].problem)
+    assert eu["us-east-1"].problem is None  # its own address, refused in the EU for the claim: proven
+    assert report.failed and report.violations == []
+    assert nobody_left(cognito)
+
+
+def test_a_region_that_says_claimed_elsewhere_to_everyone_proves_nothing(tmp_path, cognito):
+    cognito.refuse_all_as_claimed.add("us-east-1")
+    report = proven(config_of(tmp_path), cognito)
+    assert "us-east-1 rejected the address, but also a new one of its own" in str(report.proofs[0].problem)
+    assert report.failed and report.violations == [] and nobody_left(cognito)

@@ -398,6 +398,9 @@ def test_a_region_is_applied_after_its_jurisdictions_audit_home_and_the_file_sta
         return [item if isinstance(item, str) else item["job"] for item in found]
 
     assert f"apply{separator}eu-central-1" in needs("eu-west-1")  # the EU audit home: the sample's first EU region
+    if platform == "github":  # and the home's re-approved apply, when its reviewed plan was stale
+        assert "reapply-eu-central-1" in needs("eu-west-1")
+        assert "!contains(needs.*.result, 'failure')" in jobs["apply-eu-west-1"]["if"]
     for workspace in ("eu-central-1", "us-east-1", "ap-southeast-2"):  # homes of their own jurisdictions
         assert not any(name.startswith(f"apply{separator}") for name in needs(workspace))
     file = tmp_path / "pipeline.yml"
