@@ -14,31 +14,12 @@ from dataclasses import dataclass
 
 from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail, CloudtrailEventSelector
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
-    S3BucketLifecycleConfigurationRule,
-    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
-    S3BucketLifecycleConfigurationRuleExpiration,
-    S3BucketLifecycleConfigurationRuleFilter,
-    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-)
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
-)
 from constructs import Construct
 
 from residency.personal_data import StoreKind
 from residency.stacks import policies
-from residency.stacks.data_store import INCOMPLETE_UPLOAD_DAYS, EncryptionKey
+from residency.stacks.data_store import DataBucket, EncryptionKey
 from residency.stacks.declared_stores import declare_personal_data
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -75,40 +56,16 @@ class JurisdictionAuditBucket(Construct):
             self, "key", alias=key_alias, description="Encrypts the jurisdiction's audit trail",
             deletion_window_days=kms_deletion_window_days,
             policy=audit_key_policy(account_id, region, trails))
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
+        # A log file deleted or overwritten (by mistake or to hide something) stays recoverable as an old version
+        # for the whole retention. Its policy is written here: the TLS-only statement and CloudTrail's.
+        store = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=self.encryption.key.arn,
+                           tls_only=False, retention_days=retention_days)
+        self.bucket = store.bucket
         declare_personal_data(self.bucket, StoreKind.BUCKET)
-        versioning = S3BucketVersioningA(
-            self, "versioning", bucket=self.bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"))
-        S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=self.bucket.id,
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="audit-retention",
-                status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=retention_days)],
-                # A log file deleted or overwritten (by mistake or to hide something) stays recoverable as an
-                # old version for the whole retention.
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=retention_days)],
-                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                    days_after_initiation=INCOMPLETE_UPLOAD_DAYS)],
-            )],
-            depends_on=[versioning])
-        S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=self.bucket.id,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=(
-                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=self.encryption.key.arn)),
-                bucket_key_enabled=True)])
-        public_access_block = S3BucketPublicAccessBlock(
-            self, "public-access-block", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True)
         self.policy = S3BucketPolicy(
             self, "policy", bucket=self.bucket.id,
             policy=audit_bucket_policy(self.bucket.arn, account_id, trails, tls_only=tls_only),
-            depends_on=[public_access_block])
+            depends_on=[store.public_access_block])
 
 
 class RegionAuditTrail(Construct):

@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
@@ -59,8 +60,9 @@ class EncryptionKey(Construct):
         self.alias = KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
 
 
-def versioned_with_expiry(scope: Construct, bucket: S3Bucket) -> None:
-    """Versioning, with old versions and abandoned uploads removed after a while."""
+def versioned_with_expiry(scope: Construct, bucket: S3Bucket, retention_days: int | None = None) -> None:
+    """Versioning, with old versions and abandoned uploads removed after a while; with `retention_days`, the
+    objects too after that many days, and an old version (a deleted or overwritten object) only as late."""
     versioning = S3BucketVersioningA(
         scope, "versioning",
         bucket=bucket.id,
@@ -73,8 +75,9 @@ def versioned_with_expiry(scope: Construct, bucket: S3Bucket) -> None:
             id="expire-old-versions",
             status="Enabled",
             filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=retention_days)] if retention_days else None,
             noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                noncurrent_days=NONCURRENT_VERSION_DAYS)],
+                noncurrent_days=retention_days or NONCURRENT_VERSION_DAYS)],
             abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
                 days_after_initiation=INCOMPLETE_UPLOAD_DAYS)],
         )],
@@ -86,10 +89,11 @@ class DataBucket(Construct):
     """Private, versioned, SSE-KMS bucket that refuses plain-HTTP requests."""
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, kms_key_arn: str,
-                 tls_only: bool = True) -> None:
+                 tls_only: bool = True, retention_days: int | None = None) -> None:
+        """Without `tls_only` it has no bucket policy: the owner then writes one (which S3 keeps one of)."""
         super().__init__(scope, id_)
         self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
-        versioned_with_expiry(self, self.bucket)
+        versioned_with_expiry(self, self.bucket, retention_days)
         S3BucketServerSideEncryptionConfigurationA(
             self, "encryption",
             bucket=self.bucket.id,
