@@ -75,6 +75,20 @@ def test_an_address_alerts_does_not_list_for_global_on_its_topic_is_a_copy_out_o
     assert not any(address.startswith("aws_sns_topic_subscription.alarms_operator") for _rule, address in found)
 
 
+def test_once_anything_else_may_publish_to_globals_topic_its_operators_and_the_topic_are_refused(base, tmp_path):
+    """An extension's role allowed to publish there could send anything (a user's data) out by email."""
+    def publisher(found: dict[str, Any]) -> None:
+        (topic_name,) = found["aws_sns_topic"]
+        found.setdefault("aws_iam_role_policy", {})["reports"] = {
+            "role": "reports", "name": "reports", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sns:Publish", "Resource": f"${{aws_sns_topic.{topic_name}.arn}}"}]})}
+
+    found = findings_after(base, tmp_path, "global", publisher)
+    assert any(rule == "RES003" and address.startswith("aws_sns_topic_subscription.alarms_operator")
+               for rule, address in found), found
+    assert any(rule == "RES003" and address.startswith("aws_sns_topic.alarms_topic") for rule, address in found)
+
+
 def test_without_an_address_for_global_the_replicas_lag_would_reach_no_one(tmp_path):
     (tmp_path / "regions.yaml").write_text(CONFIG.replace("    default: [oncall@acme.example]\n", "")
                                            .replace("    global: [directory-oncall@acme.example]\n",

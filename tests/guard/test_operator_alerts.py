@@ -4,7 +4,6 @@ residency rules accept (exactly the configured addresses on the region's alarm-o
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 
 from residency.config import Config, load_config
 from residency.guard.check import check_synthesized
-from residency.stacks import synthesize
+from tests.guard.synthesized import findings_after, synthesized
 
 CONFIG = """project: acme-alerts
 regions:
@@ -30,11 +29,7 @@ TOPIC_NAME = "acme-alerts-eu-west-1-alerts"
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> tuple[Config, Path]:
-    root = tmp_path_factory.mktemp("alerts")
-    (root / "regions.yaml").write_text(CONFIG)
-    config = load_config(root / "regions.yaml")
-    synthesize(config, root / "cdktf.out", project_dir=root)
-    return config, root / "cdktf.out"
+    return synthesized(tmp_path_factory.mktemp("alerts"), CONFIG)
 
 
 def stack(out: Path, workspace: str) -> dict[str, Any]:
@@ -78,16 +73,8 @@ def test_each_region_gets_its_alarms_and_an_encrypted_topic_for_its_operators(ba
     assert "aws_sns_topic" not in stack(out, "global").get("resource", {})  # global holds no alarms of a region
 
 
-def changed(base: tuple[Config, Path], tmp_path: Path, edit) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    config, source = base
-    out = tmp_path / "cdktf.out"
-    shutil.copytree(source, out, ignore=shutil.ignore_patterns("assets"))
-    path = out / "stacks" / EU / "cdk.tf.json"
-    document = json.loads(path.read_text())
-    edit(document["resource"])
-    path.write_text(json.dumps(document))
-    report = check_synthesized(config, out)
-    return [(f.rule, f.address) for f in report.findings if f.workspace == EU]
+def changed(base: tuple[Config, Path], tmp_path: Path, edit) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return findings_after(base, tmp_path, EU, edit)
 
 
 def alarm_topic(resources: dict[str, Any]) -> str:
