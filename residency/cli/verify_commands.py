@@ -117,13 +117,13 @@ def _users(app: Application, mirror: str | None) -> UsersReport:
 
 def _cognito_clients() -> Callable[[str], Any]:
     """A Cognito client per region, with the standard credentials (AWS only: see verify's --users)."""
-    import boto3
+    from residency.flows.region_data import service_client
 
     clients: dict[str, Any] = {}
 
     def client_for(region: str) -> Any:
         if region not in clients:
-            clients[region] = boto3.client("cognito-idp", region_name=region)
+            clients[region] = service_client("cognito-idp", region, None)
         return clients[region]
 
     return client_for

@@ -233,12 +233,12 @@ def _is_current(version: dict[str, Any]) -> bool:
 
 def dynamodb_client(region: str, endpoint_url: str | None) -> Any:
     """A DynamoDB client for `region`, as `clients` makes it."""
-    return _session(region, endpoint_url).client("dynamodb", endpoint_url=endpoint_url)
+    return service_client("dynamodb", region, endpoint_url)
 
 
-def cloudtrail_client(region: str, endpoint_url: str | None) -> Any:
-    """A CloudTrail client for `region`, as `clients` makes them."""
-    return _session(region, endpoint_url).client("cloudtrail", endpoint_url=endpoint_url)
+def service_client(service: str, region: str, endpoint_url: str | None) -> Any:
+    """A client of `service` for `region`, as `clients` makes them (a session of its own)."""
+    return _session(region, endpoint_url).client(service, endpoint_url=endpoint_url)
 
 
 def _session(region: str, endpoint_url: str | None) -> Any:

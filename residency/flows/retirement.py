@@ -115,7 +115,7 @@ def _refuse_while_trails_deliver_here(config: Config, region: str, stores: Itera
     for other in others:
         trail = naming.audit_trail_name(config.project, other)
         try:
-            found = region_data.cloudtrail_client(other, endpoint).describe_trails(
+            found = region_data.service_client("cloudtrail", other, endpoint).describe_trails(
                 trailNameList=[trail], includeShadowTrails=False).get("trailList", [])
         except (BotoCoreError, ClientError) as error:
             raise RetirementRefused(
