@@ -114,11 +114,14 @@ def trail_field(field: str, value: Any):  # type: ignore[no-untyped-def]
     (OTHER, trail_field("s3_bucket_name", f"acme-audit-{HOME}-audit-999999999999")),
     # Encrypted with a key of another jurisdiction.
     (OTHER, trail_field("kms_key_id", f"arn:aws:kms:{US}:{ACCOUNT}:alias/acme-audit-{US}-audit")),
+    # What the rules cannot place fails: a key or a bucket given from outside the configuration.
+    (OTHER, trail_field("kms_key_id", "${var.audit_key}")),
+    (OTHER, trail_field("s3_bucket_name", "${var.audit_bucket}")),
     # Collecting every region's events into one jurisdiction.
     (HOME, trail_field("is_multi_region_trail", True)),
     (US, trail_field("is_organization_trail", True)),
 ], ids=["other-jurisdictions-bucket", "unknown-bucket", "not-the-home", "another-accounts-bucket", "foreign-key",
-        "multi-region", "organization"])
+        "key-from-a-variable", "bucket-from-a-variable", "multi-region", "organization"])
 def test_a_trail_that_leaves_its_jurisdiction_is_a_violation(base, tmp_path, workspace, edit):
     found = findings_after(base, tmp_path, workspace, edit)
     assert any(address.startswith("aws_cloudtrail.") for _rule, address in found), found
