@@ -30,7 +30,7 @@ def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
         app.say(f"  domain    {config.domain}")
     for code, region in config.regions.items():
         default = "  (default)" if region.default else ""
-        countries = ", ".join(region.countries) or "-"
+        countries = ", ".join(config.countries_of(code)) or "-"
         app.say(f"  {code:<15} {region.jurisdiction:<4} {countries}{default}")
 
 
@@ -52,7 +52,7 @@ def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "workspace": name,
             "region": name if region else config.global_.region,
             "jurisdiction": workspaces.jurisdiction_of(config, name),
-            "countries": list(region.countries) if region else [],
+            "countries": list(config.countries_of(name)) if region else [],
             "default": bool(region and region.default),
             "state": config.state_location(name),
         })

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 from pydantic import (
@@ -22,6 +23,7 @@ from pydantic import (
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
 from residency.config.countries import COUNTRY_CODES
+from residency.config.country_membership import GROUP_COUNTRIES
 from residency.config.state import LocalState, StateConfig
 from residency.target import TargetProfile, profile_for
 
@@ -29,6 +31,9 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 PROJECT_PATTERN = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
+# Jurisdiction names a region's `countries` may list for all the countries their law covers (under a region of
+# that jurisdiction; US, AU and NZ elsewhere are just the country).
+COUNTRY_GROUPS: tuple[str, ...] = tuple(sorted(GROUP_COUNTRIES))
 
 
 class FrozenDict(dict[K, V]):
@@ -91,8 +96,10 @@ class RegionConfig(BaseModel):
     )
     countries: Annotated[tuple[str, ...], Field(strict=False)] = Field(
         default=(),
-        description="ISO 3166-1 alpha-2 codes; a country belongs to at most one region",
-        json_schema_extra={"items": {"type": "string", "enum": _enum(COUNTRY_CODES)}, "uniqueItems": True},
+        description="ISO 3166-1 alpha-2 codes; a country belongs to at most one region. The region's jurisdiction "
+                    "(EU, UK, US, AU, NZ) stands for every country its law covers that no other region lists",
+        json_schema_extra={"items": {"type": "string", "enum": _enum({*COUNTRY_CODES, *COUNTRY_GROUPS})},
+                           "uniqueItems": True},
     )
     failover: str | None = Field(default=None, description="another listed region in the same jurisdiction")
     default: bool = Field(
@@ -343,20 +350,62 @@ EXCEPTION_REASON_MIN = 20
 
 
 class GuardException(BaseModel):
-    """A reviewed, expiring exception to one residency rule for one resource."""
+    """A reviewed, expiring exception to one residency rule, for one destination of one resource, in the
+    workspaces it names: exactly what was reviewed, nothing beside it."""
 
     model_config = _strict()
 
     rule: str = Field(description="the rule id, e.g. RES002", json_schema_extra={"pattern": EXCEPTION_RULE_PATTERN})
     resource: str = Field(description="the resource address as `check` reports it, e.g. aws_s3_bucket.logs")
-    workspace: str | None = Field(default=None, description="the workspace (region code or global); all if left out")
+    workspace: str | None = Field(default=None, description="the workspace (region code or global); this or "
+                                                            "`workspaces` is required")
+    workspaces: Annotated[tuple[str, ...], Field(strict=False)] = Field(
+        default=(), description="several workspaces, each named (instead of `workspace`)")
+    destination: str = Field(description="what the finding reaches, as `check` reports it after `->`: a host, a "
+                                         "region, an ARN, a processor or a country; other findings of the resource "
+                                         "are still reported")
     reason: str = Field(description=f"why this is acceptable; at least {EXCEPTION_REASON_MIN} characters",
                         json_schema_extra={"minLength": EXCEPTION_REASON_MIN})
     expires: str = Field(description="YYYY-MM-DD; an expired exception is an error",
                          json_schema_extra={"format": "date"})
 
-    def matches(self, rule: str, workspace: str, address: str) -> bool:
-        return self.rule == rule and self.resource == address and self.workspace in (None, workspace)
+    @property
+    def covered_workspaces(self) -> tuple[str, ...]:
+        return (self.workspace,) if self.workspace is not None else self.workspaces
+
+    def matches(self, rule: str, workspace: str, address: str, reaches: tuple[str, ...]) -> bool:
+        """Whether this excuses a finding: same rule, address and workspace, and it names what the finding reaches
+        (its destination, or the value that names it: an ARN, a URL's host)."""
+        wanted = self.destination.strip().lower()
+        return (self.rule == rule and self.resource == address and workspace in self.covered_workspaces
+                and any(wanted == reached.strip().lower() for reached in reaches))
+
+
+PROCESSOR_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+HOST_PATTERN = r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$"
+
+
+HostPattern = Annotated[str, Field(pattern=HOST_PATTERN)]
+
+
+class Processor(BaseModel):
+    """An outside service personal data may reach (a GDPR sub-processor): where it processes, and what for."""
+
+    model_config = _strict()
+
+    name: str = Field(description="a short unique name, e.g. datadog-eu", pattern=PROCESSOR_NAME_PATTERN)
+    hosts: Annotated[tuple[HostPattern, ...], Field(strict=False, min_length=1)] = Field(
+        description="its host names, lowercase; `*.example.com` is any name under example.com")
+    jurisdiction: str = Field(description="the jurisdiction where it processes the data",
+                              json_schema_extra={"enum": _enum(JURISDICTIONS)})
+    purpose: str = Field(min_length=5, description="what it does with the data (shown in the sub-processor list)")
+    regions: Annotated[tuple[str, ...], Field(strict=False)] = Field(
+        default=(), description="only these listed regions (of its jurisdiction) may use it; all of them if left out")
+
+    def serves(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+                   for pattern in self.hosts)
 
 
 class Config(BaseModel):
@@ -389,6 +438,9 @@ class Config(BaseModel):
     exceptions: Annotated[tuple[GuardException, ...], Field(strict=False)] = Field(
         default=(), description="reviewed, expiring exceptions to residency rules (`residency check`)"
     )
+    processors: Annotated[tuple[Processor, ...], Field(strict=False)] = Field(
+        default=(), description="outside services personal data may reach, and where they process it (the "
+                                "sub-processor list); a host no processor or known site covers is a violation")
     organization_scp: bool = Field(
         default=False, description="also write cdktf.out/organization-scp.json, an SCP that keeps every account "
                                    "in the governed regions (checked by `residency check`)")
@@ -413,6 +465,32 @@ class Config(BaseModel):
                 "directory_replicas": bool(self.directory_replica_regions), "features": self.features is not None,
                 "tracing": self.tracing}
         return tuple(limitation.text for limitation in self.profile.limitations if uses.get(limitation.when, True))
+
+    def countries_of(self, region: str) -> tuple[str, ...]:
+        """The countries a region serves: its codes, and for a jurisdiction's name (EU) the members that no
+        other region lists by code."""
+        return self.served_countries.get(region, ())
+
+    @cached_property
+    def served_countries(self) -> dict[str, tuple[str, ...]]:
+        """Region -> the countries it serves, expanded (see countries_of)."""
+        served: dict[str, tuple[str, ...]] = {}
+        for region, settings in self.regions.items():
+            listed_elsewhere = {country for code, other in self.regions.items() if code != region
+                                for country in other.countries}
+            found: dict[str, None] = {}
+            for entry in settings.countries:
+                if entry in GROUP_COUNTRIES and entry == settings.jurisdiction:
+                    found.update((country, None) for country in GROUP_COUNTRIES[entry]
+                                 if country not in listed_elsewhere)
+                else:
+                    found[entry] = None
+            served[region] = tuple(found)
+        return served
+
+    def region_of_country(self, country: str) -> str | None:
+        """The listed region that serves a country (None: the default region takes it)."""
+        return next((code for code, countries in self.served_countries.items() if country in countries), None)
 
     @property
     def region_codes(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from residency.config.aws_regions import REGIONS
+from residency.config.model import COUNTRY_GROUPS
 
 PROJECT_NAME_LENGTH = (3, 24)
 FALLBACK_PROJECT = "my-product"
@@ -77,12 +78,21 @@ def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str =
         "  frontend: false          # true: a CloudFront + private S3 static site",
         "regions:                   # AWS region -> its jurisdiction and the countries whose users live there",
     ]
+    grouped: set[str] = set()
     for region in regions:
         known = REGIONS.get(region.code)
+        countries = list(region.countries)
+        group = known.jurisdiction if known and known.jurisdiction in COUNTRY_GROUPS else None
+        note = ""
+        if group and group not in grouped and group not in countries:
+            countries.append(group)  # its law's other member states come here, not to another jurisdiction's default
+            note = _comment(len(", ".join(countries)) + 17, f"{group}: every other {group} country")
+        if group:
+            grouped.add(group)
         lines += [
             f"  {region.code}:" + (_comment(len(region.code) + 3, known.city) if known else ""),
             f"    jurisdiction: {known.jurisdiction if known else '??'}",
-            f"    countries: [{', '.join(region.countries)}]",
+            f"    countries: [{', '.join(countries)}]" + note,
         ]
         if region.default:
             lines.append("    default: true" + _comment(17, "users from unlisted countries land here"))

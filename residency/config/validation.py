@@ -9,14 +9,16 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
 from residency import naming
-from residency.config.aws_regions import REGIONS
+from residency.config.aws_regions import JURISDICTIONS, REGIONS
 from residency.config.countries import COMMON_MISTAKES, COUNTRY_CODES
 from residency.config.model import (
     ALERTS_DEFAULT_KEY,
+    COUNTRY_GROUPS,
     EXCEPTION_REASON_MIN,
     EXCEPTION_RULE_PATTERN,
     PROJECT_PATTERN,
     Config,
+    GuardException,
 )
 from residency.config.yaml_source import LineMap, Location, format_location
 from residency.errors import Problem
@@ -181,6 +183,10 @@ def _countries(config: Config, report: _Report) -> None:
     for code, region in config.regions.items():
         for index, country in enumerate(region.countries):
             location = ("regions", code, "countries", index)
+            own_group = country == _jurisdiction_of(config, code)
+            if country in COUNTRY_GROUPS and (country not in COUNTRY_CODES or own_group):
+                _country_group(config, code, index, country, report, first_seen)
+                continue
             if country not in COUNTRY_CODES:
                 report.add(location, f"{country!r} is not an ISO 3166-1 alpha-2 country code", _country_hint(country))
             if country not in first_seen:
@@ -193,6 +199,24 @@ def _countries(config: Config, report: _Report) -> None:
             else:
                 message = f"country {country!r} is already in region {other}; a country belongs to at most one region"
                 report.add(location, message, f"remove {country} from {other} or from {code}")
+
+
+def _country_group(config: Config, code: str, index: int, group: str, report: _Report,
+                   first_seen: dict[str, tuple[str, int]]) -> None:
+    """A jurisdiction's name stands for its members: only under a region of that jurisdiction, and only once."""
+    location = ("regions", code, "countries", index)
+    jurisdiction = _jurisdiction_of(config, code)
+    if group != jurisdiction:
+        report.add(location, f"{group} stands for the countries of jurisdiction {group}, but {code} is in "
+                   f"{jurisdiction}: their users' data would leave {group}",
+                   f"list {group} under a region of {group}, or list countries by code")
+        return
+    if group in first_seen:
+        other, _ = first_seen[group]
+        report.add(location, f"{group} is already listed by {other}; its members can go to one region only",
+                   f"keep {group} in one region and list the other region's countries by code")
+        return
+    first_seen[group] = (code, index)
 
 
 def _country_hint(country: str) -> str:
@@ -402,9 +426,9 @@ def _exceptions(config: Config, report: _Report) -> None:
         here = ("exceptions", index)
         if not re.fullmatch(EXCEPTION_RULE_PATTERN, exception.rule):
             report.add((*here, "rule"), f"{exception.rule!r} is not a rule id", "rule ids look like RES002")
-        if exception.workspace is not None and exception.workspace not in config.workspaces:
-            hint = suggest(exception.workspace, config.workspaces) or f"one of {', '.join(config.workspaces)}"
-            report.add((*here, "workspace"), f"{exception.workspace!r} is not a workspace", hint)
+        _exception_workspaces(config, exception, here, report)
+        if not exception.destination.strip():
+            report.add((*here, "destination"), "the destination is empty", "copy it from `check`'s finding (after ->)")
         reason = exception.reason.strip()
         if len(reason) < EXCEPTION_REASON_MIN:
             report.add((*here, "reason"), f"the reason is {len(reason)} characters; an exception needs a reason "
@@ -419,6 +443,43 @@ def _exceptions(config: Config, report: _Report) -> None:
                        f"on {expires.isoformat()}", "review it: fix the resource, or renew with a new expiry date")
 
 
+def _exception_workspaces(config: Config, exception: GuardException, here: Location, report: _Report) -> None:
+    """Each workspace an exception covers is named: one `workspace`, or a `workspaces` list, never both or none."""
+    if (exception.workspace is None) == (not exception.workspaces):
+        report.add(here, "an exception names the workspace it was reviewed for: `workspace: eu-central-1`, or "
+                   "`workspaces: [..]` for several" if exception.workspace is None else
+                   "an exception has `workspace` or `workspaces`, not both",
+                   "an address is the same in every region, so an exception without one would excuse them all",
+                   key=True)
+        return
+    key = "workspace" if exception.workspace is not None else "workspaces"
+    for position, workspace in enumerate(exception.covered_workspaces):
+        if workspace not in config.workspaces:
+            hint = suggest(workspace, config.workspaces) or f"one of {', '.join(config.workspaces)}"
+            location = (*here, key) if key == "workspace" else (*here, key, position)
+            report.add(location, f"{workspace!r} is not a workspace", hint)
+
+
+def _processors(config: Config, report: _Report) -> None:
+    seen: set[str] = set()
+    for index, processor in enumerate(config.processors):
+        here = ("processors", index)
+        if processor.name in seen:
+            report.add((*here, "name"), f"processor {processor.name!r} is listed twice", "give each a unique name")
+        seen.add(processor.name)
+        if processor.jurisdiction not in JURISDICTIONS:
+            report.add((*here, "jurisdiction"), f"{processor.jurisdiction!r} is not a jurisdiction residency knows",
+                       suggest(processor.jurisdiction, JURISDICTIONS) or f"one of {', '.join(JURISDICTIONS)}")
+        for position, region in enumerate(processor.regions):
+            if region not in config.regions:
+                report.add((*here, "regions", position), f"{region!r} is not a listed region",
+                           suggest(region, config.regions) or f"one of {', '.join(config.regions)}")
+            elif _jurisdiction_of(config, region) != processor.jurisdiction:
+                report.add((*here, "regions", position), f"{region} is in {_jurisdiction_of(config, region)}, but "
+                           f"{processor.name} processes in {processor.jurisdiction}: using it from there is a "
+                           "transfer, not a processor of the region", "list only regions of its jurisdiction")
+
+
 _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _project,
     _domain,
@@ -430,6 +491,7 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _failover,
     _directory,
     _exceptions,
+    _processors,
     _tags,
     _ci,
     _alerts,

@@ -32,7 +32,7 @@ def dns_answers(config: Config, route53: Any, countries: list[str]) -> dict[str,
     """Route 53's answer for `api.<domain>` for a client in each of `countries` (`*`: an unlisted one)."""
     assert config.domain is not None
     zone = hosted_zone_id(route53, config.domain)
-    listed = {country for region in config.regions.values() for country in region.countries}
+    listed = {country for region in config.regions for country in config.countries_of(region)}
     found = {}
     for country in countries:
         client = country_subnets.stand_in(listed) if country == ANY_COUNTRY else country

@@ -79,7 +79,7 @@ def drill(config: Config, route53: Any, region: str, *, emulated: bool, hold_sec
     if before:
         raise ResidencyError("the routing is wrong before the drill: " + "; ".join(_describe(a) for a in before),
                              hint="run `residency verify`, fix it, then drill")
-    countries = set(config.regions[region].countries) | ({ANY_COUNTRY} if config.regions[region].default else set())
+    countries = set(config.countries_of(region)) | ({ANY_COUNTRY} if config.regions[region].default else set())
     inverted = False
     try:
         progress(f"drill: {region} taken out of routing (its health check inverted)")

@@ -75,7 +75,7 @@ def find_orphans(config: Config, paths: ProjectPaths, served: Served | None) -> 
 def moved_countries(config: Config, served: Served | None) -> list[MovedCountry]:
     before = {country: region for region, countries in (served or {}).items() for country in countries}
     return [MovedCountry(country, before[country], code)
-            for code, region in config.regions.items() for country in region.countries
+            for code in config.regions for country in config.countries_of(code)
             if country in before and before[country] != code]
 
 

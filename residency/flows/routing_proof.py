@@ -127,8 +127,8 @@ def answers(config: Config, view: RoutingView) -> list[CountryAnswer]:
     """Every listed country's answer, and the default's (`*`), against what regions.yaml says."""
     found = []
     default = config.default_region
-    wanted: list[tuple[str, str]] = [(country, code) for code, region in config.regions.items()
-                                     for country in region.countries]
+    wanted: list[tuple[str, str]] = [(country, code) for code in config.regions
+                                     for country in config.countries_of(code)]
     if default is not None:
         wanted.append((ANY_COUNTRY, default))
     for country, expected in wanted:

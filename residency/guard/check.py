@@ -9,6 +9,7 @@ from typing import Any
 
 from residency.config import Config
 from residency.errors import ResidencyError, UsageError
+from residency.guard.outside_places import place_jurisdiction, place_label, processors_by_jurisdiction
 from residency.guard.plan_document import overlay_plan, plan_shape_problem
 from residency.guard.registry import Check, Context
 from residency.guard.rules import RULES
@@ -44,7 +45,28 @@ def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[st
     report = Report(workspaces=[workspace.name for workspace in workspaces], artifacts=artifacts)
     apply_exceptions(config, findings, report)
     report.paths = _mark_violations(paths, report.findings)
+    report.processors = sub_processors(config, report.paths)
     return report
+
+
+def sub_processors(config: Config, paths: list[DataPath]) -> dict[str, list[dict[str, object]]]:
+    """Per jurisdiction, the declared processors and the well-known service sites the workspaces send to, with
+    the workspaces that do: the list a privacy officer asks for."""
+    listed = processors_by_jurisdiction(config)
+    used: dict[str, set[str]] = {}
+    for path in paths:
+        if path.kind == "processor":
+            used.setdefault(path.destination, set()).add(path.workspace)
+    for entries in listed.values():
+        for entry in entries:
+            entry["used_by"] = sorted(workspace for place, workspaces in used.items()
+                                      if place.startswith(f"processor:{entry['name']}:") for workspace in workspaces)
+    for place, workspaces in sorted(used.items()):
+        jurisdiction = place_jurisdiction(place)
+        if place.startswith("site:") and jurisdiction is not None:
+            listed.setdefault(jurisdiction, []).append({"name": place_label(place), "well_known_site": True,
+                                                        "used_by": sorted(workspaces)})
+    return listed
 
 
 def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]) -> list[str]:
@@ -104,15 +126,17 @@ def apply_exceptions(config: Config, findings: list[Finding], report: Report) ->
     used: set[int] = set()
     for finding in findings:
         index = next((i for i, exception in enumerate(config.exceptions)
-                      if exception.matches(finding.rule, finding.workspace, finding.address)), None)
+                      if exception.matches(finding.rule, finding.workspace, finding.address, finding.reaches)),
+                     None)
         if index is None:
             report.findings.append(finding)
             continue
         used.add(index)
         exception = config.exceptions[index]
         report.suppressed.append(Suppressed(finding, exception.reason, exception.expires))
-    report.unused_exceptions = [f"exceptions[{i}]: {exception.rule} on {exception.resource} matches no finding"
-                                for i, exception in enumerate(config.exceptions) if i not in used]
+    report.unused_exceptions = [f"exceptions[{i}]: {exception.rule} on {exception.resource} -> "
+                                f"{exception.destination} matches no finding" for i, exception in
+                                enumerate(config.exceptions) if i not in used]
 
 
 def _mark_violations(paths: list[DataPath], findings: list[Finding]) -> list[DataPath]:

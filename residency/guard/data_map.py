@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from residency.config import REGIONS
+from residency.guard.outside_places import place_jurisdiction, place_label
 from residency.guard.values import GLOBAL, UNKNOWN
 from residency.guard.workspace_model import DataPath
 
@@ -58,7 +59,7 @@ def build_map(regions: Mapping[str, str], paths: Sequence[DataPath], global_regi
     ends = {end for path in paths for end in (path.source, path.destination)} - {GLOBAL, UNKNOWN}
     for code in sorted(ends - set(declared)):
         known = REGIONS.get(code)
-        declared[code] = known.jurisdiction if known else "other"
+        declared[code] = known.jurisdiction if known else (place_jurisdiction(code) or "other")
     clusters: dict[str, list[str]] = {}
     for code, jurisdiction in declared.items():
         clusters.setdefault(jurisdiction, []).append(code)
@@ -84,5 +85,8 @@ def _edges(paths: Sequence[DataPath], order: Mapping[str, int]) -> tuple[Edge, .
 
 
 def city(code: str) -> str:
+    """A region's city, or what a place outside AWS is (a processor, a service's site)."""
     known = REGIONS.get(code)
-    return known.city if known else ""
+    if known:
+        return known.city
+    return place_label(code) if place_jurisdiction(code) else ""

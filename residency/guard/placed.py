@@ -66,7 +66,7 @@ def placed_values(context: Context) -> list[PlacedValue]:
                 where = context.placer.place(place.default, place.kind, resource)  # what AWS does unless told
                 found.append(PlacedValue(resource, place, (place.path,), place.default, where))
             for location, value in at_path(resource.body, place.path):
-                if place.when is not None and not _applies(resource.body, location, place.when):
+                if place.when is not None and not _applies(resource.body, location, place.when, value):
                     continue
                 where = context.placer.place(value, place.kind, resource)
                 if place.path == "endpoint" and is_operator_alert(context, resource, value):
@@ -79,8 +79,11 @@ def _is_set(body: dict[str, Any], path: str) -> bool:
     return any(value is not None for _location, value in at_path(body, path))
 
 
-def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[str, ...]]) -> bool:
-    """Whether the attribute beside the value has one of the values (or one only known at apply time)."""
+def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[str, ...]], value: Any) -> bool:
+    """Whether the attribute beside the value (or the value itself, when it is that attribute: a list's item) has
+    one of the values (or one only known at apply time)."""
+    if when[0] in location and isinstance(value, str):
+        return "${" in value or value.upper() in (v.upper() for v in when[1])
     parent: Any = body
     holder: dict[str, Any] = body
     for step in location[:-1]:

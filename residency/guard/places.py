@@ -35,6 +35,7 @@ from residency.guard.expressions import (
     parse_template,
     sole_expression,
 )
+from residency.guard.outside_places import ip_place, outside_host
 from residency.guard.plan_document import CALLER_ACCOUNTS
 from residency.guard.values import UNKNOWN
 from residency.guard.workspace_model import Resource, SynthesizedWorkspace
@@ -227,13 +228,24 @@ class Placer:
             regions = {_region_label(label) for label in host.split(".")} - {None}
             return frozenset(str(r) for r in regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
         domain = self.config.domain
+        if domain and host == domain:
+            return NOWHERE  # the product's own zone: what its records lead to is judged where they are (RES005)
         if domain and host.endswith(f".{domain}"):
             label = host.removesuffix(f".{domain}")
             if label in self.config.regions:
                 return frozenset({label})
             if host in (naming.global_api_host(domain), naming.frontend_host(domain)):
                 return NOWHERE  # the names global serves; where they lead is judged there (RES005)
-        return SOMEWHERE_UNKNOWN
+        address = ip_place(host, self.region)
+        if address is not None:
+            return address
+        return outside_host(self.config, host, self.region) or SOMEWHERE_UNKNOWN
+
+    @property
+    def region(self) -> str:
+        """The workspace's own region (global's configured region for `global`)."""
+        name = self.workspace.name
+        return name if name in self.config.regions else self.config.global_.region
 
     def bucket(self, name: str) -> Where:
         """A bucket is placed only when this workspace creates it: names are global, anyone may own one."""

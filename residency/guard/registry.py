@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from residency import naming
 from residency.config import REGIONS, Config
 from residency.guard.attributes import Location
 from residency.guard.catalog.entries import Workspace
+from residency.guard.outside_places import JURISDICTION_PREFIX, PROCESSOR_PREFIX, place_jurisdiction, place_label
 from residency.guard.placed import PlacedValue, placed_values
-from residency.guard.places import LOOPBACK, UNKNOWN, Placer
+from residency.guard.places import LOOPBACK, UNKNOWN, Placer, split_url
 from residency.guard.workspace_model import DataPath, Finding, Rule, SynthesizedWorkspace
 
 
@@ -59,9 +62,10 @@ class Context:
         return found
 
     @staticmethod
-    def jurisdiction_of(region: str) -> str | None:
-        known = REGIONS.get(region)
-        return known.jurisdiction if known else None
+    def jurisdiction_of(place: str) -> str | None:
+        """A region's jurisdiction, or that of a place outside AWS (a processor's, a service site's)."""
+        known = REGIONS.get(place)
+        return known.jurisdiction if known else place_jurisdiction(place)
 
     def same_jurisdiction(self, region: str) -> bool:
         if region == LOOPBACK:
@@ -74,7 +78,8 @@ class Context:
 
     def describe(self, places: list[str]) -> str:
         """`us-east-1 (US)`, or that a place cannot be established."""
-        named = [f"{place} ({self.jurisdiction_of(place)})" for place in places if place not in (UNKNOWN, LOOPBACK)]
+        named = [_named(place, self.jurisdiction_of(place), self.config) for place in places
+                 if place not in (UNKNOWN, LOOPBACK)]
         if LOOPBACK in places:
             named.append("this machine's loopback interface (only the local target's emulator may be there)")
         if UNKNOWN in places:
@@ -82,10 +87,45 @@ class Context:
         return ", ".join(named)
 
     def finding(self, rule: str, address: str, message: str, source: str = "", destination: str = "") -> Finding:
-        return Finding(rule, self.workspace.name, address, message, source, destination, self.workspace.origin)
+        return Finding(rule, self.workspace.name, address, message, source, destination or UNKNOWN,
+                       self.workspace.origin)
+
+    def findings_to(self, rule: str, address: str, message: str, outside: list[str], value: Any) -> Iterator[Finding]:
+        """One finding per place reached: each is excused (or not) by an exception for exactly that destination."""
+        named = destination_of(UNKNOWN, value)
+        for destination in dict.fromkeys(destination_of(place, value) for place in outside):
+            yield replace(self.finding(rule, address, message, self.region, destination),
+                          named=named if named != destination else "")
 
     def path(self, kind: str, address: str, destination: str, source: str | None = None) -> DataPath:
         return DataPath(kind, self.workspace.name, address, source or self.region, destination)
+
+
+def destination_of(place: str, value: Any) -> str:
+    """What a finding reaches, as an exception names it: the region, or (for a place outside AWS or one that
+    cannot be established) the host, ARN or text that names it."""
+    if place in REGIONS:
+        return place
+    if not isinstance(value, str):
+        value = json.dumps(value, sort_keys=True, default=str)
+    text = value.strip()
+    if "://" in text and not text.startswith("${"):
+        host = split_url(text)[1]
+        return host or text[:120]
+    return text[:120]
+
+
+def _named(place: str, jurisdiction: str | None, config: Config) -> str:
+    if place.startswith(PROCESSOR_PREFIX) and jurisdiction is None:
+        name = place.removeprefix(PROCESSOR_PREFIX)
+        processor = next((p for p in config.processors if p.name == name), None)
+        allowed = ", ".join(processor.regions) if processor else "other regions"
+        return f"processor {name}, which regions.yaml declares for {allowed} only"
+    if place.startswith(JURISDICTION_PREFIX):
+        return f"a service in {jurisdiction}"
+    if place_jurisdiction(place) is not None:
+        return f"{place_label(place)} ({jurisdiction})"
+    return f"{place} ({jurisdiction})"
 
 
 Check = Callable[[Context], Iterator[Finding | DataPath]]

@@ -26,6 +26,10 @@ def text_lines(report: Report) -> list[str]:
         lines.append(f"excepted {finding.rule} {finding.workspace}: {finding.address} until {suppressed.expires}: "
                      f"{suppressed.reason}")
     lines += [f"warning: {unused}" for unused in report.unused_exceptions]
+    for jurisdiction, entries in sorted(report.processors.items()):
+        names = ", ".join(f"{entry['name']}" + (f" ({entry['purpose']})" if entry.get("purpose") else "")
+                          for entry in entries)
+        lines.append(f"processors in {jurisdiction}: {names}")
     lines.append(summary(report))
     return lines
 
@@ -45,6 +49,7 @@ def as_json(report: Report, exit_code: int) -> dict[str, Any]:
         "findings": [finding.as_json() for finding in report.findings],
         "excepted": [{**s.finding.as_json(), "reason": s.reason, "expires": s.expires} for s in report.suppressed],
         "warnings": report.unused_exceptions,
+        "processors": report.processors,
         "data_paths": [{"kind": p.kind, "workspace": p.workspace, "address": p.address, "from": p.source,
                         "to": p.destination, "violation": p.violation} for p in report.paths],
     }

@@ -24,6 +24,8 @@ from residency.guard.expressions import (
     traversals,
     walk,
 )
+from residency.guard.file_contents import FILE_FUNCTIONS
+from residency.guard.outside_places import HOST_NAME, IPV4, IPV6, ip_place, is_public_name
 from residency.guard.places import SOMEWHERE_UNKNOWN, Where, split_url
 
 if TYPE_CHECKING:
@@ -61,6 +63,9 @@ def places_in_text(context: Context, text: str) -> dict[str, Where]:
             for piece in folded if isinstance(folded, list) else [folded]:
                 if isinstance(piece, str):
                     found |= _literal_tokens(context, piece, [])
+    for node in walk(template):
+        if isinstance(node, Call) and node.name.split("::")[-1] in FILE_FUNCTIONS:
+            found[f"{node.name}(...)"] = SOMEWHERE_UNKNOWN  # a file residency could not read or render
     for part in nodes:
         for traversal in traversals(part):
             looked_up = _looked_up(context, traversal)
@@ -72,17 +77,46 @@ def places_in_text(context: Context, text: str) -> dict[str, Where]:
 def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, Where]:
     found: dict[str, Where] = {}
     placer = context.placer
+    taken: list[tuple[int, int]] = []  # spans a URL or ARN already names: their hosts are judged with them
     for match in _ARN.finditer(text):
+        taken.append(match.span())
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.ARN, None, 0)
     for match in _URL.finditer(text):
+        taken.append(match.span())
         if _project_host(context, match.group()):
             continue  # the product's own names (its front end); where they lead is RES005's to judge
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
     for match in _AWS_HOST.finditer(text):
+        taken.append(match.span())
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
+    found |= _outside_hosts(context, text, taken)
     for match in _REGION_CODE.finditer(text.lower()):
         code = match.group(1)
         found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
+    return found
+
+
+def _outside_hosts(context: Context, text: str, taken: list[tuple[int, int]]) -> dict[str, Where]:
+    """Host names under a public suffix (with or without a port) and IP addresses, outside URLs and ARNs."""
+    found: dict[str, Where] = {}
+    if "." not in text and ":" not in text:
+        return found
+
+    def free(span: tuple[int, int]) -> bool:
+        return not any(start < span[1] and span[0] < end for start, end in taken)
+
+    for match in HOST_NAME.finditer(text):
+        name, port = match.group(1), match.group(2)
+        if free(match.span()) and is_public_name(name, alone=port is None) and not _project_host(
+                context, f"https://{name}"):
+            found[match.group().lower()] = context.placer.host(name)
+    for pattern in (IPV4, IPV6):
+        for match in pattern.finditer(text):
+            if match.group(2) or not free(match.span()):
+                continue  # a network range (CIDR) is not a host data is sent to
+            where = ip_place(match.group(1), context.placer.region)
+            if where is not None:
+                found[match.group()] = where
     return found
 
 

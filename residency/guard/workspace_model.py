@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from residency.guard.file_contents import render_files
 from residency.guard.tfjson import Problem, read_document, read_workspace
 
 
@@ -50,7 +51,7 @@ class SynthesizedWorkspace:
     def load(cls, path: Path) -> SynthesizedWorkspace:
         """The workspace whose directory holds `path` (its cdk.tf.json)."""
         read = read_workspace(path.parent)
-        return cls(path.parent.name, read.document, problems=tuple(read.problems))
+        return cls(path.parent.name, render_files(read.document, path.parent), problems=tuple(read.problems))
 
     @classmethod
     def from_document(cls, name: str, document: Any) -> SynthesizedWorkspace:
@@ -126,10 +127,17 @@ class Finding:
     source: str = ""  # where the data is (region or workspace)
     destination: str = ""  # where the path leads; "unknown" when it cannot be established
     origin: str = "synthesized"  # or "plan"
+    named: str = ""  # the value that names the destination (an ARN, a URL), when it says more than `destination`
 
     def as_json(self) -> dict[str, str]:
         return {"rule": self.rule, "workspace": self.workspace, "address": self.address, "message": self.message,
-                "from": self.source, "to": self.destination, "checked": self.origin}
+                "from": self.source, "to": self.destination, "checked": self.origin,
+                **({"named": self.named} if self.named else {})}
+
+    @property
+    def reaches(self) -> tuple[str, ...]:
+        """What an exception may name to excuse this finding: its destination, or the value that names it."""
+        return (self.destination, self.named) if self.named else (self.destination,)
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,9 @@ class Report:
     suppressed: list[Suppressed] = field(default_factory=list)
     unused_exceptions: list[str] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)
+    # jurisdiction -> the processors regions.yaml declares there (name, hosts, purpose, regions): the
+    # sub-processor list, and the well-known service sites the workspaces send to (from the data paths)
+    processors: dict[str, list[dict[str, object]]] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:

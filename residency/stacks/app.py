@@ -6,6 +6,7 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from cdktf import App
 
@@ -14,6 +15,7 @@ from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
 from residency.stacks.audit_trail import AuditPlacement
 from residency.stacks.declared_stores import output_declaration
+from residency.stacks.extension_bounds import ExtensionBounds
 from residency.stacks.extensions import GlobalContext, RegionContext, run_extensions
 from residency.stacks.functions import Bundle
 from residency.stacks.geo_routing import RegionEndpoint
@@ -24,11 +26,23 @@ from residency.stacks.region_stack import RegionStack
 APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
 
 
+class ResidencyApp(App):
+    """The app, written (`synth`) only as far as its extensions keep within their bounds."""
+
+    def __init__(self, bounds: ExtensionBounds, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bounds = bounds
+
+    def synth(self) -> None:
+        self.bounds.synthesize(lambda: App.synth(self), Path(self.outdir))
+
+
 def build_app(config: Config, outdir: Path | None = None, project_dir: Path | None = None) -> App:
     """The app; `project_dir` (the directory of regions.yaml, default the current one) is where the
     extension modules are imported from."""
+    bounds = ExtensionBounds(extended=bool(config.extensions.region or config.extensions.global_))
     # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
-    app = App(context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
+    app = ResidencyApp(bounds, context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
     target = config.profile
     extra_tags = dict(config.tags)
     bundle = _handlers_bundle()
@@ -59,11 +73,12 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
         stacks[code] = stack
         if stack.api_domain is not None:
             endpoints.append(RegionEndpoint(
-                region=code, countries=region.countries, default=region.default, failover=region.failover,
+                region=code, countries=config.countries_of(code), default=region.default, failover=region.failover,
                 target=stack.api_domain.target, target_zone_id=stack.api_domain.target_zone_id,
             ))
-        run_extensions(stack, config.extensions.region, _region_context(config, stack, project_dir), "region")
+        run_extensions(stack, config.extensions.region, _region_context(config, stack, project_dir), "region", bounds)
         output_declaration(stack)
+        bounds.seal(stack)
     for code, stack in stacks.items():
         home = config.audit_home(config.regions[code].jurisdiction)
         if home is not None and home != code:
@@ -84,12 +99,13 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
         endpoints=endpoints,
         frontend=config.global_.frontend,
         frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
-        countries={code: list(region.countries) for code, region in config.regions.items()},
+        countries={code: list(config.countries_of(code)) for code in config.regions},
         alerts=config.alerts,
     )
     run_extensions(global_stack, config.extensions.global_, _global_context(config, global_stack, project_dir),
-                   "global")
+                   "global", bounds)
     output_declaration(global_stack)
+    bounds.seal(global_stack)
     return app
 
 

@@ -128,6 +128,7 @@ def test_sarif_lists_an_excepted_finding_as_suppressed_with_its_reason(sample_ou
     with_exceptions(project, f"""  - rule: RES002
     resource: {replica_address(out)}
     workspace: eu-central-1
+    destination: us-east-1
     reason: "{reason}"
     expires: "2999-01-01"
 """)
@@ -267,6 +268,8 @@ def test_out_synthesized_from_another_regions_yaml_is_refused(sample_out, projec
 def test_an_expired_exception_is_an_invalid_regions_yaml(sample_out, project):
     config_file = with_exceptions(project, """  - rule: RES002
     resource: aws_dynamodb_table.anything
+    workspace: eu-central-1
+    destination: us-east-1
     reason: "DPO approved the US replica until migration, ticket PRIV-42"
     expires: "2001-01-01"
 """)
@@ -280,6 +283,8 @@ def test_an_expired_exception_is_an_invalid_regions_yaml(sample_out, project):
 def test_an_exception_needs_a_reason_of_20_characters(sample_out, project):
     config_file = with_exceptions(project, """  - rule: RES002
     resource: aws_dynamodb_table.anything
+    workspace: eu-central-1
+    destination: us-east-1
     reason: "DPO said ok"
     expires: "2999-01-01"
 """)
@@ -293,13 +298,15 @@ def test_an_exception_needs_a_reason_of_20_characters(sample_out, project):
 def test_an_exception_that_matches_nothing_is_a_warning(sample_out, project):
     with_exceptions(project, """  - rule: RES005
     resource: aws_route53_record.gone
+    workspace: global
+    destination: us-east-1
     reason: "left over from an earlier routing experiment"
     expires: "2999-01-01"
 """)
     result = run_cli(["check", "--out", str(sample_out)], project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "warning: exceptions[0]: RES005 on aws_route53_record.gone matches no finding" in \
+    assert "warning: exceptions[0]: RES005 on aws_route53_record.gone -> us-east-1 matches no finding" in \
         result.stdout.splitlines()
     assert result.stdout.splitlines()[-1].startswith("no violation in 5 workspace(s)")
     document = json.loads(run_cli(["check", "--out", str(sample_out), "--json"], project).stdout)
-    assert document["warnings"] == ["exceptions[0]: RES005 on aws_route53_record.gone matches no finding"]
+    assert document["warnings"] == ["exceptions[0]: RES005 on aws_route53_record.gone -> us-east-1 matches no finding"]

@@ -118,7 +118,7 @@ def test_json_schema_uses_the_file_names() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "regions.yaml"
     assert set(schema["properties"]) == {"project", "target", "domain", "state", "global", "regions", "directory",
-                                         "identity", "limits", "exceptions", "organization_scp", "tags",
+                                         "identity", "limits", "exceptions", "processors", "organization_scp", "tags",
                                          "extensions", "ci", "features", "alerts", "audit", "tracing"}
     assert schema["required"] == ["project", "regions"]
     assert schema["additionalProperties"] is False
@@ -130,7 +130,7 @@ def test_json_schema_uses_the_file_names() -> None:
     region = schema["$defs"]["RegionConfig"]
     assert region["required"] == ["jurisdiction"]
     assert region["properties"]["jurisdiction"]["enum"] == list(JURISDICTIONS)
-    assert region["properties"]["countries"]["items"]["enum"] == sorted(COUNTRY_CODES)
+    assert region["properties"]["countries"]["items"]["enum"] == sorted({*COUNTRY_CODES, "EU", "UK"})
 
 
 def test_region_table() -> None:

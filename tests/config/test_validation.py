@@ -75,7 +75,6 @@ def test_jurisdiction_must_match_the_region(load_error: LoadError, code: str, ci
 @pytest.mark.parametrize(
     ("country", "hint"),
     [
-        ("UK", "use GB: the ISO code for the United Kingdom is GB"),
         ("uk", "use GB: the ISO code for the United Kingdom is GB"),
         ("EL", "use GR: EL is the EU's own code for Greece; the ISO code is GR"),
         ("de", "country codes are uppercase: DE"),
@@ -409,8 +408,8 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\ntarrget: aws\nregions:{REGION_US}",
             "regions.yaml:2: tarrget: unknown key 'tarrget'\n"
             "  hint: did you mean 'target'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
-            "audit, tracing)",
+            "directory, extensions, identity, limits, exceptions, processors, organization_scp, tags, ci, features, "
+            "alerts, audit, tracing)",
         ),
         (
             f"project: acme\nglobal:\n  fronted: true\nregions:{REGION_US}",
@@ -432,21 +431,21 @@ def test_good_tags(write_config: WriteConfig) -> None:
             f"project: acme\nglobal_:\n  frontend: true\nregions:{REGION_US}",
             "regions.yaml:2: global_: unknown key 'global_'\n"
             "  hint: did you mean 'global'? (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
-            "audit, tracing)",
+            "directory, extensions, identity, limits, exceptions, processors, organization_scp, tags, ci, features, "
+            "alerts, audit, tracing)",
         ),
         (
             f"project: acme\nowner: me\nregions:{REGION_US}",
             "regions.yaml:2: owner: unknown key 'owner'\n"
             "  hint: allowed here: project, target, domain, state, global, regions, directory, extensions, identity, "
-            "limits, exceptions, organization_scp, tags, ci, features, alerts, audit, tracing",
+            "limits, exceptions, processors, organization_scp, tags, ci, features, alerts, audit, tracing",
         ),
         (
             f"project: acme\nregions:{REGION_US}eu-west-1:\n  jurisdiction: EU\n",
             "regions.yaml:7: eu-west-1: unknown key 'eu-west-1'\n"
             "  hint: region codes go under regions: (allowed here: project, target, domain, state, global, regions, "
-            "directory, extensions, identity, limits, exceptions, organization_scp, tags, ci, features, alerts, "
-            "audit, tracing)",
+            "directory, extensions, identity, limits, exceptions, processors, organization_scp, tags, ci, features, "
+            "alerts, audit, tracing)",
         ),
     ],
 )

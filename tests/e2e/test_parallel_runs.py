@@ -29,7 +29,7 @@ global:
 regions:
   eu-central-1:
     jurisdiction: EU
-    countries: [DE]
+    countries: [DE, EU]
   us-east-1:
     jurisdiction: US
     countries: [US]

@@ -12,7 +12,7 @@ from residency.paths import ProjectPaths
 CONFIG = """
 project: acme-health
 regions:
-  eu-central-1: {jurisdiction: EU, countries: [DE, FR]}
+  eu-central-1: {jurisdiction: EU, countries: [DE, FR, EU]}
   eu-west-1: {jurisdiction: EU, countries: [IE, NL]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 """

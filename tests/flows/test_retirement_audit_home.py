@@ -18,7 +18,7 @@ from residency.personal_data import DeclaredStore, StoreKind
 CONFIG = """project: acme-retire
 target: aws
 regions:
-  eu-west-1: {jurisdiction: EU, countries: [IE, DE]}
+  eu-west-1: {jurisdiction: EU, countries: [IE, DE, EU]}
   eu-south-1: {jurisdiction: EU, countries: [IT]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 audit: true

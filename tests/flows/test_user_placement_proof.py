@@ -32,7 +32,7 @@ from residency.flows.user_placement_proof import (
 CONFIG = """project: acme-users
 target: aws
 regions:
-  eu-central-1: {jurisdiction: EU, countries: [DE]}
+  eu-central-1: {jurisdiction: EU, countries: [DE, EU]}
   eu-west-1: {jurisdiction: EU, countries: [IE]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 """

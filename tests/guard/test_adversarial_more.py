@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from residency.guard.check import SCP_FILE, check_synthesized
+from residency.guard.rules.declared_stores import UNRETIRABLE_STORES
 from tests.guard.test_adversarial import (
     ACCOUNT,
     ACCOUNT_ID,
@@ -644,6 +645,9 @@ ACCESS: dict[str, Case] = {
 
 # 7. The global workspace (RES003, RES005, RES010).
 GLOBAL_CASES: dict[str, Case] = {
+    # Once a legitimate setup here: TLS ends at whichever edge the user reaches, and the edge's resolver, not the
+    # user's country, picks the region behind api.<domain>.
+    "a CloudFront origin for the api host, routed by country": case("RES010", origin("api.example.com"), ws=GLOBAL),
     "directory replica region from the keys of a local map": case("RES003", top(
         "locals", extra={"us-west-2": True}), directory_replica("${one([for k, v in local.extra : k])}"),
         ws=GLOBAL, base="eu_directory"),
@@ -926,9 +930,20 @@ NEGATIVES: dict[str, Case] = {
     "global: DE aliases the failover record by its name, not its fqdn": case("", lambda d: body(
         d, "aws_route53_record", "-DE_")["alias"].__setitem__("name", "${aws_route53_record.%s.name}".replace(
             "%s", name_of(d, "aws_route53_record", "failover-eu-central-1-primary"))), ws=GLOBAL),
-    "global: a CloudFront origin for the api host, routed by country": case("", origin("api.example.com"), ws=GLOBAL),
 }
 FALSE_POSITIVES: dict[str, str] = {}
+# Legitimate in every other way, but each keeps a store `region retire` cannot count, export or empty (a database,
+# a stream, a backup vault): RES013 refuses exactly that, and nothing else may be found.
+REFUSED_STORES = {"RDS in its own VPC with its own keys", "log subscription to the region's own stream",
+                  "backup of every tagged resource, copied to eu-west-1"}
+
+
+def unexpected(name: str, findings: list) -> list:
+    if name not in REFUSED_STORES:
+        return findings
+    refused = [f for f in findings if f.rule == "RES013" and f.destination in UNRETIRABLE_STORES]
+    assert refused, "the store retire cannot see is not refused"
+    return [f for f in findings if f not in refused]
 
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.xfail(
@@ -938,7 +953,8 @@ def test_further_legitimate_changes_stay_clean(name, bases, tmp_path):  # noqa: 
     base, workspace, _rule, change = NEGATIVES[name]
     config, out = bases(base)
     report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
-    assert report.clean, [f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
+    assert unexpected(name, report.findings) == [], [
+        f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
 
 
 def test_the_further_corpus_is_large_and_known():

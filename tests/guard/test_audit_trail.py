@@ -18,7 +18,7 @@ from tests.guard.synthesized import findings_after, resources, synthesized
 CONFIG = """project: acme-audit
 target: aws
 regions:
-  eu-central-1: {jurisdiction: EU, countries: [DE]}
+  eu-central-1: {jurisdiction: EU, countries: [DE, EU]}
   eu-west-1: {jurisdiction: EU, countries: [IE]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 audit:

@@ -19,7 +19,7 @@ from tests.guard.synthesized import findings_after, resources, synthesized
 CONFIG = """project: acme-ops
 target: aws
 regions:
-  eu-west-1: {jurisdiction: EU, countries: [IE, FR]}
+  eu-west-1: {jurisdiction: EU, countries: [IE, FR, EU]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
   ap-southeast-2: {jurisdiction: AU, countries: [AU]}
 alerts:

@@ -15,7 +15,7 @@ from tests.guard.synthesized import findings_after, synthesized
 
 CONFIG = """project: acme-alerts
 regions:
-  eu-west-1: {jurisdiction: EU, countries: [IE, FR]}
+  eu-west-1: {jurisdiction: EU, countries: [IE, FR, EU]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 alerts:
   email:

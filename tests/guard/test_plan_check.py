@@ -118,7 +118,7 @@ def copies(findings) -> list[tuple[str, str, str, str]]:
 
 def test_the_synthesized_json_alone_fails_closed(project):
     findings, paths = evaluate(project.config, [project.synthesized()])
-    assert copies(findings) == [(TABLE, WORKSPACE, "unknown", "synthesized")]
+    assert copies(findings) == [(TABLE, WORKSPACE, "${var.replica_region}", "synthesized")]
     assert [(p.kind, p.destination) for p in paths] == [("replica", "unknown")]
 
 

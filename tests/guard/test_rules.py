@@ -310,17 +310,48 @@ def test_exceptions_suppress_only_their_finding_and_unused_ones_are_reported(sam
   - rule: RES002
     resource: {address}
     workspace: eu-central-1
+    destination: us-east-1
     reason: "DPO approved the US replica until migration, ticket PRIV-42"
     expires: "2999-01-01"
   - rule: RES005
     resource: aws_route53_record.gone
+    workspace: global
+    destination: us-east-1
     reason: "left over from an earlier routing experiment"
     expires: "2999-01-01"
 """)
     report = check_synthesized(load_config(config_file), out)
     assert report.clean
     assert [(s.finding.rule, s.finding.address) for s in report.suppressed] == [("RES002", address)]
-    assert report.unused_exceptions == ["exceptions[1]: RES005 on aws_route53_record.gone matches no finding"]
+    assert report.unused_exceptions == [
+        "exceptions[1]: RES005 on aws_route53_record.gone -> us-east-1 matches no finding"]
+
+
+def test_an_exception_excuses_only_its_destination_and_its_workspaces(sample_out, tmp_path):
+    """Two replicas abroad on one table: an exception for one leaves the other reported; an exception for the
+    same address in another workspace excuses nothing here."""
+    change = set_in("aws_dynamodb_table", "", "replica", [{"region_name": "us-east-1"}, {"region_name": "us-west-2"}])
+    out = mutated(sample_out, tmp_path, "eu-central-1", change)
+    address = next(f.address for f in check_synthesized(load_config(SAMPLE), out).findings)
+    config_file = tmp_path / "regions.yaml"
+    config_file.write_text(SAMPLE.read_text() + f"""exceptions:
+  - rule: RES002
+    resource: {address}
+    workspace: eu-central-1
+    destination: us-east-1
+    reason: "DPO approved the US replica until migration, ticket PRIV-42"
+    expires: "2999-01-01"
+  - rule: RES002
+    resource: {address}
+    workspaces: [eu-west-1, ap-southeast-2]
+    destination: us-west-2
+    reason: "reviewed for the other regions only, ticket PRIV-43"
+    expires: "2999-01-01"
+""")
+    report = check_synthesized(load_config(config_file), out)
+    assert [(f.rule, f.destination) for f in report.findings] == [("RES002", "us-west-2")]
+    assert [s.finding.destination for s in report.suppressed] == ["us-east-1"]
+    assert report.unused_exceptions == [f"exceptions[1]: RES002 on {address} -> us-west-2 matches no finding"]
 
 
 def test_output_of_another_config_is_refused(sample_out, rich):

@@ -17,7 +17,7 @@ from residency.terraform.reviewed_plans import synth_digest
 CONFIG = """project: acme-flags
 target: aws
 regions:
-  eu-central-1: {jurisdiction: EU, countries: [DE]}
+  eu-central-1: {jurisdiction: EU, countries: [DE, EU]}
   eu-west-1: {jurisdiction: EU, countries: [IE]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 features:

@@ -15,7 +15,7 @@ state:
 global:
   region: eu-west-1
 regions:
-  eu-central-1: {{jurisdiction: EU, countries: [DE]}}
+  eu-central-1: {{jurisdiction: EU, countries: [DE, EU]}}
   us-east-1: {{jurisdiction: US, countries: [US], default: true}}
 """
 

@@ -46,11 +46,24 @@ _SFN_DEFINITION = (process("definition#**.Resource", Kind.ARN), *(
 
 
 def _ROUTE_TARGETS(prefix: str) -> tuple[Place, ...]:  # noqa: N802 - reads as the constant it stands for
-    return tuple(out(f"{prefix}{target}") for target in ("vpc_peering_connection_id", "transit_gateway_id"))
+    # A route sends the region's traffic to its target: one this workspace makes (an id can be anyone's, and a
+    # VPN, customer or Direct Connect gateway leads to a network residency cannot place); Outposts are on-premises.
+    return (*(out(f"{prefix}{target}") for target in (
+        "vpc_peering_connection_id", "transit_gateway_id", "gateway_id", "nat_gateway_id", "carrier_gateway_id",
+        "egress_only_gateway_id", "network_interface_id", "vpc_endpoint_id")),
+        out(f"{prefix}local_gateway_id", Kind.UNPLACEABLE))
 _LISTENER = (keep("certificate_arn", Kind.ARN), keep("mutual_authentication.trust_store_arn", Kind.ARN),
              access("routing_http_response_access_control_allow_origin_header_value", Kind.HOST),
              *_actions("default_action"))
 _LISTENER_RULE = _actions("action")
+_PRIVATE_LINE = "A VPN or Direct Connect line leads to a network residency cannot place"
+
+
+def _unplaceable(path: str) -> Place:
+    """Any value set opens a path to places nobody can list."""
+    return Place(path, Kind.UNPLACEABLE, Flow.OUT)
+
+
 _LB_NOTE = "ALB access and connection logs must go to a bucket in the load balancer's region"
 
 ENTRIES: tuple[Entry, ...] = (
@@ -185,6 +198,27 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_vpc_peering_connection_accepter", Place("vpc_peering_connection_id", Kind.UNPLACEABLE, Flow.OUT),
        note="Accepts a peering whose other side is not named here"),
     _e("aws_vpc_peering_connection_options"),
+    # Private lines out of the VPC: a VPN or Direct Connect leads to a network residency cannot place (a data
+    # centre, a partner), so any of them is a copy to an unknown place; a transit gateway may join only this
+    # region's own VPCs and peer only within the jurisdiction.
+    _e("aws_vpn_gateway", _unplaceable("vpc_id"), note=_PRIVATE_LINE),
+    _e("aws_vpn_gateway_attachment", _unplaceable("vpn_gateway_id"), note=_PRIVATE_LINE),
+    _e("aws_vpn_gateway_route_propagation", _unplaceable("vpn_gateway_id"), note=_PRIVATE_LINE),
+    _e("aws_customer_gateway", out("ip_address", Kind.HOST), note="The other end of a VPN: somebody's network"),
+    _e("aws_vpn_connection", _unplaceable("customer_gateway_id"), note=_PRIVATE_LINE),
+    _e("aws_vpn_connection_route", _unplaceable("vpn_connection_id"), note=_PRIVATE_LINE),
+    _e("aws_dx_gateway", _unplaceable("name"), note="A Direct Connect gateway joins networks in any region"),
+    _e("aws_dx_gateway_association", _unplaceable("dx_gateway_id"), note=_PRIVATE_LINE),
+    _e("aws_ec2_transit_gateway"),
+    _e("aws_ec2_transit_gateway_vpc_attachment", out("transit_gateway_id"), out("vpc_id")),
+    _e("aws_ec2_transit_gateway_route_table", out("transit_gateway_id")),
+    _e("aws_ec2_transit_gateway_route", out("transit_gateway_attachment_id"), out("transit_gateway_route_table_id")),
+    _e("aws_ec2_transit_gateway_route_table_association", out("transit_gateway_attachment_id")),
+    _e("aws_ec2_transit_gateway_route_table_propagation", out("transit_gateway_attachment_id")),
+    _e("aws_ec2_transit_gateway_peering_attachment", out("peer_region", Kind.REGION),
+       out("peer_account_id", Kind.ACCOUNT), out("transit_gateway_id"), note="Traffic flows both ways once accepted"),
+    _e("aws_ec2_transit_gateway_peering_attachment_accepter", _unplaceable("transit_gateway_attachment_id"),
+       note="Accepts a peering whose other side is not named here"),
     # Load balancers
     _e("aws_lb", keep("access_logs.bucket", Kind.BUCKET), keep("connection_logs.bucket", Kind.BUCKET), note=_LB_NOTE),
     _e("aws_lb_listener", *_LISTENER),

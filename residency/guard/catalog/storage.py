@@ -232,7 +232,7 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_ecr_replication_configuration",
        out("replication_configuration.rule.destination.region", Kind.REGION),
        out("replication_configuration.rule.destination.registry_id", Kind.ACCOUNT)),
-    _e("aws_ecr_pull_through_cache_rule", into("upstream_registry_url", Kind.HOST)),
+    _e("aws_ecr_pull_through_cache_rule", note="Pulls images (code) in from its upstream registry; no data goes out"),
     _e("aws_ecr_registry_scanning_configuration"),
     _e("aws_ecr_repository_creation_template", keep("encryption_configuration.kms_key"),
        policies=(resource_policy("repository_policy"),)),

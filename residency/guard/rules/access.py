@@ -19,7 +19,7 @@ from residency.guard.expressions import ExpressionError, Traversal, address, is_
 from residency.guard.placed import with_flow
 from residency.guard.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
 from residency.guard.policy_documents import PolicyDocument, policy_documents
-from residency.guard.registry import Context, rule
+from residency.guard.registry import Context, destination_of, rule
 from residency.guard.values import sole_resource_reference
 from residency.guard.workspace_model import DataPath, Finding
 
@@ -30,7 +30,33 @@ ACTIONS_ON_EVERYTHING = frozenset({
     "xray:getsamplingtargets", "ec2:createnetworkinterface", "ec2:describenetworkinterfaces",
     "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses",
     "sts:getcalleridentity",
+    # Vended log deliveries (Step Functions, API Gateway, EventBridge Pipes logging): AWS requires `*` for them.
+    "logs:createlogdelivery", "logs:getlogdelivery", "logs:updatelogdelivery", "logs:deletelogdelivery",
+    "logs:listlogdeliveries", "logs:putresourcepolicy", "logs:describeresourcepolicies", "logs:describeloggroups",
 })
+# Every CloudWatch Logs action (the service authorization reference): a wildcard such as `logs:*LogDelivery` is
+# granted on `*` only when every action it matches is one AWS grants only on `*` and holds nothing personal.
+LOGS_ACTIONS = frozenset(f"logs:{action}".lower() for action in (
+    "AssociateKmsKey CancelExportTask CreateDelivery CreateExportTask CreateLogAnomalyDetector CreateLogDelivery "
+    "CreateLogGroup CreateLogStream DeleteAccountPolicy DeleteDataProtectionPolicy DeleteDelivery "
+    "DeleteDeliveryDestination DeleteDeliveryDestinationPolicy DeleteDeliverySource DeleteDestination "
+    "DeleteIndexPolicy DeleteIntegration DeleteLogAnomalyDetector DeleteLogDelivery DeleteLogGroup DeleteLogStream "
+    "DeleteMetricFilter DeleteQueryDefinition DeleteResourcePolicy DeleteRetentionPolicy DeleteSubscriptionFilter "
+    "DeleteTransformer DescribeAccountPolicies DescribeConfigurationTemplates DescribeDeliveries "
+    "DescribeDeliveryDestinations DescribeDeliverySources DescribeDestinations DescribeExportTasks "
+    "DescribeFieldIndexes DescribeIndexPolicies DescribeLogGroups DescribeLogStreams DescribeMetricFilters "
+    "DescribeQueries DescribeQueryDefinitions DescribeResourcePolicies DescribeSubscriptionFilters "
+    "DisassociateKmsKey FilterLogEvents GetDataProtectionPolicy GetDelivery GetDeliveryDestination "
+    "GetDeliveryDestinationPolicy GetDeliverySource GetIntegration GetLogAnomalyDetector GetLogDelivery "
+    "GetLogEvents GetLogGroupFields GetLogRecord GetQueryResults GetTransformer Link ListAnomalies "
+    "ListIntegrations ListLogAnomalyDetectors ListLogDeliveries ListLogGroupsForQuery ListTagsForResource "
+    "ListTagsLogGroup PutAccountPolicy PutDataProtectionPolicy PutDeliveryDestination PutDeliveryDestinationPolicy "
+    "PutDeliverySource PutDestination PutDestinationPolicy PutIndexPolicy PutIntegration PutLogEvents "
+    "PutMetricFilter PutQueryDefinition PutResourcePolicy PutRetentionPolicy PutSubscriptionFilter PutTransformer "
+    "StartLiveTail StartQuery StopLiveTail StopQuery TagLogGroup TagResource TestMetricFilter TestTransformer "
+    "Unmask UntagLogGroup UntagResource UpdateAnomaly UpdateDeliveryConfiguration UpdateLogAnomalyDetector "
+    "UpdateLogDelivery").split())
+KNOWN_ACTIONS = {"logs": LOGS_ACTIONS}
 # What the residency functions do to the directory: items named by their pseudonymous key (one, or a
 # batch of them), never a query or a scan.
 DIRECTORY_ACTIONS = frozenset({"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:putitem", "dynamodb:updateitem",
@@ -92,9 +118,8 @@ def region_bound_access(context: Context) -> Iterator[Finding | DataPath]:
     for placed in with_flow(context, Flow.ACCESS):
         outside = context.outside(placed.where)
         if outside:
-            yield context.finding("RES006", placed.resource.address,
-                                  f"{placed.attribute} {_reach(placed.place.kind)} {context.describe(outside)}",
-                                  context.region, ",".join(outside))
+            reach = f"{placed.attribute} {_reach(placed.place.kind)} {context.describe(outside)}"
+            yield from context.findings_to("RES006", placed.resource.address, reach, outside, placed.value)
     for permission in context.workspace.resources("aws_lambda_permission"):
         principal = permission.body.get("principal")
         if isinstance(principal, str) and ".amazonaws.com" in principal and \
@@ -178,13 +203,13 @@ def _identity(context: Context, statement: dict[str, Any], may_use_directory: bo
     if regions is None:
         yield "no aws:RequestedRegion condition: it can act in any region", UNKNOWN
     else:
-        for region in sorted(regions - allowed):
+        for region in sorted(region for region in regions - allowed if not context.same_jurisdiction(region)):
             yield f"aws:RequestedRegion allows {region}", region
     if directory is not None:
         return
     for resource in resources:
         if resource == "*":
-            broad = [action for action in actions if action not in ACTIONS_ON_EVERYTHING]
+            broad = [action for action in actions if not _only_on_everything(action)]
             if broad:
                 yield f"grants {', '.join(broad)} on every resource", UNKNOWN
             continue
@@ -193,10 +218,33 @@ def _identity(context: Context, statement: dict[str, Any], may_use_directory: bo
             if UNKNOWN in where:
                 yield f"may assume {resource}, which is not a role this workspace creates", UNKNOWN
                 continue
-        where = context.placer.place(resource, Kind.ARN)
+        where = _bounded(context.placer.place(resource, Kind.ARN), resource, regions)
         outside = context.outside(where)
         if outside:
-            yield f"names {resource}, in {context.describe(outside)}", ",".join(outside)
+            yield f"names {resource}, in {context.describe(outside)}", destination_of(outside[0], resource)
+
+
+def _only_on_everything(action: str) -> bool:
+    """An action (or a wildcard whose every match is known) that AWS grants only on `*` and that holds nothing
+    personal; a wildcard over a service whose actions residency does not list is not."""
+    if action in ACTIONS_ON_EVERYTHING:
+        return True
+    service, _, name = action.partition(":")
+    known = KNOWN_ACTIONS.get(service)
+    if known is None or not name or name == "*" or not any(ch in name for ch in "*?"):
+        return False
+    matched = [candidate for candidate in known if fnmatchcase(candidate, action)]
+    return bool(matched) and all(candidate in ACTIONS_ON_EVERYTHING for candidate in matched)
+
+
+def _bounded(where: Where, resource: Any, regions: set[str] | None) -> Where:
+    """An ARN whose region is a wildcard (`arn:aws:bedrock:*::foundation-model/x`, a cross-region inference
+    profile's models) reaches only the regions the statement's aws:RequestedRegion lets the call name."""
+    parts = resource.split(":", 5) if isinstance(resource, str) else []
+    if UNKNOWN not in where or regions is None or len(parts) < 6 or not any(ch in parts[3] for ch in "*?"):
+        return where
+    matched = {region for region in regions if fnmatchcase(region, parts[3])}
+    return frozenset(matched) if matched and not any(ch in parts[4] for ch in "*?") else where
 
 
 def _assumes_roles(actions: list[str]) -> bool:
@@ -336,6 +384,11 @@ def _pinned_source(context: Context, statement: dict[str, Any], *, regional: boo
 def _own_arn(context: Context, value: Any) -> bool:
     """An ARN of this account in this jurisdiction (a reference to this workspace's resource, or this account
     spelled out)."""
+    if isinstance(value, Traversal):  # inside a jsonencode'd policy: `aws_sns_topic.events.arn`
+        found = address(value)
+        return found is not None and found[0] == "resource" and \
+            context.workspace.resource(f"{found[1]}.{found[2]}") is not None and \
+            not context.outside(context.placer.place(value, Kind.ARN))
     if not isinstance(value, str) or context.outside(context.placer.place(value, Kind.ARN)):
         return False
     if sole_resource_reference(value) is not None:

@@ -31,9 +31,9 @@ def no_cross_jurisdiction_copy(context: Context) -> Iterator[Finding | DataPath]
         yield from data_paths(context, placed)
         outside = context.outside(placed.where)
         if outside:
-            yield context.finding("RES002", placed.resource.address,
-                                  f"{placed.attribute} {VERBS[placed.place.flow]} {context.describe(outside)}, "
-                                  f"outside {context.jurisdiction}", context.region, ",".join(outside))
+            copied = f"{placed.attribute} {VERBS[placed.place.flow]} {context.describe(outside)}"
+            yield from context.findings_to("RES002", placed.resource.address,
+                                           f"{copied}, outside {context.jurisdiction}", outside, placed.value)
 
 
 def data_paths(context: Context, placed: PlacedValue) -> Iterator[DataPath]:

@@ -15,6 +15,22 @@ from residency.guard.values import blocks
 from residency.guard.workspace_model import DataPath, Finding
 from residency.personal_data import OUTPUT, STORE_TYPES, MalformedDeclaration, parse_declaration
 
+# Stores that keep personal data at rest which `region retire` cannot count, export and empty (it handles the
+# declarable kinds of residency.personal_data): databases, caches, search domains, file systems, streams, vaults.
+UNRETIRABLE_STORES = (
+    "aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "aws_docdb_cluster", "aws_docdb_cluster_instance",
+    "aws_docdbelastic_cluster", "aws_neptune_cluster", "aws_neptune_cluster_instance", "aws_elasticache_cluster",
+    "aws_elasticache_replication_group", "aws_elasticache_serverless_cache", "aws_memorydb_cluster",
+    "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_opensearchserverless_collection", "aws_efs_file_system",
+    "aws_fsx_lustre_file_system", "aws_fsx_windows_file_system", "aws_fsx_ontap_file_system",
+    "aws_fsx_openzfs_file_system", "aws_ebs_volume", "aws_kinesis_stream", "aws_msk_cluster",
+    "aws_msk_serverless_cluster", "aws_timestreamwrite_database", "aws_timestreamwrite_table", "aws_backup_vault",
+    "aws_backup_logically_air_gapped_vault", "aws_keyspaces_table", "aws_dax_cluster", "aws_redshift_cluster",
+    "aws_redshiftserverless_namespace", "aws_qldb_ledger", "aws_cloudwatch_event_archive", "aws_db_snapshot",
+    "aws_db_cluster_snapshot", "aws_docdb_cluster_snapshot", "aws_rds_cluster_snapshot_copy", "aws_db_snapshot_copy",
+    "aws_cloudtrail_event_data_store", "aws_glue_catalog_table", "aws_dynamodb_table_export",
+)
+
 
 @rule("RES013", "Every store of a region is declared as personal data, and protected",
       why="`residency region retire` counts, exports and empties the stores a region declares before it "
@@ -42,6 +58,11 @@ def every_store_declared_and_protected(context: Context) -> Iterator[Finding | D
         elif not _protected(resource.body):
             yield context.finding("RES013", store.address, "keeps personal data but a plan may destroy it "
                                                             "(no lifecycle.prevent_destroy)")
+    for resource in context.workspace.resources(*UNRETIRABLE_STORES):
+        yield context.finding("RES013", resource.address, f"a {resource.type} keeps personal data at rest that `region "
+                              "retire` cannot count, export or empty: keep the region's data in its declarable stores "
+                              "(bucket, table, user pool, queue), or record an exception saying how you export and "
+                              "erase it", context.region, resource.type)
     for resource in context.workspace.resources(*STORE_TYPES):
         if resource.address not in declared_addresses:
             yield context.finding("RES013", resource.address,

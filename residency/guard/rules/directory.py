@@ -61,6 +61,11 @@ def directory_only(context: Context) -> Iterator[Finding | DataPath]:
             for problem in _schema_problems(table):
                 yield context.finding("RES003", table.address, problem)
     yield from _nothing_else_personal(context, table_name)
+    for acl in context.workspace.resources("aws_wafv2_web_acl"):
+        if _samples_requests(acl.body):
+            yield context.finding("RES003", acl.address, "sampled_requests_enabled keeps samples of every country's "
+                                  "requests (client addresses, paths, headers) in the global region: set it to false "
+                                  "(metrics need no samples)", context.region, "sampled-requests")
     for placed in with_flow(context, Flow.KEEP):
         if placed.resource.type in REQUEST_LOGGERS and \
                 any(word in placed.place.path for word in ("log", "destination")):
@@ -90,6 +95,16 @@ def _judged_copy(context: Context, placed: PlacedValue, kind: str, source: str, 
             message = (f"a {kind} whose region cannot be established" if destination == UNKNOWN else
                        f"a {kind} in {destination}, which {refusal} (allowed: {', '.join(sorted(allowed))})")
             yield context.finding("RES003", placed.resource.address, message, source, destination)
+
+
+def _samples_requests(value: object) -> bool:
+    """Whether any visibility config of a web ACL keeps sampled requests (or may: a computed value)."""
+    if isinstance(value, dict):
+        return any((key == "sampled_requests_enabled" and item not in (False, "false")) or _samples_requests(item)
+                   for key, item in value.items())
+    if isinstance(value, list):
+        return any(_samples_requests(item) for item in value)
+    return False
 
 
 def _is_front_end(context: Context, resource: Resource) -> bool:

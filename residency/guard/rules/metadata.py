@@ -13,6 +13,8 @@ from residency.guard.workspace_model import DataPath, Finding
 PERSONAL_KEY = re.compile(r"e-?mail|phone|passport|birth|ssn|national.?id", re.IGNORECASE)
 # Bounded parts (RFC 5321's lengths) keep a long value without an address from costing quadratic time.
 EMAIL_ADDRESS = re.compile(r"[^@\s\"'${}]{1,64}@[^@\s\"'${}]{1,253}\.[A-Za-z]{2,63}")
+# A URL's user information (a Sentry DSN's key, `user:password@`): a credential, not an email address.
+URL_USER = re.compile(r"://[^/@\s\"'?#]{1,256}@")
 NAME_ATTRIBUTES = ("name", "bucket", "function_name", "description")
 
 
@@ -47,5 +49,5 @@ def _mapping(value: Any) -> list[tuple[str, Any]]:
 def _personal(context: Context, address: str, key: str, value: Any, *, key_counts: bool = True) -> Iterator[Finding]:
     if key_counts and PERSONAL_KEY.search(key):
         yield context.finding("RES007", address, f"{key!r} names personal data")
-    if isinstance(value, str) and EMAIL_ADDRESS.search(value):
+    if isinstance(value, str) and EMAIL_ADDRESS.search(URL_USER.sub("://", value)):
         yield context.finding("RES007", address, f"{key!r} holds an email address")

@@ -31,10 +31,10 @@ def kept_in_jurisdiction(context: Context) -> Iterator[Finding | DataPath]:
     for placed in with_flow(context, Flow.KEEP):
         outside = context.outside(placed.where)
         if outside:
-            yield context.finding("RES004", placed.resource.address,
-                                  f"{placed.attribute} keeps its data or its protection in "
-                                  f"{context.describe(outside)}, outside {context.jurisdiction}",
-                                  context.region, ",".join(outside))
+            yield from context.findings_to("RES004", placed.resource.address,
+                                           f"{placed.attribute} keeps its data or its protection in "
+                                           f"{context.describe(outside)}, outside {context.jurisdiction}",
+                                           outside, placed.value)
 
 
 def _state_backend(context: Context) -> Iterator[Finding]:

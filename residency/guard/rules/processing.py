@@ -48,18 +48,18 @@ def processed_at_home(context: Context) -> Iterator[Finding | DataPath]:
             yield from data_paths(context, placed)
             outside = context.outside(placed.where)
             if outside:
-                yield context.finding("RES010", placed.resource.address,
-                                      f"{placed.attribute} sends personal data to be processed in "
-                                      f"{context.describe(outside)}, outside {context.jurisdiction}",
-                                      context.region, ",".join(outside))
+                yield from context.findings_to("RES010", placed.resource.address,
+                                               f"{placed.attribute} sends personal data to be processed in "
+                                               f"{context.describe(outside)}, outside {context.jurisdiction}",
+                                               outside, placed.value)
         yield from _user_keys(context)
     elif context.workspace.name == naming.GLOBAL_WORKSPACE:
         for placed in with_flow(context, Flow.PROCESS):
             if placed.resource.type != "aws_route53_record" and not _global_target(context, placed):
                 yield context.finding("RES010", placed.resource.address,
                                       f"{placed.attribute} sends every user's requests to {placed.value!r}, "
-                                      "whatever their country (only the routed api host, or this workspace's "
-                                      "own resources, may be behind the global entry points)",
+                                      "whatever their country (only this workspace's own resources may be "
+                                      "behind the global entry points; users reach their region's API through DNS)",
                                       context.region, ",".join(sorted(placed.where)) or UNKNOWN)
         yield from _edge_code(context)
 
@@ -84,12 +84,9 @@ def _edge_code(context: Context) -> Iterator[Finding]:
 
 
 def _global_target(context: Context, placed: PlacedValue) -> bool:
-    """A global entry point may lead to a resource global creates, or to the country-routed API host."""
-    value = placed.value
-    domain = context.config.domain
-    if isinstance(value, str) and domain and value.strip().rstrip(".").lower() == naming.global_api_host(domain):
-        return True
-    reference = sole_resource_reference(value)
+    """A global entry point may lead only to a resource global creates. Not to the country-routed API host: an
+    edge ends TLS wherever the user connects, and the edge's resolver, not the user's country, picks the region."""
+    reference = sole_resource_reference(placed.value)
     return reference is not None and context.workspace.resource(reference) is not None and UNKNOWN not in placed.where
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency import naming
+from residency.config.country_membership import COUNTRY_JURISDICTION
 from residency.guard.catalog.entries import Kind
 from residency.guard.expressions import ExpressionError, address, parse_template, traversals
 from residency.guard.registry import Context, rule
@@ -16,6 +17,8 @@ MAX_ALIAS_DEPTH = 5
 # Policies that ignore where the user is (or, for geoproximity and CIDR, do not follow regions.yaml).
 UNCOUNTRIED_POLICIES = ("weighted_routing_policy", "geoproximity_routing_policy", "cidr_routing_policy",
                         "multivalue_answer_routing_policy")
+# Record types that send a user's requests somewhere (the others describe the domain: TXT, CAA, MX, SPF...).
+USER_ROUTING_TYPES = ("A", "AAAA", "CNAME", "HTTPS", "SVCB")
 ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "failover_routing_policy",
                     "weighted_routing_policy", "geoproximity_routing_policy", "cidr_routing_policy",
                     "multivalue_answer_routing_policy")
@@ -23,16 +26,19 @@ ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "fai
 
 @rule("RES005", "Routing sends users only to their own region, and fails over within the jurisdiction",
       why="DNS decides where a user's requests, and the personal data in them, are processed: a country "
-          "routed to another region, or a failover or health check that falls back across a border, moves "
-          "that processing out of the jurisdiction.",
-      fix="Route each listed country to the region that lists it; fail over only to a region of the "
-          "same jurisdiction; gate each record on the health of the region it points at.")
+          "served by another jurisdiction's region (listed there, or left to its default region), latency routing "
+          "across jurisdictions, or a failover or health check that falls back across a border, moves that "
+          "processing out of the jurisdiction whose law protects the user.",
+      fix="List each country under a region of its jurisdiction (`countries: [EU]` for all of the EU's); route "
+          "each listed country to the region that lists it; fail over only to a region of the same "
+          "jurisdiction; gate each record on the health of the region it points at.")
 def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
     if context.is_region:
         yield from _region_records(context)
         return
     if context.workspace.name != GLOBAL:
         return
+    yield from _countries_at_home(context)
     resolver = _Resolver(context)
     yield from _geolocation(context, resolver)
     yield from _failover(context, resolver)
@@ -51,6 +57,34 @@ def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
                                       ",".join(sorted(resolver.destinations(record))))
         yield from _health_check(context, resolver, record)
         yield from _plain_record(context, resolver, record)
+
+
+def _countries_at_home(context: Context) -> Iterator[Finding]:
+    """regions.yaml itself: a country whose jurisdiction has a region listed is served by one of that
+    jurisdiction's regions, never listed under another's nor left to another's default; and latency routing
+    (the nearest region, not the user's country) only within one jurisdiction."""
+    config = context.config
+    present = {region.jurisdiction for region in config.regions.values()}
+    for country, jurisdiction in sorted(COUNTRY_JURISDICTION.items()):
+        if jurisdiction not in present:
+            continue  # no region of its law: the default region takes it
+        region = config.region_of_country(country)
+        if region is not None:
+            address = f"regions.{region}.countries"
+        elif config.global_.routing == "geolocation" and config.default_region is not None:
+            region, address = config.default_region, f"regions.{config.default_region}.default"
+        else:
+            continue
+        served_in = context.jurisdiction_of(region)
+        if served_in != jurisdiction:
+            how = "lists" if address.endswith("countries") else "takes, as the default region,"
+            yield context.finding("RES005", address, f"{region} ({served_in}) {how} {country}, whose users are "
+                                  f"protected by {jurisdiction} law: list {country} (or {jurisdiction}) under a "
+                                  f"{jurisdiction} region", GLOBAL, country)
+    if config.global_.routing == "latency" and len(present) > 1:
+        yield context.finding("RES005", "global.routing", "latency routing sends each user to the nearest region, "
+                              f"whatever their country, across {', '.join(sorted(present))}: route by country "
+                              "(geolocation)", GLOBAL, "latency")
 
 
 def _region_records(context: Context) -> Iterator[Finding]:
@@ -105,7 +139,7 @@ def _listed(context: Context, where: frozenset[str]) -> set[str]:
 
 
 def _geolocation(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
-    home = {country: code for code, region in context.config.regions.items() for country in region.countries}
+    home = {country: code for code in context.config.regions for country in context.config.countries_of(code)}
     routed: set[str] = set()
     for record in resolver.records:
         for policy in blocks(record.body.get("geolocation_routing_policy")):
@@ -183,6 +217,10 @@ def _plain_record(context: Context, resolver: _Resolver, record: Resource) -> It
     body = record.body
     if any(body.get(policy) for policy in ROUTING_POLICIES) or _validates_certificate(context, body):
         return
+    kind = body.get("type")
+    if not blocks(body.get("alias")) and isinstance(kind, str) and not is_expression(kind) and \
+            kind.upper() not in USER_ROUTING_TYPES:
+        return  # TXT, CAA, MX, DMARC...: they name no host a user's requests are sent to
     for destination in sorted(resolver.destinations(record)):
         if destination != GLOBAL:
             where = "a place residency cannot establish" if destination == UNKNOWN else destination

@@ -18,9 +18,11 @@ from typing import Any
 from residency import naming
 from residency.guard.attributes import Location, at_path, covered, dotted, strings
 from residency.guard.catalog.entries import Kind
+from residency.guard.outside_places import PROCESSOR_PREFIX, SITE_PREFIX, advice, defaulted_site, site_token_place
 from residency.guard.placed import entry_of
-from residency.guard.places import UNKNOWN
+from residency.guard.places import LOOPBACK, UNKNOWN, split_url
 from residency.guard.registry import Context, rule
+from residency.guard.service_sites import settings_service
 from residency.guard.tfjson import strict_json
 from residency.guard.tokens import places_in_text
 from residency.guard.workspace_model import DataPath, Finding, Resource
@@ -28,6 +30,14 @@ from residency.guard.workspace_model import DataPath, Finding, Resource
 # Keys of JSON documents whose values name the document's own kind, never a place data goes.
 IDENTIFIER_KEYS = frozenset({"$schema", "$id"})
 TOP_LEVEL = ("locals", "output", "variable", "import", "moved", "removed", "check")
+# Where a container image comes from (ECS, Lambda, Batch, App Runner, an ECR pull-through cache's upstream):
+# code pulled in, never data sent out.
+IMAGE_KEYS = frozenset({"image", "Image", "image_uri", "imageUri", "ImageUri", "image_identifier",
+                        "upstream_registry_url"})
+# Meta-arguments that hold Terraform addresses, not values.
+META_ARGUMENTS = frozenset({"provider", "depends_on"})
+# DNS records that describe a domain (who may send its mail, which CA may issue for it) and route nobody.
+DESCRIPTIVE_RECORDS = frozenset({"TXT", "CAA", "SPF"})
 # Provider settings RES001 judges (it also refuses every provider but `aws`).
 PROVIDER_SETTINGS_JUDGED = frozenset({"region", "alias", "endpoints", "http_proxy", "https_proxy",
                                       "ec2_metadata_service_endpoint", "sts_region", "assume_role",
@@ -35,11 +45,12 @@ PROVIDER_SETTINGS_JUDGED = frozenset({"region", "alias", "endpoints", "http_prox
 
 
 @rule("RES011", "Every place a region workspace names is inside its jurisdiction",
-      why="A region code, ARN, endpoint or URL anywhere in a region's configuration (an environment variable, a "
-          "task definition, a script, a local value) is where some code will send or fetch data; the catalog "
-          "cannot know every free-form attribute, so every string is read.",
-      fix="Name only places of this region's jurisdiction (resources of this workspace, its regional endpoints); "
-          "for anything else, a reviewed and expiring exception.")
+      why="A region code, ARN, endpoint, URL, host name, IP address or service site anywhere in a region's "
+          "configuration (an environment variable, a task definition, a file it reads, a local value) is where some "
+          "code will send or fetch data; the catalog cannot know every free-form attribute, so every string is read.",
+      fix="Name only places of this region's jurisdiction (resources of this workspace, its regional endpoints, the "
+          "site of a service in this jurisdiction); declare outside services as `processors:` in regions.yaml; for "
+          "anything else, a reviewed and expiring exception naming its destination.")
 def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
@@ -50,6 +61,7 @@ def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
         for location, text in _strings_within_json(resource.body):
             if not covered(location, skip):
                 yield from _judge(context, resource.address, location, text, resource)
+        yield from _defaulted_sites(context, resource)
     for index, provider in enumerate(context.workspace.providers()):
         for location, text in strings(provider, ("provider", "aws", index), keys=True):
             if location[3] not in PROVIDER_SETTINGS_JUDGED:
@@ -60,6 +72,43 @@ def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
             continue
         for location, text in _strings_within_json(value):
             yield from _judge(context, section, location, text, None)
+
+
+def _defaulted_sites(context: Context, resource: Resource) -> Iterator[Finding]:
+    """Integrations switched on without saying where they send (a Datadog key without DD_SITE, a FireLens datadog
+    output without Host): they send to their default site, judged like any site."""
+    for location, settings in _settings_maps(resource.body, ()):
+        found = defaulted_site(settings)
+        if found is None:
+            continue
+        site, default = found
+        outside = context.outside(context.placer.host(default))
+        if outside:
+            yield context.finding("RES011", resource.address, f"{dotted(location) or 'its settings'} switch "
+                                  f"{site.service} on without choosing its site, so it sends to its default "
+                                  f"{default}: {context.describe(outside)}, outside {context.jurisdiction}"
+                                  f"{advice(default, context.jurisdiction)}", context.region, default)
+
+
+def _settings_maps(value: Any, location: Location) -> Iterator[tuple[Location, dict[str, Any]]]:
+    """Every map of settings in a body, in JSON documents it holds too; an ECS `environment` list of
+    {name, value} pairs is read as the map it stands for."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            value = strict_json(value)
+        except ValueError:
+            return
+        location = (*location, "#")
+    if isinstance(value, dict):
+        yield location, value
+        for key, item in value.items():
+            yield from _settings_maps(item, (*location, key))
+    elif isinstance(value, list):
+        pairs = [item for item in value if isinstance(item, dict) and set(item) == {"name", "value"}]
+        if pairs and len(pairs) == len(value):
+            yield location, {str(item["name"]): item["value"] for item in pairs}
+        for index, item in enumerate(value):
+            yield from _settings_maps(item, (*location, index))
 
 
 def _strings_within_json(body: Any) -> Iterator[tuple[Location, str]]:
@@ -82,32 +131,66 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
     entry = entry_of(resource)
     for policy in entry.policies if entry is not None else ():
         skip |= {location for location, _value in at_path(resource.body, policy.path)}
+    if resource.type == "aws_route53_record" and str(resource.body.get("type", "")).upper() in DESCRIPTIVE_RECORDS:
+        skip |= {location for location, _value in at_path(resource.body, "records")}  # they send nobody anywhere
     if resource.type == "aws_lambda_function":
         skip |= {location for location, _value in
                  at_path(resource.body, f"environment.variables.{naming.HMAC_REGION_SETTING}")}  # RES010's
     return skip
 
 
-def _judge(context: Context, address_: str, location: Location, text: str, at: Resource | None) -> Iterator[Finding]:
+def _judge(context: Context, address_: str, location: Location, text: str,
+           at: Resource | None) -> Iterator[Finding | DataPath]:
     if len(location) >= 2 and location[-2] == "#" and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
         return  # a JSON schema's own name ($schema, $id) is an identifier, not a place anything is sent
+    if len(location) == 1 and location[0] in META_ARGUMENTS and at is not None:
+        return  # `provider = "aws.us"`, `depends_on`: Terraform addresses (RES001 judges providers)
+    if location and location[-1] in IMAGE_KEYS and text != location[-1]:
+        return  # a container image is code pulled in (from a central registry or a cache), not data sent out
     if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and text != location[-1] and at is not None \
             and at.type == "aws_lambda_function":
         yield from _directory_setting(context, address_, location, text)
+        return
+    service = settings_service(str(location[-1])) if location and isinstance(location[-1], str) else None
+    if service is not None and text != location[-1] and "${" not in text:
+        yield from _site_setting(context, address_, location, text, service)
         return
     tokens = places_in_text(context, text)
     if not tokens:
         return
     if len(tokens) == 1:  # one place named: judged as the whole value (a reference, a template) names it
-        whole = context.placer.place(text, Kind.ANY, at)
+        whole = context.placer.place(text, Kind.ANY, at) - ({LOOPBACK} if at is not None else set())
         if whole and not context.outside(whole):
             return
-    outside = sorted({place for where in tokens.values() for place in context.outside(where)})
+    for token, where in sorted(tokens.items()):
+        if at is not None:
+            where = where - {LOOPBACK}  # a resource's own loopback: the function's sandbox, the task's sidecar
+        for place in sorted(where):
+            if place.startswith((PROCESSOR_PREFIX, SITE_PREFIX)) and context.same_jurisdiction(place):
+                yield context.path("processor", address_, place)  # on the data map: the sub-processors it uses
+        outside = context.outside(where)
+        if outside:
+            destination = _destination(token)
+            yield context.finding("RES011", address_, f"{dotted(location)} names {token}: "
+                                  f"{context.describe(outside)}, outside {context.jurisdiction}"
+                                  f"{advice(token, context.jurisdiction)}", context.region, destination)
+
+
+def _destination(token: str) -> str:
+    """What an exception names for a token: a URL's or `host:port`'s host, else the token itself."""
+    if "://" in token:
+        return split_url(token)[1] or token
+    host, colon, port = token.rpartition(":")
+    return host if colon and port.isdigit() and not token.startswith("arn:") and host.count(":") == 0 else token
+
+
+def _site_setting(context: Context, address_: str, location: Location, text: str, service: str) -> Iterator[Finding]:
+    """A setting a known integration reads as a site name (DD_SITE, a dataset's location): judged by the table."""
+    outside = context.outside(site_token_place(service, text))
     if outside:
-        names = ", ".join(sorted(tokens)[:3])
-        yield context.finding("RES011", address_, f"{dotted(location)} names {names}: "
-                              f"{context.describe(outside)}, outside {context.jurisdiction}",
-                              context.region, ",".join(outside))
+        yield context.finding("RES011", address_, f"{dotted(location)} = {text!r}: {context.describe(outside)}, "
+                              f"outside {context.jurisdiction}{advice(text, context.jurisdiction, service)}",
+                              context.region, text.strip())
 
 
 def _directory_setting(context: Context, address_: str, location: Location, text: str) -> Iterator[Finding]:

@@ -1,0 +1,14 @@
+"""docs/rules.md is what the rules say of themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from residency.guard.rules_reference import rules_reference
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+
+def test_the_rules_reference_is_current() -> None:
+    assert DOCS.read_text(encoding="utf-8") == rules_reference(), (
+        "regenerate it: python -m residency.guard.rules_reference > docs/rules.md")
