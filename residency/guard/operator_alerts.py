@@ -13,20 +13,32 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from residency import naming
-from residency.guard.workspace_model import Resource
+from residency.config import Config
+from residency.guard.workspace_model import Resource, SynthesizedWorkspace
 
-if TYPE_CHECKING:
-    from residency.guard.registry import Context
+
+class AlertsView(Protocol):
+    """What this module reads of the workspace being judged (the rules' Context has it)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def workspace(self) -> SynthesizedWorkspace: ...
+
+    @property
+    def is_region(self) -> bool: ...
+
 
 # What may refer to the alarm topic: its subscriptions, its policy, and the alarms that publish to it.
 ALARM_TOPIC_USERS = ("aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_cloudwatch_metric_alarm")
 REFERENCE = re.compile(r"^\$\{aws_sns_topic\.([^.}]+)\.arn\}$")
 
 
-def is_operator_alert(context: Context, resource: Resource, endpoint: Any) -> bool:
+def is_operator_alert(context: AlertsView, resource: Resource, endpoint: Any) -> bool:
     """Whether this subscription endpoint is a configured operator address on the region's alarm-only topic."""
     config = context.config
     if config.alerts is None or resource.type != "aws_sns_topic_subscription":
@@ -41,14 +53,14 @@ def is_operator_alert(context: Context, resource: Resource, endpoint: Any) -> bo
     return topic is not None and _carries_alarms_only(context, topic)
 
 
-def is_alarm_topic(context: Context, resource: Resource) -> bool:
+def is_alarm_topic(context: AlertsView, resource: Resource) -> bool:
     """Whether `resource` is the workspace's alarm topic, as residency makes it: named so, alarms only."""
     return (context.config.alerts is not None and resource.type == "aws_sns_topic"
             and resource.body.get("name") == naming.alerts_topic_name(context.config.project, context.workspace.name)
             and _carries_alarms_only(context, resource))
 
 
-def _alarm_topic(context: Context, topic_arn: Any, name: str) -> Resource | None:
+def _alarm_topic(context: AlertsView, topic_arn: Any, name: str) -> Resource | None:
     """The workspace's topic `topic_arn` names, if it is the alarm topic (by reference, or by its ARN in a plan)."""
     if not isinstance(topic_arn, str):
         return None
@@ -60,7 +72,7 @@ def _alarm_topic(context: Context, topic_arn: Any, name: str) -> Resource | None
     return next((topic for topic in candidates if topic.body.get("arn") == topic_arn), None)
 
 
-def _carries_alarms_only(context: Context, topic: Resource) -> bool:
+def _carries_alarms_only(context: AlertsView, topic: Resource) -> bool:
     markers = (f"aws_sns_topic.{topic.name}.", str(topic.body.get("name")))
     workspace = context.workspace
     for other in (*workspace.resources(), *workspace.data_sources()):

@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from residency.config import Config
 from residency.guard import catalog
 from residency.guard.attributes import Location, at_path, dotted
 from residency.guard.catalog.entries import DataSource, Entry, Flow, Place
 from residency.guard.operator_alerts import is_operator_alert
-from residency.guard.places import Where
-from residency.guard.workspace_model import Resource
-
-if TYPE_CHECKING:
-    from residency.guard.registry import Context
+from residency.guard.places import Placer, Where
+from residency.guard.workspace_model import Resource, SynthesizedWorkspace
 
 
 @dataclass(frozen=True)
@@ -48,13 +46,35 @@ class PlacedValue:
                 Flow.ACCESS: "access"}[self.place.flow]
 
 
+class PlacementView(Protocol):
+    """What placement reads of the workspace being judged (the rules' Context has it)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def workspace(self) -> SynthesizedWorkspace: ...
+
+    @property
+    def is_region(self) -> bool: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def placer(self) -> Placer: ...
+
+    @property
+    def placed(self) -> list[PlacedValue]: ...
+
+
 def entry_of(resource: Resource) -> Entry | DataSource | None:
     if resource.mode == "data":
         return catalog.data_source(resource.type)
     return catalog.entry(resource.type)
 
 
-def placed_values(context: Context) -> list[PlacedValue]:
+def placed_values(context: PlacementView) -> list[PlacedValue]:
     found: list[PlacedValue] = []
     workspace = context.workspace
     for resource in chain(workspace.resources(), workspace.data_sources()):
@@ -96,7 +116,7 @@ def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[st
     return not isinstance(sibling, str) or "${" in sibling or sibling.upper() in (v.upper() for v in when[1])
 
 
-def with_flow(context: Context, *flows: Flow) -> Iterator[PlacedValue]:
+def with_flow(context: PlacementView, *flows: Flow) -> Iterator[PlacedValue]:
     for placed in context.placed:
         if placed.place.flow in flows:
             yield placed
