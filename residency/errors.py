@@ -98,3 +98,10 @@ class ExtensionNotUsable(ResidencyError):
 
 class ExtensionFailed(ResidencyError):
     """An extension raised while it built its constructs."""
+
+
+class ExtensionRefused(ResidencyError):
+    """An extension reached past what it may add to its workspace (another workspace, residency's own
+    configuration), or built what CDKTF refuses to synthesize."""
+
+    exit_code = ExitCode.INVALID_CONFIG

@@ -10,13 +10,15 @@ requires all ~2,100 modules (about 2 s and a few hundred MB). We give jsii a cop
 assembly whose index requires each module on first use instead, built once per installed
 version into the user's cache directory. If that copy cannot be made, the original is used.
 
-This module is the only place that knows about either trick.
+This module is the only place that knows about either trick, and about jsii's runtime: its banners,
+Ctrl-C, values JSON cannot hold, and what Python code called back from JavaScript raises.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -26,8 +28,10 @@ import tarfile
 import tempfile
 import time
 import types
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from residency import processes
 
@@ -68,6 +72,72 @@ class _OwnSessionSubprocess:
     def Popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:  # noqa: N802 - subprocess's name
         kwargs.setdefault("start_new_session", True)
         return subprocess.Popen(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+def send_strict_json() -> None:
+    """Refuse NaN and infinities in what Python sends to jsii, as a ValueError where the value was passed.
+
+    jsii writes them into its JSON as `NaN`, which Node cannot parse: the runtime died mid-call, printed
+    its own stack, and every later call failed with an unrelated error."""
+    from jsii._kernel.providers import process
+
+    if not isinstance(process.json, _StrictJson):
+        process.json = _StrictJson()  # type: ignore[assignment]
+
+
+class _StrictJson:
+    """The `json` module as jsii's process provider sees it, with dumps(allow_nan=False)."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(json, name)
+
+    @staticmethod
+    def dumps(obj: object, **kwargs: Any) -> str:
+        return json.dumps(obj, **{**kwargs, "allow_nan": False})
+
+
+_callback_errors: list[BaseException] = []
+
+
+def remember_callback_errors() -> None:
+    """Keep what Python code called back from JavaScript raises (an Aspect's `visit`, a Lazy's producer, a
+    validation), traceback and all: jsii hands JavaScript only its message, and a failed synth is reported
+    with the line that raised (`CallbackErrors`). A SystemExit there (which jsii does not catch, leaving
+    Node waiting for an answer) becomes an error of the call instead."""
+    from jsii import _kernel
+
+    original: Callable[..., Any] = _kernel._handle_callback
+    if getattr(original, "remembers_errors", False):
+        return
+
+    def handle(kernel: Any, callback: Any) -> Any:
+        try:
+            return original(kernel, callback)
+        except Exception as error:
+            _callback_errors.append(error)
+            raise
+        except SystemExit as exit_:
+            _callback_errors.append(exit_)
+            raise RuntimeError(f"SystemExit: {exit_.code}") from exit_
+
+    handle.remembers_errors = True  # type: ignore[attr-defined]
+    _kernel._handle_callback = handle
+
+
+class CallbackErrors:
+    """`with CallbackErrors() as raised:` ... `raised.first`: the first exception a callback raised in the
+    block (the origin: what it made JavaScript throw may come back through other callbacks too)."""
+
+    def __enter__(self) -> CallbackErrors:
+        self._start = len(_callback_errors)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        del _callback_errors[self._start:]
+
+    @property
+    def first(self) -> BaseException | None:
+        return _callback_errors[self._start] if len(_callback_errors) > self._start else None
 
 
 def _node_major_version() -> str | None:

@@ -32,6 +32,11 @@ def declare_personal_data(resource: TerraformResource, kind: StoreKind) -> None:
     setattr(stack, _DECLARED, declared)
 
 
+def declarations(stack: TerraformStack) -> tuple[tuple[TerraformResource, StoreKind], ...]:
+    """The stores declared in `stack` so far, in the order they were declared."""
+    return tuple(getattr(stack, _DECLARED, []))
+
+
 def output_declaration(stack: TerraformStack) -> None:
     """The workspace's output listing every store declared in it (call once, after every construct)."""
     declared: list[tuple[TerraformResource, StoreKind]] = getattr(stack, _DECLARED, [])

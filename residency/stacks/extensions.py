@@ -29,12 +29,12 @@ from cdktf import AssetType, TerraformAsset, TerraformOutput, TerraformResource,
 from constructs import Construct
 
 from residency import naming
-from residency.errors import ExtensionFailed
 from residency.packaging import build_bundle
 from residency.personal_data import OUTPUT as PERSONAL_DATA_OUTPUT
 from residency.personal_data import StoreKind
 from residency.stacks.declared_stores import declare_personal_data
-from residency.synth.extension_modules import described, importable_from, load
+from residency.stacks.extension_bounds import ExtensionBounds, ExtensionCall, wrote_declaration
+from residency.synth.extension_modules import importable_from, load
 
 __all__ = ["GlobalContext", "LambdaCode", "RegionContext", "StoreKind"]
 
@@ -83,6 +83,8 @@ class ExtensionContext:
         """A root output of the workspace (`residency output` shows it; sensitive ones are not printed)."""
         if not OUTPUT_NAME.match(name):
             raise ValueError(f"output name {name!r}: lowercase letters, digits and '_', starting with a letter")
+        if name == PERSONAL_DATA_OUTPUT:
+            raise wrote_declaration()  # refused (exit 65): the list of the declared stores is residency's
         reserved = {PERSONAL_DATA_OUTPUT, naming.REGIONS_OUTPUT} | set(self._outputs)
         if name in reserved or self._stack.node.try_find_child(name) is not None:
             raise ValueError(f"output name {name!r} is taken in workspace {self.workspace}")
@@ -121,19 +123,23 @@ class GlobalContext(ExtensionContext):
     regions: Mapping[str, str] = field(default_factory=dict)  # region code -> jurisdiction
 
 
-def run_extensions(scope: Construct, references: tuple[str, ...], context: ExtensionContext, kind: str) -> None:
-    """Call each extension in `scope`; ExtensionNotUsable (65) if it cannot be loaded, ExtensionFailed (1) if
-    it raises. `kind` is `region` or `global`, as in regions.yaml."""
+def run_extensions(stack: TerraformStack, references: tuple[str, ...], context: ExtensionContext, kind: str,
+                   bounds: ExtensionBounds) -> None:
+    """Call each extension in `stack`; ExtensionNotUsable (65) if it cannot be loaded, ExtensionFailed (1) if
+    it raises, ExtensionRefused (65) if it reaches past its workspace or changes residency's own (`bounds`).
+    `kind` is `region` or `global`, as in regions.yaml."""
+    bounds.watch(stack)  # every workspace, also one without extensions: another's may reach it
     for index, reference in enumerate(references):
         where = f"extensions.{kind}[{index}]"
         extension: Callable[..., object] = load(context.project_dir, reference, where)
         # Its resources' addresses start with the callable's name: `aws_sqs_queue.region_resources_invoices_...`.
         name = reference.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        own = Construct(scope, name if scope.node.try_find_child(name) is None else f"{name}-{index}")
-        try:
+        own = Construct(stack, name if stack.node.try_find_child(name) is None else f"{name}-{index}")
+        call = ExtensionCall(where=where, reference=reference, workspace=context.workspace, scope=own.node.path,
+                             project_dir=context.project_dir)
+
+        def run(extension: Callable[..., object] = extension, own: Construct = own) -> None:
             with importable_from(context.project_dir):  # what it imports while it runs comes from there too
                 extension(own, context)
-        except Exception as error:  # noqa: BLE001 - the team's code: any failure is reported, with its place
-            raise ExtensionFailed(f"{where}: {reference} failed in workspace {context.workspace}: "
-                                  f"{described(error, context.project_dir)}",
-                                  hint="nothing was written; fix the extension and run again") from None
+
+        bounds.call(call, run)

@@ -102,9 +102,29 @@ def _forget(top: str) -> None:
 def described(error: BaseException, home: Path | None = None) -> str:
     """`ExceptionType: message (file:line)`: the innermost line in `home` (the team's code) if there is
     one there, else the innermost line of Python code on disk."""
+    frame = _raised_at(error, home)
+    place = f" ({frame.filename}:{frame.lineno})" if frame is not None else ""
+    return f"{type(error).__name__}: {error}{place}"
+
+
+def raised_in(error: BaseException, home: Path) -> Path | None:
+    """The file under `home` (the team's code) whose line raised `error`, if one did."""
+    frame = _raised_at(error, home)
+    if frame is None or not _is_own_code(Path(frame.filename), home):
+        return None
+    return Path(frame.filename).resolve()
+
+
+def _raised_at(error: BaseException, home: Path | None) -> traceback.FrameSummary | None:
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith("<")]
     if home is not None:
-        frames = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(home.resolve())] \
-            or frames
-    place = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return f"{type(error).__name__}: {error}{place}"
+        frames = [frame for frame in frames if _is_own_code(Path(frame.filename), home)] or frames
+    return frames[-1] if frames else None
+
+
+def _is_own_code(path: Path, home: Path) -> bool:
+    """Under `home`, and not an installed package (a virtual environment in the project directory)."""
+    return path.resolve().is_relative_to(home.resolve()) and not _INSTALLED.intersection(path.parts)
+
+
+_INSTALLED = frozenset({"site-packages", "dist-packages"})
