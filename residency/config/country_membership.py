@@ -13,17 +13,20 @@ Choices, documented:
   (Greenland, the Faroe Islands, New Caledonia, Aruba...) are outside EU law and not listed.
 - UK covers Great Britain and Northern Ireland (GB). The Crown Dependencies (Jersey, Guernsey, the Isle of
   Man) and Gibraltar have their own data-protection laws and are not listed.
-- US, AU and NZ cover the territories where their privacy law applies (Puerto Rico, Guam, the US Virgin
-  Islands, American Samoa, the Northern Mariana Islands, the minor outlying islands; Christmas Island, Cocos,
-  Norfolk Island, Heard and McDonald; Tokelau). `countries: [US]` under a US region stands for all of them.
+- US covers the United States and its inhabited territories with ISO codes of their own (Puerto Rico, Guam, the
+  US Virgin Islands, American Samoa, the Northern Mariana Islands), where US federal law applies; `US` in
+  `countries:` is the country alone, so list the territories a US region serves (or let a US default region
+  take them).
+- AU and NZ cover their own country. Their external territories are left out: Christmas Island, Cocos and Heard
+  Island have no address space of their own (Route 53 cannot tell their users from Australia's), and Norfolk
+  Island and Tokelau are a documented gap.
 - Every other jurisdiction residency knows covers its own country.
 
 Sources: EU member states, https://european-union.europa.eu/principles-countries-history/eu-countries_en;
 outermost regions, https://ec.europa.eu/regional_policy/policy/themes/outermost-regions_en; the EEA and the
 GDPR, https://www.efta.int/eea/eea-agreement and https://www.efta.int/Legal-Text/EEA-Agreement-1327 (Annex
 XI); UK, https://www.legislation.gov.uk/ukpga/2018/12/contents; US territories,
-https://www.doi.gov/oia/islands; Australia's external territories (the Privacy Act 1988 extends to them, s 5A),
-https://www.legislation.gov.au/C2004A03712/latest/text; Tokelau, https://www.legislation.govt.nz/act/public/2020/0031/latest/.
+https://www.doi.gov/oia/islands.
 """
 
 from __future__ import annotations
@@ -37,27 +40,22 @@ EU_MEMBER_STATES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", 
 EU_TERRITORIES = ("AX", "GF", "GP", "MF", "MQ", "RE", "YT")
 EEA_STATES = ("IS", "LI", "NO")
 
-# Territories with ISO codes of their own where the jurisdiction's privacy law applies.
-US_TERRITORIES = ("AS", "GU", "MP", "PR", "UM", "VI")
-AU_TERRITORIES = ("CC", "CX", "HM", "NF")
-NZ_TERRITORIES = ("TK",)
+# The United States' inhabited territories, where US federal law applies and which Route 53 geolocates apart.
+US_TERRITORIES = ("AS", "GU", "MP", "PR", "VI")
 
 _MEMBERS: dict[str, tuple[str, ...]] = {
     "EU": (*EU_MEMBER_STATES, *EU_TERRITORIES, *EEA_STATES),
     "UK": ("GB",),
     "US": ("US", *US_TERRITORIES),
-    "AU": ("AU", *AU_TERRITORIES),
-    "NZ": ("NZ", *NZ_TERRITORIES),
 }
-_OWN_COUNTRY = ("CA", "MX", "BR", "CH", "ZA", "BH", "AE", "IL", "IN", "HK", "TW", "JP", "KR", "SG", "ID", "MY", "TH")
+_OWN_COUNTRY = ("CA", "MX", "BR", "CH", "ZA", "BH", "AE", "IL", "IN", "HK", "TW", "JP", "KR", "SG", "ID", "MY", "TH",
+                "AU", "NZ")
 
-# The countries whose users each jurisdiction's law protects: a region of the jurisdiction must serve them, and
-# the jurisdiction's name in `countries:` stands for them (US, AU and NZ are also their country's code: under a
-# region of their own jurisdiction they stand for the country and its territories, elsewhere for the country).
+# The countries whose users each jurisdiction's law protects: a region of the jurisdiction must serve them.
 JURISDICTION_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {**_MEMBERS, **{code: (code,) for code in _OWN_COUNTRY}})
-GROUP_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {name: members for name, members in _MEMBERS.items()})
+# What a jurisdiction's name that is not a country code stands for in `countries:` (under one of its regions).
+GROUP_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType({"EU": _MEMBERS["EU"], "UK": _MEMBERS["UK"]})
 
 COUNTRY_JURISDICTION: Mapping[str, str] = MappingProxyType(
     {country: jurisdiction for jurisdiction, countries in JURISDICTION_COUNTRIES.items() for country in countries})

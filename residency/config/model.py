@@ -32,8 +32,8 @@ V = TypeVar("V")
 
 PROJECT_PATTERN = r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$"
 # Jurisdiction names a region's `countries` may list for all the countries their law covers (under a region of
-# that jurisdiction; US, AU and NZ elsewhere are just the country).
-COUNTRY_GROUPS: tuple[str, ...] = tuple(sorted(GROUP_COUNTRIES))
+# that jurisdiction).
+COUNTRY_GROUPS: tuple[str, ...] = tuple(sorted(GROUP_COUNTRIES))  # EU, UK: not country codes
 
 
 class FrozenDict(dict[K, V]):
@@ -96,8 +96,8 @@ class RegionConfig(BaseModel):
     )
     countries: Annotated[tuple[str, ...], Field(strict=False)] = Field(
         default=(),
-        description="ISO 3166-1 alpha-2 codes; a country belongs to at most one region. The region's jurisdiction "
-                    "(EU, UK, US, AU, NZ) stands for every country its law covers that no other region lists",
+        description="ISO 3166-1 alpha-2 codes; a country belongs to at most one region. EU (under an EU region) "
+                    "and UK (under a UK region) stand for every country their law covers that no other region lists",
         json_schema_extra={"items": {"type": "string", "enum": _enum({*COUNTRY_CODES, *COUNTRY_GROUPS})},
                            "uniqueItems": True},
     )

@@ -7,6 +7,8 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
 
 from residency import naming
 from residency.config.aws_regions import JURISDICTIONS, REGIONS
@@ -213,8 +215,12 @@ def _country_group(config: Config, code: str, index: int, group: str, report: _R
         return
     if group in first_seen:
         other, _ = first_seen[group]
-        report.add(location, f"{group} is already listed by {other}; its members can go to one region only",
-                   f"keep {group} in one region and list the other region's countries by code")
+        if group in COUNTRY_CODES:  # US, AU, NZ: the country itself is listed twice
+            report.add(location, f"country {group!r} is already in region {other}; a country belongs to at most one "
+                       "region", f"remove {group} from {other} or from {code}")
+        else:
+            report.add(location, f"{group} is already listed by {other}; its members can go to one region only",
+                       f"keep {group} in one region and list the other region's countries by code")
         return
     first_seen[group] = (code, index)
 
@@ -460,6 +466,19 @@ def _exception_workspaces(config: Config, exception: GuardException, here: Locat
             report.add(location, f"{workspace!r} is not a workspace", hint)
 
 
+def _is_public_suffix(name: str) -> bool:
+    """`co.uk`, `github.io`, `cloudfront.net`: suffixes under which anyone registers names (the public suffix
+    list, its private part included)."""
+    return _suffix_list().publicsuffix(name.lower(), accept_unknown=False) == name.lower()
+
+
+@lru_cache(maxsize=1)
+def _suffix_list() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
 def _processors(config: Config, report: _Report) -> None:
     seen: set[str] = set()
     for index, processor in enumerate(config.processors):
@@ -470,6 +489,10 @@ def _processors(config: Config, report: _Report) -> None:
         if processor.jurisdiction not in JURISDICTIONS:
             report.add((*here, "jurisdiction"), f"{processor.jurisdiction!r} is not a jurisdiction residency knows",
                        suggest(processor.jurisdiction, JURISDICTIONS) or f"one of {', '.join(JURISDICTIONS)}")
+        for position, pattern in enumerate(processor.hosts):
+            if _is_public_suffix(pattern.removeprefix("*.")):
+                report.add((*here, "hosts", position), f"{pattern!r} names a public suffix: anyone can own a name "
+                           "under it, so it cannot stand for one processor", "list the processor's own host names")
         for position, region in enumerate(processor.regions):
             if region not in config.regions:
                 report.add((*here, "regions", position), f"{region!r} is not a listed region",

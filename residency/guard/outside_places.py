@@ -29,9 +29,19 @@ SOMEWHERE_UNKNOWN = frozenset({UNKNOWN})
 # they stand alone (two labels, no port, no scheme).
 FILE_EXTENSIONS = frozenset({"py", "sh", "md", "zip", "rs", "pl", "mov", "ps", "tf", "java", "properties", "map",
                              "pm", "mk", "fish", "pub", "run", "so", "cc", "mm", "ml", "app", "dev"})
+# A dotted name, anywhere but inside a longer name or word (after `/`, `//`, `@`, `\\`, `*.` too: a path, a
+# protocol-relative URL, a wildcard); an email address's domain is left to RES007 (see email_domain).
 HOST_NAME = re.compile(
-    r"(?<![A-Za-z0-9_.@$/\\-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62})"
-    r"(?::([0-9]{1,5}))?(?![A-Za-z0-9_@-]|\.[A-Za-z0-9])")
+    r"(?<![A-Za-z0-9_$-])(?<![^*]\.)((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62})"
+    r"(?::([0-9]{1,5}))?(?![A-Za-z0-9_-]|\.[A-Za-z0-9])")
+EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+-]+@$")
+# Names a VPC resolves itself (private zones, resolver rules, service discovery): the VPC's own, whose resolver
+# rules the catalog judges.
+PRIVATE_NAME = re.compile(r"(^|\.)(internal|local|localdomain|lan|corp|intranet|private|consul|svc|home\.arpa)$")
+# First labels of reverse-DNS identifiers (Java packages, app bundle ids): `com.acme.app` is no host.
+REVERSED_DNS_ROOTS = frozenset({"com", "org", "net", "io", "edu", "gov"})
+# EventBridge and AWS event sources (`aws.events`, `aws.health`): names of services, not hosts.
+EVENT_SOURCE = re.compile(r"^aws\.[a-z0-9-]+$")
 IPV4 = re.compile(r"(?<![A-Za-z0-9_.:/-])([0-9]{1,3}(?:\.[0-9]{1,3}){3})(/[0-9]{1,2})?(?::[0-9]{1,5})?"
                   r"(?![A-Za-z0-9_.-])")
 IPV6 = re.compile(r"(?<![A-Za-z0-9_:.-])\[?((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})\]?(/[0-9]{1,3})?"
@@ -83,7 +93,11 @@ def is_public_name(name: str, *, alone: bool) -> bool:
     """Whether a dotted name is a host on the internet: it ends in a public suffix (the ICANN list), and is not a
     file name standing alone (two labels ending in a file extension)."""
     name = name.lower().rstrip(".")
+    if EVENT_SOURCE.match(name):
+        return False
     labels = name.split(".")
+    if len(labels) >= 3 and labels[0] in REVERSED_DNS_ROOTS:
+        return False  # com.acme.app: a package or bundle id, written in reverse
     if len(labels) < 2 or all(label.isdigit() for label in labels[:-1]) and len(labels) == 2:
         return False
     suffix = _suffixes().publicsuffix(name, accept_unknown=False)
@@ -92,6 +106,14 @@ def is_public_name(name: str, *, alone: bool) -> bool:
     if suffix is None or suffix == name:
         return False
     return not (alone and len(labels) == 2 and labels[-1] in FILE_EXTENSIONS)
+
+
+def private_name_place(host: str, region: str) -> frozenset[str] | None:
+    """A name the VPC resolves itself (`collector.internal`, `redis`, a service-discovery name): its own."""
+    host = host.lower().rstrip(".")
+    if "." not in host and re.fullmatch(r"[a-z0-9-]+", host) or PRIVATE_NAME.search(host):
+        return frozenset({region})
+    return None
 
 
 def ip_place(text: str, region: str) -> frozenset[str] | None:
@@ -114,15 +136,20 @@ def processor_for(config: Config, host: str) -> Processor | None:
     return next((processor for processor in config.processors if processor.serves(host)), None)
 
 
+def is_email_domain(text: str, start: int) -> bool:
+    """Whether the name starting at `start` is the domain of an email address (`ops@partner.example`)."""
+    return bool(EMAIL_LOCAL_PART.search(text[max(0, start - 65):start]))
+
+
 def outside_host(config: Config, host: str, region: str) -> frozenset[str] | None:
     """Where a host that is not AWS's is: a declared processor, a known service site; None when neither."""
+    site = service_sites.site_for_host(host)
     processor = processor_for(config, host)
-    if processor is not None:
+    if processor is not None and (site is None or site.jurisdiction == processor.jurisdiction):
         if processor.regions and region not in processor.regions:
             return frozenset({f"{PROCESSOR_PREFIX}{processor.name}"})
         return frozenset({jurisdiction_place(processor.jurisdiction, f"{PROCESSOR_PREFIX}{processor.name}")})
-    site = service_sites.site_for_host(host)
-    if site is not None:
+    if site is not None:  # the reviewed table wins over a declaration that says otherwise
         return frozenset({jurisdiction_place(site.jurisdiction, f"{SITE_PREFIX}{site.service}")})
     return None
 
@@ -181,6 +208,17 @@ DEFAULT_SITES = (
     DefaultSite("New Relic", (), ("endpoint",),
                 "log-api.newrelic.com", when=("Name", "newrelic"),
                 source="https://github.com/newrelic/newrelic-fluent-bit-output (endpoint default)"),
+    DefaultSite("Datadog", ("DATADOG_API_KEY",), ("DD_SITE", "DATADOG_HOST", "DATADOG_SITE"), "datadoghq.com",
+                source="https://docs.datadoghq.com/getting_started/site/ (US1 unless a site is chosen)"),
+    DefaultSite("New Relic", ("NEW_RELIC_LICENSE_KEY",), ("NEW_RELIC_HOST", "NEW_RELIC_COLLECTOR_HOST"),
+                "collector.newrelic.com",
+                source="https://docs.newrelic.com/docs/apm/agents/manage-apm-agents/configuration/ (host default)"),
+    DefaultSite("Segment", ("SEGMENT_WRITE_KEY",), ("SEGMENT_HOST", "SEGMENT_ENDPOINT", "SEGMENT_API_HOST"),
+                "api.segment.io", source="https://segment.com/docs/connections/sources/catalog/libraries/server/"),
+    DefaultSite("Honeycomb", ("HONEYCOMB_API_KEY",), ("HONEYCOMB_API_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+                "api.honeycomb.io", source="https://docs.honeycomb.io/api/introduction"),
+    DefaultSite("Mixpanel", ("MIXPANEL_TOKEN",), ("MIXPANEL_API_HOST", "MIXPANEL_HOST"), "api.mixpanel.com",
+                source="https://developer.mixpanel.com/docs/privacy-security"),
 )
 
 
@@ -188,8 +226,8 @@ def defaulted_site(settings: dict[str, object]) -> tuple[DefaultSite, str] | Non
     """The integration a settings map switches on without saying where it sends, and its default site."""
     keys = {str(key).lower(): value for key, value in settings.items()}
     for site in DEFAULT_SITES:
-        if site.when is not None and str(keys.get(site.when[0].lower(), "")).lower() != site.when[1]:
-            continue
+        if site.when is not None and str(settings.get(site.when[0], "")).lower() != site.when[1]:
+            continue  # FireLens writes `Name` so; a Firehose endpoint's `name` is a label
         if (not site.triggers or any(trigger.lower() in keys for trigger in site.triggers)) and \
                 not any(chooser.lower() in keys for chooser in site.choosers):
             return site, site.default

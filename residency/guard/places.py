@@ -35,7 +35,7 @@ from residency.guard.expressions import (
     parse_template,
     sole_expression,
 )
-from residency.guard.outside_places import ip_place, outside_host
+from residency.guard.outside_places import ip_place, outside_host, private_name_place
 from residency.guard.plan_document import CALLER_ACCOUNTS
 from residency.guard.values import UNKNOWN
 from residency.guard.workspace_model import Resource, SynthesizedWorkspace
@@ -69,7 +69,7 @@ COLLECTING_FUNCTIONS = frozenset({"concat", "flatten", "compact", "distinct", "t
                                   "coalesce", "coalescelist", "one", "try", "values", "jsonencode", "tomap"})
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+(\.(?P<region>[a-z0-9-]+))?\.amazonaws\.com(\.cn)?$")
-_AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com(\.cn)?|on\.aws|api\.aws|amazonwebservices\.com)$")
+_AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com(\.cn)?|on\.aws|api\.aws|amazonwebservices\.com|amazonses\.com)$")
 _SERVICE_NAME = re.compile(r"^(?:com|cn|aws)\.(?:amazonaws\.|sagemaker\.)?([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.")
 _BUCKET_HOST = re.compile(
     r"^(?P<bucket>.+?)\.s3(?:-website)?(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
@@ -88,6 +88,7 @@ class Placer:
     _own_buckets: dict[str, Resource] = field(default_factory=dict)
     _own_roles: set[str] = field(default_factory=set)
     _locals_placed: dict[tuple[Any, ...], Where] = field(default_factory=dict)
+    _resolving: set[str] = field(default_factory=set)
     own_accounts: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -204,6 +205,9 @@ class Placer:
         scheme, host = split_url(text)
         if scheme == "s3":
             return self.bucket(host)
+        authority = re.split(r"[/?#\\]", text.strip().partition("://")[2], maxsplit=1)[0]
+        if "," in authority:  # mongodb://a:27017,b:27017/db: every host of the list
+            return _union(self.host(_authority(part)) for part in authority.split(",") if part.strip())
         return self.host(host)
 
     def host(self, text: str) -> Where:
@@ -228,18 +232,40 @@ class Placer:
             regions = {_region_label(label) for label in host.split(".")} - {None}
             return frozenset(str(r) for r in regions) if len(regions) == 1 else SOMEWHERE_UNKNOWN
         domain = self.config.domain
-        if domain and host == domain:
-            return NOWHERE  # the product's own zone: what its records lead to is judged where they are (RES005)
         if domain and host.endswith(f".{domain}"):
             label = host.removesuffix(f".{domain}")
             if label in self.config.regions:
                 return frozenset({label})
             if host in (naming.global_api_host(domain), naming.frontend_host(domain)):
                 return NOWHERE  # the names global serves; where they lead is judged there (RES005)
-        address = ip_place(host, self.region)
+            routed = self._own_record(host)
+            if routed is not None:
+                return routed
+        address = ip_place(host, self.region) or private_name_place(host, self.region)
         if address is not None:
             return address
         return outside_host(self.config, host, self.region) or SOMEWHERE_UNKNOWN
+
+    def _own_record(self, host: str) -> Where | None:
+        """A name of the product's domain that this workspace's own DNS records answer: where they lead."""
+        if host in self._resolving:
+            return SOMEWHERE_UNKNOWN
+        targets = []
+        for record in self.workspace.resources("aws_route53_record"):
+            name = record.body.get("name")
+            if isinstance(name, str) and name.rstrip(".").lower() == host:
+                aliases = record.body.get("alias")
+                for alias in aliases if isinstance(aliases, list) else [aliases]:
+                    if isinstance(alias, dict):
+                        targets.append(alias.get("name"))
+                targets.extend(record.body.get("records") or [])
+        if not targets:
+            return None
+        self._resolving.add(host)
+        try:
+            return _union(self.place(target, Kind.HOST) for target in targets) or SOMEWHERE_UNKNOWN
+        finally:
+            self._resolving.discard(host)
 
     @property
     def region(self) -> str:

@@ -14,7 +14,11 @@ from residency.guard.catalog.entries import Kind
 from residency.guard.constants import constant
 from residency.guard.expressions import (
     Call,
+    Collection,
+    Conditional,
     ExpressionError,
+    For,
+    Operation,
     Template,
     Traversal,
     address,
@@ -25,7 +29,7 @@ from residency.guard.expressions import (
     walk,
 )
 from residency.guard.file_contents import FILE_FUNCTIONS
-from residency.guard.outside_places import HOST_NAME, IPV4, IPV6, ip_place, is_public_name
+from residency.guard.outside_places import HOST_NAME, IPV4, IPV6, ip_place, is_email_domain, is_public_name
 from residency.guard.places import SOMEWHERE_UNKNOWN, Where, split_url
 
 if TYPE_CHECKING:
@@ -66,12 +70,51 @@ def places_in_text(context: Context, text: str) -> dict[str, Where]:
     for node in walk(template):
         if isinstance(node, Call) and node.name.split("::")[-1] in FILE_FUNCTIONS:
             found[f"{node.name}(...)"] = SOMEWHERE_UNKNOWN  # a file residency could not read or render
+    found |= _unfolded(template, locals_)
+    if "%{" in text.replace("%%{", ""):
+        found["%{...}"] = SOMEWHERE_UNKNOWN  # a template directive (for, if): what it spells is not evaluated
     for part in nodes:
         for traversal in traversals(part):
             looked_up = _looked_up(context, traversal)
             if looked_up is not None:
                 found[looked_up] = SOMEWHERE_UNKNOWN
     return found
+
+
+# Functions that build a string, or a collection a string is built from: over literals only, what they spell must
+# be known, or it could spell any host.
+STRING_BUILDERS = frozenset({
+    "join", "format", "formatlist", "replace", "regex", "regexall", "substr", "slice", "concat", "distinct",
+    "compact", "flatten", "sort", "values", "keys", "toset", "tolist", "setproduct", "setunion", "setintersection",
+    "reverse", "element", "lookup", "cidrhost", "cidrsubnet", "cidrsubnets", "strrev", "upper", "lower", "title",
+    "trim", "trimprefix", "trimsuffix", "trimspace", "split", "chunklist", "merge", "zipmap", "coalesce",
+    "coalescelist", "one", "tostring", "min", "max", "sum", "templatestring", "base64decode", "urldecode",
+    "textdecodebase64", "jsondecode", "yamldecode", "csvdecode", "chomp", "indent", "range", "transpose"})
+
+
+def _unfolded(node: Any, locals_: dict[str, Any]) -> dict[str, Where]:
+    """Strings built from literals by an expression residency cannot evaluate (a `for`, arithmetic, a function it
+    does not fold): they could spell any host, so they cannot be placed."""
+    builds = isinstance(node, For | Operation) or (
+        isinstance(node, Call) and node.name.split("::")[-1] in STRING_BUILDERS)
+    if builds and not traversals(node) and constant(node, locals_) is None:
+        return {"${...}": SOMEWHERE_UNKNOWN}
+    found: dict[str, Where] = {}
+    for child in _children_of(node):
+        found |= _unfolded(child, locals_)
+    return found
+
+
+def _children_of(node: Any) -> list[Any]:
+    if isinstance(node, Template):
+        return [part for part in node.parts if not isinstance(part, str)]
+    if isinstance(node, Call):
+        return list(node.args)
+    if isinstance(node, Collection):
+        return [*node.keys, *node.items]
+    if isinstance(node, Conditional):
+        return [node.test, node.then, node.otherwise]
+    return []
 
 
 def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, Where]:
@@ -82,7 +125,7 @@ def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, 
         taken.append(match.span())
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.ARN, None, 0)
     for match in _URL.finditer(text):
-        taken.append(match.span())
+        taken.append((match.start(), _first_host_end(match)))  # the rest (path, query, more hosts) is read too
         if _project_host(context, match.group()):
             continue  # the product's own names (its front end); where they lead is RES005's to judge
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
@@ -107,6 +150,8 @@ def _outside_hosts(context: Context, text: str, taken: list[tuple[int, int]]) ->
 
     for match in HOST_NAME.finditer(text):
         name, port = match.group(1), match.group(2)
+        if is_email_domain(text, match.start()):
+            continue  # an email address (RES007 judges where they are allowed)
         if free(match.span()) and is_public_name(name, alone=port is None) and not _project_host(
                 context, f"https://{name}"):
             found[match.group().lower()] = context.placer.host(name)
@@ -118,6 +163,13 @@ def _outside_hosts(context: Context, text: str, taken: list[tuple[int, int]]) ->
             if where is not None:
                 found[match.group()] = where
     return found
+
+
+def _first_host_end(match: re.Match[str]) -> int:
+    """Where a URL's first host (with its user information and port) ends, in the text."""
+    scheme_end = match.group().index("://") + 3
+    authority = re.split(r"[/?#\\,;]", match.group()[scheme_end:], maxsplit=1)[0]
+    return match.start() + scheme_end + len(authority)
 
 
 def _project_host(context: Context, url: str) -> bool:

@@ -44,7 +44,7 @@ def test_options_choose_project_regions_default_and_pipeline(tmp_path):
     config = load_config(tmp_path / "regions.yaml")
     assert (config.project, config.target) == ("acme-pay", "aws")
     assert {code: (r.jurisdiction, r.countries, r.default) for code, r in config.regions.items()} == {
-        "eu-central-1": ("EU", ("DE", "AT"), False), "us-east-1": ("US", ("US",), True)}
+        "eu-central-1": ("EU", ("DE", "AT", "EU"), False), "us-east-1": ("US", ("US",), True)}
     assert (config.ci.install, config.ci.plan_role, config.ci.apply_role) == (
         "residency==0.1.0", "arn:aws:iam::123456789012:role/plan", "arn:aws:iam::123456789012:role/apply")
     pipeline = (tmp_path / ".github" / "workflows" / "residency.yml").read_text()
@@ -107,7 +107,7 @@ def test_on_a_terminal_it_asks(tmp_path, monkeypatch, capsys):
     config = load_config(tmp_path / "regions.yaml")
     assert config.project == "health-app"
     assert {code: (r.countries, r.default) for code, r in config.regions.items()} == {
-        "eu-west-1": (("IE", "FR", "DE"), False), "ap-southeast-2": (("AU",), True)}
+        "eu-west-1": (("IE", "FR", "DE", "EU"), False), "ap-southeast-2": (("AU",), True)}
     assert "Countries whose users' data stays in eu-west-1" in capsys.readouterr().out
 
 

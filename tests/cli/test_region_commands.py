@@ -40,9 +40,9 @@ def test_an_invalid_result_exits_65_and_leaves_the_file_alone(project, capsys):
     config = project / "regions.yaml"
     before = config.read_text()
     code, _, err = run(capsys, "--config", str(config), "region", "add", "ca-central-1",
-                       "--jurisdiction", "CA", "--countries", "CA,DE")
+                       "--jurisdiction", "CA", "--countries", "CA,IE")
     assert code == 65
-    assert "country 'DE' is already in region eu-central-1" in err
+    assert "country 'IE' is already in region eu-west-1" in err
     assert config.read_text() == before
     assert sorted(p.name for p in project.iterdir()) == ["regions.yaml"]  # no temporary file left
 

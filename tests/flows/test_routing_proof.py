@@ -18,7 +18,7 @@ from residency.flows.routing_proof import answers, read_routing
 CONFIG = """project: acme-dns
 domain: example.org
 regions:
-  eu-central-1: {jurisdiction: EU, countries: [DE, AT, EU], failover: eu-west-1}
+  eu-central-1: {jurisdiction: EU, countries: [DE, AT], failover: eu-west-1}
   eu-west-1: {jurisdiction: EU, countries: [IE]}
   us-east-1: {jurisdiction: US, countries: [US], default: true}
 """

@@ -188,9 +188,12 @@ def test_the_directory_and_its_keys_cannot_be_destroyed_by_a_plan(out_dir):
 
 def test_global_records_the_countries_each_region_served(out_dir):
     outputs = stack(out_dir, "global")["output"]
-    assert outputs["regions_served"]["value"] == {
-        "eu-central-1": ["DE", "FR", "NL", "AT", "BE", "IT", "ES"], "eu-west-1": ["IE"], "us-east-1": ["US"],
-        "ap-southeast-2": ["AU", "NZ"]}
+    served = outputs["regions_served"]["value"]
+    assert {code: countries for code, countries in served.items() if code != "eu-central-1"} == {
+        "eu-west-1": ["IE"], "us-east-1": ["US"], "ap-southeast-2": ["AU", "NZ"]}
+    # `countries: [EU]`: every EU and EEA country eu-west-1 does not list, Ireland is eu-west-1's
+    assert {"DE", "FR", "NL", "PL", "NO", "IS", "LI", "RE"} <= set(served["eu-central-1"])
+    assert "IE" not in served["eu-central-1"] and len(served["eu-central-1"]) == 26 + 7 + 3
 
 
 @pytest.mark.parametrize("region", REGIONS)

@@ -39,6 +39,7 @@ def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
     if context.workspace.name != GLOBAL:
         return
     yield from _countries_at_home(context)
+    yield from _delegations(context)
     resolver = _Resolver(context)
     yield from _geolocation(context, resolver)
     yield from _failover(context, resolver)
@@ -88,16 +89,42 @@ def _countries_at_home(context: Context) -> Iterator[Finding]:
 
 
 def _region_records(context: Context) -> Iterator[Finding]:
-    """A region may name itself; only global routes users (a record for the shared host, or a routing
-    policy, in a region workspace would send other regions' users there)."""
-    shared = naming.global_api_host(context.config.domain) if context.config.domain else None
+    """A region may name itself; only global routes users (a record for a name global serves, another region's
+    name, or a routing policy, in a region workspace would send other users there)."""
+    domain = context.config.domain
     for record in context.workspace.resources("aws_route53_record"):
         name = str(record.body.get("name", "")).rstrip(".").lower()
         policies = [policy for policy in ROUTING_POLICIES if blocks(record.body.get(policy))]
-        if policies or (shared and name == shared):
+        others = _names_of_others(context, domain, context.region) if domain else set()
+        theirs = name in others or any(name.endswith(f".{other}") for other in others if other != domain)
+        if policies or theirs:
             yield context.finding("RES005", record.address, f"a region workspace routes {name or 'a name'} "
-                                  f"({', '.join(policies) or 'the shared entry point'}): only global routes users",
-                                  context.region, UNKNOWN)
+                                  f"({', '.join(policies) or 'a name global or another region serves'}): only global "
+                                  "routes users, and a region names only itself", context.region, name or UNKNOWN)
+
+
+def _names_of_others(context: Context, domain: str, region: str | None) -> set[str]:
+    """The names global serves (the apex, the routed API, the front end, failover pairs) and every region's but
+    `region`'s own."""
+    config = context.config
+    names = {domain, naming.global_api_host(domain), naming.frontend_host(domain), f"failover.{domain}"}
+    names |= {naming.region_api_host(code, domain) for code in config.regions if code != region}
+    return names
+
+
+def _delegations(context: Context) -> Iterator[Finding]:
+    """global may not hand a name residency routes to another name server (NS, DS): whoever answers for it
+    decides where every country's users go."""
+    domain = context.config.domain
+    if not domain:
+        return
+    routed = _names_of_others(context, domain, None) - {domain}
+    for record in context.workspace.resources("aws_route53_record"):
+        kind = str(record.body.get("type", "")).upper()
+        name = str(record.body.get("name", "")).rstrip(".").lower()
+        if kind in ("NS", "DS") and (name in routed or any(name.endswith(f".{other}") for other in routed)):
+            yield context.finding("RES005", record.address, f"an {kind} record hands {name}, which residency routes "
+                                  "by country, to other name servers", GLOBAL, name)
 
 
 class _Resolver:

@@ -34,6 +34,8 @@ TOP_LEVEL = ("locals", "output", "variable", "import", "moved", "removed", "chec
 # code pulled in, never data sent out.
 IMAGE_KEYS = frozenset({"image", "Image", "image_uri", "imageUri", "ImageUri", "image_identifier",
                         "upstream_registry_url"})
+# Attributes that hold prose for people: a runbook link in a description names no place data goes.
+PROSE_ATTRIBUTES = frozenset({"description", "alarm_description", "tags", "tags_all"})
 # Meta-arguments that hold Terraform addresses, not values.
 META_ARGUMENTS = frozenset({"provider", "depends_on"})
 # DNS records that describe a domain (who may send its mail, which CA may issue for it) and route nobody.
@@ -101,14 +103,22 @@ def _settings_maps(value: Any, location: Location) -> Iterator[tuple[Location, d
         location = (*location, "#")
     if isinstance(value, dict):
         yield location, value
+        container = {**_named_values(value.get("environment")), **_named_values(value.get("secrets"))}
+        if container:  # an ECS container: its environment and its secrets are one set of settings
+            yield location, container
         for key, item in value.items():
             yield from _settings_maps(item, (*location, key))
     elif isinstance(value, list):
-        pairs = [item for item in value if isinstance(item, dict) and set(item) == {"name", "value"}]
-        if pairs and len(pairs) == len(value):
-            yield location, {str(item["name"]): item["value"] for item in pairs}
         for index, item in enumerate(value):
             yield from _settings_maps(item, (*location, index))
+
+
+def _named_values(value: Any) -> dict[str, Any]:
+    """An ECS `environment` or `secrets` list ({name, value} or {name, valueFrom}) as the map it stands for."""
+    if not isinstance(value, list):
+        return {}
+    return {str(item["name"]): item.get("value", item.get("valueFrom")) for item in value
+            if isinstance(item, dict) and "name" in item and ("value" in item or "valueFrom" in item)}
 
 
 def _strings_within_json(body: Any) -> Iterator[tuple[Location, str]]:
@@ -131,6 +141,8 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
     entry = entry_of(resource)
     for policy in entry.policies if entry is not None else ():
         skip |= {location for location, _value in at_path(resource.body, policy.path)}
+    if resource.type in ("aws_route53_zone", "aws_route53_record"):
+        skip.add(("name",))  # the name a zone or record defines (RES005 judges what it leads to)
     if resource.type == "aws_route53_record" and str(resource.body.get("type", "")).upper() in DESCRIPTIVE_RECORDS:
         skip |= {location for location, _value in at_path(resource.body, "records")}  # they send nobody anywhere
     if resource.type == "aws_lambda_function":
@@ -141,10 +153,14 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
 
 def _judge(context: Context, address_: str, location: Location, text: str,
            at: Resource | None) -> Iterator[Finding | DataPath]:
-    if len(location) >= 2 and location[-2] == "#" and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
+    if "#" in location and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
         return  # a JSON schema's own name ($schema, $id) is an identifier, not a place anything is sent
     if len(location) == 1 and location[0] in META_ARGUMENTS and at is not None:
         return  # `provider = "aws.us"`, `depends_on`: Terraform addresses (RES001 judges providers)
+    if location and location[0] in PROSE_ATTRIBUTES:
+        return  # prose for people (descriptions, tags): nothing reads it to send data
+    if _documentation_link(location):
+        return  # an API description's documentation links (OpenAPI info, license, contact, externalDocs)
     if location and location[-1] in IMAGE_KEYS and text != location[-1]:
         return  # a container image is code pulled in (from a central registry or a cache), not data sent out
     if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and text != location[-1] and at is not None \
@@ -174,6 +190,14 @@ def _judge(context: Context, address_: str, location: Location, text: str,
             yield context.finding("RES011", address_, f"{dotted(location)} names {token}: "
                                   f"{context.describe(outside)}, outside {context.jurisdiction}"
                                   f"{advice(token, context.jurisdiction)}", context.region, destination)
+
+
+def _documentation_link(location: Location) -> bool:
+    """Inside a JSON document: its `info` (title, license, contact) or an `externalDocs` link, for readers."""
+    if "#" not in location:
+        return False
+    inner = location[location.index("#") + 1:]
+    return bool(inner) and (inner[0] == "info" or "externalDocs" in inner)
 
 
 def _destination(token: str) -> str:
