@@ -19,6 +19,7 @@ from functools import lru_cache
 from residency.config import Config
 from residency.config.model import Processor
 from residency.guard import service_sites
+from residency.guard.top_level_domains import TOP_LEVEL_DOMAINS
 from residency.guard.values import UNKNOWN
 
 JURISDICTION_PREFIX = "jurisdiction:"
@@ -81,17 +82,10 @@ def place_label(place: str) -> str:
     return place
 
 
-@lru_cache(maxsize=1)
-def _suffixes():  # type: ignore[no-untyped-def]
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList(only_icann=True)
-
-
 @lru_cache(maxsize=65536)
 def is_public_name(name: str, *, alone: bool) -> bool:
-    """Whether a dotted name is a host on the internet: it ends in a public suffix (the ICANN list), and is not a
-    file name standing alone (two labels ending in a file extension)."""
+    """Whether a dotted name is a host on the internet: it ends in a top-level domain (the public suffix list's
+    ICANN section), and is not a file name standing alone (two labels ending in a file extension)."""
     name = name.lower().rstrip(".")
     if EVENT_SOURCE.match(name):
         return False
@@ -100,10 +94,7 @@ def is_public_name(name: str, *, alone: bool) -> bool:
         return False  # com.acme.app: a package or bundle id, written in reverse
     if len(labels) < 2 or all(label.isdigit() for label in labels[:-1]) and len(labels) == 2:
         return False
-    suffix = _suffixes().publicsuffix(name, accept_unknown=False)
-    if suffix is None and labels[-1] in EXAMPLE_SUFFIXES:
-        suffix = labels[-1]
-    if suffix is None or suffix == name:
+    if labels[-1] not in TOP_LEVEL_DOMAINS and labels[-1] not in EXAMPLE_SUFFIXES:
         return False
     return not (alone and len(labels) == 2 and labels[-1] in FILE_EXTENSIONS)
 
@@ -222,8 +213,15 @@ DEFAULT_SITES = (
 )
 
 
+_TRIGGERS = frozenset(trigger.lower() for site in DEFAULT_SITES for trigger in site.triggers)
+_WHEN_KEYS = frozenset(site.when[0] for site in DEFAULT_SITES if site.when is not None)
+
+
 def defaulted_site(settings: dict[str, object]) -> tuple[DefaultSite, str] | None:
     """The integration a settings map switches on without saying where it sends, and its default site."""
+    if not any(key in settings for key in _WHEN_KEYS) and not any(
+            isinstance(key, str) and key.lower() in _TRIGGERS for key in settings):
+        return None
     keys = {str(key).lower(): value for key, value in settings.items()}
     for site in DEFAULT_SITES:
         if site.when is not None and str(settings.get(site.when[0], "")).lower() != site.when[1]:

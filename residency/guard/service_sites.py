@@ -372,6 +372,7 @@ def site_for_token(service: str, token: str) -> Site | None:
     return found[0] if found and len({site.jurisdiction for site in found}) == 1 else None
 
 
+@lru_cache(maxsize=4096)
 def settings_service(key: str) -> str | None:
     """Which service a setting (environment variable, configuration key) names a site token for; None: none known."""
     key = key.strip().upper()

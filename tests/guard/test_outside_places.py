@@ -42,3 +42,23 @@ def test_an_integration_switched_on_without_its_site_sends_to_its_default() -> N
     assert defaulted_site({"Name": "datadog", "dd_service": "web"})[1] == "http-intake.logs.datadoghq.com"  # type: ignore[index]
     assert defaulted_site({"Name": "datadog", "Host": "http-intake.logs.datadoghq.eu"}) is None
     assert defaulted_site({"Name": "cloudwatch_logs", "region": "eu-central-1"}) is None
+
+
+def test_the_top_level_domains_are_the_public_suffix_lists() -> None:
+    """The set is every last label of the ICANN section of the list the pinned package carries."""
+    import os
+
+    import publicsuffixlist
+
+    from residency.guard.top_level_domains import TOP_LEVEL_DOMAINS
+
+    listed = set()
+    with open(os.path.join(os.path.dirname(publicsuffixlist.__file__), "public_suffix_list.dat"),
+              encoding="utf-8") as rules:
+        for line in rules:
+            line = line.strip()
+            if "===BEGIN PRIVATE DOMAINS===" in line:
+                break
+            if line and not line.startswith("//"):
+                listed.add(line.lstrip("!*.").split(".")[-1].encode("idna").decode("ascii").lower())
+    assert TOP_LEVEL_DOMAINS == listed
