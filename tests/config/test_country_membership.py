@@ -7,6 +7,7 @@ from residency.config.country_membership import (
     COUNTRY_JURISDICTION,
     EU_MEMBER_STATES,
     JURISDICTION_COUNTRIES,
+    TERRITORIES,
     jurisdiction_of_country,
 )
 from tests.config.conftest import LoadError, WriteConfig
@@ -18,12 +19,13 @@ def test_every_jurisdiction_residency_knows_has_its_countries_and_every_code_is_
     assert all(set(countries) <= COUNTRY_CODES for countries in JURISDICTION_COUNTRIES.values())
     assert len(set(EU_MEMBER_STATES)) == 27
     assert len(COUNTRY_JURISDICTION) == sum(len(countries) for countries in JURISDICTION_COUNTRIES.values())
+    assert set(TERRITORIES) <= COUNTRY_CODES and not set(TERRITORIES) & set(COUNTRY_JURISDICTION)
 
 
 def test_the_law_of_a_country() -> None:
     assert [jurisdiction_of_country(code) for code in ("DE", "NO", "RE", "GB", "CH", "PR", "AU", "NZ", "AR")] == [
         "EU", "EU", "EU", "UK", "CH", "US", "AU", "NZ", None]
-    assert jurisdiction_of_country("CX") is None  # no address space of its own: a documented gap
+    assert jurisdiction_of_country("CX") == "AU" and "CX" not in JURISDICTION_COUNTRIES["AU"]  # a territory
 
 
 def test_a_jurisdictions_name_stands_for_the_countries_no_other_region_lists(write_config: WriteConfig) -> None:

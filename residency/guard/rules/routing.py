@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency import naming
-from residency.config.country_membership import COUNTRY_JURISDICTION
+from residency.config.country_membership import COUNTRY_JURISDICTION, GROUP_COUNTRIES, TERRITORIES
 from residency.guard.catalog.entries import Kind
 from residency.guard.expressions import ExpressionError, address, parse_template, traversals
 from residency.guard.registry import Context, rule
@@ -66,12 +66,14 @@ def _countries_at_home(context: Context) -> Iterator[Finding]:
     (the nearest region, not the user's country) only within one jurisdiction."""
     config = context.config
     present = {region.jurisdiction for region in config.regions.values()}
-    for country, jurisdiction in sorted(COUNTRY_JURISDICTION.items()):
+    for country, jurisdiction in sorted({**TERRITORIES, **COUNTRY_JURISDICTION}.items()):
         if jurisdiction not in present:
             continue  # no region of its law: the default region takes it
         region = config.region_of_country(country)
         if region is not None:
             address = f"regions.{region}.countries"
+        elif country in TERRITORIES:
+            continue  # a territory may be left to the default region
         elif config.global_.routing == "geolocation" and config.default_region is not None:
             region, address = config.default_region, f"regions.{config.default_region}.default"
         else:
@@ -79,9 +81,10 @@ def _countries_at_home(context: Context) -> Iterator[Finding]:
         served_in = context.jurisdiction_of(region)
         if served_in != jurisdiction:
             how = "lists" if address.endswith("countries") else "takes, as the default region,"
+            group = f" (or {jurisdiction})" if jurisdiction in GROUP_COUNTRIES else ""
             yield context.finding("RES005", address, f"{region} ({served_in}) {how} {country}, whose users are "
-                                  f"protected by {jurisdiction} law: list {country} (or {jurisdiction}) under a "
-                                  f"{jurisdiction} region", GLOBAL, country)
+                                  f"protected by {jurisdiction} law: list {country}{group} under a {jurisdiction} "
+                                  "region", GLOBAL, country)
     if config.global_.routing == "latency" and len(present) > 1:
         yield context.finding("RES005", "global.routing", "latency routing sends each user to the nearest region, "
                               f"whatever their country, across {', '.join(sorted(present))}: route by country "
