@@ -310,3 +310,40 @@ def test_an_exception_that_matches_nothing_is_a_warning(sample_out, project):
     assert result.stdout.splitlines()[-1].startswith("no violation in 5 workspace(s)")
     document = json.loads(run_cli(["check", "--out", str(sample_out), "--json"], project).stdout)
     assert document["warnings"] == ["exceptions[0]: RES005 on aws_route53_record.gone -> us-east-1 matches no finding"]
+
+
+# --- processors and well-known sites: the sub-processor list ------------------------------------------------------
+
+
+def _with_environment(sample_out: Path, project: Path, **variables: str) -> Path:
+    def change(document: dict) -> None:
+        function = next(body for name, body in document["resource"]["aws_lambda_function"].items() if "api" in name)
+        function["environment"]["variables"].update(variables)
+    return mutated(sample_out, project, "eu-central-1", change)
+
+
+def test_check_lists_the_processors_each_jurisdiction_uses(sample_out, project):
+    (project / "regions.yaml").write_text(SAMPLE.read_text() + """processors:
+  - name: mailer-eu
+    hosts: ["smtp.mailer.example.eu"]
+    jurisdiction: EU
+    purpose: "transactional email"
+""")
+    _with_environment(sample_out, project, SMTP_RELAY="smtp.mailer.example.eu:587", DD_SITE="datadoghq.eu")
+    result = run_cli(["check", "--out", "cdktf.out", "--json"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = json.loads(result.stdout)["processors"]["EU"]
+    assert {"name": "mailer-eu", "hosts": ["smtp.mailer.example.eu"], "purpose": "transactional email",
+            "regions": ["eu-central-1", "eu-west-1"], "used_by": ["eu-central-1"]} in listed
+    assert {"name": "Datadog's EU site", "well_known_site": True, "used_by": ["eu-central-1"]} in listed
+    text = run_cli(["check", "--out", "cdktf.out"], project)
+    assert "processors in EU: mailer-eu (transactional email), Datadog's EU site" in text.stdout
+
+
+def test_a_site_of_another_jurisdiction_names_the_one_to_use(sample_out, project):
+    _with_environment(sample_out, project, DD_SITE="datadoghq.com")
+    result = run_cli(["check", "--out", "cdktf.out"], project)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert ("environment.variables.DD_SITE = 'datadoghq.com': Datadog's US site (US), outside EU (datadoghq.com is "
+            "Datadog's US site; this workspace is EU: use datadoghq.eu) [eu-central-1 -> datadoghq.com]"
+            ) in result.stdout

@@ -208,9 +208,14 @@ def _destination(token: str) -> str:
     return host if colon and port.isdigit() and not token.startswith("arn:") and host.count(":") == 0 else token
 
 
-def _site_setting(context: Context, address_: str, location: Location, text: str, service: str) -> Iterator[Finding]:
+def _site_setting(context: Context, address_: str, location: Location, text: str,
+                  service: str) -> Iterator[Finding | DataPath]:
     """A setting a known integration reads as a site name (DD_SITE, a dataset's location): judged by the table."""
-    outside = context.outside(site_token_place(service, text))
+    where = site_token_place(service, text)
+    for place in sorted(where):
+        if place.startswith(SITE_PREFIX) and context.same_jurisdiction(place):
+            yield context.path("processor", address_, place)
+    outside = context.outside(where)
     if outside:
         yield context.finding("RES011", address_, f"{dotted(location)} = {text!r}: {context.describe(outside)}, "
                               f"outside {context.jurisdiction}{advice(text, context.jurisdiction, service)}",
