@@ -4,6 +4,7 @@ with where it is. Literals inside expressions count, and so does what a function
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -133,10 +134,28 @@ def _literal_tokens(context: Context, text: str, nodes: list[Any]) -> dict[str, 
         taken.append(match.span())
         found[_shown(match.group())] = placer.template(_as_template(match.group(), nodes), Kind.HOST, None, 0)
     found |= _outside_hosts(context, text, taken)
+    decoded = _decoded(text)
+    if decoded is not None:  # a place written in base64 is a place all the same
+        found |= {f"base64:{token}": where for token, where in _literal_tokens(context, decoded, []).items()}
     for match in _REGION_CODE.finditer(text.lower()):
         code = match.group(1)
         found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
     return found
+
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{16,}={0,2}$")
+
+
+def _decoded(text: str) -> str | None:
+    """The text a base64 string holds, when it holds printable text (a hash or a key holds bytes: None)."""
+    candidate = text.strip()
+    if len(candidate) % 4 or not _BASE64.match(candidate):
+        return None
+    try:
+        decoded = base64.b64decode(candidate, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded if decoded.isprintable() else None
 
 
 def _outside_hosts(context: Context, text: str, taken: list[tuple[int, int]]) -> dict[str, Where]:

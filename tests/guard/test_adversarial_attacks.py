@@ -86,3 +86,15 @@ def test_each_reviewed_legitimate_setup_stays_clean(name, bases, tmp_path):  # n
     config, out = bases(base)
     report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
     assert report.clean, [f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
+
+
+def test_a_host_written_in_base64_is_a_host(bases, tmp_path):  # noqa: F811
+    import base64
+
+    encoded = base64.b64encode(b"https://collector.partner.example/ingest").decode()
+    config, out = bases("rich")
+    report = check_synthesized(config, mutated(out, tmp_path, EU, case("RES011", env(TARGET=encoded))[3]))
+    assert [(f.rule, f.destination) for f in report.findings] == [("RES011", "collector.partner.example")]
+    assert "names base64:https://collector.partner.example/ingest" in report.findings[0].message
+    hashed = base64.b64encode(bytes(range(32))).decode()  # a source_code_hash holds bytes, not a place
+    assert check_synthesized(config, mutated(out, tmp_path / "hash", EU, case("", env(HASH=hashed))[3])).clean
