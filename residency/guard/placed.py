@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Protocol
 
-from residency.config import Config
 from residency.guard import catalog
 from residency.guard.attributes import Location, at_path, dotted
 from residency.guard.catalog.entries import DataSource, Entry, Flow, Place
-from residency.guard.operator_alerts import is_operator_alert
+from residency.guard.operator_alerts import AlertsView, is_operator_alert
 from residency.guard.places import Placer, Where
-from residency.guard.workspace_model import Resource, SynthesizedWorkspace
+from residency.guard.workspace_model import Resource
 
 
 @dataclass(frozen=True)
@@ -46,17 +45,9 @@ class PlacedValue:
                 Flow.ACCESS: "access"}[self.place.flow]
 
 
-class PlacementView(Protocol):
-    """What placement reads of the workspace being judged (the rules' Context has it)."""
-
-    @property
-    def config(self) -> Config: ...
-
-    @property
-    def workspace(self) -> SynthesizedWorkspace: ...
-
-    @property
-    def is_region(self) -> bool: ...
+class PlacementView(AlertsView, Protocol):
+    """What placement reads of the workspace being judged, beyond what the alert check reads (the rules' Context
+    has it all)."""
 
     @property
     def region(self) -> str: ...

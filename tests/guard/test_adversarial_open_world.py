@@ -95,6 +95,9 @@ LOG_ROUTER = {"name": "log_router", "image": "public.ecr.aws/aws-observability/a
                                                            "options": {"enable-ecs-log-metadata": "true"}},
               "logConfiguration": {"logDriver": "awslogs", "options": {
                   "awslogs-region": EU, "awslogs-group": "/acme/firelens", "awslogs-stream-prefix": "firelens"}}}
+# The wrapper script the ADOT Lambda layer documents, as the function's environment names it inside the Lambda
+# sandbox (a value of the synthesized configuration, not a path on the machine running the tests).
+ADOT_WRAPPER = "/opt/otel-instrument"
 DATADOG_LAYER = "arn:aws:lambda:eu-central-1:464622532012:layer:Datadog-Extension:65"  # Datadog's public layer
 EU_MEMBER_STATES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
                     "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
@@ -505,7 +508,7 @@ HOSTS_OK: dict[str, Case] = {
         JOBS_QUEUE_URL="${aws_sqs_queue.jobs.url}", EVENTS_TOPIC=OWN_TOPIC,
         API_BASE="${aws_apigatewayv2_api.@API@.api_endpoint}", DATA_BUCKET=BUCKET_ID)),
     "OpenTelemetry to the ADOT collector on localhost": case("", env(
-        OTEL_EXPORTER_OTLP_ENDPOINT="http://localhost:4318", AWS_LAMBDA_EXEC_WRAPPER="/opt/otel-instrument")),
+        OTEL_EXPORTER_OTLP_ENDPOINT="http://localhost:4318", AWS_LAMBDA_EXEC_WRAPPER=ADOT_WRAPPER)),
     "handler, runtime, file names and versions": case("", update(
         "aws_lambda_function", "api-function", handler="index.handler", runtime="python3.12"), env(
             ENTRYPOINT="app.py", SETTINGS_FILE="settings.prod.json", APP_VERSION="1.2.3", SCHEMA_VERSION="2024.06.1",
