@@ -33,8 +33,8 @@ def check(
 ) -> None:
     """Prove that no personal-data path leaves its jurisdiction (exit 3 on a violation)."""
     from residency.guard.check import check_synthesized
-    from residency.guard.report_formats import as_json as report_json
-    from residency.guard.report_formats import as_sarif, text_lines
+    from residency.guard.reports.formats import as_json as report_json
+    from residency.guard.reports.formats import as_sarif, text_lines
 
     if sum((as_json, sarif, code_quality)) > 1:
         raise UsageError("--json, --sarif and --codequality each print on stdout; choose one")
@@ -42,14 +42,14 @@ def check(
     config = app.config
     saved_plans = {name: _read_plan(name, file, config.workspaces) for name, file in map(_split_plan, plans or [])}
     if graph is not None:
-        from residency.guard.data_map_files import check_suffix
+        from residency.guard.reports.data_map_files import check_suffix
 
         check_suffix(graph)
     out_dir = _output_to_check(app, out)
     report = check_synthesized(config, out_dir, saved_plans)
     code = ExitCode.OK if report.clean else ExitCode.VIOLATION
     if graph is not None:
-        from residency.guard.data_map_files import render
+        from residency.guard.reports.data_map_files import render
 
         regions = {code: region.jurisdiction for code, region in config.regions.items()}
         render(graph, regions, report.paths, global_region=config.global_.region,
@@ -62,7 +62,7 @@ def check(
 
         app.emit_json(as_sarif(report, str(out_dir), version("residency")))
     elif code_quality:
-        from residency.guard.report_formats import as_code_quality
+        from residency.guard.reports.formats import as_code_quality
 
         app.emit_json(as_code_quality(report, str(out_dir)))
     else:
@@ -89,7 +89,7 @@ def _split_plan(value: str) -> tuple[str, Path]:
 
 
 def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
-    from residency.guard.plan_document import plan_shape_problem
+    from residency.guard.terraform_json.plan_document import plan_shape_problem
 
     if name not in known:
         raise UsageError(f"--plan: unknown workspace {name!r}", hint=f"one of {', '.join(known)}")

@@ -45,8 +45,7 @@ def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outp
     started = time.monotonic()
     extra_files = {}
     if config.organization_scp:
-        from residency.guard.check import SCP_FILE
-        from residency.guard.scp import scp_text
+        from residency.guard.policies.organization_scp import SCP_FILE, scp_text
 
         extra_files[SCP_FILE] = scp_text(config)
     key = cache.synth_key(config, extra_files, paths.root)
@@ -310,7 +309,7 @@ def terraform_settings(config: Config, paths: ProjectPaths, tools: TerraformTool
 def guard(config: Config, paths: ProjectPaths, progress: Progress) -> None:
     """The residency rules over what was just synthesized; nothing reaches Terraform past a violation."""
     from residency.guard.check import check_synthesized
-    from residency.guard.report_formats import text_lines
+    from residency.guard.reports.formats import text_lines
 
     report = check_synthesized(config, paths.out)
     if not report.clean:

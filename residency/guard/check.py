@@ -9,13 +9,18 @@ from typing import Any
 
 from residency.config import Config
 from residency.errors import ResidencyError, UsageError
-from residency.guard.outside_places import place_jurisdiction, place_label, processors_by_jurisdiction
-from residency.guard.plan_document import overlay_plan, plan_shape_problem
-from residency.guard.registry import Check, Context
+from residency.guard.policies.organization_scp import SCP_FILE
+from residency.guard.reports.report import Report, Suppressed
+from residency.guard.reports.sub_processors import sub_processors
 from residency.guard.rules import RULES
-from residency.guard.workspace_model import DataPath, Finding, Report, Suppressed, SynthesizedWorkspace
+from residency.guard.rules.context import Context, Organization
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.reviewed import readable
+from residency.guard.rules.rule import Rule, Scope
+from residency.guard.terraform_json.plan_document import overlay_plan, plan_shape_problem
+from residency.guard.terraform_json.workspace import SynthesizedWorkspace
 
-SCP_FILE = "organization-scp.json"
+__all__ = ["SCP_FILE", "check_plan", "check_synthesized", "evaluate"]
 
 
 def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[str, Any]] | None = None) -> Report:
@@ -29,49 +34,20 @@ def check_synthesized(config: Config, out_dir: Path, plans: Mapping[str, dict[st
     for workspace in workspaces:
         if plans and workspace.name in plans:
             checked.append(_overlaid(workspace, plans[workspace.name]))
-    findings, paths = evaluate(config, checked)
     scp = out_dir / SCP_FILE
-    artifacts: list[str] = []
-    if scp.exists():
-        from residency.guard.scp import check_scp_file
-
-        findings += check_scp_file(config, scp)
-        artifacts.append(str(scp))
-    elif config.organization_scp:
-        from residency.guard.scp import SCP_RULE
-
-        findings.append(Finding(SCP_RULE, "organization", SCP_FILE, "regions.yaml asks for the organization SCP "
-                                "(organization_scp: true), but the output has none", origin="artifact"))
-    report = Report(workspaces=[workspace.name for workspace in workspaces], artifacts=artifacts)
+    organization = Organization(config, scp if scp.exists() else None)
+    findings, paths = evaluate(config, checked, organization)
+    report = Report(workspaces=[workspace.name for workspace in workspaces],
+                    artifacts=[str(scp)] if organization.scp_file else [])
     apply_exceptions(config, findings, report)
     report.paths = _mark_violations(paths, report.findings)
     report.processors = sub_processors(config, report.paths)
     return report
 
 
-def sub_processors(config: Config, paths: list[DataPath]) -> dict[str, list[dict[str, object]]]:
-    """Per jurisdiction, the declared processors and the well-known service sites the workspaces send to, with
-    the workspaces that do: the list a privacy officer asks for."""
-    listed = processors_by_jurisdiction(config)
-    used: dict[str, set[str]] = {}
-    for path in paths:
-        if path.kind == "processor":
-            used.setdefault(path.destination, set()).add(path.workspace)
-    for entries in listed.values():
-        for entry in entries:
-            entry["used_by"] = sorted(workspace for place, workspaces in used.items()
-                                      if place.startswith(f"processor:{entry['name']}:") for workspace in workspaces)
-    for place, workspaces in sorted(used.items()):
-        jurisdiction = place_jurisdiction(place)
-        if place.startswith("site:") and jurisdiction is not None:
-            listed.setdefault(jurisdiction, []).append({"name": place_label(place), "well_known_site": True,
-                                                        "used_by": sorted(workspaces)})
-    return listed
-
-
 def check_plan(config: Config, out_dir: Path, name: str, plan: Mapping[str, Any]) -> list[str]:
     """The violations a saved plan of one workspace would bring, as report lines (none: it may be applied)."""
-    from residency.guard.report_formats import text_lines
+    from residency.guard.reports.formats import text_lines
 
     problem = plan_shape_problem(plan)
     if problem is not None:
@@ -94,32 +70,37 @@ def _overlaid(workspace: SynthesizedWorkspace, plan: Mapping[str, Any]) -> Synth
                          hint="pass `terraform show -json` output of a saved plan") from error
 
 
-def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace]) -> tuple[list[Finding], list[DataPath]]:
+def evaluate(config: Config, workspaces: Iterable[SynthesizedWorkspace],
+             organization: Organization | None = None) -> tuple[list[Finding], list[DataPath]]:
+    """Every workspace rule over each workspace, and the organization's rules once (when its output is judged)."""
     findings: dict[Finding, None] = {}  # ordered and without the repeats a plan re-check would add
     paths: dict[DataPath, None] = {}
+    judged: list[Finding | DataPath] = []
     for workspace in workspaces:
         context = Context(config, workspace)
-        for rule, evaluate_rule in RULES.values():
-            for item in _safely(rule.id, context, evaluate_rule):
-                if isinstance(item, Finding):
-                    if replace(item, origin="synthesized") not in findings:
-                        findings[item] = None
-                else:
-                    paths[item] = None
+        judged += [item for rule in RULES.values() if rule.scope is Scope.WORKSPACE
+                   for item in _safely(rule, context)]
+    if organization is not None:
+        judged += [item for rule in RULES.values() if rule.scope is Scope.ORGANIZATION
+                   for item in rule.judge(organization)]
+    for item in judged:
+        if isinstance(item, Finding):
+            if replace(item, origin="synthesized") not in findings:
+                findings[item] = None
+        else:
+            paths[item] = None
     ordered = sorted(findings, key=lambda f: (f.workspace, f.rule, f.address, f.origin))
     return ordered, list(paths)
 
 
-def _safely(rule: str, context: Context, evaluate_rule: Check | None) -> list[Finding | DataPath]:
+def _safely(rule: Rule, context: Context) -> list[Finding | DataPath]:
     """A rule's findings; a shape of input no rule foresaw is a violation (fail closed), not a traceback."""
-    if evaluate_rule is None:
-        return []
     try:
-        return list(evaluate_rule(context))
+        return rule.judge(context)
     except Exception as error:  # noqa: BLE001 - never a traceback for a shape of input; a violation instead
-        return [context.finding("RES012", context.workspace.name, f"{rule} could not read this workspace "
-                                f"({type(error).__name__}: {error}), so it cannot vouch for it", context.region,
-                                "unknown")]
+        return [readable.emit_for(context)(context.workspace.name, f"{rule.id} could not read this workspace "
+                                           f"({type(error).__name__}: {error}), so it cannot vouch for it",
+                                           context.region, "unknown")]
 
 
 def apply_exceptions(config: Config, findings: list[Finding], report: Report) -> None:

@@ -25,7 +25,7 @@ import pytest
 
 from residency.config import Config, load_config
 from residency.guard.check import SCP_FILE, check_synthesized
-from residency.guard.scp import scp_text
+from residency.guard.policies.organization_scp import scp_text
 from residency.personal_data import STORE_TYPES
 from residency.stacks import synthesize
 from tests.conftest import SAMPLE
@@ -1313,7 +1313,7 @@ GLOBAL_CASES: dict[str, Case] = {
                                                    "function_name": "exporter"}), ws=GLOBAL),
 }
 
-# 8. The organization SCP, by effect (RES008); tests/guard/test_scp.py has the full corpus.
+# 8. The organization SCP, by effect (RES008); tests/guard/policies/test_organization_scp.py has the full corpus.
 SCP_CASES: dict[str, Case] = {
     "SCP exempts every role": files("RES008", scp(lambda s: s[0]["Condition"].__setitem__(
         "ArnNotLike", {"aws:PrincipalArn": "arn:aws:iam::*:role/*"})), ws=ORG, base="rich_scp"),

@@ -16,8 +16,8 @@ import pytest
 
 from residency.config import Config, load_config
 from residency.guard.check import check_plan, evaluate
-from residency.guard.plan_document import overlay_plan
-from residency.guard.workspace_model import SynthesizedWorkspace
+from residency.guard.terraform_json.plan_document import overlay_plan
+from residency.guard.terraform_json.workspace import SynthesizedWorkspace
 from residency.paths import ProjectPaths
 from residency.personal_data import OUTPUT
 from residency.terraform.cli_config import check_mirror, write_cli_config

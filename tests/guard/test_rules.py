@@ -12,8 +12,8 @@ import pytest
 
 from residency.config import load_config
 from residency.guard.check import SCP_FILE, check_synthesized
+from residency.guard.policies.organization_scp import scp_text
 from residency.guard.rules import RULES
-from residency.guard.scp import scp_text
 from residency.stacks import synthesize
 from tests.conftest import SAMPLE
 

@@ -14,14 +14,15 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from residency import naming
-from residency.guard.catalog.entries import Flow, Kind, PolicyKind
-from residency.guard.expressions import ExpressionError, Traversal, address, is_template, parse_template
-from residency.guard.placed import with_flow
-from residency.guard.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
-from residency.guard.policy_documents import PolicyDocument, policy_documents
-from residency.guard.registry import Context, destination_of, rule
-from residency.guard.values import sole_resource_reference
-from residency.guard.workspace_model import DataPath, Finding
+from residency.guard.placement.catalog.entries import Flow, Kind, PolicyKind
+from residency.guard.placement.placed import with_flow
+from residency.guard.placement.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
+from residency.guard.policies.documents import PolicyDocument, policy_documents
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, destination_of, rule
+from residency.guard.terraform_json.expressions import ExpressionError, Traversal, address, is_template, parse_template
+from residency.guard.terraform_json.values import sole_resource_reference
 
 REQUESTED_REGION = "aws:requestedregion"
 # Actions AWS grants only on `*` (no resource-level permissions) that touch no personal data.
@@ -96,46 +97,46 @@ _DIRECTORY_ARN = re.compile(
       fix="Give every Allow statement of a region's identity policies an `aws:RequestedRegion` condition for its "
           "own region (the directory's regions for directory statements), name only this workspace's stores, "
           "roles and account in policies, and attach only policies this workspace writes.")
-def region_bound_access(context: Context) -> Iterator[Finding | DataPath]:
+def region_bound_access(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if context.workspace.name == naming.GLOBAL_WORKSPACE:
-        yield from _global_principals(context)
+        yield from _global_principals(context, emit)
     if not context.is_region:
         return
     directory_roles = _directory_roles(context)
     for document in policy_documents(context):
         what = f"{document.resource.address}"
         if document.document is None:
-            yield context.finding("RES006", what, f"the policy in {'.'.join(map(str, document.location))} cannot be "
-                                  "read, so its reach cannot be established", context.region, UNKNOWN)
+            yield emit(what, f"the policy in {'.'.join(map(str, document.location))} cannot be "
+                       "read, so its reach cannot be established", context.region, UNKNOWN)
             continue
-        may_use_directory = _role_of(context, document) in directory_roles
+        may_use_directory = _role_of(document) in directory_roles
         for index, statement in enumerate(document.statements()):
             if str(statement.get("Effect", "")).lower() != "allow":
                 continue  # a Deny only takes away
             for problem, destination in _problems(context, document, statement, may_use_directory):
-                yield context.finding("RES006", what, f"policy statement {index}: {problem}", context.region,
-                                      destination)
+                yield emit(what, f"policy statement {index}: {problem}", context.region,
+                           destination)
     for placed in with_flow(context, Flow.ACCESS):
         outside = context.outside(placed.where)
         if outside:
             reach = f"{placed.attribute} {_reach(placed.place.kind)} {context.describe(outside)}"
-            yield from context.findings_to("RES006", placed.resource.address, reach, outside, placed.value)
+            yield from emit.per_destination(placed.resource.address, reach, outside, placed.value)
     for permission in context.workspace.resources("aws_lambda_permission"):
         principal = permission.body.get("principal")
         if isinstance(principal, str) and ".amazonaws.com" in principal and \
                 not permission.body.get("source_arn") and not permission.body.get("source_account"):
-            yield context.finding("RES006", permission.address, f"lets {principal} invoke the function for any "
-                                  "account's resources (no source_arn or source_account)", context.region, UNKNOWN)
+            yield emit(permission.address, f"lets {principal} invoke the function for any "
+                       "account's resources (no source_arn or source_account)", context.region, UNKNOWN)
 
 
-def _global_principals(context: Context) -> Iterator[Finding]:
+def _global_principals(context: Context, emit: Emit) -> Iterator[Finding]:
     """global's keys and buckets: only this account, its roles and AWS services may be let in."""
     for document in policy_documents(context):
         if document.policy.kind == PolicyKind.IDENTITY:
             continue
         if document.document is None:
-            yield context.finding("RES006", document.resource.address, "its policy cannot be read, so who it lets "
-                                  "in cannot be established", context.region, UNKNOWN)
+            yield emit(document.resource.address, "its policy cannot be read, so who it lets "
+                       "in cannot be established", context.region, UNKNOWN)
             continue
         for index, statement in enumerate(document.statements()):
             if str(statement.get("Effect", "")).lower() != "allow":
@@ -143,8 +144,8 @@ def _global_principals(context: Context) -> Iterator[Finding]:
             for problem, destination in _principals(context, statement, document.policy.kind,
                                                     document.resource.type in KEY_TYPES):
                 if destination == UNKNOWN:
-                    yield context.finding("RES006", document.resource.address, f"policy statement {index}: {problem}",
-                                          context.region, destination)
+                    yield emit(document.resource.address, f"policy statement {index}: {problem}",
+                               context.region, destination)
 
 
 def _directory_roles(context: Context) -> set[str]:
@@ -159,7 +160,7 @@ def _directory_roles(context: Context) -> set[str]:
     return {role for role, triggers in users.items() if triggers == {True}}
 
 
-def _role_of(context: Context, document: PolicyDocument) -> str | None:
+def _role_of(document: PolicyDocument) -> str | None:
     resource = document.resource
     if resource.type == "aws_iam_role":
         return f"{resource.type}.{resource.name}"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from residency.guard.catalog.entries import Flow
-from residency.guard.placed import PlacedValue, with_flow
-from residency.guard.places import LOOPBACK, UNKNOWN
-from residency.guard.registry import Context, rule
-from residency.guard.workspace_model import DataPath, Finding
+from residency.guard.placement.catalog.entries import Flow
+from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.places import LOOPBACK, UNKNOWN
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
 
 VERBS = {Flow.OUT: "copies data to", Flow.IN: "copies data in from"}
 
@@ -24,7 +25,7 @@ VERBS = {Flow.OUT: "copies data to", Flow.IN: "copies data in from"}
           "copies bring another jurisdiction's data in. A destination that cannot be established may be anywhere.",
       fix="Copy only between regions of the same jurisdiction, name the destination so that residency can "
           "place it (a resource of this workspace, or a literal regional ARN), or remove the copy.")
-def no_cross_jurisdiction_copy(context: Context) -> Iterator[Finding | DataPath]:
+def no_cross_jurisdiction_copy(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
     for placed in with_flow(context, Flow.OUT, Flow.IN):
@@ -32,8 +33,8 @@ def no_cross_jurisdiction_copy(context: Context) -> Iterator[Finding | DataPath]
         outside = context.outside(placed.where)
         if outside:
             copied = f"{placed.attribute} {VERBS[placed.place.flow]} {context.describe(outside)}"
-            yield from context.findings_to("RES002", placed.resource.address,
-                                           f"{copied}, outside {context.jurisdiction}", outside, placed.value)
+            yield from emit.per_destination(placed.resource.address,
+                                            f"{copied}, outside {context.jurisdiction}", outside, placed.value)
 
 
 def data_paths(context: Context, placed: PlacedValue) -> Iterator[DataPath]:

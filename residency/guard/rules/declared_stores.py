@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from residency.guard.registry import Context, rule
-from residency.guard.values import blocks
-from residency.guard.workspace_model import DataPath, Finding
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.values import blocks
 from residency.personal_data import OUTPUT, STORE_TYPES, MalformedDeclaration, parse_declaration
 
 # Stores that keep personal data at rest which `region retire` cannot count, export and empty (it handles the
@@ -38,36 +39,36 @@ UNRETIRABLE_STORES = (
           "or replace can lose its data in an ordinary apply.",
       fix="Create stores with residency's constructs, or declare yours with `declare_personal_data` (which "
           "also sets `lifecycle.prevent_destroy`); remove a declaration only with the store.")
-def every_store_declared_and_protected(context: Context) -> Iterator[Finding | DataPath]:
+def every_store_declared_and_protected(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
     output = context.workspace.outputs().get(OUTPUT)
     try:
         declared = parse_declaration(output.get("value") if isinstance(output, dict) else [])
     except MalformedDeclaration as error:
-        yield context.finding("RES013", f"output.{OUTPUT}", f"{error}: residency cannot tell which stores to export")
+        yield emit(f"output.{OUTPUT}", f"{error}: residency cannot tell which stores to export")
         return
     declared_addresses = set()
     for store in declared:
         declared_addresses.add(store.address)
         resource = context.workspace.resource(store.address)
         if resource is None or resource.type != store.kind.terraform_type:
-            yield context.finding("RES013", f"output.{OUTPUT}",
-                                  f"declares {store.address} as a {store.kind.value}, which this workspace does "
-                                  "not have")
+            yield emit(f"output.{OUTPUT}",
+                       f"declares {store.address} as a {store.kind.value}, which this workspace does "
+                       "not have")
         elif not _protected(resource.body):
-            yield context.finding("RES013", store.address, "keeps personal data but a plan may destroy it "
+            yield emit(store.address, "keeps personal data but a plan may destroy it "
                                                             "(no lifecycle.prevent_destroy)")
     for resource in context.workspace.resources(*UNRETIRABLE_STORES):
-        yield context.finding("RES013", resource.address, f"a {resource.type} keeps personal data at rest that `region "
-                              "retire` cannot count, export or empty: keep the region's data in its declarable stores "
-                              "(bucket, table, user pool, queue), or record an exception saying how you export and "
-                              "erase it", context.region, resource.type)
+        yield emit(resource.address, f"a {resource.type} keeps personal data at rest that `region "
+                   "retire` cannot count, export or empty: keep the region's data in its declarable stores "
+                   "(bucket, table, user pool, queue), or record an exception saying how you export and "
+                   "erase it", context.region, resource.type)
     for resource in context.workspace.resources(*STORE_TYPES):
         if resource.address not in declared_addresses:
-            yield context.finding("RES013", resource.address,
-                                  f"is a {STORE_TYPES[resource.type].value} that {OUTPUT} does not declare: "
-                                  "`region retire` would destroy it without counting or exporting it")
+            yield emit(resource.address,
+                       f"is a {STORE_TYPES[resource.type].value} that {OUTPUT} does not declare: "
+                       "`region retire` would destroy it without counting or exporting it")
 
 
 def _protected(body: dict[str, Any]) -> bool:

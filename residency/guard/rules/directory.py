@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency import naming
-from residency.guard import catalog
-from residency.guard.catalog.entries import Flow
-from residency.guard.expressions import ExpressionError, Traversal, parse_template
-from residency.guard.operator_alerts import is_alarm_topic
-from residency.guard.placed import PlacedValue, with_flow
-from residency.guard.places import UNKNOWN
-from residency.guard.registry import Context, rule
-from residency.guard.values import GLOBAL, blocks, sole_resource_reference
-from residency.guard.workspace_model import DataPath, Finding, Resource
+from residency.guard.placement import catalog
+from residency.guard.placement.catalog.entries import Flow
+from residency.guard.placement.operator_alerts import is_alarm_topic
+from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.places import UNKNOWN
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.expressions import ExpressionError, Traversal, parse_template
+from residency.guard.terraform_json.values import GLOBAL, blocks, sole_resource_reference
+from residency.guard.terraform_json.workspace import Resource
 
 # The pseudonymous schema: the key is an HMAC of the email, computed in KMS; nothing else is indexed.
 DIRECTORY_KEY = "user_key"
@@ -28,7 +30,7 @@ REQUEST_LOGGERS = ("aws_cloudfront_distribution", "aws_wafv2_web_acl_logging_con
           "Anything else copied from the global workspace is personal data leaving its jurisdiction.",
       fix="Keep the directory schema to the HMAC user key; list the replica regions in "
           "`directory.replicate_to`; replicate nothing else from the global workspace.")
-def directory_only(context: Context) -> Iterator[Finding | DataPath]:
+def directory_only(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if context.workspace.name != GLOBAL:
         return
     config = context.config
@@ -39,42 +41,42 @@ def directory_only(context: Context) -> Iterator[Finding | DataPath]:
         resource = placed.resource
         source = context.placer.resource_region(resource)
         if _is_directory(resource, table_name) and placed.place.path.startswith("replica"):
-            yield from _judged_copy(context, placed, "directory", source, directory_regions,
+            yield from _judged_copy(context, emit, placed, "directory", source, directory_regions,
                                     "directory.replicate_to does not allow")
         elif resource.type == "aws_kms_replica_key" and _is_hmac_replica(context, resource):
-            yield from _judged_copy(context, placed, "key-replica", context.region, key_regions,
+            yield from _judged_copy(context, emit, placed, "key-replica", context.region, key_regions,
                                     "regions.yaml does not list", destinations={source})
         elif resource.type == "aws_kms_key" and placed.place.path == "multi_region":
             if resource.body.get("key_usage") != HMAC_USAGE:
-                yield context.finding("RES003", resource.address, "a multi-Region key that can encrypt data; only "
-                                      "the HMAC key may be multi-Region", source, UNKNOWN)
+                yield emit(resource.address, "a multi-Region key that can encrypt data; only "
+                           "the HMAC key may be multi-Region", source, UNKNOWN)
         else:
             for destination in sorted(placed.where):
                 yield context.path(placed.path_kind, resource.address, destination, source=source)
                 if destination == UNKNOWN or context.jurisdiction_of(destination) != context.jurisdiction_of(source):
-                    yield context.finding("RES003", resource.address,
-                                          f"{placed.attribute}: a copy of something other than the directory from "
-                                          f"{source} ({context.jurisdiction_of(source)}) to "
-                                          f"{context.describe([destination])}", source, destination)
+                    yield emit(resource.address,
+                               f"{placed.attribute}: a copy of something other than the directory from "
+                               f"{source} ({context.jurisdiction_of(source)}) to "
+                               f"{context.describe([destination])}", source, destination)
     for table in context.workspace.resources("aws_dynamodb_table"):
         if _is_directory(table, table_name):
             for problem in _schema_problems(table):
-                yield context.finding("RES003", table.address, problem)
-    yield from _nothing_else_personal(context, table_name)
+                yield emit(table.address, problem)
+    yield from _nothing_else_personal(context, emit, table_name)
     for acl in context.workspace.resources("aws_wafv2_web_acl"):
         if _samples_requests(acl.body):
-            yield context.finding("RES003", acl.address, "sampled_requests_enabled keeps samples of every country's "
-                                  "requests (client addresses, paths, headers) in the global region: set it to false "
-                                  "(metrics need no samples)", context.region, "sampled-requests")
+            yield emit(acl.address, "sampled_requests_enabled keeps samples of every country's "
+                       "requests (client addresses, paths, headers) in the global region: set it to false "
+                       "(metrics need no samples)", context.region, "sampled-requests")
     for placed in with_flow(context, Flow.KEEP):
         if placed.resource.type in REQUEST_LOGGERS and \
                 any(word in placed.place.path for word in ("log", "destination")):
-            yield context.finding("RES003", placed.resource.address, f"{placed.attribute} keeps every country's "
-                                  "requests (addresses, paths, headers) in one place: global keeps no such logs",
-                                  context.region, ",".join(sorted(placed.where)) or UNKNOWN)
+            yield emit(placed.resource.address, f"{placed.attribute} keeps every country's "
+                       "requests (addresses, paths, headers) in one place: global keeps no such logs",
+                       context.region, ",".join(sorted(placed.where)) or UNKNOWN)
 
 
-def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Finding]:
+def _nothing_else_personal(context: Context, emit: Emit, table_name: str) -> Iterator[Finding]:
     """global serves every country from one place: it may keep the directory, the front end's files and its
     alarm-only topic, never a store of anything else (which would gather every jurisdiction's data in one region)."""
     for resource in context.workspace.resources():
@@ -82,19 +84,19 @@ def _nothing_else_personal(context: Context, table_name: str) -> Iterator[Findin
         if entry is None or not entry.personal or _is_directory(resource, table_name) or \
                 _is_front_end(context, resource) or is_alarm_topic(context, resource):
             continue  # an alarm-only topic carries metric names and states, never anyone's data
-        yield context.finding("RES003", resource.address, f"{resource.type} in global, which serves every "
-                              "country from one region: only the directory and the front end's files may be kept "
-                              "there", context.placer.resource_region(resource), UNKNOWN)
+        yield emit(resource.address, f"{resource.type} in global, which serves every "
+                   "country from one region: only the directory and the front end's files may be kept "
+                   "there", context.placer.resource_region(resource), UNKNOWN)
 
 
-def _judged_copy(context: Context, placed: PlacedValue, kind: str, source: str, allowed: set[str],
+def _judged_copy(context: Context, emit: Emit, placed: PlacedValue, kind: str, source: str, allowed: set[str],
                  refusal: str, destinations: set[str] | None = None) -> Iterator[Finding | DataPath]:
     for destination in sorted(destinations if destinations is not None else placed.where):
         yield context.path(kind, placed.resource.address, destination, source=GLOBAL)
         if destination not in allowed:
             message = (f"a {kind} whose region cannot be established" if destination == UNKNOWN else
                        f"a {kind} in {destination}, which {refusal} (allowed: {', '.join(sorted(allowed))})")
-            yield context.finding("RES003", placed.resource.address, message, source, destination)
+            yield emit(placed.resource.address, message, source, destination)
 
 
 def _samples_requests(value: object) -> bool:

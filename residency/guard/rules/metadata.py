@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from residency.guard.registry import Context, rule
-from residency.guard.values import blocks
-from residency.guard.workspace_model import DataPath, Finding
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.values import blocks
 
 PERSONAL_KEY = re.compile(r"e-?mail|phone|passport|birth|ssn|national.?id", re.IGNORECASE)
 # Bounded parts (RFC 5321's lengths) keep a long value without an address from costing quadratic time.
@@ -22,22 +23,22 @@ NAME_ATTRIBUTES = ("name", "bucket", "function_name", "description")
       why="Names, tags, outputs and environment variables are copied into state, logs and consoles "
           "outside the data stores' protection.",
       fix="Keep personal data in the region's data stores only; reference it, never embed it.")
-def nothing_personal_in_metadata(context: Context) -> Iterator[Finding | DataPath]:
+def nothing_personal_in_metadata(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     for output, body in context.workspace.outputs().items():
-        yield from _personal(context, f"output.{output}", output, body.get("value"))
+        yield from _personal(emit, f"output.{output}", output, body.get("value"))
     for provider in context.workspace.providers():
         for tags in blocks(provider.get("default_tags")):
             for key, value in _mapping(tags.get("tags")):
-                yield from _personal(context, "provider.aws.default_tags", key, value)
+                yield from _personal(emit, "provider.aws.default_tags", key, value)
     for resource in context.workspace.resources():
         for key, value in _mapping(resource.body.get("tags")):
-            yield from _personal(context, resource.address, key, value)
+            yield from _personal(emit, resource.address, key, value)
         for attribute in NAME_ATTRIBUTES:
             if isinstance(resource.body.get(attribute), str):
-                yield from _personal(context, resource.address, attribute, resource.body[attribute], key_counts=False)
+                yield from _personal(emit, resource.address, attribute, resource.body[attribute], key_counts=False)
         for environment in blocks(resource.body.get("environment")):
             for key, value in _mapping(environment.get("variables")):
-                yield from _personal(context, resource.address, key, value)
+                yield from _personal(emit, resource.address, key, value)
 
 
 def _mapping(value: Any) -> list[tuple[str, Any]]:
@@ -46,8 +47,8 @@ def _mapping(value: Any) -> list[tuple[str, Any]]:
     return [(str(key), item) for entry in items if isinstance(entry, dict) for key, item in entry.items()]
 
 
-def _personal(context: Context, address: str, key: str, value: Any, *, key_counts: bool = True) -> Iterator[Finding]:
+def _personal(emit: Emit, address: str, key: str, value: Any, *, key_counts: bool = True) -> Iterator[Finding]:
     if key_counts and PERSONAL_KEY.search(key):
-        yield context.finding("RES007", address, f"{key!r} names personal data")
+        yield emit(address, f"{key!r} names personal data")
     if isinstance(value, str) and EMAIL_ADDRESS.search(URL_USER.sub("://", value)):
-        yield context.finding("RES007", address, f"{key!r} holds an email address")
+        yield emit(address, f"{key!r} holds an email address")

@@ -15,16 +15,17 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from residency import naming
-from residency.guard.attributes import at_path, dotted, strings
-from residency.guard.catalog.entries import Flow, Kind, PolicyKind
-from residency.guard.placed import PlacedValue, with_flow
-from residency.guard.places import LOOPBACK, UNKNOWN
-from residency.guard.policy_documents import policy_documents
-from residency.guard.registry import Context, rule
+from residency.guard.placement.catalog.entries import Flow, Kind, PolicyKind
+from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.places import LOOPBACK, UNKNOWN
+from residency.guard.placement.tokens import places_in_text
+from residency.guard.policies.documents import policy_documents
+from residency.guard.rules.context import Context
 from residency.guard.rules.copies import data_paths
-from residency.guard.tokens import places_in_text
-from residency.guard.values import sole_resource_reference
-from residency.guard.workspace_model import DataPath, Finding
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.attributes import at_path, dotted, strings
+from residency.guard.terraform_json.values import sole_resource_reference
 
 MAC_ACTIONS = ("kms:generatemac", "kms:verifymac")
 # The module CloudFront Functions import to change origins (or anything else of a distribution).
@@ -42,45 +43,45 @@ EDGE_TYPES = ("aws_cloudfront_function", "aws_cloudfront_distribution", "aws_clo
           "normalized email to KMS. Anywhere else, or anywhere that cannot be established, is a transfer.",
       fix="Point integrations, origins, records, triggers and targets at resources of this region (or its "
           "jurisdiction), and compute directory keys with the HMAC key replica in the function's own region.")
-def processed_at_home(context: Context) -> Iterator[Finding | DataPath]:
+def processed_at_home(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if context.is_region:
         for placed in with_flow(context, Flow.PROCESS):
             yield from data_paths(context, placed)
             outside = context.outside(placed.where)
             if outside:
-                yield from context.findings_to("RES010", placed.resource.address,
-                                               f"{placed.attribute} sends personal data to be processed in "
-                                               f"{context.describe(outside)}, outside {context.jurisdiction}",
-                                               outside, placed.value)
-        yield from _user_keys(context)
+                yield from emit.per_destination(placed.resource.address,
+                                                f"{placed.attribute} sends personal data to be processed in "
+                                                f"{context.describe(outside)}, outside {context.jurisdiction}",
+                                                outside, placed.value)
+        yield from _user_keys(context, emit)
     elif context.workspace.name == naming.GLOBAL_WORKSPACE:
         for placed in with_flow(context, Flow.PROCESS):
             if placed.resource.type != "aws_route53_record" and not _global_target(context, placed):
-                yield context.finding("RES010", placed.resource.address,
-                                      f"{placed.attribute} sends every user's requests to {placed.value!r}, "
-                                      "whatever their country (only this workspace's own resources may be "
-                                      "behind the global entry points; users reach their region's API through DNS)",
-                                      context.region, ",".join(sorted(placed.where)) or UNKNOWN)
-        yield from _edge_code(context)
+                yield emit(placed.resource.address,
+                           f"{placed.attribute} sends every user's requests to {placed.value!r}, "
+                           "whatever their country (only this workspace's own resources may be "
+                           "behind the global entry points; users reach their region's API through DNS)",
+                           context.region, ",".join(sorted(placed.where)) or UNKNOWN)
+        yield from _edge_code(context, emit)
 
 
-def _edge_code(context: Context) -> Iterator[Finding]:
+def _edge_code(context: Context, emit: Emit) -> Iterator[Finding]:
     """What CloudFront runs or is told at the edge (functions, behaviours) may name no region, regional
     host or unknown place: it would send every country's requests there."""
     for function in context.workspace.resources("aws_cloudfront_function"):
         code = str(function.body.get("code", ""))
         if any(call in code for call in ORIGIN_CHANGES) or _CLOUDFRONT_MODULE.search(code):
-            yield context.finding("RES010", function.address, "the function changes where a request goes at the edge "
-                                  "(the origin it picks is code residency cannot read)", context.region, UNKNOWN)
+            yield emit(function.address, "the function changes where a request goes at the edge "
+                       "(the origin it picks is code residency cannot read)", context.region, UNKNOWN)
     for resource in context.workspace.resources(*EDGE_TYPES):
         for location, text in strings(resource.body):
             named = places_in_text(context, text)
             elsewhere = sorted({place for where in named.values() for place in where if place != LOOPBACK})
             if elsewhere:
-                yield context.finding("RES010", resource.address, f"{dotted(location)} names "
-                                      f"{', '.join(sorted(named)[:3])} ({context.describe(elsewhere)}): the edge "
-                                      "would send every country's requests there", context.region,
-                                      ",".join(elsewhere))
+                yield emit(resource.address, f"{dotted(location)} names "
+                           f"{', '.join(sorted(named)[:3])} ({context.describe(elsewhere)}): the edge "
+                           "would send every country's requests there", context.region,
+                           ",".join(elsewhere))
 
 
 def _global_target(context: Context, placed: PlacedValue) -> bool:
@@ -90,24 +91,24 @@ def _global_target(context: Context, placed: PlacedValue) -> bool:
     return reference is not None and context.workspace.resource(reference) is not None and UNKNOWN not in placed.where
 
 
-def _user_keys(context: Context) -> Iterator[Finding]:
+def _user_keys(context: Context, emit: Emit) -> Iterator[Finding]:
     """Where the triggers compute directory keys: their setting, and what their policies let them call."""
     for function in context.workspace.resources("aws_lambda_function"):
         for location, value in at_path(function.body, f"environment.variables.{naming.HMAC_REGION_SETTING}"):
             outside = context.outside(context.placer.region_value(value))
             if outside:
-                yield context.finding("RES010", function.address,
-                                      f"{dotted(location)} computes directory keys in {context.describe(outside)}: "
-                                      "every sign-up and sign-in sends the normalized email there",
-                                      context.region, ",".join(outside))
+                yield emit(function.address,
+                           f"{dotted(location)} computes directory keys in {context.describe(outside)}: "
+                           "every sign-up and sign-in sends the normalized email there",
+                           context.region, ",".join(outside))
     for grant in context.workspace.resources("aws_kms_grant"):
         operations = [str(op).lower() for op in (grant.body.get("operations") or [])]
         if any(op in ("generatemac", "verifymac") for op in operations):
             outside = context.outside(context.placer.place(grant.body.get("key_id"), Kind.NAME_OR_ARN, grant))
             if outside:
-                yield context.finding("RES010", grant.address, f"grants computing directory keys (GenerateMac) with "
-                                      f"a key in {context.describe(outside)}: the normalized email would be sent "
-                                      "there", context.region, ",".join(outside))
+                yield emit(grant.address, f"grants computing directory keys (GenerateMac) with "
+                           f"a key in {context.describe(outside)}: the normalized email would be sent "
+                           "there", context.region, ",".join(outside))
     for document in policy_documents(context):
         if document.policy.kind != PolicyKind.IDENTITY or document.document is None:
             continue
@@ -117,10 +118,10 @@ def _user_keys(context: Context) -> Iterator[Finding]:
             reached = _mac_regions(context, statement)
             outside = context.outside(reached)
             if outside:
-                yield context.finding("RES010", document.resource.address,
-                                      f"policy statement {index} lets it compute directory keys (kms:GenerateMac) "
-                                      f"in {context.describe(outside)}: the normalized email would be sent there",
-                                      context.region, ",".join(outside))
+                yield emit(document.resource.address,
+                           f"policy statement {index} lets it compute directory keys (kms:GenerateMac) "
+                           f"in {context.describe(outside)}: the normalized email would be sent there",
+                           context.region, ",".join(outside))
 
 
 def _grants_mac(actions: Any) -> bool:

@@ -7,11 +7,13 @@ from typing import Any
 
 from residency import naming
 from residency.config.country_membership import COUNTRY_JURISDICTION, GROUP_COUNTRIES, TERRITORIES
-from residency.guard.catalog.entries import Kind
-from residency.guard.expressions import ExpressionError, address, parse_template, traversals
-from residency.guard.registry import Context, rule
-from residency.guard.values import GLOBAL, UNKNOWN, blocks, is_expression, sole_resource_reference
-from residency.guard.workspace_model import DataPath, Finding, Resource
+from residency.guard.placement.catalog.entries import Kind
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.expressions import ExpressionError, address, parse_template, traversals
+from residency.guard.terraform_json.values import GLOBAL, UNKNOWN, blocks, is_expression, sole_resource_reference
+from residency.guard.terraform_json.workspace import Resource
 
 MAX_ALIAS_DEPTH = 5
 # Policies that ignore where the user is (or, for geoproximity and CIDR, do not follow regions.yaml).
@@ -32,35 +34,35 @@ ROUTING_POLICIES = ("geolocation_routing_policy", "latency_routing_policy", "fai
       fix="List each country under a region of its jurisdiction (`countries: [EU]` for all of the EU's); route "
           "each listed country to the region that lists it; fail over only to a region of the same "
           "jurisdiction; gate each record on the health of the region it points at.")
-def routing_stays_home(context: Context) -> Iterator[Finding | DataPath]:
+def routing_stays_home(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if context.is_region:
-        yield from _region_records(context)
+        yield from _region_records(context, emit)
         return
     if context.workspace.name != GLOBAL:
         return
-    yield from _countries_at_home(context)
-    yield from _delegations(context)
+    yield from _countries_at_home(context, emit)
+    yield from _delegations(context, emit)
     resolver = _Resolver(context)
-    yield from _geolocation(context, resolver)
-    yield from _failover(context, resolver)
+    yield from _geolocation(context, emit, resolver)
+    yield from _failover(context, emit, resolver)
     for record in resolver.records:
         if "latency_routing_policy" in record.body:
             for destination in resolver.destinations(record):
                 yield context.path("routing", record.address, destination, source=GLOBAL)
             if context.config.global_.routing != "latency":
-                yield context.finding("RES005", record.address, "a latency record sends users to the nearest "
-                                      "region, not to their country's (regions.yaml routes by country)", GLOBAL,
-                                      ",".join(sorted(resolver.destinations(record))))
+                yield emit(record.address, "a latency record sends users to the nearest "
+                           "region, not to their country's (regions.yaml routes by country)", GLOBAL,
+                           ",".join(sorted(resolver.destinations(record))))
         for policy in UNCOUNTRIED_POLICIES:
             if blocks(record.body.get(policy)):
-                yield context.finding("RES005", record.address, f"a {policy.removesuffix('_routing_policy')} record "
-                                      "sends users to a region whatever their country", GLOBAL,
-                                      ",".join(sorted(resolver.destinations(record))))
-        yield from _health_check(context, resolver, record)
-        yield from _plain_record(context, resolver, record)
+                yield emit(record.address, f"a {policy.removesuffix('_routing_policy')} record "
+                           "sends users to a region whatever their country", GLOBAL,
+                           ",".join(sorted(resolver.destinations(record))))
+        yield from _health_check(context, emit, resolver, record)
+        yield from _plain_record(context, emit, resolver, record)
 
 
-def _countries_at_home(context: Context) -> Iterator[Finding]:
+def _countries_at_home(context: Context, emit: Emit) -> Iterator[Finding]:
     """regions.yaml itself: a country whose jurisdiction has a region listed is served by one of that
     jurisdiction's regions, never listed under another's nor left to another's default; and latency routing
     (the nearest region, not the user's country) only within one jurisdiction."""
@@ -82,16 +84,16 @@ def _countries_at_home(context: Context) -> Iterator[Finding]:
         if served_in != jurisdiction:
             how = "lists" if address.endswith("countries") else "takes, as the default region,"
             group = f" (or {jurisdiction})" if jurisdiction in GROUP_COUNTRIES else ""
-            yield context.finding("RES005", address, f"{region} ({served_in}) {how} {country}, whose users are "
-                                  f"protected by {jurisdiction} law: list {country}{group} under a {jurisdiction} "
-                                  "region", GLOBAL, country)
+            yield emit(address, f"{region} ({served_in}) {how} {country}, whose users are "
+                       f"protected by {jurisdiction} law: list {country}{group} under a {jurisdiction} "
+                       "region", GLOBAL, country)
     if config.global_.routing == "latency" and len(present) > 1:
-        yield context.finding("RES005", "global.routing", "latency routing sends each user to the nearest region, "
-                              f"whatever their country, across {', '.join(sorted(present))}: route by country "
-                              "(geolocation)", GLOBAL, "latency")
+        yield emit("global.routing", "latency routing sends each user to the nearest region, "
+                   f"whatever their country, across {', '.join(sorted(present))}: route by country "
+                   "(geolocation)", GLOBAL, "latency")
 
 
-def _region_records(context: Context) -> Iterator[Finding]:
+def _region_records(context: Context, emit: Emit) -> Iterator[Finding]:
     """A region may name itself; only global routes users (a record for a name global serves, another region's
     name, or a routing policy, in a region workspace would send other users there)."""
     domain = context.config.domain
@@ -101,9 +103,9 @@ def _region_records(context: Context) -> Iterator[Finding]:
         others = _names_of_others(context, domain, context.region) if domain else set()
         theirs = name in others or any(name.endswith(f".{other}") for other in others if other != domain)
         if policies or theirs:
-            yield context.finding("RES005", record.address, f"a region workspace routes {name or 'a name'} "
-                                  f"({', '.join(policies) or 'a name global or another region serves'}): only global "
-                                  "routes users, and a region names only itself", context.region, name or UNKNOWN)
+            yield emit(record.address, f"a region workspace routes {name or 'a name'} "
+                       f"({', '.join(policies) or 'a name global or another region serves'}): only global "
+                       "routes users, and a region names only itself", context.region, name or UNKNOWN)
 
 
 def _names_of_others(context: Context, domain: str, region: str | None) -> set[str]:
@@ -115,7 +117,7 @@ def _names_of_others(context: Context, domain: str, region: str | None) -> set[s
     return names
 
 
-def _delegations(context: Context) -> Iterator[Finding]:
+def _delegations(context: Context, emit: Emit) -> Iterator[Finding]:
     """global may not hand a name residency routes to another name server (NS, DS): whoever answers for it
     decides where every country's users go."""
     domain = context.config.domain
@@ -126,8 +128,8 @@ def _delegations(context: Context) -> Iterator[Finding]:
         kind = str(record.body.get("type", "")).upper()
         name = str(record.body.get("name", "")).rstrip(".").lower()
         if kind in ("NS", "DS") and (name in routed or any(name.endswith(f".{other}") for other in routed)):
-            yield context.finding("RES005", record.address, f"an {kind} record hands {name}, which residency routes "
-                                  "by country, to other name servers", GLOBAL, name)
+            yield emit(record.address, f"an {kind} record hands {name}, which residency routes "
+                       "by country, to other name servers", GLOBAL, name)
 
 
 class _Resolver:
@@ -168,7 +170,7 @@ def _listed(context: Context, where: frozenset[str]) -> set[str]:
     return set(where)
 
 
-def _geolocation(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
+def _geolocation(context: Context, emit: Emit, resolver: _Resolver) -> Iterator[Finding | DataPath]:
     home = {country: code for code in context.config.regions for country in context.config.countries_of(code)}
     routed: set[str] = set()
     for record in resolver.records:
@@ -178,36 +180,36 @@ def _geolocation(context: Context, resolver: _Resolver) -> Iterator[Finding | Da
                 yield context.path("routing", record.address, destination, source=GLOBAL)
             country = policy.get("country")
             if policy.get("continent") or not isinstance(country, str):
-                yield context.finding("RES005", record.address, "a continent (or unreadable) location cannot be "
-                                      "checked against the countries in regions.yaml", GLOBAL, UNKNOWN)
+                yield emit(record.address, "a continent (or unreadable) location cannot be "
+                           "checked against the countries in regions.yaml", GLOBAL, UNKNOWN)
                 continue
             routed.add(country)
             expected = context.config.default_region if country == "*" else home.get(country)
-            yield from _country(context, record, country, expected, destinations)
+            yield from _country(context, emit, record, country, expected, destinations)
     if context.config.domain and context.config.global_.routing == "geolocation" and resolver.records:
         for country in sorted(set(home) - routed):
-            yield context.finding("RES005", "aws_route53_record", f"{country} is listed for {home[country]} but no "
-                                  "record routes it there; its users would get the default region", GLOBAL, UNKNOWN)
+            yield emit("aws_route53_record", f"{country} is listed for {home[country]} but no "
+                       "record routes it there; its users would get the default region", GLOBAL, UNKNOWN)
 
 
-def _country(context: Context, record: Resource, country: str, expected: str | None,
+def _country(context: Context, emit: Emit, record: Resource, country: str, expected: str | None,
              destinations: set[str]) -> Iterator[Finding]:
     label = "unlisted countries" if country == "*" else country
     if expected is None:
-        yield context.finding("RES005", record.address, f"{label} has a record but no region in regions.yaml",
-                              GLOBAL, ",".join(sorted(destinations)))
+        yield emit(record.address, f"{label} has a record but no region in regions.yaml",
+                   GLOBAL, ",".join(sorted(destinations)))
         return
     jurisdiction = context.jurisdiction_of(expected)
     for destination in sorted(destinations):
         if destination == UNKNOWN or context.jurisdiction_of(destination) != jurisdiction:
-            yield context.finding("RES005", record.address, f"sends {label} to {destination}, not to {expected} "
-                                  f"({jurisdiction})", GLOBAL, destination)
+            yield emit(record.address, f"sends {label} to {destination}, not to {expected} "
+                       f"({jurisdiction})", GLOBAL, destination)
     if expected not in destinations:
-        yield context.finding("RES005", record.address, f"does not send {label} to its region {expected}",
-                              GLOBAL, ",".join(sorted(destinations)))
+        yield emit(record.address, f"does not send {label} to its region {expected}",
+                   GLOBAL, ",".join(sorted(destinations)))
 
 
-def _failover(context: Context, resolver: _Resolver) -> Iterator[Finding | DataPath]:
+def _failover(context: Context, emit: Emit, resolver: _Resolver) -> Iterator[Finding | DataPath]:
     pairs: dict[tuple[str, str], dict[str, list[Resource]]] = {}
     for record in resolver.records:
         for policy in blocks(record.body.get("failover_routing_policy")):
@@ -221,11 +223,11 @@ def _failover(context: Context, resolver: _Resolver) -> Iterator[Finding | DataP
                     yield context.path("failover", secondary.address, destination, source=primary)
                     if destination == UNKNOWN or primary == UNKNOWN or \
                             context.jurisdiction_of(primary) != context.jurisdiction_of(destination):
-                        yield context.finding("RES005", secondary.address, f"fails over from {primary} to "
-                                              f"{destination}, across jurisdictions", primary, destination)
+                        yield emit(secondary.address, f"fails over from {primary} to "
+                                   f"{destination}, across jurisdictions", primary, destination)
 
 
-def _health_check(context: Context, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
+def _health_check(context: Context, emit: Emit, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
     reference = record.body.get("health_check_id")
     if not reference:
         return
@@ -237,11 +239,11 @@ def _health_check(context: Context, resolver: _Resolver, record: Resource) -> It
     for destination in sorted(resolver.destinations(record)):
         if checked == UNKNOWN or destination == UNKNOWN or \
                 context.jurisdiction_of(checked) != context.jurisdiction_of(destination):
-            yield context.finding("RES005", record.address, f"routes to {destination} on the health of {checked}",
-                                  destination, checked)
+            yield emit(record.address, f"routes to {destination} on the health of {checked}",
+                       destination, checked)
 
 
-def _plain_record(context: Context, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
+def _plain_record(context: Context, emit: Emit, resolver: _Resolver, record: Resource) -> Iterator[Finding]:
     """A record without a routing policy answers every country alike: it may lead only to what global
     itself serves (the front end), never to one region's API."""
     body = record.body
@@ -254,8 +256,8 @@ def _plain_record(context: Context, resolver: _Resolver, record: Resource) -> It
     for destination in sorted(resolver.destinations(record)):
         if destination != GLOBAL:
             where = "a place residency cannot establish" if destination == UNKNOWN else destination
-            yield context.finding("RES005", record.address, f"sends every user, whatever their country, to {where}",
-                                  GLOBAL, destination)
+            yield emit(record.address, f"sends every user, whatever their country, to {where}",
+                       GLOBAL, destination)
 
 
 def _validates_certificate(context: Context, body: dict[str, Any]) -> bool:

@@ -16,16 +16,24 @@ from itertools import chain
 from typing import Any
 
 from residency import naming
-from residency.guard.attributes import Location, at_path, covered, dotted, strings
-from residency.guard.catalog.entries import Kind
-from residency.guard.outside_places import PROCESSOR_PREFIX, SITE_PREFIX, advice, defaulted_site, site_token_place
-from residency.guard.placed import entry_of
-from residency.guard.places import LOOPBACK, UNKNOWN, split_url
-from residency.guard.registry import Context, rule
-from residency.guard.service_sites import settings_service
-from residency.guard.tfjson import strict_json
-from residency.guard.tokens import places_in_text
-from residency.guard.workspace_model import DataPath, Finding, Resource
+from residency.guard.placement.catalog.entries import Kind
+from residency.guard.placement.outside_places import (
+    PROCESSOR_PREFIX,
+    SITE_PREFIX,
+    advice,
+    defaulted_site,
+    site_token_place,
+)
+from residency.guard.placement.placed import entry_of
+from residency.guard.placement.places import LOOPBACK, UNKNOWN, split_url
+from residency.guard.placement.service_sites import settings_service
+from residency.guard.placement.tokens import places_in_text
+from residency.guard.rules.context import Context
+from residency.guard.rules.findings import DataPath, Finding
+from residency.guard.rules.rule import Emit, rule
+from residency.guard.terraform_json.attributes import Location, at_path, covered, dotted, strings
+from residency.guard.terraform_json.documents import strict_json
+from residency.guard.terraform_json.workspace import Resource
 
 # Keys of JSON documents whose values name the document's own kind, never a place data goes.
 IDENTIFIER_KEYS = frozenset({"$schema", "$id"})
@@ -53,7 +61,7 @@ PROVIDER_SETTINGS_JUDGED = frozenset({"region", "alias", "endpoints", "http_prox
       fix="Name only places of this region's jurisdiction (resources of this workspace, its regional endpoints, the "
           "site of a service in this jurisdiction); declare outside services as `processors:` in regions.yaml; for "
           "anything else, a reviewed and expiring exception naming its destination.")
-def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
+def every_place_at_home(context: Context, emit: Emit) -> Iterator[Finding | DataPath]:
     if not context.is_region:
         return
     for resource in chain(context.workspace.resources(), context.workspace.data_sources()):
@@ -62,21 +70,21 @@ def every_place_at_home(context: Context) -> Iterator[Finding | DataPath]:
         skip = _judged(context, resource)
         for location, text in _strings_within_json(resource.body):
             if not covered(location, skip):
-                yield from _judge(context, resource.address, location, text, resource)
-        yield from _defaulted_sites(context, resource)
+                yield from _judge(context, emit, resource.address, location, text, resource)
+        yield from _defaulted_sites(context, emit, resource)
     for index, provider in enumerate(context.workspace.providers()):
         for location, text in strings(provider, ("provider", "aws", index), keys=True):
             if location[3] not in PROVIDER_SETTINGS_JUDGED:
-                yield from _judge(context, "provider.aws", location, text, None)
+                yield from _judge(context, emit, "provider.aws", location, text, None)
     for section in TOP_LEVEL:
         value = context.workspace.document.get(section)
         if value is None:
             continue
         for location, text in _strings_within_json(value):
-            yield from _judge(context, section, location, text, None)
+            yield from _judge(context, emit, section, location, text, None)
 
 
-def _defaulted_sites(context: Context, resource: Resource) -> Iterator[Finding]:
+def _defaulted_sites(context: Context, emit: Emit, resource: Resource) -> Iterator[Finding]:
     """Integrations switched on without saying where they send (a Datadog key without DD_SITE, a FireLens datadog
     output without Host): they send to their default site, judged like any site."""
     for location, settings in _settings_maps(resource.body, ()):
@@ -86,10 +94,10 @@ def _defaulted_sites(context: Context, resource: Resource) -> Iterator[Finding]:
         site, default = found
         outside = context.outside(context.placer.host(default))
         if outside:
-            yield context.finding("RES011", resource.address, f"{dotted(location) or 'its settings'} switch "
-                                  f"{site.service} on without choosing its site, so it sends to its default "
-                                  f"{default}: {context.describe(outside)}, outside {context.jurisdiction}"
-                                  f"{advice(default, context.jurisdiction)}", context.region, default)
+            yield emit(resource.address, f"{dotted(location) or 'its settings'} switch "
+                       f"{site.service} on without choosing its site, so it sends to its default "
+                       f"{default}: {context.describe(outside)}, outside {context.jurisdiction}"
+                       f"{advice(default, context.jurisdiction)}", context.region, default)
 
 
 def _settings_maps(value: Any, location: Location) -> Iterator[tuple[Location, dict[str, Any]]]:
@@ -151,7 +159,7 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
     return skip
 
 
-def _judge(context: Context, address_: str, location: Location, text: str,
+def _judge(context: Context, emit: Emit, address_: str, location: Location, text: str,
            at: Resource | None) -> Iterator[Finding | DataPath]:
     if "#" in location and location[-1] in IDENTIFIER_KEYS and text != location[-1]:
         return  # a JSON schema's own name ($schema, $id) is an identifier, not a place anything is sent
@@ -165,11 +173,11 @@ def _judge(context: Context, address_: str, location: Location, text: str,
         return  # a container image is code pulled in (from a central registry or a cache), not data sent out
     if location and location[-1] in naming.DIRECTORY_REGION_SETTINGS and text != location[-1] and at is not None \
             and at.type == "aws_lambda_function":
-        yield from _directory_setting(context, address_, location, text)
+        yield from _directory_setting(context, emit, address_, location, text)
         return
     service = settings_service(str(location[-1])) if location and isinstance(location[-1], str) else None
     if service is not None and text != location[-1] and "${" not in text:
-        yield from _site_setting(context, address_, location, text, service)
+        yield from _site_setting(context, emit, address_, location, text, service)
         return
     tokens = places_in_text(context, text)
     if not tokens:
@@ -187,9 +195,9 @@ def _judge(context: Context, address_: str, location: Location, text: str,
         outside = context.outside(where)
         if outside:
             destination = _destination(token)
-            yield context.finding("RES011", address_, f"{dotted(location)} names {token}: "
-                                  f"{context.describe(outside)}, outside {context.jurisdiction}"
-                                  f"{advice(token, context.jurisdiction)}", context.region, destination)
+            yield emit(address_, f"{dotted(location)} names {token}: "
+                       f"{context.describe(outside)}, outside {context.jurisdiction}"
+                       f"{advice(token, context.jurisdiction)}", context.region, destination)
 
 
 def _documentation_link(location: Location) -> bool:
@@ -208,7 +216,7 @@ def _destination(token: str) -> str:
     return host if colon and port.isdigit() and not token.startswith("arn:") and host.count(":") == 0 else token
 
 
-def _site_setting(context: Context, address_: str, location: Location, text: str,
+def _site_setting(context: Context, emit: Emit, address_: str, location: Location, text: str,
                   service: str) -> Iterator[Finding | DataPath]:
     """A setting a known integration reads as a site name (DD_SITE, a dataset's location): judged by the table."""
     where = site_token_place(service, text)
@@ -217,17 +225,17 @@ def _site_setting(context: Context, address_: str, location: Location, text: str
             yield context.path("processor", address_, place)
     outside = context.outside(where)
     if outside:
-        yield context.finding("RES011", address_, f"{dotted(location)} = {text!r}: {context.describe(outside)}, "
-                              f"outside {context.jurisdiction}{advice(text, context.jurisdiction, service)}",
-                              context.region, text.strip())
+        yield emit(address_, f"{dotted(location)} = {text!r}: {context.describe(outside)}, "
+                   f"outside {context.jurisdiction}{advice(text, context.jurisdiction, service)}",
+                   context.region, text.strip())
 
 
-def _directory_setting(context: Context, address_: str, location: Location, text: str) -> Iterator[Finding]:
+def _directory_setting(context: Context, emit: Emit, address_: str, location: Location, text: str) -> Iterator[Finding]:
     allowed = {context.region, context.config.global_.region, *context.config.directory_replica_regions}
     where = context.placer.region_value(text)
     if not where or not where <= allowed:
-        yield context.finding("RES011", address_, f"{dotted(location)} names {text!r}, which is not one of the "
-                              f"directory's regions ({', '.join(sorted(allowed))})", context.region,
-                              ",".join(sorted(where)) or UNKNOWN)
+        yield emit(address_, f"{dotted(location)} names {text!r}, which is not one of the "
+                   f"directory's regions ({', '.join(sorted(allowed))})", context.region,
+                   ",".join(sorted(where)) or UNKNOWN)
 
 
