@@ -43,6 +43,22 @@ _NOUN = {StoreKind.BUCKET: "bucket", StoreKind.TABLE: "table", StoreKind.USER_PO
          StoreKind.QUEUE: "queue"}
 STORE_TYPES = {kind.terraform_type: kind for kind in StoreKind}
 
+# What guards a store (its encryption, public-access block, versioning, policy, logging, replication, lifecycle,
+# notification): type -> the attribute that names the store it guards. Deleting one leaves the store unguarded,
+# unless the same change puts one of the same type on the same store.
+STORE_GUARDS = {
+    **{f"aws_s3_bucket_{what}": "bucket" for what in (
+        "server_side_encryption_configuration", "public_access_block", "versioning", "policy", "logging",
+        "replication_configuration", "lifecycle_configuration", "notification", "ownership_controls",
+        "object_lock_configuration", "acl")},
+    "aws_dynamodb_resource_policy": "resource_arn",
+    "aws_sqs_queue_policy": "queue_url",
+    "aws_sqs_queue_redrive_allow_policy": "queue_url",
+    "aws_kms_key_policy": "key_id",
+}
+# A key's deletion makes everything it encrypted unreadable for good.
+KEY_TYPES = ("aws_kms_key",)
+
 
 @dataclass(frozen=True, order=True)
 class DeclaredStore:

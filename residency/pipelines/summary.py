@@ -49,6 +49,9 @@ def render_summary(document: Any, *, title: str | None = None) -> str:
         lines.append(f"| `{name}` | {ICONS.get(status, '')} {status} | {changes.get('add', 0)} | "
                      f"{changes.get('change', 0)} | {changes.get('destroy', 0)} | {len(drifted)} | "
                      f"{workspace.get('seconds', 0)} |")
+        if workspace.get("plan_digest"):
+            details.append(f"- `{name}`: plan digest `{str(workspace['plan_digest'])[:12]}` (what `apply --plans` "
+                           "applies must have the same)")
         for resource in drifted:
             details.append(f"- `{name}`: drifted `{resource.get('address')}` ({resource.get('action')})")
         if workspace.get("error") and status != "skipped":

@@ -16,6 +16,15 @@ class Workspace:
     depends_on: tuple[str, ...]
 
 
+def synthesized_document(workspace: Workspace) -> dict[str, object]:
+    """The workspace's synthesized cdk.tf.json; {} when it cannot be read."""
+    try:
+        document = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def read_manifest(out_dir: Path) -> dict[str, Workspace]:
     manifest_file = out_dir / "manifest.json"
     try:

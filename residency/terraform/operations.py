@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Protocol
 
 from residency.errors import ExitCode, ResidencyError
+from residency.terraform import protection
+from residency.terraform.change_set import ChangeSet
 from residency.terraform.events import Changes
 from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
-from residency.terraform.manifest import Workspace, dependency_order
+from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
 from residency.terraform.reviewed_plans import (
     CHANGES,
@@ -79,6 +81,7 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None
     log_file: str | None = None
+    plan_digest: str | None = None  # of the change set planned (and applied): what a review saw
 
     @property
     def succeeded(self) -> bool:
@@ -222,20 +225,30 @@ class OperationRunner:
         result = self.terraform.plan(planned, plan_file=plan_file)
         if result.returncode not in (0, 2):
             return _failed(name, "terraform plan failed", result)
-        changes = result.events.changes
-        if not changes.any and not result.events.outputs_change:
+        if not result.events.changes.any and not result.events.outputs_change:
+            changes = result.events.changes
             if self.recorder is not None and operation is Operation.PLAN:
                 failed = self._record(workspace, planned, NO_CHANGES, changes, None)
                 if failed is not None:
                     return failed
             return Outcome(name, Status.NO_CHANGES, changes, log_file=str(result.log_file))
+        # From here on, what the plan does is read from the plan file itself, never from the log.
+        try:
+            saved_plan, change_set = self._read_plan(planned, plan_file)
+        except ResidencyError as error:  # an unreadable plan: this one fails, the run goes on
+            plan_file.unlink(missing_ok=True)
+            return Outcome(name, Status.FAILED, result.events.changes, error=error.message,
+                           log_file=str(result.log_file))
+        changes = change_set.counts
+        refused = self._refused(workspace, change_set, plan_file, log_file=str(result.log_file))
+        if refused is not None:
+            return refused
         # A plan with placeholders holds made-up values and is never applied: the rules judge the
         # real one when `apply` plans this workspace after what it reads.
-        saved_plan: dict[str, object] | None = None
         if planned is workspace:
             try:
-                saved_plan, violations = self._judged(workspace, plan_file)
-            except ResidencyError as error:  # an unreadable plan or workspace: this one fails, the run goes on
+                violations = self._violations(workspace, saved_plan)
+            except ResidencyError as error:  # an unreadable workspace: this one fails, the run goes on
                 return Outcome(name, Status.FAILED, changes, error=error.message, log_file=str(result.log_file))
             if violations:
                 plan_file.unlink(missing_ok=True)  # a refused plan must not be applied by hand either
@@ -243,35 +256,49 @@ class OperationRunner:
                                + "\n".join(violations), log_file=str(result.log_file))
         if operation is Operation.PLAN:
             if self.recorder is not None:
-                failed = self._record(workspace, planned, CHANGES, changes, plan_file)
+                failed = self._record(workspace, planned, CHANGES, changes, plan_file, change_set)
                 if failed is not None:
                     return failed
             if planned is not workspace:
                 plan_file.unlink(missing_ok=True)  # planned with placeholders: never to be applied
-            return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file))
+            return Outcome(name, Status.CHANGES, changes, log_file=str(result.log_file),
+                           plan_digest=change_set.digest())
         # Applied or failed, the plan is spent: it holds the workspace's values.
         return self._apply_plan(workspace, plan_file, changes, saved_plan, what="terraform apply",
-                                log_file=str(result.log_file), spend=True)
+                                log_file=str(result.log_file), spend=True, digest=change_set.digest())
 
-    def _judged(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object] | None, list[str]]:
-        """The saved plan (as `terraform show -json`) and the rules' violations in it; (None, []) without rules.
-        ResidencyError when the plan or the workspace cannot be read."""
-        if self.vet_plan is None:
-            return None, []
+    def _read_plan(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object], ChangeSet]:
+        """The plan file as `terraform show -json` reads it, and what it does. ResidencyError when unreadable."""
         saved_plan = self.terraform.show_plan(workspace, plan_file)
-        return saved_plan, self.vet_plan(workspace.name, saved_plan)
+        return saved_plan, ChangeSet.from_plan(saved_plan)
+
+    def _refused(self, workspace: Workspace, change_set: ChangeSet, plan_file: Path, *, log_file: str | None,
+                 spend: bool = True) -> Outcome | None:
+        """REFUSED when the plan deletes what residency protects (the plan file is removed, when it is ours)."""
+        found = protection.refusals(change_set, synthesized_document(workspace))
+        if not found:
+            return None
+        if spend:
+            plan_file.unlink(missing_ok=True)
+        return Outcome(workspace.name, Status.REFUSED, change_set.counts, error=protection.describe_refusals(found),
+                       log_file=log_file, plan_digest=change_set.digest())
+
+    def _violations(self, workspace: Workspace, saved_plan: dict[str, object]) -> list[str]:
+        """The residency rules' violations in the saved plan; none without rules. ResidencyError when the
+        workspace cannot be read."""
+        return self.vet_plan(workspace.name, saved_plan) if self.vet_plan is not None else []
 
     def _apply_plan(self, workspace: Workspace, plan_file: Path, changes: Changes,
                     saved_plan: dict[str, object] | None, *, what: str, log_file: str | None,
-                    spend: bool) -> Outcome:
+                    spend: bool, digest: str) -> Outcome:
         """Apply a saved plan once confirmed: what an interrupted apply was creating is written down, and the
         state is refreshed after it. With `spend`, the plan file is removed once applied or failed."""
         name = workspace.name
         if self.stop.requested:
             return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
-                           log_file=log_file)
+                           log_file=log_file, plan_digest=digest)
         if not self.confirm(name, changes):
-            return Outcome(name, Status.DECLINED, changes, log_file=log_file)
+            return Outcome(name, Status.DECLINED, changes, log_file=log_file, plan_digest=digest)
         applied = self.terraform.apply(workspace, plan_file)
         if applied.returncode != 0:
             self._write_down_unfinished(workspace, applied, plan_file, saved_plan)
@@ -282,10 +309,10 @@ class OperationRunner:
         refreshed = self.terraform.record_refreshed_state(workspace)
         if refreshed.returncode != 0:
             return _failed(name, "applied, but recording the refreshed state failed", refreshed)
-        return Outcome(name, Status.APPLIED, applied.events.changes, log_file=str(applied.log_file))
+        return Outcome(name, Status.APPLIED, changes, log_file=str(applied.log_file), plan_digest=digest)
 
     def _record(self, workspace: Workspace, planned: Workspace, status: str, changes: Changes,
-                plan_file: Path | None) -> Outcome | None:
+                plan_file: Path | None, change_set: ChangeSet | None = None) -> Outcome | None:
         """Keep this workspace's plan for `apply --plans`, with what it was made from; a FAILED outcome when
         that cannot be told."""
         assert self.recorder is not None
@@ -298,7 +325,8 @@ class OperationRunner:
             state = planned_against(plan_file) if plan_file is not None else state_identity(self.terraform, workspace)
             entry = ReviewedWorkspace(workspace.name, status, synth_digest(workspace.directory), state,
                                       inputs_digest(self.terraform, workspace, self.workspaces),
-                                      changes=asdict(changes), reason=reason)
+                                      changes=asdict(changes), reason=reason,
+                                      change_digest=change_set.digest() if change_set and plan_file else None)
             self.recorder.record(entry, plan_file)
         except (ResidencyError, OSError) as error:
             message = error.message if isinstance(error, ResidencyError) else str(error)
@@ -309,6 +337,7 @@ class OperationRunner:
         """Every reviewed plan checked before any is applied: if one is stale, none is applied."""
         assert self.reviewed is not None
         reasons: dict[str, str] = {}
+        refusals: dict[str, Outcome] = {}
         for name in order:
             workspace = self.workspaces[name]
             init = self.terraform.init(workspace)
@@ -316,19 +345,32 @@ class OperationRunner:
                 return [init_failed(name, init, self.terraform)]
             try:
                 reason = self._stale_reason(workspace)
+                refused = self._refused_reviewed(workspace) if reason is None else None
             except ResidencyError as error:
                 return [Outcome(name, Status.FAILED, error=error.message)]
             if reason is not None:
                 reasons[name] = reason
-        if not reasons:
+            if refused is not None:
+                refusals[name] = refused
+        if not reasons and not refusals:
             return []
-        outcomes = [Outcome(name, Status.STALE, error=reasons[name]) if name in reasons else
-                    Outcome(name, Status.SKIPPED, error="not applied: " + ", ".join(reasons)
-                            + " stale, and nothing of a stale set of reviewed plans is applied")
+        outcomes = [refusals[name] if name in refusals else
+                    Outcome(name, Status.STALE, error=reasons[name]) if name in reasons else
+                    Outcome(name, Status.SKIPPED, error="not applied: " + ", ".join([*reasons, *refusals])
+                            + " cannot be applied, and nothing of such a set of reviewed plans is applied")
                     for name in order]
         for outcome in outcomes:
             self.reporter.finished(outcome, Operation.APPLY)
         return outcomes
+
+    def _refused_reviewed(self, workspace: Workspace) -> Outcome | None:
+        """REFUSED when the reviewed plan deletes what residency protects."""
+        assert self.reviewed is not None
+        if self.reviewed.workspaces[workspace.name].status != CHANGES:
+            return None
+        plan_file = self.reviewed.plan_path(workspace.name)
+        _saved, change_set = self._read_plan(workspace, plan_file)
+        return self._refused(workspace, change_set, plan_file, log_file=None, spend=False)
 
     def _stale_reason(self, workspace: Workspace) -> str | None:
         """Why the workspace's reviewed plan may not be applied now; None when it may."""
@@ -352,36 +394,46 @@ class OperationRunner:
                 return mismatch
             if planned_against(plan_file) != entry.state:
                 return "the plan file was made against another state than its manifest says"
+            _saved, change_set = self._read_plan(workspace, plan_file)
+            if change_set.digest() != entry.change_digest:
+                return (f"what the plan file does (change digest {change_set.digest()[:12]}) is not what was "
+                        f"reviewed ({(entry.change_digest or 'none recorded')[:12]})")
         if inputs_digest(self.terraform, workspace, self.workspaces) != entry.inputs_digest:
             return (f"what it reads from {', '.join(workspace.depends_on)} changed since the plan was made "
                     "(their apply changed their outputs): its plan is planned again for review")
         return None
 
     def _apply_reviewed(self, workspace: Workspace) -> Outcome:
-        """Apply the reviewed plan as it is, once it is shown current and the residency rules pass again."""
+        """Apply the reviewed plan as it is, once it is shown current, it deletes nothing protected and the
+        residency rules pass again. Counts and confirmation come from the plan file, never the manifest."""
         assert self.reviewed is not None
         name = workspace.name
         entry = self.reviewed.workspaces[name]
-        changes = Changes(**entry.changes)
         try:
             reason = self._stale_reason(workspace)
         except ResidencyError as error:
-            return Outcome(name, Status.FAILED, changes, error=error.message)
+            return Outcome(name, Status.FAILED, error=error.message)
         if reason is not None:
-            return Outcome(name, Status.STALE, changes, error=reason)
+            return Outcome(name, Status.STALE, error=reason)
         if entry.status == NO_CHANGES:
-            return Outcome(name, Status.NO_CHANGES, changes)
+            return Outcome(name, Status.NO_CHANGES)
         plan_file = self.reviewed.plan_path(name)
         try:
-            saved_plan, violations = self._judged(workspace, plan_file)
+            saved_plan, change_set = self._read_plan(workspace, plan_file)
+            refused = self._refused(workspace, change_set, plan_file, log_file=None, spend=False)
+            if refused is not None:
+                return refused
+            violations = self._violations(workspace, saved_plan)
         except ResidencyError as error:
-            return Outcome(name, Status.FAILED, changes, error=error.message)
+            return Outcome(name, Status.FAILED, error=error.message)
+        changes = change_set.counts
         if violations:
             return Outcome(name, Status.REFUSED, changes, error="the reviewed plan breaks residency rules:\n"
-                           + "\n".join(violations))
+                           + "\n".join(violations), plan_digest=change_set.digest())
         # The reviewed plans are the caller's: left as they are.
         return self._apply_plan(workspace, plan_file, changes, saved_plan,
-                                what="terraform apply of the reviewed plan", log_file=None, spend=False)
+                                what="terraform apply of the reviewed plan", log_file=None, spend=False,
+                                digest=change_set.digest())
 
     def _note_for(self, name: str) -> Callable[[str], None]:
         return lambda text: self.terraform.on_line(name, f"{NOTE}{text}")
@@ -462,7 +514,8 @@ def describe(operation: Operation, outcome: Outcome) -> str:
         return f"drifted: {len(outcome.drifted)} resource(s)"
     if outcome.status in (Status.NO_CHANGES,):
         return "no drift" if operation is Operation.DRIFT else "no changes"
-    return f"{outcome.status.value}: {outcome.changes.describe()}"
+    digest = f" (plan {outcome.plan_digest[:12]})" if outcome.plan_digest else ""
+    return f"{outcome.status.value}: {outcome.changes.describe()}{digest}"
 
 
 def _indent(text: str) -> str:

@@ -14,9 +14,13 @@ to be current:
 - the state is the one it was planned against, in the manifest and in the plan itself;
 - what it reads from its dependencies is unchanged when its turn comes (a region whose apply changed
   its outputs makes global's reviewed plan stale);
+- what the plan file does (its change set, read from the file with `terraform show -json`) has the digest
+  recorded when it was made, which the pull-request comment shows;
+- it deletes nothing residency protects (protection.py);
 - the residency rules pass again.
 
-Anything else is stale: nothing of it is applied (exit 4), and the pipeline plans again for a new review.
+Counts and the confirmation come from the plan file, never from the manifest. Anything else is stale:
+nothing of it is applied (exit 4), and the pipeline plans again for a new review.
 A saved plan holds the workspace's values, sensitive ones included: keep DIR where the state is kept.
 """
 
@@ -41,7 +45,7 @@ from residency.terraform.placeholders import reads_from
 from residency.terraform.raw_state import read_state
 from residency.terraform.runner import Terraform
 
-FORMAT = 1
+FORMAT = 2  # 2: each plan's change digest
 MANIFEST = "manifest.json"
 # What a workspace's plan can be in the manifest.
 CHANGES, NO_CHANGES, NOT_APPLIABLE = "changes", "no changes", "not appliable"
@@ -78,6 +82,7 @@ class ReviewedWorkspace:
     plan_sha256: str | None = None
     changes: dict[str, int] = field(default_factory=dict)
     reason: str | None = None  # why it is not appliable
+    change_digest: str | None = None  # of what the plan file does (change_set.py): what the review saw
 
 
 @dataclass(frozen=True)
@@ -262,7 +267,7 @@ def _entry_from_json(name: str, data: dict[str, Any]) -> ReviewedWorkspace:
         name=name, status=status, synth_digest=str(data["synth_digest"]),
         state=StateIdentity(state.get("serial"), state.get("lineage")),
         inputs_digest=str(data.get("inputs_digest") or ""), plan_file=plan_file,
-        plan_sha256=data.get("plan_sha256"), reason=data.get("reason"),
+        plan_sha256=data.get("plan_sha256"), reason=data.get("reason"), change_digest=data.get("change_digest"),
         changes={kind: int((data.get("changes") or {}).get(kind, 0)) for kind in ("add", "change", "destroy")})
 
 

@@ -4,6 +4,7 @@ workspace of built-in resources (no provider), with local state; a wrapper recor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.reviewed_plans import (
     CHANGES,
+    FORMAT,
     MANIFEST,
     NO_CHANGES,
     NOT_APPLIABLE,
@@ -71,11 +73,14 @@ class Project:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "cdk.tf.json").write_text(json.dumps(document, indent=2))
 
-    def runner(self, *, vet=None, recorder=None, reviewed=None) -> OperationRunner:  # type: ignore[no-untyped-def]
+    def runner(self, *, vet=None, recorder=None, reviewed=None, confirm=None) -> OperationRunner:  # type: ignore[no-untyped-def]
         settings = TerraformSettings(binary=self.binary, paths=ProjectPaths(self.root), cli_config=None,
                                      base_env={**os.environ})
-        return OperationRunner(Terraform(settings), read_manifest(self.out), Recorder(), vet_plan=vet,
-                               recorder=recorder, reviewed=reviewed)
+        runner = OperationRunner(Terraform(settings), read_manifest(self.out), Recorder(), vet_plan=vet,
+                                 recorder=recorder, reviewed=reviewed)
+        if confirm is not None:
+            runner.confirm = confirm
+        return runner
 
     def run(self, operation: Operation, **options) -> dict[str, tuple[Status, str]]:  # type: ignore[no-untyped-def]
         outcomes = self.runner(**options).run(operation, [REGION, GLOBAL])
@@ -220,14 +225,17 @@ def test_unusable_plan_directories_are_one_clear_usage_error(project, tmp_path):
         archive.writestr("extra", "x")  # truncated or altered in transit
     with pytest.raises(UsageError, match="sha256 differs"):
         load_reviewed_plans(plans)
-    (plans / MANIFEST).write_text('{"format": 1, "workspaces": {"x": {"status": "changes"}}}')
+    (plans / MANIFEST).write_text(json.dumps({"format": FORMAT, "workspaces": {"x": {"status": "changes"}}}))
     with pytest.raises(UsageError, match="is not a manifest of saved plans"):
         load_reviewed_plans(plans)
-    (plans / MANIFEST).write_text(json.dumps({"format": 1, "residency_version": "t", "terraform_version": "t",
+    (plans / MANIFEST).write_text(json.dumps({"format": FORMAT, "residency_version": "t", "terraform_version": "t",
                                               "created": "now", "workspaces": {REGION: {
                                                   "status": "changes", "synth_digest": "x",
                                                   "plan_file": "../../etc/passwd"}}}))
     with pytest.raises(UsageError, match="plan_file must be a file name in the directory"):
+        load_reviewed_plans(plans)
+    (plans / MANIFEST).write_text(json.dumps({"format": 1, "workspaces": {}}))
+    with pytest.raises(UsageError, match="is format 1; this residency reads format 2"):
         load_reviewed_plans(plans)
 
 
@@ -235,3 +243,106 @@ def test_a_run_that_did_not_plan_every_workspace_writes_nothing(tmp_path):
     recorder = PlanRecorder(tmp_path / "plans", residency_version="test", terraform_version="test", commit=None)
     assert recorder.finish([REGION]) is None
     assert list(tmp_path.iterdir()) == []
+
+
+# --- What the plan file does, not what the manifest says ------------------------------------------
+
+def keyed_document(version: str, *, key: bool = True) -> dict:  # type: ignore[type-arg]
+    """The region with a resource it protects (`prevent_destroy`), like the directory's HMAC key."""
+    document = region_document(version)
+    if key:
+        document["resource"]["terraform_data"]["hmac_key"] = {"input": "key", "lifecycle": {"prevent_destroy": True}}
+    return document
+
+
+def forge(plans: Path, forged: Path, genuine_config: Path) -> None:
+    """What an insider with write access to the plans directory does: puts a plan of other configuration in,
+    with the genuine configuration snapshot inside it, and fixes up the manifest (status, sha256, digest,
+    counts) to match."""
+    source, target = forged / f"{REGION}.tfplan", plans / f"{REGION}.tfplan"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "tfconfig/m-/cdk.tf.json":
+                data = genuine_config.read_bytes()
+            copy.writestr(item, data)
+    manifest = json.loads((plans / MANIFEST).read_text())
+    forged_entry = json.loads((forged / MANIFEST).read_text())["workspaces"][REGION]
+    manifest["workspaces"][REGION].update(
+        status=CHANGES, plan_file=f"{REGION}.tfplan", plan_sha256=hashlib.sha256(target.read_bytes()).hexdigest(),
+        change_digest=forged_entry["change_digest"], changes={"add": 0, "change": 1, "destroy": 0})
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_crafted_plan_that_destroys_a_protected_resource_is_refused_and_nothing_is_applied(
+        project, tmp_path):
+    project.write(REGION, keyed_document("v2"))
+    project.run(Operation.APPLY)
+    genuine = project.out / "stacks" / REGION / "cdk.tf.json"
+    plans = project.save_plans(tmp_path / "plans")  # nothing to do: the reviewed set says so
+    assert json.loads((plans / MANIFEST).read_text())["workspaces"][REGION]["status"] == NO_CHANGES
+    kept = genuine.read_bytes()
+    project.write(REGION, keyed_document("v2", key=False))  # a plan that destroys the key
+    forged = project.save_plans(tmp_path / "forged")
+    genuine.write_bytes(kept)
+    forge(plans, forged, genuine)
+
+    asked: list[object] = []
+    outcomes = project.apply_reviewed(plans, confirm=lambda name, changes: asked.append(changes) or True)
+    assert outcomes[REGION][0] is Status.REFUSED
+    assert "terraform_data.hmac_key: destroyed, but the configuration marks it prevent_destroy" in outcomes[REGION][1]
+    assert "`removed` block" in outcomes[REGION][1]  # the way out
+    assert outcomes[GLOBAL][0] is Status.SKIPPED
+    assert project.last_code == ExitCode.VIOLATION
+    assert asked == [] and not [line for line in project.ran() if line.endswith((" apply", " plan"))]
+    assert any(r["name"] == "hmac_key" for r in project.state(REGION)["resources"])
+
+
+def test_a_plan_file_that_does_not_do_what_was_reviewed_is_stale(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    entry = json.loads((plans / MANIFEST).read_text())["workspaces"][REGION]
+    assert len(entry["change_digest"]) == 64
+    manifest = json.loads((plans / MANIFEST).read_text())
+    manifest["workspaces"][REGION]["change_digest"] = "0" * 64  # the review saw something else
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION][0] is Status.STALE
+    assert f"change digest {entry['change_digest'][:12]}) is not what was reviewed (000000000000)" in (
+        outcomes[REGION][1])
+    assert project.last_code == ExitCode.STALE_PLANS
+    assert project.app_input() == "v1"
+
+
+def test_counts_and_the_confirmation_come_from_the_plan_file(project, tmp_path):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    manifest = json.loads((plans / MANIFEST).read_text())
+    manifest["workspaces"][REGION]["changes"] = {"add": 0, "change": 0, "destroy": 0}  # edited to look harmless
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+    asked: list[object] = []
+    runner = project.runner(reviewed=load_reviewed_plans(plans),
+                            confirm=lambda name, changes: asked.append((name, changes.describe())) or True)
+    project.commands.write_text("")
+    outcomes = {o.workspace: o for o in runner.run(Operation.APPLY, [REGION, GLOBAL])}
+    assert asked == [(REGION, "0 to add, 1 to change, 0 to destroy")]
+    assert outcomes[REGION].status is Status.APPLIED
+    assert outcomes[REGION].plan_digest == manifest["workspaces"][REGION]["change_digest"]
+
+
+def test_removing_what_declared_a_store_does_not_drop_the_store(project, tmp_path):
+    """The state the plan is made against declares a store; the new configuration no longer does (its extension
+    was removed): the plan is refused by the prior declaration, before anything is applied."""
+    document = region_document("v1")
+    document["resource"]["terraform_data"]["documents"] = {"input": "bucket"}
+    document["output"]["personal_data_stores"] = {"value": [
+        {"address": "terraform_data.documents", "kind": "s3_bucket", "name": "acme-documents"}]}
+    project.write(REGION, document)
+    assert project.run(Operation.APPLY)[REGION][0] is Status.APPLIED
+    project.write(REGION, region_document("v1"))
+    outcomes = project.run(Operation.APPLY)
+    assert outcomes[REGION][0] is Status.REFUSED
+    assert "terraform_data.documents: destroyed, but it is a declared personal-data store" in outcomes[REGION][1]
+    assert any(r["name"] == "documents" for r in project.state(REGION)["resources"])
+    plan = project.run(Operation.PLAN)  # a pull request sees it too
+    assert plan[REGION][0] is Status.REFUSED
