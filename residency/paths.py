@@ -80,6 +80,16 @@ class ProjectPaths:
         """Terraform's own per-workspace directory (TF_DATA_DIR), kept out of cdktf.out."""
         return self.work / "terraform" / workspace
 
+    @property
+    def unfinished_drills(self) -> Path:
+        """One marker per drill whose region's health check may still be inverted (`drill --restore` clears it)."""
+        return self.work / "drills" / "unfinished"
+
+    def unfinished_drill_regions(self) -> list[str]:
+        """The regions whose drill never (for sure) restored their health check, by the markers left."""
+        markers = self.unfinished_drills
+        return sorted(path.stem for path in markers.glob("*.json")) if markers.is_dir() else []
+
     def plan_file(self, workspace: str) -> Path:
         return self.work / "plans" / f"{workspace}.tfplan"
 

@@ -88,10 +88,15 @@ def exists(pid: int) -> bool:
     return True
 
 
+# What stops residency: each is handled like Ctrl-C (once gracefully, twice hard).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextmanager
 def interrupts_handled_by(handler: Handler) -> Iterator[None]:
-    """SIGINT (Ctrl-C) and SIGTERM go to `handler` for the duration; the previous handlers after."""
-    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
+    """SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal, a lost SSH session) go to `handler` for the
+    duration; the previous handlers after."""
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -101,7 +106,7 @@ def interrupts_handled_by(handler: Handler) -> Iterator[None]:
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done, then go to the handler that was in place.
+    """SIGINT, SIGTERM and SIGHUP wait until the block is done, then go to the handler that was in place.
 
     For a short step that must not be cut in half. Outside the main thread, where signals cannot be
     handled, the block runs as it is.
@@ -110,7 +115,7 @@ def interrupts_deferred() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
     with interrupts_handled_by(lambda signum, frame: received.append(signum)):
         yield
     if received:

@@ -56,7 +56,13 @@ class Application:
         if self._paths is None:  # once per command: it creates or tightens .residency/
             self._paths = ProjectPaths.for_config(self.config_path)
             self._paths.make_work_private()
+            self._warn_of_unfinished_drills(self._paths)
         return self._paths
+
+    def _warn_of_unfinished_drills(self, paths: ProjectPaths) -> None:
+        for region in paths.unfinished_drill_regions():
+            self.progress(f"warning: a drill of {region} did not finish: its health check may still be inverted, "
+                          f"sending its users to its failover region; run `residency drill --restore {region}`")
 
     @staticmethod
     def say(text: str) -> None:

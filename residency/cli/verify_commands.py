@@ -47,22 +47,28 @@ def verify(
         raise UsageError("verify evaluates geolocation routing: with `routing: latency` Route 53 answers by the "
                          "client's network, not by country")
     route53, emulated = _route53(app)
-    found = _routing(app, route53, emulated)
+    found, altered = _routing(app, route53, emulated)
     health = _region_health(app, emulated)
     proven = _users(app, provider_mirror) if users else None
     code = ExitCode.OK
     if any(not answer.ok for answer in found) or any(not item["ok"] for item in health) or (proven and proven.failed):
         code = ExitCode.FAILED
-    if any(answer.leaves_jurisdiction for answer in found) or (proven and proven.violations):
+    # An inverted or disabled check sends a region's users elsewhere, or stops them failing over, whatever the
+    # answers show right now: production is not as deployed.
+    if any(answer.leaves_jurisdiction for answer in found) or (proven and proven.violations) or altered:
         code = ExitCode.VIOLATION
     seconds = round(time.monotonic() - started, 1)
     if as_json:
         app.emit_json({"exit_code": int(code), "seconds": seconds, "target": config.target,
                        "routing": [answer.as_json() for answer in found], "health": health,
+                       "altered_health_checks": altered,
                        "users": proven.as_json() if proven else None,
                        "not_deleted": proven.left_behind() if proven else []})
         raise typer.Exit(int(code))
     _say_routing(app, found, emulated)
+    for region, how in altered.items():
+        app.say(f"violation: the health check of {region}'s API is {how} (not as deployed: a drill that did not "
+                f"finish?); `residency drill --restore {region}` puts it back")
     for item in health:
         app.say(f"health {item['region']}: {item['detail']}")
     if proven is not None:
@@ -74,18 +80,21 @@ def verify(
     raise typer.Exit(int(code))
 
 
-def _routing(app: Application, route53: Any, emulated: bool) -> list[CountryAnswer]:
-    """Each country's answer as the deployed records evaluate; on AWS beside Route 53's own DNS answer."""
+def _routing(app: Application, route53: Any, emulated: bool) -> tuple[list[CountryAnswer], dict[str, str]]:
+    """Each country's answer as the deployed records evaluate (on AWS beside Route 53's own DNS answer), and the
+    regions whose health check is not as deployed (inverted or disabled)."""
     from residency.flows.dns_answer_proof import cross_checked, dns_answers
     from residency.flows.routing_proof import answers, read_routing
 
     config = app.config
     if config.domain is None:
-        return []
-    found = answers(config, read_routing(config, route53, emulated=emulated))
+        return [], {}
+    view = read_routing(config, route53, emulated=emulated)
+    found = answers(config, view)
     if emulated:  # the emulator has no DNS-answer test
-        return found
-    return cross_checked(config, found, dns_answers(config, route53, [answer.country for answer in found]))
+        return found, view.altered_checks
+    return (cross_checked(config, found, dns_answers(config, route53, [answer.country for answer in found])),
+            view.altered_checks)
 
 
 def _say_routing(app: Application, found: list[CountryAnswer], emulated: bool) -> None:
@@ -146,7 +155,11 @@ def _say_users(app: Application, report: UsersReport) -> None:
 
 def drill(
     ctx: typer.Context,
-    region: Annotated[str, typer.Argument(help="The region to take out of routing (it must have a `failover`).")],
+    region: Annotated[str | None, typer.Argument(
+        help="The region to take out of routing (it must have a `failover`).", show_default=False)] = None,
+    restore: Annotated[bool, typer.Option(
+        "--restore", help="Put back the health check of REGION (without REGION: of every drill that did not "
+                          "finish) and clear its marker; nothing is drilled.")] = False,
     hold: Annotated[float, typer.Option("--hold", help="Seconds to stay failed over once the failover answers.",
                                         min=0, max=3600)] = 0.0,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the failover, and for the "
@@ -167,6 +180,10 @@ def drill(
 
     app: Application = ctx.obj
     config = app.config
+    if restore:
+        _restore_drills(app, [region] if region else [])
+    if region is None:
+        raise UsageError("name the region to drill", hint="residency drill REGION (or --restore)")
     failover = drillable(config, region)
     route53, emulated = _route53(app)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -174,7 +191,7 @@ def drill(
     path = report_file or app.paths.work / "drills" / f"{region}-{stamp}.json"
     try:
         run_drill(config, route53, region, emulated=emulated, hold_seconds=hold, timeout_seconds=timeout,
-                  progress=app.progress, report=report)
+                  progress=app.progress, report=report, markers=app.paths.unfinished_drills)
     finally:
         write_atomically(path, json.dumps(report.as_json(), indent=2) + "\n")
         app.progress(f"drill report: {path}")
@@ -190,6 +207,26 @@ def drill(
                 + f" (failover {report.failover_seconds}s, held {report.held_seconds}s, "
                   f"failback {report.failback_seconds}s)")
     raise typer.Exit(int(code))
+
+
+def _restore_drills(app: Application, regions: list[str]) -> None:
+    from residency.flows.failover_drill import restore_unfinished
+
+    config = app.config
+    unknown = [region for region in regions if region not in config.regions]
+    if unknown:
+        raise UsageError(f"{unknown[0]} is not a region of regions.yaml", hint=f"one of {', '.join(config.regions)}")
+    if config.domain is None:
+        raise UsageError("regions.yaml sets no `domain`: there is no health check to restore")
+    regions = regions or app.paths.unfinished_drill_regions()
+    if not regions:
+        app.say("no unfinished drill: nothing to restore")
+        raise typer.Exit(int(ExitCode.OK))
+    route53, emulated = _route53(app)
+    failed = restore_unfinished(config, route53, regions, emulated=emulated, markers=app.paths.unfinished_drills,
+                                progress=app.progress)
+    app.say("restored" if not failed else f"NOT restored: {', '.join(failed)}")
+    raise typer.Exit(int(ExitCode.FAILED if failed else ExitCode.OK))
 
 
 def _route53(app: Application) -> tuple[Any, bool]:

@@ -4,20 +4,31 @@ The region's health check is inverted (Route 53 then sees its API as down), the 
 until the region's countries are answered by its failover region, in its jurisdiction, and never by a region
 elsewhere; it is held so for `hold` seconds, then the check is restored (also on Ctrl-C and on any failure)
 and the routing is read until the region answers for its countries again. Every step is timed.
+
+A drill must never leave production changed. Before the check is inverted a marker is written
+(`.residency/drills/unfinished/REGION.json`); the restore runs with Ctrl-C, SIGTERM and SIGHUP deferred, and is
+retried; the marker is removed only once the check is restored. A drill killed outright leaves the marker:
+every later command names it, `residency verify` fails while a check is inverted or disabled, and `drill
+--restore` puts the check back and removes the marker.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from residency.config import Config
 from residency.errors import ResidencyError, UsageError
+from residency.files import write_atomically
 from residency.flows.routing_proof import ANY_COUNTRY, CountryAnswer, answers, read_routing
+from residency.processes import interrupts_deferred
 
 POLL_SECONDS = 10.0
+RESTORE_ATTEMPTS = 5
 Progress = Callable[[str], None]
 
 
@@ -68,7 +79,7 @@ def drillable(config: Config, region: str) -> str:
 
 
 def drill(config: Config, route53: Any, region: str, *, emulated: bool, hold_seconds: float,
-          timeout_seconds: float, progress: Progress, report: DrillReport,
+          timeout_seconds: float, progress: Progress, report: DrillReport, markers: Path,
           clock: DrillClock = DrillClock()) -> DrillReport:
     failover = report.failover
     view = read_routing(config, route53, emulated=emulated)
@@ -81,10 +92,14 @@ def drill(config: Config, route53: Any, region: str, *, emulated: bool, hold_sec
                              hint="run `residency verify`, fix it, then drill")
     countries = set(config.countries_of(region)) | ({ANY_COUNTRY} if config.regions[region].default else set())
     inverted = False
+    marker = markers / f"{region}.json"
     try:
         progress(f"drill: {region} taken out of routing (its health check inverted)")
-        route53.update_health_check(HealthCheckId=check_id, Inverted=True)
-        inverted = True
+        with interrupts_deferred():  # the marker and the inversion happen together, or not at all
+            write_atomically(marker, json.dumps({"region": region, "health_check": check_id,
+                                                 "started_at": report.started_at}) + "\n")
+            inverted = True  # from here on it may be inverted (a call that fails may still have been done)
+            route53.update_health_check(HealthCheckId=check_id, Inverted=True)
         started = clock.now()
         during = _until(config, route53, emulated, countries, failover, timeout_seconds, clock, report)
         if during is None:
@@ -101,9 +116,16 @@ def drill(config: Config, route53: Any, region: str, *, emulated: bool, hold_sec
         report.held_seconds = round(clock.now() - held_from, 1)
     finally:
         if inverted:
-            route53.update_health_check(HealthCheckId=check_id, Inverted=False)
-            report.restored = True
-            progress(f"drill: {region}'s health check restored")
+            with interrupts_deferred():  # a second Ctrl-C, a CI cancel or a closed terminal waits for this
+                report.restored = restore_health_check(route53, check_id, marker, clock, progress)
+            progress(f"drill: {region}'s health check restored" if report.restored else
+                     f"drill: {region}'s health check could NOT be restored: run `residency drill --restore "
+                     f"{region}`")
+        else:
+            marker.unlink(missing_ok=True)
+    if not report.restored:
+        report.problems.append(f"{region}'s health check is still inverted")
+        return report
     restored_at = clock.now()
     if _until(config, route53, emulated, countries, region, timeout_seconds, clock, report) is None:
         report.problems.append(f"{region} did not answer for its countries again within {timeout_seconds:.0f}s")
@@ -111,6 +133,47 @@ def drill(config: Config, route53: Any, region: str, *, emulated: bool, hold_sec
         report.failback_seconds = round(clock.now() - restored_at, 1)
         progress(f"drill: {region} answers for its countries again after {report.failback_seconds}s")
     return report
+
+
+def restore_health_check(route53: Any, check_id: str, marker: Path, clock: DrillClock,
+                         progress: Progress) -> bool:
+    """Put the health check back (retried), then remove the drill's marker; False when it could not be done."""
+    for attempt in range(1, RESTORE_ATTEMPTS + 1):
+        try:
+            route53.update_health_check(HealthCheckId=check_id, Inverted=False)
+        except Exception as error:  # noqa: BLE001 - any failure of the call is retried, then reported
+            progress(f"drill: restoring health check {check_id} failed (attempt {attempt} of {RESTORE_ATTEMPTS}): "
+                     f"{error}")
+            if attempt < RESTORE_ATTEMPTS:
+                clock.sleep(2.0 ** attempt)
+            continue
+        marker.unlink(missing_ok=True)
+        return True
+    return False
+
+
+def restore_unfinished(config: Config, route53: Any, regions: list[str], *, emulated: bool, markers: Path,
+                       progress: Progress, clock: DrillClock = DrillClock()) -> list[str]:
+    """`drill --restore`: put back the health check of each region of `regions` (whether or not a marker says
+    so); the regions that could not be restored."""
+    view = read_routing(config, route53, emulated=emulated)
+    failed = []
+    for region in regions:
+        check_id = view.check_of_region.get(region)
+        marker = markers / f"{region}.json"
+        if check_id is None:
+            try:
+                check_id = str(json.loads(marker.read_text())["health_check"])
+            except (OSError, ValueError, KeyError, TypeError):
+                progress(f"drill --restore: {region} has no deployed health check and no readable marker")
+                failed.append(region)
+                continue
+        with interrupts_deferred():
+            restored = restore_health_check(route53, check_id, marker, clock, progress)
+        progress(f"drill --restore: {region}'s health check " + ("restored" if restored else "NOT restored"))
+        if not restored:
+            failed.append(region)
+    return failed
 
 
 def _until(config: Config, route53: Any, emulated: bool, countries: set[str], region: str, timeout: float,

@@ -39,6 +39,8 @@ class RoutingView:
     region_of_target: dict[str, str] = field(default_factory=dict)  # an API's regional domain -> its region
     health: dict[str, bool] = field(default_factory=dict)  # health check id -> healthy
     check_of_region: dict[str, str] = field(default_factory=dict)  # region -> its API's health check id
+    # region -> how its health check was changed from what residency deploys ("inverted", "disabled")
+    altered_checks: dict[str, str] = field(default_factory=dict)
     unevaluable: list[str] = field(default_factory=list)  # records residency cannot evaluate, described
 
 
@@ -116,9 +118,12 @@ def read_routing(config: Config, route53: Any, *, emulated: bool) -> RoutingView
         check_id = check["Id"]
         settings = check.get("HealthCheckConfig", {})
         host = _fqdn(settings.get("FullyQualifiedDomainName") or "")
+        inverted = bool(settings.get("Inverted"))
         if host in region_hosts:
             view.check_of_region[region_hosts[host]] = check_id
-        inverted = bool(settings.get("Inverted"))
+            altered = [what for what, on in (("inverted", inverted), ("disabled", settings.get("Disabled"))) if on]
+            if altered:
+                view.altered_checks[region_hosts[host]] = " and ".join(altered)
         view.health[check_id] = (not inverted) if emulated else _reported_healthy(route53, check_id) != inverted
     return view
 

@@ -5,6 +5,12 @@ applied for real on the emulator; a second plan empty."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -128,6 +134,29 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
         refused = run_cli(["drill", "eu-west-1"], tmp_path, env)
         assert refused.returncode == 64 and "eu-west-1 has no `failover`" in refused.stderr
 
+        # A closed terminal (SIGHUP) in the middle of a held drill: the check is put back all the same.
+        hung_up = hang_up_a_held_drill(tmp_path, env)
+        assert hung_up.returncode == 1 and "health check restored" in hung_up.stderr, hung_up.stderr
+        assert not any(c["HealthCheckConfig"].get("Inverted") for c in route53.list_health_checks()["HealthChecks"])
+        assert list((tmp_path / ".residency" / "drills" / "unfinished").iterdir()) == []
+
+        # A drill killed outright leaves its check inverted and its marker: verify fails (exit 3) naming it, every
+        # command warns, and `drill --restore` puts it back.
+        (germany_check,) = [c["Id"] for c in route53.list_health_checks()["HealthChecks"]
+                            if c["HealthCheckConfig"]["FullyQualifiedDomainName"].startswith("eu-central-1.")]
+        route53.update_health_check(HealthCheckId=germany_check, Inverted=True)
+        (tmp_path / ".residency" / "drills" / "unfinished" / "eu-central-1.json").write_text(
+            json.dumps({"region": "eu-central-1", "health_check": germany_check}))
+        inverted = run_cli(["verify"], tmp_path, env)
+        check(inverted, 3)
+        assert "the health check of eu-central-1's API is inverted" in inverted.stdout
+        assert "a drill of eu-central-1 did not finish" in inverted.stderr
+        restored = run_cli(["drill", "--restore"], tmp_path, env)
+        check(restored, 0)
+        assert "eu-central-1's health check restored" in restored.stderr
+        check(run_cli(["verify"], tmp_path, env), 0)
+        assert "did not finish" not in run_cli(["list"], tmp_path, env).stderr
+
         # A record edited by hand sends Ireland abroad: verify names it, exit 3.
         (ireland,) = [r for r in records if r["Name"].rstrip(".") == "api.example.org"
                       and r["GeoLocation"].get("CountryCode") == "IE"]
@@ -139,3 +168,21 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
         assert "IE" in broken.stdout and "Route 53's answer cannot be placed in a listed region" in broken.stdout
     finally:
         run_cli(["local", "down"], tmp_path)
+
+
+def hang_up_a_held_drill(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`residency drill eu-central-1 --hold 120`, sent SIGHUP once the failover answers."""
+    process = subprocess.Popen([sys.executable, "-m", "residency", "drill", "eu-central-1", "--hold", "120"],
+                               cwd=project, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True)
+    assert process.stderr is not None
+    seen = []
+    deadline = time.monotonic() + 300
+    for line in process.stderr:
+        seen.append(line)
+        if "answered by eu-west-1" in line:
+            process.send_signal(signal.SIGHUP)
+            break
+        assert time.monotonic() < deadline, "".join(seen)
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, "".join(seen) + stderr)

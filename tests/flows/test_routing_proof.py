@@ -3,6 +3,8 @@ the way Route 53 answers; and the drill that takes a region out and puts it back
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +14,7 @@ from moto import mock_aws
 
 from residency.config import load_config
 from residency.errors import UsageError
-from residency.flows.failover_drill import DrillClock, DrillReport, drill, drillable
+from residency.flows.failover_drill import DrillClock, DrillReport, drill, drillable, restore_unfinished
 from residency.flows.routing_proof import answers, read_routing
 
 CONFIG = """project: acme-dns
@@ -155,17 +157,18 @@ class Clock:
         self.now_value += seconds
 
 
-def test_the_drill_fails_over_holds_and_restores(config, deployed):
+def test_the_drill_fails_over_holds_and_restores(config, deployed, tmp_path):
     report = DrillReport("eu-central-1", drillable(config, "eu-central-1"), "EU", "now")
     clock = Clock()
     drill(config, deployed.route53, "eu-central-1", emulated=True, hold_seconds=25, timeout_seconds=60,
-          progress=lambda text: None, report=report, clock=DrillClock(clock.now, clock.sleep))
+          progress=lambda text: None, report=report, markers=tmp_path / "markers",
+          clock=DrillClock(clock.now, clock.sleep))
     assert report.passed and report.restored and report.violations == [] and report.held_seconds == 25
     assert {row["country"]: row["answered"] for row in report.during}["DE"] == "eu-west-1"
     assert answered(config, deployed)["DE"] == ("eu-central-1", None)  # back
 
 
-def test_the_drill_restores_the_check_when_it_is_interrupted(config, deployed):
+def test_the_drill_restores_the_check_when_it_is_interrupted(config, deployed, tmp_path):
     report = DrillReport("eu-central-1", "eu-west-1", "EU", "now")
 
     def interrupt(seconds: float) -> None:
@@ -173,7 +176,8 @@ def test_the_drill_restores_the_check_when_it_is_interrupted(config, deployed):
 
     with pytest.raises(KeyboardInterrupt):
         drill(config, deployed.route53, "eu-central-1", emulated=True, hold_seconds=60, timeout_seconds=60,
-              progress=lambda text: None, report=report, clock=DrillClock(lambda: 0.0, interrupt))
+              progress=lambda text: None, report=report, markers=tmp_path / "markers",
+              clock=DrillClock(lambda: 0.0, interrupt))
     assert report.restored
     check = deployed.route53.get_health_check(HealthCheckId=deployed.checks["eu-central-1"])["HealthCheck"]
     assert check["HealthCheckConfig"]["Inverted"] is False
@@ -184,3 +188,103 @@ def test_a_region_without_failover_or_unknown_is_not_drilled(config):
         drillable(config, "eu-west-1")
     with pytest.raises(UsageError, match="is not a region of regions.yaml"):
         drillable(config, "ap-south-1")
+
+
+# --- A drill always restores -----------------------------------------------------------------------
+
+def inverted(deployed: Deployed, region: str) -> bool:
+    check = deployed.route53.get_health_check(HealthCheckId=deployed.checks[region])["HealthCheck"]
+    return bool(check["HealthCheckConfig"].get("Inverted"))
+
+
+class Route53Proxy:
+    """The real (moto) client; `on_restore` runs before each call that puts a check back."""
+
+    def __init__(self, route53: Any, on_restore: Any) -> None:
+        self._route53, self._on_restore, self.restores = route53, on_restore, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._route53, name)
+
+    def update_health_check(self, **arguments: Any) -> Any:
+        if arguments.get("Inverted") is False:
+            self.restores += 1
+            self._on_restore(self.restores)
+        return self._route53.update_health_check(**arguments)
+
+
+def run_drill(config: Any, route53: Any, markers: Any, sleep: Any, report: DrillReport) -> None:
+    """A 60-second hold on a clock that moves only when the drill sleeps (`sleep` runs at each sleep)."""
+    clock = Clock()
+
+    def sleeping(seconds: float) -> None:
+        sleep(seconds)
+        clock.sleep(seconds)
+
+    drill(config, route53, "eu-central-1", emulated=True, hold_seconds=60, timeout_seconds=60,
+          progress=lambda text: None, report=report, markers=markers, clock=DrillClock(clock.now, sleeping))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_the_hold_restores_the_check_and_clears_the_marker(config, deployed, tmp_path, signum):
+    """As `residency drill` runs it: the command's own handler turns the signal into an interrupt."""
+    from residency.cli.main import _noticing_interrupts
+
+    markers = tmp_path / "markers"
+    report = DrillReport("eu-central-1", "eu-west-1", "EU", "now")
+    seen: list[bool] = []
+
+    def hold(seconds: float) -> None:
+        seen.append((markers / "eu-central-1.json").is_file() and inverted(deployed, "eu-central-1"))
+        os.kill(os.getpid(), signum)
+
+    with _noticing_interrupts(), pytest.raises(KeyboardInterrupt):
+        run_drill(config, deployed.route53, markers, hold, report)
+    assert seen == [True]  # the marker was there while the check was inverted
+    assert report.restored and not inverted(deployed, "eu-central-1")
+    assert list(markers.iterdir()) == []
+
+
+def test_a_second_signal_while_the_check_is_restored_waits_for_the_restore(config, deployed, tmp_path):
+    """Ctrl-C twice, or a CI cancel: the second one lands while the check is being put back."""
+    from residency.cli.main import _noticing_interrupts
+
+    route53 = Route53Proxy(deployed.route53, lambda attempt: os.kill(os.getpid(), signal.SIGTERM))
+    report = DrillReport("eu-central-1", "eu-west-1", "EU", "now")
+    with _noticing_interrupts(), pytest.raises(KeyboardInterrupt):
+        run_drill(config, route53, tmp_path / "markers", lambda seconds: os.kill(os.getpid(), signal.SIGINT),
+                  report)
+    assert route53.restores == 1 and report.restored and not inverted(deployed, "eu-central-1")
+    assert list((tmp_path / "markers").iterdir()) == []
+
+
+def test_a_failing_restore_is_retried_and_one_that_never_works_leaves_the_marker(config, deployed, tmp_path):
+    def fails_twice(attempt: int) -> None:
+        if attempt <= 2:
+            raise ConnectionError("throttled")
+
+    report = DrillReport("eu-central-1", "eu-west-1", "EU", "now")
+    run_drill(config, Route53Proxy(deployed.route53, fails_twice), tmp_path / "markers", lambda s: None, report)
+    assert report.restored and report.passed and not inverted(deployed, "eu-central-1")
+
+    def always(attempt: int) -> None:
+        raise ConnectionError("the network is gone")
+
+    markers = tmp_path / "markers"
+    report = DrillReport("eu-central-1", "eu-west-1", "EU", "later")
+    run_drill(config, Route53Proxy(deployed.route53, always), markers, lambda s: None, report)
+    assert not report.restored and not report.passed
+    assert "still inverted" in " ".join(report.problems)
+    assert inverted(deployed, "eu-central-1") and (markers / "eu-central-1.json").is_file()
+    view = read_routing(config, deployed.route53, emulated=True)
+    assert view.altered_checks == {"eu-central-1": "inverted"}  # what makes `verify` fail (exit 3)
+
+    assert restore_unfinished(config, deployed.route53, ["eu-central-1"], emulated=True, markers=markers,
+                              progress=lambda text: None) == []
+    assert not inverted(deployed, "eu-central-1") and list(markers.iterdir()) == []
+    assert read_routing(config, deployed.route53, emulated=True).altered_checks == {}
+
+
+def test_a_disabled_check_is_an_altered_one(config, deployed):
+    deployed.route53.update_health_check(HealthCheckId=deployed.checks["eu-west-1"], Disabled=True)
+    assert read_routing(config, deployed.route53, emulated=True).altered_checks == {"eu-west-1": "disabled"}
