@@ -47,7 +47,13 @@ def check(
         check_suffix(graph)
     out_dir = _output_to_check(app, out)
     report = check_synthesized(config, out_dir, saved_plans)
-    code = ExitCode.OK if report.clean else ExitCode.VIOLATION
+    from residency.pipelines.pipeline_drift import stale_pipelines
+
+    # A pipeline that no longer follows regions.yaml never applies a region added since: check fails on it too.
+    stale = stale_pipelines(config, app.config_path)
+    code = ExitCode.OK if report.clean and not stale else ExitCode.VIOLATION
+    for pipeline in stale:
+        app.progress(pipeline.describe())
     if graph is not None:
         from residency.guard.reports.data_map_files import render
 
@@ -56,7 +62,8 @@ def check(
                title=f"{config.project}: data paths ({len(report.findings)} violation(s))")
         app.progress(f"data map written to {graph}")
     if as_json:
-        app.emit_json(report_json(report, int(code)))
+        app.emit_json({**report_json(report, int(code)),
+                       "stale_pipelines": [{"path": str(p.path), "why": p.why, "fix": p.command} for p in stale]})
     elif sarif:
         from importlib.metadata import version
 

@@ -57,10 +57,15 @@ def init(
         if default_region is not None:
             raise UsageError("--default needs --region", hint="e.g. --region eu-west-1:IE,FR --default eu-west-1")
     settings = StarterCi(install, plan_role, apply_role)
-    created = init_project(directory, starter_text(name, chosen, target, settings), ci=ci)
+    # A pipeline's runners are thrown away after each job: on AWS its state must live in S3, not on them.
+    backend = "s3" if target == "aws" and ci else "local"
+    created = init_project(directory, starter_text(name, chosen, target, settings, backend), ci=ci)
     for done in created:
         print(f"wrote {done.path} ({done.what})")
     shown = "" if directory.resolve() == Path.cwd() else f"cd {directory} && "
+    if backend == "s3":
+        print("state: in S3 (a pipeline's runners keep nothing); `residency bootstrap` creates its buckets before "
+              "the first apply")
     print(f"next: {shown}residency validate, then residency apply --all"
           + (" (on the local emulator, no AWS account needed)" if target == "local" else ""))
 

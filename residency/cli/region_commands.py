@@ -61,6 +61,24 @@ def add(
         return
     write_atomically(path, bom + new.replace("\n", newline))
     app.progress(f"added {region} to {path}; `residency plan --all` shows what it creates")
+    _follow_pipelines(app)
+
+
+def _follow_pipelines(app: Application) -> None:
+    """Render again each pipeline rendered for this regions.yaml, so that it applies what regions.yaml lists now;
+    say which command does it when it cannot be done here."""
+    from residency.config import load_config
+    from residency.errors import ResidencyError
+    from residency.pipelines.pipeline_drift import rerender, stale_pipelines
+
+    config = load_config(app.config_path)
+    for stale in stale_pipelines(config, app.config_path):
+        try:
+            app.progress(f"rendered {rerender(stale, config, app.config_path)} again: {stale.why}")
+        except (ResidencyError, AttributeError) as error:
+            message = error.message if isinstance(error, ResidencyError) else "its settings line cannot be read"
+            app.progress(f"warning: {stale.path} is out of date ({stale.why}) and was not rendered again "
+                         f"({message}); run `{stale.command}`")
 
 
 def _with_unix_newlines(text: str, path: Path) -> tuple[str, str]:
@@ -117,6 +135,7 @@ def retire(
         raise typer.Exit(int(ExitCode.FAILED))
     app.say(f"{naming.GLOBAL_WORKSPACE}: {outcome.status.value} ({outcome.changes.describe()}); "
             f"{result.region} is retired")
+    _follow_pipelines(app)
 
 
 def _confirm_retirement(yes: bool, understood: bool) -> ConfirmRetirement:

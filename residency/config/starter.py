@@ -60,7 +60,7 @@ def suggested_countries(region: str) -> tuple[str, ...]:
 
 
 def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str = "local",
-                 ci: StarterCi = StarterCi()) -> str:
+                 ci: StarterCi = StarterCi(), backend: str = "local") -> str:
     """regions.yaml for `project`: every region's jurisdiction from AWS's table, comments for each key.
     An unknown region code is written as it is (validation names it); so is a bad project name."""
     lines = [
@@ -71,7 +71,8 @@ def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str =
         f"target: {target}" + _comment(len(target) + 8, "local: the embedded AWS emulator, no account | aws"),
         "# domain: example.com      # optional: route users to their region under this Route 53 zone",
         "state:",
-        "  backend: local           # local (.residency/state) | s3 (a bucket per region) | cloud (HCP)",
+        f"  backend: {backend}" + _comment(len(backend) + 11,
+                                            "local (.residency/state) | s3 (a bucket per region) | cloud (HCP)"),
         "global:",
         f"  region: {GLOBAL_REGION}        # the global workspace: the pseudonymous directory and routing",
         "  routing: geolocation     # geolocation | latency",

@@ -11,13 +11,14 @@ What every pipeline does, on each platform's terms:
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from residency import naming
-from residency.config import CloudState, Config
+from residency.config import CloudState, Config, LocalState
 from residency.config.model import pinned_install
 from residency.errors import UsageError
 from residency.files import write_atomically
@@ -64,6 +65,12 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         raise UsageError("--platform tfc runs Terraform in HCP Terraform, which needs `state: {backend: cloud}`",
                          hint="use --platform github or gitlab for local or s3 state")
     aws = not config.profile.uses_emulator
+    if aws and isinstance(config.state, LocalState):
+        raise UsageError(
+            "the aws target's state is local (`state: {backend: local}`): in a pipeline it would live on throwaway "
+            "runners, so every run would start from no state and try to create everything again",
+            hint="keep state in S3 (`state: {backend: s3, ...}`, then `residency bootstrap`) or HCP Terraform "
+                 "(`state: {backend: cloud, ...}`); see the README's State sections")
     jobs = workspace_jobs(config)
     if aws:
         _require_roles(config, jobs, platform)
@@ -89,6 +96,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         global_needs=_global_needs(jobs, reviewed=platform != "tfc"),
         plan_role=config.ci.plan_role, token_variable=token_variable(config),
         cache_file=cache_file, cache_file_expression="'" + cache_file.replace("'", "''") + "'",
+        render_settings=json.dumps({"platform": platform, **asdict(settings)}, sort_keys=True),
     )
     # A macro's output ends in a newline of its own: no blank line inside a job.
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"\n{2,}(?= {4})", "\n", text))

@@ -347,3 +347,20 @@ def test_a_site_of_another_jurisdiction_names_the_one_to_use(sample_out, project
     assert ("environment.variables.DD_SITE = 'datadoghq.com': Datadog's US site (US), outside EU (datadoghq.com is "
             "Datadog's US site; this workspace is EU: use datadoghq.eu) [eu-central-1 -> datadoghq.com]"
             ) in result.stdout
+
+
+def test_a_pipeline_that_no_longer_follows_regions_yaml_fails_check(sample_out, project):
+    shutil.copytree(sample_out, project / "cdktf.out")
+    rendered = run_cli(["ci", "render", "--platform", "gitlab", "--install", "residency==0.1.0"], project)
+    assert rendered.returncode == 0, rendered.stderr
+    clean = run_cli(["check", "--out", "cdktf.out"], project)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    pipeline = project / ".gitlab-ci.yml"
+    pipeline.write_text(pipeline.read_text().replace("apply:eu-central-1:", "apply:eu-south-9:"))
+    stale = run_cli(["check", "--out", "cdktf.out", "--json"], project)
+    assert stale.returncode == 3
+    assert f"{pipeline}:1: the pipeline is out of date with regions.yaml: no apply job for eu-central-1" in (
+        stale.stderr)
+    assert "run `residency ci render --platform gitlab --install 'residency==0.1.0'`" in stale.stderr
+    [entry] = json.loads(stale.stdout)["stale_pipelines"]
+    assert entry["why"].startswith("no apply job for eu-central-1") and "eu-south-9" in entry["why"]

