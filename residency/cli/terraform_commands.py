@@ -201,6 +201,9 @@ def confirmation(operation: Operation, target: TargetProfile, auto_approve: bool
 
 
 def _print_summary(app: Application, operation: Operation, outcomes: list[Outcome]) -> None:
+    from residency.terraform.change_set import AttributeChange
+    from residency.terraform.plan_diff import diff_lines
+
     app.say("")
     width = max([16, *(len(outcome.workspace) + 2 for outcome in outcomes)])
     app.say(f"{'WORKSPACE':<{width}}{'RESULT':<12}{'ADD':>5}{'CHANGE':>8}{'DESTROY':>9}{'DRIFTED':>9}{'SECONDS':>9}")
@@ -211,8 +214,16 @@ def _print_summary(app: Application, operation: Operation, outcomes: list[Outcom
             f"{changes.destroy:>9}{len(outcome.drifted):>9}{outcome.seconds:>9.1f}"
         )
     for outcome in outcomes:
+        if outcome.diff:
+            app.say(f"\n{outcome.workspace} ({outcome.changes.describe()}"
+                    + (f", plan {outcome.plan_digest[:12]}" if outcome.plan_digest else "") + "):")
+            for line in diff_lines(outcome.diff):
+                app.say(f"  {line}")
+    for outcome in outcomes:
         for resource in outcome.drifted:
             app.say(f"drift: {outcome.workspace}: {resource['address']} ({resource['action']})")
+            for attribute in resource.get("attributes") or []:
+                app.say(f"    {AttributeChange(**attribute).describe()}")
     failed = [o for o in outcomes if o.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.SKIPPED)]
     for outcome in failed:
         first, *detail = (outcome.error or "").splitlines() or [""]

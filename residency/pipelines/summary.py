@@ -3,10 +3,13 @@ comment or a job summary."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from residency.errors import UsageError
 
+MAX_DIFF_RESOURCES = 40  # per workspace in a comment (GitHub caps a comment at 65,536 characters)
+MAX_DIFF_ATTRIBUTES = 10
 ICONS = {"no changes": "✅", "changes": "📝", "applied": "✅", "destroyed": "✅", "drifted": "⚠️",
          "failed": "❌", "refused": "⛔", "skipped": "⏭️", "interrupted": "⏹️", "declined": "✋"}
 
@@ -49,13 +52,39 @@ def render_summary(document: Any, *, title: str | None = None) -> str:
         lines.append(f"| `{name}` | {ICONS.get(status, '')} {status} | {changes.get('add', 0)} | "
                      f"{changes.get('change', 0)} | {changes.get('destroy', 0)} | {len(drifted)} | "
                      f"{workspace.get('seconds', 0)} |")
-        if workspace.get("plan_digest"):
+        if workspace.get("diff"):
+            details.append(_diff_details(name, workspace))
+        elif workspace.get("plan_digest"):
             details.append(f"- `{name}`: plan digest `{str(workspace['plan_digest'])[:12]}` (what `apply --plans` "
                            "applies must have the same)")
         for resource in drifted:
             details.append(f"- `{name}`: drifted `{resource.get('address')}` ({resource.get('action')})")
+            details += [f"  - `{attribute.get('path')}`: {_value(attribute.get('before'))} → "
+                        f"{_value(attribute.get('after'))}" for attribute in resource.get("attributes") or []]
         if workspace.get("error") and status != "skipped":
             error = str(workspace["error"]).strip()
             details.append(f"<details><summary><code>{name}</code> {status}</summary>\n\n```\n{error}\n```\n"
                            "</details>")
     return "\n".join([*lines, "", *details]).rstrip() + "\n"
+
+
+def _diff_details(name: str, workspace: dict[str, Any]) -> str:
+    """The workspace's diff, collapsed and capped: the plan file (the run's artifact) has all of it."""
+    entries = workspace["diff"]
+    lines = []
+    for entry in entries[:MAX_DIFF_RESOURCES]:
+        mark = f" **[{entry.get('protects')}]**" if entry.get("protects") else ""
+        lines.append(f"{entry.get('action', '')} `{entry.get('address')}`{mark}")
+        lines += [f"    {attribute.get('path')}: {_value(attribute.get('before'))} -> {_value(attribute.get('after'))}"
+                  for attribute in (entry.get("attributes") or [])[:MAX_DIFF_ATTRIBUTES]]
+    if len(entries) > MAX_DIFF_RESOURCES:
+        lines.append(f"... and {len(entries) - MAX_DIFF_RESOURCES} more resources (see the plan artifact)")
+    digest = f", plan digest `{str(workspace['plan_digest'])[:12]}`" if workspace.get("plan_digest") else ""
+    body = "\n".join(lines)
+    return (f"<details><summary><code>{name}</code>: {len(entries)} resource(s) change{digest}</summary>\n\n"
+            f"```\n{body}\n```\n</details>")
+
+
+def _value(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."

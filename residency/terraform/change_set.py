@@ -143,3 +143,49 @@ def _prior_outputs(plan: Mapping[str, Any]) -> dict[str, Any]:
     values = prior.get("values") if isinstance(prior, dict) else None
     outputs = values.get("outputs") if isinstance(values, dict) else None
     return {name: entry.get("value") for name, entry in (outputs or {}).items() if isinstance(entry, dict)}
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str  # dotted, list items by index: `tags.team`, `rule.0.days`
+    before: Any
+    after: Any
+
+    def describe(self) -> str:
+        return f"{self.path}: {_shown(self.before)} -> {_shown(self.after)}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+def attribute_changes(before: Any, after: Any, prefix: str = "") -> list[AttributeChange]:
+    """Every leaf that differs between `before` and `after` (masked values compare as they are shown)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [change for key in sorted(set(before) | set(after))
+                for change in attribute_changes(before.get(key), after.get(key), f"{prefix}{key}.")]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [change for index, (old, new) in enumerate(zip(before, after, strict=True))
+                for change in attribute_changes(old, new, f"{prefix}{index}.")]
+    if before == after:
+        return []
+    return [AttributeChange(prefix.rstrip(".") or "(value)", before, after)]
+
+
+def _shown(value: Any) -> str:
+    if value in (SENSITIVE, UNKNOWN):
+        return str(value)
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def drifted_attributes(plan: Mapping[str, Any]) -> dict[str, list[AttributeChange]]:
+    """Per drifted resource of a refresh-only plan, the attributes AWS changed outside Terraform (masked)."""
+    found: dict[str, list[AttributeChange]] = {}
+    for entry in plan.get("resource_drift") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("change"), dict):
+            continue
+        change = entry["change"]
+        before = masked(change.get("before"), change.get("before_sensitive"))
+        after = masked(change.get("after"), change.get("after_sensitive"), change.get("after_unknown"))
+        found[str(entry.get("address"))] = attribute_changes(before, after)
+    return found

@@ -12,16 +12,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from residency.errors import ExitCode, ResidencyError
 from residency.terraform import protection
-from residency.terraform.change_set import ChangeSet
+from residency.terraform.change_set import ChangeSet, drifted_attributes
 from residency.terraform.events import Changes
 from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
+from residency.terraform.plan_diff import diff_lines, plan_diff
 from residency.terraform.reviewed_plans import (
     CHANGES,
     NO_CHANGES,
@@ -54,6 +55,7 @@ class Operation(StrEnum):
 
 # Starts residency's own remarks on a workspace's run, which reporters show whatever they filter.
 NOTE = "Note: "
+MAX_SHOWN_LINES = 60  # of a reviewed plan's diff, before it is confirmed (the --json output has it all)
 # How `terraform init` reports an s3 backend whose bucket is missing.
 MISSING_STATE_BUCKET = re.compile(r'S3 bucket "[^"]+" does not exist')
 
@@ -77,11 +79,12 @@ class Outcome:
     workspace: str
     status: Status
     changes: Changes = field(default_factory=Changes)
-    drifted: list[dict[str, str]] = field(default_factory=list)
+    drifted: list[dict[str, Any]] = field(default_factory=list)  # address, action, attributes (before -> after)
     seconds: float = 0.0
     error: str | None = None
     log_file: str | None = None
     plan_digest: str | None = None  # of the change set planned (and applied): what a review saw
+    diff: list[dict[str, object]] = field(default_factory=list)  # plan_diff.py: what changes, attribute by attribute
 
     @property
     def succeeded(self) -> bool:
@@ -124,6 +127,7 @@ class OperationRunner:
     recorder: PlanRecorder | None = None  # plan: keep each workspace's plan for `apply --plans`
     reviewed: ReviewedPlans | None = None  # apply: exactly these plans, once each is shown current
     _stand_ins: dict[str, Workspace] = field(default_factory=dict, init=False, repr=False)
+    _diffs: dict[str, list[dict[str, object]]] = field(default_factory=dict, init=False, repr=False)
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
         order = dependency_order(names, self.workspaces)
@@ -186,6 +190,7 @@ class OperationRunner:
             outcome = Outcome(workspace.name, Status.FAILED, error=f"{error.message}\n  hint: {error.hint}")
         if self.terraform.interrupted.is_set() and outcome.status is Status.FAILED:
             outcome.status = Status.INTERRUPTED
+        outcome.diff = self._diffs.pop(workspace.name, outcome.diff)
         outcome.seconds = round(time.monotonic() - started, 1)
         return outcome
 
@@ -200,10 +205,16 @@ class OperationRunner:
                 return _failed(name, "terraform destroy failed", result)
             return Outcome(name, Status.DESTROYED, result.events.changes, log_file=str(result.log_file))
         if operation is Operation.DRIFT:
-            result = self.terraform.plan(workspace, refresh_only=True)
+            drift_file = self.terraform.settings.paths.plan_file(f"{name}.drift")
+            result = self.terraform.plan(workspace, refresh_only=True, plan_file=drift_file)
             if result.returncode not in (0, 2):
+                drift_file.unlink(missing_ok=True)
                 return _failed(name, "terraform refresh-only plan failed", result)
-            drifted = [{"address": address, "action": action} for address, action in result.events.drifted]
+            drifted = [{"address": address, "action": action, "attributes": []}
+                       for address, action in result.events.drifted]
+            if drifted:
+                self._name_drifted_attributes(workspace, drift_file, drifted)
+            drift_file.unlink(missing_ok=True)
             status = Status.DRIFTED if drifted else Status.NO_CHANGES
             return Outcome(name, status, drifted=drifted, log_file=str(result.log_file))
         if operation is Operation.APPLY and self.reviewed is not None:
@@ -267,10 +278,23 @@ class OperationRunner:
         return self._apply_plan(workspace, plan_file, changes, saved_plan, what="terraform apply",
                                 log_file=str(result.log_file), spend=True, digest=change_set.digest())
 
+    def _name_drifted_attributes(self, workspace: Workspace, drift_file: Path, drifted: list[dict[str, Any]]) -> None:
+        """Add to each drifted resource the attributes that drifted (state before -> AWS now), from the plan."""
+        try:
+            found = drifted_attributes(self.terraform.show_plan(workspace, drift_file))
+        except ResidencyError as error:  # the addresses are still reported
+            self._note_for(workspace.name)(f"the drifted attributes cannot be named: {error.message}")
+            return
+        for resource in drifted:
+            resource["attributes"] = [change.as_json() for change in found.get(resource["address"], [])]
+
     def _read_plan(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object], ChangeSet]:
-        """The plan file as `terraform show -json` reads it, and what it does. ResidencyError when unreadable."""
+        """The plan file as `terraform show -json` reads it, and what it does (its diff kept for the outcome).
+        ResidencyError when unreadable."""
         saved_plan = self.terraform.show_plan(workspace, plan_file)
-        return saved_plan, ChangeSet.from_plan(saved_plan)
+        change_set = ChangeSet.from_plan(saved_plan)
+        self._diffs[workspace.name] = plan_diff(change_set, synthesized_document(workspace))
+        return saved_plan, change_set
 
     def _refused(self, workspace: Workspace, change_set: ChangeSet, plan_file: Path, *, log_file: str | None,
                  spend: bool = True) -> Outcome | None:
@@ -297,6 +321,9 @@ class OperationRunner:
         if self.stop.requested:
             return Outcome(name, Status.INTERRUPTED, changes, error=f"not applied: {self.stop.reason}",
                            log_file=log_file, plan_digest=digest)
+        if self.reviewed is not None:  # what was reviewed, shown before it is confirmed and applied
+            for line in diff_lines(self._diffs.get(name, []))[:MAX_SHOWN_LINES]:
+                self._note_for(name)(line)
         if not self.confirm(name, changes):
             return Outcome(name, Status.DECLINED, changes, log_file=log_file, plan_digest=digest)
         applied = self.terraform.apply(workspace, plan_file)

@@ -60,6 +60,20 @@ def refusals(change_set: ChangeSet, synthesized: Mapping[str, Any]) -> list[Refu
     return found
 
 
+def what_it_protects(change: ResourceChange, synthesized: Mapping[str, Any], prior_outputs: Mapping[str, Any]) -> str:
+    """What residency protects in this resource, for a reader of the diff ("" for nothing)."""
+    base = INSTANCE_KEY.sub("", change.address)
+    if change.type in STORE_TYPES or base in _declared_addresses(synthesized, prior_outputs):
+        return "personal-data store"
+    if change.type in KEY_TYPES:
+        return "KMS key"
+    if change.type in STORE_GUARDS:
+        return "guards a store"
+    if base in protected_addresses(dict(synthesized)) or _deletion_protected(change.before):
+        return "protected"
+    return ""
+
+
 def describe_refusals(found: Iterable[Refusal]) -> str:
     lines = [f"  {refusal.describe()}" for refusal in found]
     return "the plan deletes what residency protects:\n" + "\n".join(lines) + f"\n  {WAY_OUT}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,11 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         human = run_cli(["drift", "eu-central-1"], project, env)
         check(human, 2)
         assert "drift: eu-central-1: aws_dynamodb_table." in human.stdout
+        # ...naming the attribute that drifted, with both values
+        (drifted_table,) = by_workspace["eu-central-1"]["drifted"]
+        assert {"path": "point_in_time_recovery.0.enabled", "before": True, "after": False} in (
+            drifted_table["attributes"]), drifted_table
+        assert "    point_in_time_recovery.0.enabled: true -> false" in human.stdout
 
         # The plan reviewed (it restores recovery) is the plan applied, once shown current.
         plans = project.parent / f"{project.name}-reviewed-plans"
@@ -103,8 +109,15 @@ def test_apply_drift_idempotence_protected_data_and_restart(project, terraform_b
         assert {name: entry["status"] for name, entry in manifest["workspaces"].items()} == {
             "eu-central-1": "changes", "eu-west-1": "no changes", "us-east-1": "no changes",
             "ap-southeast-2": "no changes", "global": "no changes"}
+        planned = {w["workspace"]: w for w in json.loads(saved.stdout)["workspaces"]}["eu-central-1"]
+        assert planned["plan_digest"] == manifest["workspaces"]["eu-central-1"]["change_digest"]
+        assert [entry["address"] for entry in planned["diff"]] == drifted_addresses
         config = (project / "regions.yaml").read_text()
         (project / "regions.yaml").write_text(config.replace("tags: {}", "tags: {team: payments}"))
+        # A reviewer sees what a tag change does, value by value
+        tagged = run_cli(["plan", "eu-central-1"], project, env)
+        check(tagged, 0)
+        assert re.search(r'^      tags(_all)?\.team: null -> "payments"$', tagged.stdout, re.MULTILINE), tagged.stdout
         stale = run_cli(["apply", "--plans", str(plans), "--json"], project, env)
         check(stale, 4)  # main moved on after the review: nothing applied
         assert {w["workspace"]: w["status"] for w in json.loads(stale.stdout)["workspaces"]}["eu-central-1"] == "stale"

@@ -448,3 +448,18 @@ def test_a_pipeline_rendered_before_a_region_was_added_is_stale_and_region_add_r
     assert f"rendered {workflow} again: no apply job for ca-central-1" in added.stderr
     assert "apply-ca-central-1:" in workflow.read_text() and 'branches: ["release"]' in workflow.read_text()
     assert stale_pipelines(load_config(project / "regions.yaml"), project / "regions.yaml") == []
+
+
+def test_the_summary_shows_each_workspaces_diff_collapsed_with_its_digest():
+    document = {"command": "plan", "target": "aws", "exit_code": 0, "workspaces": [
+        {"workspace": "eu-west-1", "status": "changes", "changes": {"add": 0, "change": 1, "destroy": 0},
+         "plan_digest": "ab" * 32, "diff": [
+             {"address": "aws_s3_bucket.docs", "action": "changed", "protects": "personal-data store",
+              "attributes": [{"path": "tags_all.team", "before": None, "after": "payments"}], "more_attributes": 0}]},
+        {"workspace": "global", "status": "no changes", "changes": {}, "diff": []}]}
+    text = render_summary(document)
+    assert ("<details><summary><code>eu-west-1</code>: 1 resource(s) change, plan digest `abababababab`"
+            "</summary>") in text
+    assert 'changed `aws_s3_bucket.docs` **[personal-data store]**' in text
+    assert '    tags_all.team: null -> "payments"' in text
+    assert "<code>global</code>" not in text

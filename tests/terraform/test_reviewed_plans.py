@@ -346,3 +346,16 @@ def test_removing_what_declared_a_store_does_not_drop_the_store(project, tmp_pat
     assert any(r["name"] == "documents" for r in project.state(REGION)["resources"])
     plan = project.run(Operation.PLAN)  # a pull request sees it too
     assert plan[REGION][0] is Status.REFUSED
+
+
+def test_a_plan_shows_each_changed_attribute_before_and_after(project, tmp_path):
+    from residency.terraform.plan_diff import diff_lines
+
+    project.write(REGION, region_document("v2"))
+    outcomes = {o.workspace: o for o in project.runner().run(Operation.PLAN, [REGION, GLOBAL])}
+    [entry] = outcomes[REGION].diff
+    assert (entry["address"], entry["action"], entry["protects"]) == ("terraform_data.app", "changed", "")
+    assert {"path": "input", "before": "v1", "after": "v2"} in entry["attributes"]
+    assert {"path": "output", "before": "v1", "after": "(known after apply)"} in entry["attributes"]
+    assert diff_lines(outcomes[REGION].diff)[:2] == ["~ terraform_data.app (changed)", '    input: "v1" -> "v2"']
+    assert outcomes[GLOBAL].diff == []
