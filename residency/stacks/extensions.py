@@ -33,6 +33,7 @@ from residency.packaging import build_bundle
 from residency.personal_data import OUTPUT as PERSONAL_DATA_OUTPUT
 from residency.personal_data import StoreKind
 from residency.stacks.declared_stores import declare_personal_data
+from residency.stacks.extension_addresses import extension_scope, move_from_earlier_addresses
 from residency.stacks.extension_bounds import ExtensionBounds, ExtensionCall, wrote_declaration
 from residency.synth.extension_modules import importable_from, load
 
@@ -132,9 +133,10 @@ def run_extensions(stack: TerraformStack, references: tuple[str, ...], context: 
     for index, reference in enumerate(references):
         where = f"extensions.{kind}[{index}]"
         extension: Callable[..., object] = load(context.project_dir, reference, where)
-        # Its resources' addresses start with the callable's name: `aws_sqs_queue.region_resources_invoices_...`.
+        # Its resources' addresses are its construct ids (extension_addresses.py); before, they started with the
+        # callable's name (`aws_sqs_queue.region_resources_invoices_...`), from which they are moved.
         name = reference.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        own = Construct(stack, name if stack.node.try_find_child(name) is None else f"{name}-{index}")
+        own = extension_scope(stack, name if stack.node.try_find_child(name) is None else f"{name}-{index}")
         call = ExtensionCall(where=where, reference=reference, workspace=context.workspace, scope=own.node.path,
                              project_dir=context.project_dir)
 
@@ -143,3 +145,4 @@ def run_extensions(stack: TerraformStack, references: tuple[str, ...], context: 
                 extension(own, context)
 
         bounds.call(call, run)
+        move_from_earlier_addresses(stack, own, where)

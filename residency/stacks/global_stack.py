@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTableReplica
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
@@ -20,6 +20,7 @@ from residency.stacks.backend import state_backend
 from residency.stacks.data_store import EncryptionKey, encrypted_table
 from residency.stacks.declared_stores import protect
 from residency.stacks.domain import hosted_zone
+from residency.stacks.extension_addresses import ExtensionAddressing
 from residency.stacks.frontend import Frontend
 from residency.stacks.geo_routing import ApiRouting, RegionEndpoint
 from residency.stacks.provider import aws_provider
@@ -31,7 +32,7 @@ DIRECTORY_KEY = "user_key"
 EXPIRY_ATTRIBUTE = "expires_at"
 
 
-class GlobalStack(TerraformStack):
+class GlobalStack(ExtensionAddressing):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, state: StateConfig,
                  replica_regions: list[str], hmac_regions: list[str], user_regions: list[str],
                  key_versions: tuple[int, ...],

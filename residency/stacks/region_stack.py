@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformOutput, TerraformStack
+from cdktf import Fn, TerraformOutput
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.xray_encryption_config import XrayEncryptionConfig
@@ -25,6 +25,7 @@ from residency.stacks.audit_trail import (
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
+from residency.stacks.extension_addresses import ExtensionAddressing
 from residency.stacks.features import RegionFeatures, flags_document
 from residency.stacks.functions import Bundle, HandlerFunction, bundle_asset
 from residency.stacks.identity import UserPool
@@ -36,7 +37,7 @@ LOG_RETENTION_DAYS = 30
 DATA_KEY_SERVICES = ["dynamodb", "s3", "lambda"]
 
 
-class RegionStack(TerraformStack):
+class RegionStack(ExtensionAddressing):
     def __init__(self, scope: Construct, id_: str, *, project: str, region: str, jurisdiction: str, state: StateConfig,
                  global_region: str, directory_copy_region: str, domain: str | None, extra_tags: dict[str, str],
                  target: TargetProfile, bundle: Bundle, identity: IdentityConfig, limits: LimitsConfig,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from residency.stacks.extension_addresses import unique_id
 from tests.stacks.test_extensions import HANDLER, INFRA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,6 +44,14 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> sub
                           timeout=900, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, f"{command}: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
+
+
+def assert_plans_nothing(installed: Path, project: Path, env: dict[str, str]) -> None:
+    planned = subprocess.run([str(installed), "plan", "--all", "--json"], cwd=project, env={**os.environ, **env},
+                             capture_output=True, text=True, timeout=900)
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    changes = {w["workspace"]: w["changes"] for w in json.loads(planned.stdout)["workspaces"]}
+    assert all(c["add"] == 0 and c["destroy"] == 0 for c in changes.values()), changes
 
 
 @pytest.mark.terraform
@@ -79,12 +88,28 @@ def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp
                                     env={**os.environ, **env}, capture_output=True, text=True, timeout=900)
         assert idempotent.returncode == 0, idempotent.stdout[-3000:] + idempotent.stderr[-3000:]
 
-        (project / "billing" / "infra.py").write_text(INFRA.replace(
+        # A workspace applied by an earlier residency has the callable's name in its addresses: moved, not
+        # destroyed (the state is put back as that residency left it, then planned).
+        earlier = f"aws_sqs_queue.{unique_id(['region_resources', 'invoices'])}"
+        run([str(installed), "tf", "eu-west-1", "--", "state", "mv", "aws_sqs_queue.invoices", earlier], project, env)
+        assert_plans_nothing(installed, project, env)
+        # Renaming the callable and moving it to another module plans nothing: its addresses are its construct ids.
+        source = (project / "billing" / "infra.py").read_text().replace("def region_resources(",
+                                                                         "def documents_service(")
+        (project / "billing" / "infra.py").unlink()
+        (project / "billing" / "documents.py").write_text(source)
+        config.write_text(config.read_text().replace("billing.infra:region_resources",
+                                                     "billing.documents:documents_service")
+                          .replace("billing.infra:global_resources", "billing.documents:global_resources"))
+        assert_plans_nothing(installed, project, env)
+
+        (project / "billing" / "documents.py").write_text(INFRA.replace(
+            "def region_resources(", "def documents_service(").replace(
             "DESTINATION = None", 'DESTINATION = "arn:aws:sqs:us-east-1:123456789012:central-invoices"'))
         checked = subprocess.run([str(installed), "check"], cwd=project, env={**os.environ, **env},
                                  capture_output=True, text=True, timeout=900)
         assert checked.returncode == 3, checked.stdout + checked.stderr
-        assert "RES011 eu-west-1: aws_lambda_function.region_resources_invoicer_" in checked.stdout
+        assert "RES011 eu-west-1: aws_lambda_function.invoicer: " in checked.stdout
         refused = subprocess.run([str(installed), "apply", "eu-west-1"], cwd=project, env={**os.environ, **env},
                                  capture_output=True, text=True, timeout=900)
         assert refused.returncode == 3 and "RES011" in refused.stdout + refused.stderr

@@ -468,7 +468,7 @@ def test_an_extension_within_its_bounds_is_written(synthesized, tmp_path):
     ).replace("from residency", "from cdktf import TerraformOutput, TerraformStack\nfrom residency"))
     assert done.returncode == 0, done.stderr
     document = json.loads((root / "cdktf.out" / "stacks" / "eu-west-1" / "cdk.tf.json").read_text())
-    assert document["output"]["queue_arn"]["value"].startswith("${aws_sqs_queue.region_resources_invoices_")
+    assert document["output"]["queue_arn"]["value"] == "${aws_sqs_queue.invoices.arn}"
     (declared,) = [store for store in document["output"]["personal_data_stores"]["value"]
                    if store["kind"] == "sqs_queue"]
-    assert declared["address"].startswith("aws_sqs_queue.region_resources_invoices_")
+    assert declared["address"] == "aws_sqs_queue.invoices"

@@ -48,15 +48,14 @@ def test_an_extension_adds_its_resources_to_every_region_and_global_and_passes_c
     for region in ("eu-west-1", "us-east-1"):
         stack = synthesized(root, region)
         (address, queue), = stack["resource"]["aws_sqs_queue"].items()
-        assert address.startswith("region_resources_invoices_")
+        assert address == "invoices"  # its construct id, whatever the callable is called
         assert queue["name"] == f"acme-ext-{region}-invoices"
         assert queue["lifecycle"] == {"prevent_destroy": True}  # declared: protected
         declared = stack["output"]["personal_data_stores"]["value"]
         assert {"address": f"aws_sqs_queue.{address}", "kind": "sqs_queue",
                 "name": f"${{aws_sqs_queue.{address}.url}}"} in declared
         assert stack["output"]["invoices_queue_url"]["value"] == f"${{aws_sqs_queue.{address}.url}}"
-        (function,) = [f for name, f in stack["resource"]["aws_lambda_function"].items()
-                       if name.startswith("region_resources_")]
+        function = stack["resource"]["aws_lambda_function"]["invoicer"]
         assert function["function_name"] == f"acme-ext-{region}-invoicer"
         assert function["filename"].startswith("assets/")
     assert synthesized(root, "global")["output"]["billing_regions"]["value"] == ["eu-west-1", "us-east-1"]
@@ -87,7 +86,7 @@ def test_an_undeclared_store_and_a_destination_in_another_jurisdiction_are_viola
     assert run_cli(["synth"], root).returncode == 0
     checked = run_cli(["check"], root)
     assert checked.returncode == 3, checked.stdout + checked.stderr
-    assert "RES013 eu-west-1: aws_sqs_queue.region_resources_invoices_" in checked.stdout
+    assert "RES013 eu-west-1: aws_sqs_queue.invoices: " in checked.stdout
 
     elsewhere = INFRA.replace("DESTINATION = None",
                               'DESTINATION = "arn:aws:sqs:us-east-1:123456789012:central-invoices"')
@@ -95,10 +94,9 @@ def test_an_undeclared_store_and_a_destination_in_another_jurisdiction_are_viola
     assert run_cli(["synth"], root).returncode == 0
     checked = run_cli(["check", "--json"], root)
     assert checked.returncode == 3, checked.stdout + checked.stderr
-    found = {(v["rule"], v["workspace"], v["address"].split("_resources_")[0])
-             for v in json.loads(checked.stdout)["findings"]}
-    assert ("RES011", "eu-west-1", "aws_lambda_function.region") in found  # the extension's own resources
-    assert ("RES006", "eu-west-1", "aws_iam_role_policy.region") in found
+    found = {(v["rule"], v["workspace"], v["address"]) for v in json.loads(checked.stdout)["findings"]}
+    assert ("RES011", "eu-west-1", "aws_lambda_function.invoicer") in found  # the extension's own resources
+    assert ("RES006", "eu-west-1", "aws_iam_role_policy.policy") in found
 
 
 @pytest.mark.parametrize("infra, config, code, message", [
@@ -159,13 +157,12 @@ def test_the_profile_example_adds_signed_in_routes_to_the_regions_api_and_is_cle
             assert routes[key]["api_id"] == f"${{aws_apigatewayv2_api.{api}.id}}"
             assert (routes[key]["authorization_type"], routes[key]["authorizer_id"]) == (
                 "JWT", f"${{aws_apigatewayv2_authorizer.{authorizer}.id}}")
-        (policy,) = [p for name, p in resources["aws_iam_role_policy"].items() if name.startswith("region_resources_")]
+        policy = resources["aws_iam_role_policy"]["policy"]
         statements = json.loads(policy["policy"])["Statement"]
         (table,) = resources["aws_dynamodb_table"]
         assert statements[0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
         assert statements[0]["Resource"] == f"${{aws_dynamodb_table.{table}.arn}}"
-        (permission,) = [p for name, p in resources["aws_lambda_permission"].items()
-                         if name.startswith("region_resources_")]
+        permission = resources["aws_lambda_permission"]["invoke"]
         assert permission["source_arn"].endswith("/*/*/me")
     checked = run_cli(["check"], root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -177,6 +174,5 @@ def test_the_profile_example_adds_signed_in_routes_to_the_regions_api_and_is_cle
     assert run_cli(["synth"], root).returncode == 0
     checked = run_cli(["check", "--json"], root)
     assert checked.returncode == 3, checked.stdout + checked.stderr
-    found = {(v["rule"], v["workspace"], v["address"].split("_resources_")[0])
-             for v in json.loads(checked.stdout)["findings"]}
-    assert ("RES006", "eu-west-1", "aws_iam_role_policy.region") in found
+    found = {(v["rule"], v["workspace"], v["address"]) for v in json.loads(checked.stdout)["findings"]}
+    assert ("RES006", "eu-west-1", "aws_iam_role_policy.policy") in found

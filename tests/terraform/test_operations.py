@@ -23,6 +23,10 @@ if sys.argv[1] == "output":  # a workspace never applied has no outputs
     never = workspace in os.environ.get("FAKE_NEVER_APPLIED", "").split(",")
     print(json.dumps({} if never else {"endpoint": {"value": "https://api.example", "type": "string"}}))
     sys.exit(0)
+if sys.argv[1] == "show":  # the saved plan as JSON: the two creations the plan announced
+    print(json.dumps({"resource_changes": [{"address": f"terraform_data.a{i}", "mode": "managed",
+                      "type": "terraform_data", "change": {"actions": ["create"], "after": {}}} for i in (1, 2)]}))
+    sys.exit(0)
 if sys.argv[1] != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
     print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
     sys.exit(1)
@@ -67,8 +71,8 @@ def test_apply_follows_dependencies_and_applies_the_saved_plan(setup):
     outcomes = runner.run(Operation.APPLY, ["global", "us-east-1", "eu-central-1"])
     assert [(o.workspace, o.status) for o in outcomes] == [
         ("us-east-1", Status.APPLIED), ("eu-central-1", Status.APPLIED), ("global", Status.APPLIED)]
-    assert steps(setup)[:4] == [("us-east-1", "init"), ("us-east-1", "plan"), ("us-east-1", "apply"),
-                                ("us-east-1", "apply")]  # the saved plan, then the state refresh
+    assert steps(setup)[:5] == [("us-east-1", "init"), ("us-east-1", "plan"), ("us-east-1", "show"),
+                                ("us-east-1", "apply"), ("us-east-1", "apply")]  # read, applied, state refreshed
     assert announced[0] == "start us-east-1 apply"
 
 

@@ -40,6 +40,11 @@ def on_sigint(signum, frame):
     sys.exit(1)
 signal.signal(signal.SIGINT, on_sigint)
 record("start")
+if command == "show":  # the saved plan as JSON: the creation the plan announced
+    print(json.dumps({"resource_changes": [{"address": "terraform_data.a", "mode": "managed",
+                      "type": "terraform_data", "change": {"actions": ["create"], "after": {}}}]}))
+    record("end")
+    sys.exit(0)
 if command != "init":
     if os.environ.get("FAKE_LOCK"):
         state_dir = os.path.join(os.environ["FAKE_STATE_ROOT"], workspace)

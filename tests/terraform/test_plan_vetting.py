@@ -35,7 +35,10 @@ if command == "show":
         print(json.dumps({"type": "log"}))
         sys.exit(0)
     print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {}}, "workspace": workspace,
-                      "args": sys.argv[1:-1], "plan_file": plan_file, "plan_exists": os.path.exists(plan_file)}))
+                      "args": sys.argv[1:-1], "plan_file": plan_file, "plan_exists": os.path.exists(plan_file),
+                      "resource_changes": [{"address": f"terraform_data.a{i}", "mode": "managed",
+                                            "type": "terraform_data", "change": {"actions": ["create"], "after": {}}}
+                                           for i in (1, 2)]}))
     sys.exit(0)
 if command != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
     print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
@@ -112,8 +115,9 @@ def test_the_vet_gets_the_workspace_and_its_saved_plan_as_parsed_json(setup):
     workspace, plan = vet.calls[0]
     assert workspace == "eu-central-1"
     plan_file = str(paths.plan_file("eu-central-1"))
-    assert plan == {"format_version": "1.2", "planned_values": {"root_module": {}}, "workspace": "eu-central-1",
-                    "args": ["show", "-json", "-no-color"], "plan_file": plan_file, "plan_exists": True}
+    assert {key: value for key, value in plan.items() if key != "resource_changes"} == {
+        "format_version": "1.2", "planned_values": {"root_module": {}}, "workspace": "eu-central-1",
+        "args": ["show", "-json", "-no-color"], "plan_file": plan_file, "plan_exists": True}
     # The saved plan is shown after planning and before anything is applied.
     assert steps(setup) == [("eu-central-1", "init"), ("eu-central-1", "plan"), ("eu-central-1", "show"),
                             ("eu-central-1", "apply"), ("eu-central-1", "apply")]

@@ -210,11 +210,38 @@ DEFAULT_SITES = (
                 "api.honeycomb.io", source="https://docs.honeycomb.io/api/introduction"),
     DefaultSite("Mixpanel", ("MIXPANEL_TOKEN",), ("MIXPANEL_API_HOST", "MIXPANEL_HOST"), "api.mixpanel.com",
                 source="https://developer.mixpanel.com/docs/privacy-security"),
+    DefaultSite("PostHog", ("POSTHOG_API_KEY", "POSTHOG_PROJECT_API_KEY", "POSTHOG_KEY"),
+                ("POSTHOG_HOST", "POSTHOG_API_HOST"), "us.i.posthog.com",
+                source="https://posthog.com/docs/libraries/python (host defaults to the US cloud)"),
+    DefaultSite("SendGrid", ("SENDGRID_API_KEY",), ("SENDGRID_HOST", "SENDGRID_API_HOST", "SENDGRID_BASE_URL"),
+                "api.sendgrid.com",
+                source="https://www.twilio.com/docs/sendgrid/for-developers/sending-email/data-residency (the EU "
+                       "needs api.eu.sendgrid.com)"),
+    DefaultSite("OpenAI", ("OPENAI_API_KEY",), ("OPENAI_BASE_URL", "OPENAI_API_BASE", "OPENAI_HOST"),
+                "us.api.openai.com",
+                source="https://platform.openai.com/docs/guides/your-data (regional endpoints for data residency)"),
+    DefaultSite("Twilio", ("TWILIO_ACCOUNT_SID", "TWILIO_API_KEY"), ("TWILIO_REGION", "TWILIO_EDGE"),
+                "api.twilio.com",
+                source="https://www.twilio.com/docs/global-infrastructure/using-the-twilio-rest-api-in-a-non-us-region "
+                       "(us1 unless a region is chosen)"),
 )
+# A New Relic licence key names its region in its first characters (`eu01xx...` sends to the EU data center).
+NEW_RELIC_REGION_KEYS = (("eu01xx", "collector.eu01.nr-data.net"),)
 
 
 _TRIGGERS = frozenset(trigger.lower() for site in DEFAULT_SITES for trigger in site.triggers)
 _WHEN_KEYS = frozenset(site.when[0] for site in DEFAULT_SITES if site.when is not None)
+
+
+def _default_of(site: DefaultSite, keys: dict[str, object]) -> str:
+    """The site a switched-on integration sends to: its default, unless its key names its region itself."""
+    for trigger in site.triggers:
+        value = keys.get(trigger.lower())
+        if site.service == "New Relic" and isinstance(value, str):
+            for prefix, host in NEW_RELIC_REGION_KEYS:
+                if value.lower().startswith(prefix):
+                    return host
+    return site.default
 
 
 def defaulted_site(settings: dict[str, object]) -> tuple[DefaultSite, str] | None:
@@ -228,5 +255,5 @@ def defaulted_site(settings: dict[str, object]) -> tuple[DefaultSite, str] | Non
             continue  # FireLens writes `Name` so; a Firehose endpoint's `name` is a label
         if (not site.triggers or any(trigger.lower() in keys for trigger in site.triggers)) and \
                 not any(chooser.lower() in keys for chooser in site.choosers):
-            return site, site.default
+            return site, _default_of(site, keys)
     return None

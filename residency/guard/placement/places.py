@@ -172,6 +172,10 @@ class Placer:
             return self.host(text)
         if kind == Kind.NAME_OR_ARN and at is not None:
             return frozenset({self.resource_region(at)})
+        if kind == Kind.ANY:  # a load balancer's IP target: a private address is the VPC's own
+            address = ip_place(text, self.region)
+            if address is not None:
+                return address
         return frozenset({text}) if text in REGIONS else SOMEWHERE_UNKNOWN
 
     def principal(self, text: str) -> Where:
@@ -205,6 +209,11 @@ class Placer:
         scheme, host = split_url(text)
         if scheme == "s3":
             return self.bucket(host)
+        if scheme in OTHER_CLOUDS_STORAGE:  # gs://bucket/...: a bucket of another cloud, of unknown owner and place
+            return SOMEWHERE_UNKNOWN
+        numeric = _numeric_ipv4(host)
+        if numeric is not None:  # http://0x36d20a14/ and http://919734804/ are 54.210.10.20 to a resolver
+            return ip_place(numeric, self.region) or SOMEWHERE_UNKNOWN
         authority = re.split(r"[/?#\\]", text.strip().partition("://")[2], maxsplit=1)[0]
         if "," in authority:  # mongodb://a:27017,b:27017/db: every host of the list
             return _union(self.host(_authority(part)) for part in authority.split(",") if part.strip())
@@ -620,6 +629,22 @@ def _format_template(spec: str, args: tuple[Node, ...]) -> Template | None:
         position = match.end()
     parts.append(spec[position:])
     return Template(tuple(part for part in parts if part != "")) if used == len(args) else None
+
+
+# URL schemes whose "host" is a bucket or container of another cloud's storage (s3:// is placed as a bucket).
+OTHER_CLOUDS_STORAGE = frozenset({"gs", "gcs", "az", "abfs", "abfss", "wasb", "wasbs", "adl", "oss", "cos", "r2",
+                                  "b2", "swift", "hdfs", "webhdfs"})
+
+
+def _numeric_ipv4(host: str) -> str | None:
+    """An IPv4 address written as one number (decimal or hex), in dotted form; None for anything else."""
+    try:
+        value = int(host, 16) if host.lower().startswith("0x") else int(host) if host.isdigit() else None
+    except ValueError:
+        return None
+    if value is None or not 0 <= value < 2 ** 32:
+        return None
+    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
 
 
 def split_url(text: str) -> tuple[str, str]:

@@ -175,8 +175,10 @@ _SERVICE_SITES: tuple[Site, ...] = (
          "AWS eu-central-1 (Frankfurt); its EU API host is not in the stored page, so only the app host is listed"),
 
     # Email --------------------------------------------------------------------------------------------------------
-    Site("Mailgun", "US", ("api.mailgun.net",), (), _MAILGUN, "Domains created in the US region"),
-    Site("Mailgun", "EU", ("api.eu.mailgun.net",), (), _MAILGUN, "Domains created in the EU region"),
+    Site("Mailgun", "US", ("api.mailgun.net", "smtp.mailgun.org"), (), _MAILGUN,
+         "Domains created in the US region (API and SMTP hosts)"),
+    Site("Mailgun", "EU", ("api.eu.mailgun.net", "smtp.eu.mailgun.org"), (), _MAILGUN,
+         "Domains created in the EU region (API and SMTP hosts)"),
     Site("SendGrid", "EU", ("api.eu.sendgrid.com",), (), _SENDGRID,
          "EU regional subusers: email and recipient PII processed and stored in the EU. The global api.sendgrid.com "
          "receives mail through data centers around the world and is not placed"),
@@ -299,7 +301,18 @@ _BIGQUERY_SITES: tuple[Site, ...] = (
     *(_bigquery(jurisdiction, (), "Regional locations")
       for jurisdiction in sorted(set(GOOGLE_CLOUD_REGIONS.values()) - {"US", "EU"})),
 )
-SITES: tuple[Site, ...] = _SERVICE_SITES + _BIGQUERY_SITES
+
+
+def _cloud_regions(service: str, regions: Mapping[str, str], source: str) -> tuple[Site, ...]:
+    """A cloud's regions as the tokens of its sites, one site per jurisdiction: `GCP_REGION=us-east4` is the US."""
+    return tuple(Site(service, jurisdiction, (), tuple(name for name, where in regions.items() if where == place),
+                      source, "The cloud's regions in this jurisdiction")
+                 for jurisdiction in sorted(set(regions.values())) for place in (jurisdiction,))
+
+
+_CLOUD_SITES = (_cloud_regions("Google Cloud", GOOGLE_CLOUD_REGIONS, GOOGLE_CLOUD_REGIONS_SOURCE)
+                + _cloud_regions("Azure", AZURE_REGIONS, AZURE_REGIONS_SOURCE))
+SITES: tuple[Site, ...] = _SERVICE_SITES + _BIGQUERY_SITES + _CLOUD_SITES
 
 # Settings integrations read as a site token ------------------------------------------------------------------------
 
@@ -318,6 +331,14 @@ SITE_SETTINGS: tuple[SiteSetting, ...] = (
                 "https://developers.intercom.com/installing-intercom/android/data-hosting-region-configuration"),
     SiteSetting("TWILIO_REGION", "Twilio",
                 "https://github.com/twilio/twilio-python/blob/main/twilio/base/client_base.py"),
+    SiteSetting("SUMO_DEPLOYMENT", "Sumo Logic", _SUMO),
+    SiteSetting("SUMOLOGIC_DEPLOYMENT", "Sumo Logic", _SUMO),
+    # The names deployments use for a Google Cloud or Azure region or location, read as that cloud's regions.
+    *(SiteSetting(pattern, "Google Cloud", GOOGLE_CLOUD_REGIONS_SOURCE) for pattern in (
+        "GCP_REGION", "GCP_*_REGION", "*_GCP_REGION", "GCP_LOCATION", "GOOGLE_CLOUD_REGION", "GOOGLE_CLOUD_LOCATION",
+        "CLOUDSDK_COMPUTE_REGION", "VERTEX_AI_LOCATION", "VERTEX_LOCATION", "VERTEXAI_LOCATION", "GEMINI_LOCATION")),
+    *(SiteSetting(pattern, "Azure", AZURE_REGIONS_SOURCE) for pattern in (
+        "AZURE_REGION", "AZURE_LOCATION", "AZURE_*_REGION", "AZURE_*_LOCATION", "ARM_LOCATION")),
 )
 
 # Lookups ------------------------------------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def _literal_tokens(context: PlacementView, text: str, nodes: list[Any]) -> dict
     if decoded is not None:  # a place written in base64 is a place all the same
         found |= {f"base64:{token}": where for token, where in _literal_tokens(context, decoded, []).items()}
     for match in _REGION_CODE.finditer(text.lower()):
+        if any(start <= match.start(1) and match.end(1) <= end for start, end in taken):
+            continue  # the region field of an ARN, the region label of an endpoint: judged with them
         code = match.group(1)
         found[code] = frozenset({code}) if code in REGIONS else SOMEWHERE_UNKNOWN
     return found
@@ -147,8 +149,12 @@ _BASE64 = re.compile(r"^[A-Za-z0-9+/]{16,}={0,2}$")
 
 
 def _decoded(text: str) -> str | None:
-    """The text a base64 string holds, when it holds printable text (a hash or a key holds bytes: None)."""
+    """The text a base64 string holds, when it holds printable text (a hash or a key holds bytes: None). A
+    `label:base64` string (an Elastic Cloud ID) is read after its label."""
     candidate = text.strip()
+    label, colon, rest = candidate.partition(":")
+    if colon and label and ":" not in rest and len(rest) % 4 == 0 and _BASE64.match(rest):
+        candidate = rest
     if len(candidate) % 4 or not _BASE64.match(candidate):
         return None
     try:

@@ -18,7 +18,9 @@ def text_lines(report: Report) -> list[str]:
     lines: list[str] = []
     for finding in report.findings:
         rule = RULES[finding.rule]
-        path = f" [{finding.source} -> {finding.destination}]" if finding.destination else ""
+        # What an exception names comes right after the arrow: the value that names the destination, if any.
+        reached = f"{finding.named} ({finding.destination})" if finding.named else finding.destination
+        path = f" [{finding.source} -> {reached}]" if finding.destination else ""
         checked = " (in the saved plan)" if finding.origin == "plan" else ""
         lines.append(f"{finding.rule} {finding.workspace}: {finding.address}: {finding.message}{path}{checked}")
         lines.append(f"  {rule.title}. Fix: {rule.fix}")

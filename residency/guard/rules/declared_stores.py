@@ -30,7 +30,11 @@ UNRETIRABLE_STORES = (
     "aws_redshiftserverless_namespace", "aws_qldb_ledger", "aws_cloudwatch_event_archive", "aws_db_snapshot",
     "aws_db_cluster_snapshot", "aws_docdb_cluster_snapshot", "aws_rds_cluster_snapshot_copy", "aws_db_snapshot_copy",
     "aws_cloudtrail_event_data_store", "aws_glue_catalog_table", "aws_dynamodb_table_export",
+    "aws_sesv2_contact_list", "aws_cognito_identity_pool",
 )
+# A store of a type that keeps nothing by default, once set to keep data: (type, attribute that switches it on).
+# An SNS FIFO topic with an archive policy keeps every message for up to 365 days.
+ARCHIVING_SETTINGS = (("aws_sns_topic", "archive_policy"),)
 
 
 @rule("RES013", "Every store of a region is declared as personal data, and protected",
@@ -56,6 +60,9 @@ def every_store_declared_and_protected(context: Context, emit: Emit) -> Iterator
             yield emit(f"output.{OUTPUT}",
                        f"declares {store.address} as a {store.kind.value}, which this workspace does "
                        "not have")
+        elif not _names_itself(store.name, store.address, store.kind.name_attribute, resource.body):
+            yield emit(f"output.{OUTPUT}", f"declares {store.address} by the name {store.name!r}, which is not "
+                       "that resource's own: `region retire` would count and export another store")
         elif not _protected(resource.body):
             yield emit(store.address, "keeps personal data but a plan may destroy it "
                                                             "(no lifecycle.prevent_destroy)")
@@ -64,6 +71,11 @@ def every_store_declared_and_protected(context: Context, emit: Emit) -> Iterator
                    "retire` cannot count, export or empty: keep the region's data in its declarable stores "
                    "(bucket, table, user pool, queue), or record an exception saying how you export and "
                    "erase it", context.region, resource.type)
+    for type_, attribute in ARCHIVING_SETTINGS:
+        for resource in context.workspace.resources(type_):
+            if resource.body.get(attribute) not in (None, "", "{}"):
+                yield emit(resource.address, f"a {type_} with {attribute} keeps personal data at rest that "
+                           "`region retire` cannot count, export or empty", context.region, type_)
     for resource in context.workspace.resources(*STORE_TYPES):
         if resource.address not in declared_addresses:
             yield emit(resource.address,
@@ -73,3 +85,10 @@ def every_store_declared_and_protected(context: Context, emit: Emit) -> Iterator
 
 def _protected(body: dict[str, Any]) -> bool:
     return any(lifecycle.get("prevent_destroy") is True for lifecycle in blocks(body.get("lifecycle")))
+
+
+def _names_itself(name: str, address: str, attribute: str, body: dict[str, Any]) -> bool:
+    """Whether a declaration's name is its resource's own: a reference to that resource's naming attribute (or
+    `id`), or the literal name the resource is given."""
+    own = {f"${{{address}.{attribute}}}", f"${{{address}.id}}", f"${{{address}.arn}}"}
+    return name in own or (isinstance(body.get(attribute), str) and name == body[attribute])

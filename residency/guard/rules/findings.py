@@ -23,8 +23,10 @@ class Finding:
 
     @property
     def reaches(self) -> tuple[str, ...]:
-        """What an exception may name to excuse this finding: its destination, or the value that names it."""
-        return (self.destination, self.named) if self.named else (self.destination,)
+        """What an exception names to excuse this finding: the value that names its destination (an ARN, a URL's
+        host) when there is one, else the destination. A region alone would also excuse any other value of the
+        resource that reaches the same region, which nobody reviewed."""
+        return (self.named,) if self.named else (self.destination,)
 
 
 @dataclass(frozen=True)

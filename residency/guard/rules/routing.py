@@ -54,7 +54,7 @@ def routing_stays_home(context: Context, emit: Emit) -> Iterator[Finding | DataP
                            "region, not to their country's (regions.yaml routes by country)", GLOBAL,
                            ",".join(sorted(resolver.destinations(record))))
         for policy in UNCOUNTRIED_POLICIES:
-            if blocks(record.body.get(policy)):
+            if _has_policy(record.body, policy):
                 yield emit(record.address, f"a {policy.removesuffix('_routing_policy')} record "
                            "sends users to a region whatever their country", GLOBAL,
                            ",".join(sorted(resolver.destinations(record))))
@@ -183,7 +183,8 @@ def _geolocation(context: Context, emit: Emit, resolver: _Resolver) -> Iterator[
                 yield emit(record.address, "a continent (or unreadable) location cannot be "
                            "checked against the countries in regions.yaml", GLOBAL, UNKNOWN)
                 continue
-            routed.add(country)
+            if not policy.get("subdivision"):
+                routed.add(country)  # a record for one state or region leaves the rest of the country unrouted
             expected = context.config.default_region if country == "*" else home.get(country)
             yield from _country(context, emit, record, country, expected, destinations)
     if context.config.domain and context.config.global_.routing == "geolocation" and resolver.records:
@@ -247,7 +248,13 @@ def _plain_record(context: Context, emit: Emit, resolver: _Resolver, record: Res
     """A record without a routing policy answers every country alike: it may lead only to what global
     itself serves (the front end), never to one region's API."""
     body = record.body
-    if any(body.get(policy) for policy in ROUTING_POLICIES) or _validates_certificate(context, body):
+    name = str(body.get("name", "")).rstrip(".").lower()
+    if any(label.startswith("_") for label in name.split(".")):
+        return  # an underscore name (DKIM, ACM validation, SRV): a service record no user's browser visits
+    policies = {policy for policy in ROUTING_POLICIES if _has_policy(body, policy)}
+    if policies == {"failover_routing_policy"} and name not in _failover_hosts(context):
+        policies = set()  # a failover pair of its own answers every country alike: judged as a plain record
+    if policies or _validates_certificate(context, body):
         return
     kind = body.get("type")
     if not blocks(body.get("alias")) and isinstance(kind, str) and not is_expression(kind) and \
@@ -258,6 +265,18 @@ def _plain_record(context: Context, emit: Emit, resolver: _Resolver, record: Res
             where = "a place residency cannot establish" if destination == UNKNOWN else destination
             yield emit(record.address, f"sends every user, whatever their country, to {where}",
                        GLOBAL, destination)
+
+
+def _has_policy(body: dict[str, Any], policy: str) -> bool:
+    """Whether a record has this routing policy (a block, or `multivalue_answer_routing_policy = true`)."""
+    value = body.get(policy)
+    return value is True or (isinstance(value, str) and value.lower() == "true") or bool(blocks(value))
+
+
+def _failover_hosts(context: Context) -> set[str]:
+    """The failover pairs residency writes: reached only through the geolocation records, which are judged."""
+    domain = context.config.domain
+    return {naming.failover_host(code, domain) for code in context.config.regions} if domain else set()
 
 
 def _validates_certificate(context: Context, body: dict[str, Any]) -> bool:

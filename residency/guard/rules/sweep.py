@@ -11,6 +11,7 @@ to those rules. The directory settings of the residency triggers may name the di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
@@ -37,13 +38,26 @@ from residency.guard.terraform_json.workspace import Resource
 
 # Keys of JSON documents whose values name the document's own kind, never a place data goes.
 IDENTIFIER_KEYS = frozenset({"$schema", "$id"})
-TOP_LEVEL = ("locals", "output", "variable", "import", "moved", "removed", "check")
+TOP_LEVEL = ("locals", "output", "variable", "import", "check")  # moved and removed hold only addresses
 # Where a container image comes from (ECS, Lambda, Batch, App Runner, an ECR pull-through cache's upstream):
 # code pulled in, never data sent out.
 IMAGE_KEYS = frozenset({"image", "Image", "image_uri", "imageUri", "ImageUri", "image_identifier",
                         "upstream_registry_url"})
 # Attributes that hold prose for people: a runbook link in a description names no place data goes.
 PROSE_ATTRIBUTES = frozenset({"description", "alarm_description", "tags", "tags_all"})
+# Settings whose value is a version or build number (2.14.0.1 looks like an IPv4 address).
+VERSION_SETTING = re.compile(r"(^|_)(VERSION|VER|RELEASE|BUILD|BUILD_NUMBER)$", re.IGNORECASE)
+# Settings whose value is a bucket's bare name (EXPORT_BUCKET=acme-exports): placed as a bucket.
+BUCKET_SETTING = re.compile(r"(^|_)BUCKET(_NAME)?$", re.IGNORECASE)
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# The names an email identity sends as (a domain, an address): names it owns, not places data goes.
+SES_IDENTITY_NAMES = {
+    "aws_sesv2_email_identity": ("email_identity",), "aws_ses_domain_identity": ("domain",),
+    "aws_ses_email_identity": ("email",), "aws_ses_domain_dkim": ("domain",),
+    "aws_ses_domain_mail_from": ("domain", "mail_from_domain"),
+    "aws_sesv2_email_identity_mail_from_attributes": ("email_identity", "mail_from_domain"),
+    "aws_ses_domain_identity_verification": ("domain",),
+}
 # Meta-arguments that hold Terraform addresses, not values.
 META_ARGUMENTS = frozenset({"provider", "depends_on"})
 # DNS records that describe a domain (who may send its mail, which CA may issue for it) and route nobody.
@@ -57,7 +71,9 @@ PROVIDER_SETTINGS_JUDGED = frozenset({"region", "alias", "endpoints", "http_prox
 @rule("RES011", "Every place a region workspace names is inside its jurisdiction",
       why="A region code, ARN, endpoint, URL, host name, IP address or service site anywhere in a region's "
           "configuration (an environment variable, a task definition, a file it reads, a local value) is where some "
-          "code will send or fetch data; the catalog cannot know every free-form attribute, so every string is read.",
+          "code will send or fetch data; the catalog cannot know every free-form attribute, so every string is read, "
+          "but for prose for people (descriptions, tags), the names a resource defines (a DNS record's, an email "
+          "identity's) and container images (code pulled in).",
       fix="Name only places of this region's jurisdiction (resources of this workspace, its regional endpoints, the "
           "site of a service in this jurisdiction); declare outside services as `processors:` in regions.yaml; for "
           "anything else, a reviewed and expiring exception naming its destination.")
@@ -153,6 +169,7 @@ def _judged(context: Context, resource: Resource) -> set[Location]:
         skip.add(("name",))  # the name a zone or record defines (RES005 judges what it leads to)
     if resource.type == "aws_route53_record" and str(resource.body.get("type", "")).upper() in DESCRIPTIVE_RECORDS:
         skip |= {location for location, _value in at_path(resource.body, "records")}  # they send nobody anywhere
+    skip |= {(name,) for name in SES_IDENTITY_NAMES.get(resource.type, ())}
     if resource.type == "aws_lambda_function":
         skip |= {location for location, _value in
                  at_path(resource.body, f"environment.variables.{naming.HMAC_REGION_SETTING}")}  # RES010's
@@ -179,9 +196,24 @@ def _judge(context: Context, emit: Emit, address_: str, location: Location, text
     if service is not None and text != location[-1] and "${" not in text:
         yield from _site_setting(context, emit, address_, location, text, service)
         return
+    key = location[-1] if location and isinstance(location[-1], str) and text != location[-1] else ""
+    if key and VERSION_SETTING.search(key):
+        return  # APP_VERSION=2.14.0.1 is a version, not an address
+    if key and BUCKET_SETTING.search(key) and BUCKET_NAME.match(text):
+        where = context.placer.bucket(text)  # EXPORT_BUCKET=name: a bucket of unknown owner unless it is ours
+        outside = context.outside(where)
+        if outside:
+            yield emit(address_, f"{dotted(location)} names the bucket {text!r}: {context.describe(outside)}, "
+                       f"outside {context.jurisdiction} (a bucket name is global: only this workspace's own "
+                       f"buckets can be placed)", context.region, text)
+        return
     tokens = places_in_text(context, text)
     if not tokens:
         return
+    for where in tokens.values():
+        for place in sorted(where):
+            if place.startswith((PROCESSOR_PREFIX, SITE_PREFIX)) and context.same_jurisdiction(place):
+                yield context.path("processor", address_, place)  # on the data map: the sub-processors it uses
     if len(tokens) == 1:  # one place named: judged as the whole value (a reference, a template) names it
         whole = context.placer.place(text, Kind.ANY, at) - ({LOOPBACK} if at is not None else set())
         if whole and not context.outside(whole):
@@ -189,9 +221,6 @@ def _judge(context: Context, emit: Emit, address_: str, location: Location, text
     for token, where in sorted(tokens.items()):
         if at is not None:
             where = where - {LOOPBACK}  # a resource's own loopback: the function's sandbox, the task's sidecar
-        for place in sorted(where):
-            if place.startswith((PROCESSOR_PREFIX, SITE_PREFIX)) and context.same_jurisdiction(place):
-                yield context.path("processor", address_, place)  # on the data map: the sub-processors it uses
         outside = context.outside(where)
         if outside:
             destination = _destination(token)
