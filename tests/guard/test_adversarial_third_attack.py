@@ -87,6 +87,11 @@ LEAKS: dict[str, Case] = {
         "identity_pool_name": "ids", "allow_unauthenticated_identities": False,
         "lifecycle": {"prevent_destroy": True}})),
     "a declaration naming another store than its address": case("RES013", declared_wrongly),
+    "a load balancer's private IP target declared outside the VPC": case("RES010", add(
+        "aws_lb_target_group_attachment.onprem", {"target_group_arn": "${aws_lb_target_group.tg.arn}",
+                                                  "target_id": "10.99.0.5", "port": 443, "availability_zone": "all"}),
+        add("aws_lb_target_group.tg", {"name": "tg", "port": 443, "protocol": "TCP", "target_type": "ip",
+                                       "vpc_id": "vpc-0123"})),
 }
 
 LEGITIMATE: dict[str, Case] = {
