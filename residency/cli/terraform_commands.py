@@ -214,10 +214,13 @@ def _print_summary(app: Application, operation: Operation, outcomes: list[Outcom
             f"{changes.destroy:>9}{len(outcome.drifted):>9}{outcome.seconds:>9.1f}"
         )
     for outcome in outcomes:
-        if outcome.diff:
+        # A plan shows everything; an apply what it changed or removed (a first apply creates hundreds).
+        shown = outcome.diff if operation is Operation.PLAN else [
+            entry for entry in outcome.diff if entry.get("action") != "created"]
+        if shown:
             app.say(f"\n{outcome.workspace} ({outcome.changes.describe()}"
                     + (f", plan {outcome.plan_digest[:12]}" if outcome.plan_digest else "") + "):")
-            for line in diff_lines(outcome.diff):
+            for line in diff_lines(shown):
                 app.say(f"  {line}")
     for outcome in outcomes:
         for resource in outcome.drifted:
