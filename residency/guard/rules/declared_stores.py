@@ -60,7 +60,9 @@ def every_store_declared_and_protected(context: Context, emit: Emit) -> Iterator
             yield emit(f"output.{OUTPUT}",
                        f"declares {store.address} as a {store.kind.value}, which this workspace does "
                        "not have")
-        elif not _names_itself(store.name, store.address, store.kind.name_attribute, resource.body):
+        # A saved plan holds the names resolved; the synthesized workspace, checked too, holds the references.
+        elif context.workspace.origin != "plan" and \
+                not _names_itself(store.name, store.address, store.kind.name_attribute, resource.body):
             yield emit(f"output.{OUTPUT}", f"declares {store.address} by the name {store.name!r}, which is not "
                        "that resource's own: `region retire` would count and export another store")
         elif not _protected(resource.body):
