@@ -23,7 +23,7 @@ from residency.terraform.operations import Operation, OperationRunner, Status, e
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder
 
-# Every step sleeps FAKE_SLEEP seconds (apply and plan), recording start and end; FAKE_FAIL lists
+# Every plan and apply sleeps FAKE_SLEEP seconds (not the refresh after it), recording start and end; FAKE_FAIL lists
 # workspaces whose plan fails. On SIGINT it records it and exits 1 after a short, graceful pause;
 # with FAKE_LOCK it writes a local-backend lock record first, as Terraform does while it holds one.
 FAKE = """#!/usr/bin/env python3
@@ -51,7 +51,8 @@ if command != "init":
         os.makedirs(state_dir, exist_ok=True)
         with open(os.path.join(state_dir, ".terraform.tfstate.lock.info"), "w") as info:
             json.dump({"ID": "lock-" + workspace, "Operation": "OperationTypeApply"}, info)
-    time.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
+    if "-refresh-only" not in sys.argv:  # the state refresh after an apply is quick
+        time.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
     if workspace in os.environ.get("FAKE_FAIL", "").split(","):
         print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
         record("end")
