@@ -35,6 +35,7 @@ class ResourceChange:
     before: Any  # sensitive values masked
     after: Any  # sensitive values masked, unknown ones as UNKNOWN
     reason: str = ""  # Terraform's action_reason, e.g. replace_because_tainted
+    moved_from: str = ""  # the address a `moved` block takes it from
 
     @property
     def deletes(self) -> bool:
@@ -51,7 +52,8 @@ class ResourceChange:
     def describe_action(self) -> str:
         if self.replaces:
             return "replaced"
-        return {"create": "created", "update": "changed", "delete": "destroyed", "forget": "forgotten"}.get(
+        return {"create": "created", "update": "changed", "delete": "destroyed", "forget": "forgotten",
+                "move": f"moved from {self.moved_from}"}.get(
             self.actions[0] if self.actions else "", "/".join(self.actions))
 
 
@@ -103,6 +105,9 @@ def _resource_change(entry: Any) -> ResourceChange | None:
         return None
     change = entry["change"]
     actions = tuple(str(action) for action in change.get("actions") or ())
+    moved_from = entry.get("previous_address")
+    if actions == ("no-op",) and isinstance(moved_from, str) and moved_from:
+        actions = ("move",)  # a `moved` block: the same resource under a new address, nothing else changes
     if not actions or actions in UNCHANGING:
         return None
     address = entry.get("address")
@@ -111,7 +116,7 @@ def _resource_change(entry: Any) -> ResourceChange | None:
     before = masked(change.get("before"), change.get("before_sensitive"))
     after = masked(change.get("after"), change.get("after_sensitive"), change.get("after_unknown"))
     return ResourceChange(address, str(entry.get("type", "")), actions, before, after,
-                          str(entry.get("action_reason") or ""))
+                          str(entry.get("action_reason") or ""), moved_from if isinstance(moved_from, str) else "")
 
 
 def masked(value: Any, sensitive: Any, unknown: Any = None) -> Any:

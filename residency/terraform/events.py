@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 REFUSED_BY_AWS = re.compile(r"StatusCode: 4\d\d\b")
 
 
+# Planned changes that touch only the state (a `moved`, `import` or `removed` block).
+STATE_ONLY_ACTIONS = ("move", "import", "forget")
+
+
 @dataclass
 class Changes:
     add: int = 0
@@ -41,6 +45,12 @@ class EventLog:
     creations_started: list[str] = field(default_factory=list)
     creations_finished: set[str] = field(default_factory=set)
     creations_refused: set[str] = field(default_factory=set)
+
+    @property
+    def state_changes(self) -> bool:
+        """Whether the plan changes only the state: moves an address, imports or forgets a resource. It counts
+        nothing to add, change or destroy, and must still be applied."""
+        return any(action in STATE_ONLY_ACTIONS for _address, action in self.planned)
 
     def unfinished_creations(self) -> list[str]:
         """What this apply started creating and never saw made or refused: AWS may have made it."""

@@ -236,7 +236,7 @@ class OperationRunner:
         result = self.terraform.plan(planned, plan_file=plan_file)
         if result.returncode not in (0, 2):
             return _failed(name, "terraform plan failed", result)
-        if not result.events.changes.any and not result.events.outputs_change:
+        if not result.events.changes.any and not result.events.outputs_change and not result.events.state_changes:
             changes = result.events.changes
             if self.recorder is not None and operation is Operation.PLAN:
                 failed = self._record(workspace, planned, NO_CHANGES, changes, None)

@@ -39,7 +39,8 @@ def diff_lines(entries: list[dict[str, Any]]) -> list[str]:
             lines.append(entry["address"])
             continue
         mark = f" [{entry['protects']}]" if entry["protects"] else ""
-        lines.append(f"{SYMBOLS.get(entry['action'], '?')} {entry['address']} ({entry['action']}){mark}")
+        symbol = SYMBOLS.get(entry["action"], ">" if entry["action"].startswith("moved") else "?")
+        lines.append(f"{symbol} {entry['address']} ({entry['action']}){mark}")
         lines += [f"    {AttributeChange(**attribute).describe()}" for attribute in entry["attributes"]]
         if entry["more_attributes"]:
             lines.append(f"    ... and {entry['more_attributes']} more attributes")

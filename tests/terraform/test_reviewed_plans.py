@@ -359,3 +359,18 @@ def test_a_plan_shows_each_changed_attribute_before_and_after(project, tmp_path)
     assert {"path": "output", "before": "v1", "after": "(known after apply)"} in entry["attributes"]
     assert diff_lines(outcomes[REGION].diff)[:2] == ["~ terraform_data.app (changed)", '    input: "v1" -> "v2"']
     assert outcomes[GLOBAL].diff == []
+
+
+def test_a_plan_that_only_moves_an_address_is_applied(project):
+    """Nothing to add, change or destroy, yet the state must move (an upgrade's `moved` blocks)."""
+    from residency.terraform.plan_diff import diff_lines
+
+    document = region_document("v1")
+    document["resource"]["terraform_data"] = {"application": document["resource"]["terraform_data"]["app"]}
+    document["moved"] = [{"from": "terraform_data.app", "to": "terraform_data.application"}]
+    project.write(REGION, document)
+    planned = {o.workspace: o for o in project.runner().run(Operation.PLAN, [REGION])}[REGION]
+    assert planned.status is Status.CHANGES and planned.changes.describe() == "0 to add, 0 to change, 0 to destroy"
+    assert diff_lines(planned.diff) == ["> terraform_data.application (moved from terraform_data.app)"]
+    assert project.run(Operation.APPLY)[REGION][0] is Status.APPLIED
+    assert [r["name"] for r in project.state(REGION)["resources"]] == ["application"]
