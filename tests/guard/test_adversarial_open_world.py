@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -95,9 +95,10 @@ LOG_ROUTER = {"name": "log_router", "image": "public.ecr.aws/aws-observability/a
                                                            "options": {"enable-ecs-log-metadata": "true"}},
               "logConfiguration": {"logDriver": "awslogs", "options": {
                   "awslogs-region": EU, "awslogs-group": "/acme/firelens", "awslogs-stream-prefix": "firelens"}}}
-# The wrapper script the ADOT Lambda layer documents, as the function's environment names it inside the Lambda
-# sandbox (a value of the synthesized configuration, not a path on the machine running the tests).
-ADOT_WRAPPER = "/opt/otel-instrument"
+# Where Lambda mounts a function's layers inside its sandbox (every runtime); the ADOT layer documents its wrapper
+# script there. A value of the synthesized configuration, never read on the machine running the tests.
+LAMBDA_LAYERS_DIR = PurePosixPath("/opt")
+ADOT_WRAPPER = str(LAMBDA_LAYERS_DIR / "otel-instrument")
 DATADOG_LAYER = "arn:aws:lambda:eu-central-1:464622532012:layer:Datadog-Extension:65"  # Datadog's public layer
 EU_MEMBER_STATES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
                     "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
