@@ -1354,6 +1354,20 @@ def findings_for(bases: Callable[[str], tuple[Config, Path]], tmp_path: Path, it
     return [finding for finding in report.findings if finding.workspace == workspace]
 
 
+def assert_caught(bases: Callable[[str], tuple[Config, Path]], tmp_path: Path, item: Case) -> None:
+    """The case's rule reports it in the case's workspace."""
+    found = findings_for(bases, tmp_path, item)
+    assert item[2] in {f.rule for f in found}, [f"{f.rule} {f.address}: {f.message}" for f in found]
+
+
+def assert_clean(bases: Callable[[str], tuple[Config, Path]], tmp_path: Path, item: Case) -> None:
+    """No rule reports anything, in any workspace."""
+    base, workspace, _rule, change = item
+    config, out = bases(base)
+    report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
+    assert report.clean, [f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
+
+
 @pytest.mark.parametrize(("label", "name"), _params())
 def test_each_adversarial_change_is_caught_by_its_rule(label, name, bases, tmp_path):
     item = CLASSES[label][name]

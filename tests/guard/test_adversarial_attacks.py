@@ -9,7 +9,20 @@ from typing import Any
 import pytest
 
 from residency.guard.check import check_synthesized
-from tests.guard.test_adversarial import EU, GLOBAL, US, Case, add, bases, body, case, env, mutated  # noqa: F401
+from tests.guard.test_adversarial import (  # noqa: F401
+    EU,
+    GLOBAL,
+    US,
+    Case,
+    add,
+    assert_caught,
+    assert_clean,
+    bases,
+    body,
+    case,
+    env,
+    mutated,
+)
 from tests.guard.test_adversarial_open_world import ecs_service, record
 
 ZONE = "${data.aws_route53_zone.zone.zone_id}"
@@ -73,19 +86,12 @@ LEGITIMATE["a runbook link in a function's description and a repository tag"] = 
 
 @pytest.mark.parametrize("name", sorted(LEAKS))
 def test_each_reviewed_leak_is_caught_by_its_rule(name, bases, tmp_path):  # noqa: F811
-    base, workspace, rule, change = LEAKS[name]
-    config, out = bases(base)
-    report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
-    found = {f.rule for f in report.findings if f.workspace == workspace}
-    assert rule in found, [f"{f.rule} {f.address}: {f.message}" for f in report.findings]
+    assert_caught(bases, tmp_path, LEAKS[name])
 
 
 @pytest.mark.parametrize("name", sorted(LEGITIMATE))
 def test_each_reviewed_legitimate_setup_stays_clean(name, bases, tmp_path):  # noqa: F811
-    base, workspace, _rule, change = LEGITIMATE[name]
-    config, out = bases(base)
-    report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
-    assert report.clean, [f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
+    assert_clean(bases, tmp_path, LEGITIMATE[name])
 
 
 def test_a_host_written_in_base64_is_a_host(bases, tmp_path):  # noqa: F811
