@@ -128,6 +128,8 @@ class OperationRunner:
     reviewed: ReviewedPlans | None = None  # apply: exactly these plans, once each is shown current
     _stand_ins: dict[str, Workspace] = field(default_factory=dict, init=False, repr=False)
     _diffs: dict[str, list[dict[str, object]]] = field(default_factory=dict, init=False, repr=False)
+    _reviewed_reads: dict[str, tuple[dict[str, object], ChangeSet]] = field(default_factory=dict, init=False,
+                                                                             repr=False)
 
     def run(self, operation: Operation, names: list[str]) -> list[Outcome]:
         order = dependency_order(names, self.workspaces)
@@ -288,6 +290,14 @@ class OperationRunner:
         for resource in drifted:
             resource["attributes"] = [change.as_json() for change in found.get(resource["address"], [])]
 
+    def _read_reviewed(self, workspace: Workspace) -> tuple[dict[str, object], ChangeSet]:
+        """A reviewed plan read once per run (the staleness checks, the protection and the apply all judge it;
+        its file was matched to the manifest's sha256 when the set was loaded)."""
+        assert self.reviewed is not None
+        if workspace.name not in self._reviewed_reads:
+            self._reviewed_reads[workspace.name] = self._read_plan(workspace, self.reviewed.plan_path(workspace.name))
+        return self._reviewed_reads[workspace.name]
+
     def _read_plan(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object], ChangeSet]:
         """The plan file as `terraform show -json` reads it, and what it does (its diff kept for the outcome).
         ResidencyError when unreadable."""
@@ -396,7 +406,7 @@ class OperationRunner:
         if self.reviewed.workspaces[workspace.name].status != CHANGES:
             return None
         plan_file = self.reviewed.plan_path(workspace.name)
-        _saved, change_set = self._read_plan(workspace, plan_file)
+        _saved, change_set = self._read_reviewed(workspace)
         return self._refused(workspace, change_set, plan_file, log_file=None, spend=False)
 
     def _stale_reason(self, workspace: Workspace) -> str | None:
@@ -421,7 +431,7 @@ class OperationRunner:
                 return mismatch
             if planned_against(plan_file) != entry.state:
                 return "the plan file was made against another state than its manifest says"
-            _saved, change_set = self._read_plan(workspace, plan_file)
+            _saved, change_set = self._read_reviewed(workspace)
             if change_set.digest() != entry.change_digest:
                 return (f"what the plan file does (change digest {change_set.digest()[:12]}) is not what was "
                         f"reviewed ({(entry.change_digest or 'none recorded')[:12]})")
@@ -446,7 +456,7 @@ class OperationRunner:
             return Outcome(name, Status.NO_CHANGES)
         plan_file = self.reviewed.plan_path(name)
         try:
-            saved_plan, change_set = self._read_plan(workspace, plan_file)
+            saved_plan, change_set = self._read_reviewed(workspace)
             refused = self._refused(workspace, change_set, plan_file, log_file=None, spend=False)
             if refused is not None:
                 return refused
