@@ -95,8 +95,10 @@ def _kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a file")
 
 
-# Written into cdktf.out by `terraform init`, not by synth: they say nothing about the configuration.
-NOT_SYNTHESIZED = (".terraform.lock.hcl",)
+# A workspace's `moved` blocks for the renames a plan found (terraform/renames.py): written by plan, not synth.
+MOVES_FILE = "residency_moves.tf.json"
+# Written into cdktf.out by `terraform init` or a plan, not by synth: they say nothing about the configuration.
+NOT_SYNTHESIZED = (".terraform.lock.hcl", MOVES_FILE)
 
 
 def synthesized_digest(directory: Path) -> str | None:

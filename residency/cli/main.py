@@ -24,6 +24,7 @@ from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application, n
 from residency.cli.ci_commands import ci_app, tfc
 from residency.cli.local_commands import local_app
 from residency.cli.region_commands import region_app
+from residency.cli.store_commands import store_app
 from residency.errors import ExitCode, ResidencyError
 
 app = typer.Typer(
@@ -72,6 +73,7 @@ app.command()(verify_commands.drill)
 app.command()(guard_commands.check)
 app.command()(guard_commands.baseline)
 app.add_typer(region_app, name="region")
+app.add_typer(store_app, name="store")
 app.add_typer(local_app, name="local")
 app.add_typer(ci_app, name="ci")
 app.command()(tfc)

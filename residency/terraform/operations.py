@@ -23,6 +23,7 @@ from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
 from residency.terraform.plan_diff import diff_lines, plan_diff
+from residency.terraform.renames import MAX_ROUNDS, Move, forget_moves, renames, write_moves
 from residency.terraform.reviewed_plans import (
     CHANGES,
     NO_CHANGES,
@@ -198,6 +199,7 @@ class OperationRunner:
 
     def _steps(self, operation: Operation, workspace: Workspace) -> Outcome:
         name = workspace.name
+        forget_moves(workspace.directory)  # an earlier plan's renames: a plan finds its own
         init = self.terraform.init(workspace)
         if init is not None and init.returncode != 0:
             return init_failed(name, init, self.terraform)
@@ -235,9 +237,15 @@ class OperationRunner:
             if init is not None and init.returncode != 0:
                 return init_failed(name, init, self.terraform)
         plan_file = self.terraform.settings.paths.plan_file(name)
+        forget_moves(planned.directory)
         result = self.terraform.plan(planned, plan_file=plan_file)
         if result.returncode not in (0, 2):
             return _failed(name, "terraform plan failed", result)
+        if result.events.changes.destroy:
+            kept = self._keep_renamed(planned, plan_file, result)
+            if isinstance(kept, Outcome):
+                return kept
+            result = kept
         if not result.events.changes.any and not result.events.outputs_change and not result.events.state_changes:
             changes = result.events.changes
             if self.recorder is not None and operation is Operation.PLAN:
@@ -280,6 +288,29 @@ class OperationRunner:
         return self._apply_plan(workspace, plan_file, changes, saved_plan, what="terraform apply",
                                 log_file=str(result.log_file), spend=True, digest=change_set.digest())
 
+    def _keep_renamed(self, planned: Workspace, plan_file: Path, result: RunResult) -> RunResult | Outcome:
+        """Plan again with a `moved` block for each resource the plan deletes and creates anew under another
+        address (renames.py), until no new rename appears; the last plan's result, or the failure."""
+        moves: dict[str, Move] = {}
+        for _round in range(MAX_ROUNDS):
+            try:
+                _saved, change_set = self._read_plan(planned, plan_file)
+            except ResidencyError:
+                return result  # judged (and failed) by the caller, which reads the plan again
+            found = [move for move in renames(change_set) if move.from_address not in moves]
+            if not found:
+                break
+            moves |= {move.from_address: move for move in found}
+            written = write_moves(planned.directory, moves.values(), synthesized_document(planned))
+            note = self._note_for(planned.name)
+            for move in found:
+                note(f"renamed in the configuration, kept with a `moved` block: {move.describe()}")
+            note(f"planning again with the `moved` blocks in {written}")
+            result = self.terraform.plan(planned, plan_file=plan_file)
+            if result.returncode not in (0, 2):
+                return _failed(planned.name, "terraform plan with the renames' `moved` blocks failed", result)
+        return result
+
     def _name_drifted_attributes(self, workspace: Workspace, drift_file: Path, drifted: list[dict[str, Any]]) -> None:
         """Add to each drifted resource the attributes that drifted (state before -> AWS now), from the plan."""
         try:
@@ -302,7 +333,7 @@ class OperationRunner:
         """The plan file as `terraform show -json` reads it, and what it does (its diff kept for the outcome).
         ResidencyError when unreadable."""
         saved_plan = self.terraform.show_plan(workspace, plan_file)
-        change_set = ChangeSet.from_plan(saved_plan)
+        change_set = ChangeSet.from_plan(saved_plan, plan_file=plan_file)
         self._diffs[workspace.name] = plan_diff(change_set, synthesized_document(workspace))
         return saved_plan, change_set
 

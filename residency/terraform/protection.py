@@ -9,7 +9,8 @@ A plan is refused when it deletes or replaces
 - what guards a store (its encryption, public-access block, versioning, policy...), unless the same plan puts
   one of the same type on the same store.
 
-`region retire` is the way a region's stores are removed; a removed resource can be kept out of Terraform
+`region retire` is the way a region's stores are removed, `store retire` the way one store an extension no longer
+declares is (exported, counted, confirmed by its name); a removed resource can be kept out of Terraform
 without deleting it (a `removed` block with `destroy = false`).
 """
 
@@ -34,7 +35,8 @@ from residency.terraform.interrupted_creations import protected_addresses
 INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 WAY_OUT = ("nothing was applied. To keep a resource that leaves the configuration without deleting it, give it a "
            "`removed` block with `lifecycle { destroy = false }`; a region's stores are removed only by "
-           "`residency region retire`; a rename keeps the resource with a `moved` block")
+           "`residency region retire`, a store an extension no longer declares by `residency store retire`; "
+           "a rename keeps the resource with a `moved` block")
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,15 @@ class Refusal:
         return f"{self.address}: {self.why}"
 
 
-def refusals(change_set: ChangeSet, synthesized: Mapping[str, Any]) -> list[Refusal]:
-    """What the plan would delete that must not be deleted (none: it may be applied)."""
+def refusals(change_set: ChangeSet, synthesized: Mapping[str, Any], *,
+             retiring: frozenset[str] = frozenset()) -> list[Refusal]:
+    """What the plan would delete that must not be deleted (none: it may be applied). `retiring`: the addresses of
+    a store and its guards that `residency store retire` removes on purpose (deleted, never replaced)."""
     protected = protected_addresses(dict(synthesized))
     declared = _declared_addresses(synthesized, change_set.prior_outputs)
     found = []
     for change in change_set.changes:
-        if not change.deletes:
+        if not change.deletes or (change.actions == ("delete",) and change.address in retiring):
             continue
         why = _why_protected(change, protected, declared, change_set.changes)
         if why:

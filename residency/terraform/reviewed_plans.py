@@ -40,9 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ExitCode, ResidencyError, UsageError
+from residency.files import MOVES_FILE
+from residency.terraform.change_set import PLAN_PRIOR_STATE
 from residency.terraform.manifest import Workspace
 from residency.terraform.placeholders import reads_from
 from residency.terraform.raw_state import read_state
+from residency.terraform.renames import holds_only_moves
 from residency.terraform.runner import Terraform
 
 FORMAT = 2  # 2: each plan's change digest
@@ -50,9 +53,9 @@ MANIFEST = "manifest.json"
 # What a workspace's plan can be in the manifest.
 CHANGES, NO_CHANGES, NOT_APPLIABLE = "changes", "no changes", "not appliable"
 # Terraform writes these into a workspace directory as it works; they are not what was synthesized.
-NOT_SYNTHESIZED = (".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup")
+NOT_SYNTHESIZED = (".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup", MOVES_FILE)
 # Inside a Terraform plan file: the root module's configuration, and the state it was planned against.
-PLAN_CONFIG_PREFIX, PLAN_PRIOR_STATE = "tfconfig/m-/", "tfstate"
+PLAN_CONFIG_PREFIX = "tfconfig/m-/"
 CONFIG_SUFFIXES = (".tf", ".tf.json")
 
 
@@ -144,15 +147,19 @@ def inputs_digest(terraform: Terraform, workspace: Workspace, workspaces: dict[s
 
 
 def plan_configuration_mismatch(plan_file: Path, directory: Path) -> str | None:
-    """Why the configuration a plan file carries is not the workspace's synthesized one; None when it is."""
+    """Why the configuration a plan file carries is not the workspace's synthesized one; None when it is. The
+    `moved` blocks a plan wrote for the renames it found (MOVES_FILE) are the plan's own, and nothing else."""
     try:
         with zipfile.ZipFile(plan_file) as archive:
             carried = {name[len(PLAN_CONFIG_PREFIX):]: archive.read(name) for name in archive.namelist()
                        if name.startswith(PLAN_CONFIG_PREFIX) and not name.endswith("/")}
     except (OSError, zipfile.BadZipFile, KeyError) as error:
         return f"the plan file cannot be read as a Terraform plan ({error})"
+    moves = carried.pop(MOVES_FILE, None)
+    if moves is not None and not holds_only_moves(moves):
+        return f"the plan carries a {MOVES_FILE} that holds more than `moved` blocks"
     synthesized = {path.name: path.read_bytes() for path in directory.iterdir()
-                   if path.is_file() and path.name.endswith(CONFIG_SUFFIXES)}
+                   if path.is_file() and path.name.endswith(CONFIG_SUFFIXES) and path.name != MOVES_FILE}
     if set(carried) != set(synthesized):
         return (f"the plan carries configuration files {sorted(carried)}, the workspace has {sorted(synthesized)}")
     changed = sorted(name for name in carried if carried[name] != synthesized[name])

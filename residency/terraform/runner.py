@@ -106,8 +106,9 @@ class Terraform:
         return result
 
     def plan(self, workspace: Workspace, *, plan_file: Path | None = None, destroy: bool = False,
-             refresh_only: bool = False) -> RunResult:
-        args = ["plan", "-input=false", "-detailed-exitcode", self._lock_timeout()]
+             refresh_only: bool = False, targets: tuple[str, ...] = ()) -> RunResult:
+        args = ["plan", "-input=false", "-detailed-exitcode", self._lock_timeout(),
+                *(f"-target={target}" for target in targets)]
         if destroy:
             args.append("-destroy")
         if refresh_only:

@@ -9,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from residency.stacks.extension_addresses import unique_id
 from tests.stacks.test_extensions import HANDLER, INFRA
 
 REPO = Path(__file__).resolve().parents[2]
+# A second team's extension: a bucket with its guards and a table, in a construct of its own.
+DOCUMENTS = (REPO / "tests" / "fixtures" / "extensions" / "documents.py").read_text()
 
 
 @pytest.fixture
@@ -68,11 +71,13 @@ def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp
     run([str(installed), "init", str(project), "--project", "billing", "--region", "eu-west-1:IE,FR",
          "--region", "us-east-1:US"], tmp_path)
     config = project / "regions.yaml"
-    config.write_text(config.read_text() + "extensions:\n  region: [billing.infra:region_resources]\n"
+    config.write_text(config.read_text() + "extensions:\n"
+                      "  region: [billing.infra:region_resources, billing.store:document_store]\n"
                       "  global: [billing.infra:global_resources]\n")
     (project / "billing" / "handler").mkdir(parents=True)
     (project / "billing" / "__init__.py").write_text("")
     (project / "billing" / "infra.py").write_text(INFRA)
+    (project / "billing" / "store.py").write_text(DOCUMENTS)
     (project / "billing" / "handler" / "invoicer.py").write_text(HANDLER)
     assert run([str(installed), "validate"], project / "billing").stdout.startswith(f"{config}: valid")
     try:

@@ -330,16 +330,22 @@ def test_counts_and_the_confirmation_come_from_the_plan_file(project, tmp_path):
     assert outcomes[REGION].plan_digest == manifest["workspaces"][REGION]["change_digest"]
 
 
-def test_removing_what_declared_a_store_does_not_drop_the_store(project, tmp_path):
+@pytest.mark.parametrize("declaration_left", [False, True], ids=["no-declaration-left", "others-still-declared"])
+def test_removing_what_declared_a_store_does_not_drop_the_store(project, tmp_path, declaration_left):
     """The state the plan is made against declares a store; the new configuration no longer does (its extension
-    was removed): the plan is refused by the prior declaration, before anything is applied."""
+    was removed): the plan is refused by the prior declaration, before anything is applied. Also when the
+    declaration stays for other stores: Terraform's own view of the prior state has it evaluated anew already."""
+    other = {"address": "terraform_data.app", "kind": "dynamodb_table", "name": "acme-notes"}
     document = region_document("v1")
     document["resource"]["terraform_data"]["documents"] = {"input": "bucket"}
     document["output"]["personal_data_stores"] = {"value": [
-        {"address": "terraform_data.documents", "kind": "s3_bucket", "name": "acme-documents"}]}
+        other, {"address": "terraform_data.documents", "kind": "s3_bucket", "name": "acme-documents"}]}
     project.write(REGION, document)
     assert project.run(Operation.APPLY)[REGION][0] is Status.APPLIED
-    project.write(REGION, region_document("v1"))
+    later = region_document("v1")
+    if declaration_left:
+        later["output"]["personal_data_stores"] = {"value": [other]}
+    project.write(REGION, later)
     outcomes = project.run(Operation.APPLY)
     assert outcomes[REGION][0] is Status.REFUSED
     assert "terraform_data.documents: destroyed, but it is a declared personal-data store" in outcomes[REGION][1]
@@ -374,3 +380,44 @@ def test_a_plan_that_only_moves_an_address_is_applied(project):
     assert diff_lines(planned.diff) == ["> terraform_data.application (moved from terraform_data.app)"]
     assert project.run(Operation.APPLY)[REGION][0] is Status.APPLIED
     assert [r["name"] for r in project.state(REGION)["resources"]] == ["application"]
+
+
+def renamed_document(version: str) -> dict:  # type: ignore[type-arg]
+    """The region's resource under another address (its construct renamed), the same in every attribute."""
+    document = region_document(version)
+    document["resource"]["terraform_data"] = {"application": document["resource"]["terraform_data"]["app"]}
+    return document
+
+
+def test_a_rename_is_planned_as_a_move_and_its_reviewed_plan_applies(project, tmp_path):
+    project.write(REGION, renamed_document("v1"))
+    project.commands.write_text("")
+    plans = project.save_plans(tmp_path / "plans")
+    entry = json.loads((plans / MANIFEST).read_text())["workspaces"][REGION]
+    assert (entry["status"], entry["changes"]) == (CHANGES, {"add": 0, "change": 0, "destroy": 0})
+    assert project.ran().count(f"{REGION} plan") == 2  # planned again with the `moved` block
+    with zipfile.ZipFile(plans / f"{REGION}.tfplan") as plan:
+        assert "tfconfig/m-/residency_moves.tf.json" in plan.namelist()
+    project.write(REGION, renamed_document("v1"))  # main synthesizes again: the moves file is the plan's own
+    assert project.apply_reviewed(plans) == {REGION: (Status.APPLIED, ""), GLOBAL: (Status.NO_CHANGES, "")}
+    assert [r["name"] for r in project.state(REGION)["resources"]] == ["application"]
+    assert project.app_input() == "v1"
+
+
+def test_a_plan_carrying_more_than_moved_blocks_in_the_moves_file_is_stale(project, tmp_path):
+    project.write(REGION, renamed_document("v1"))
+    plans = project.save_plans(tmp_path / "plans")
+    plan_file = plans / f"{REGION}.tfplan"
+    with zipfile.ZipFile(plan_file) as original:
+        items = [(item, original.read(item.filename)) for item in original.infolist()]
+    with zipfile.ZipFile(plan_file, "w") as copy:
+        for item, data in items:
+            if item.filename.endswith("residency_moves.tf.json"):
+                data = json.dumps({"moved": [], "resource": {"terraform_data": {"extra": {}}}}).encode()
+            copy.writestr(item, data)
+    manifest = json.loads((plans / MANIFEST).read_text())
+    manifest["workspaces"][REGION]["plan_sha256"] = hashlib.sha256(plan_file.read_bytes()).hexdigest()
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION][0] is Status.STALE and "holds more than `moved` blocks" in outcomes[REGION][1]
+    assert [r["name"] for r in project.state(REGION)["resources"]] == ["app"]
