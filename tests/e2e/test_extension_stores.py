@@ -38,7 +38,8 @@ def applied(tmp_path: Path, provider_mirror: str | None):  # type: ignore[no-unt
     (root / "billing" / "store.py").write_text(DOCUMENTS)
     config = root / "regions.yaml"
     config.write_text(config.read_text().replace("region: [billing.infra:region_resources]",
-                                                 "region: [billing.infra:region_resources, billing.store:document_store]"))
+                                                 "region: [billing.infra:region_resources, "
+                                                 "billing.store:document_store]"))
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     try:
         check(run_cli(["apply", REGION], root, env), 0)

@@ -104,9 +104,34 @@ def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp
                                                                          "def documents_service(")
         (project / "billing" / "infra.py").unlink()
         (project / "billing" / "documents.py").write_text(source)
-        config.write_text(config.read_text().replace("billing.infra:region_resources",
-                                                     "billing.documents:documents_service")
+        config.write_text(config.read_text().replace("billing.infra:region_resources,",
+                                                     "billing.documents:documents_service,")
                           .replace("billing.infra:global_resources", "billing.documents:global_resources"))
+        assert_plans_nothing(installed, project, env)
+
+        # Data in the documents team's stores; then their callable, module and construct are renamed too.
+        bucket, table = outputs["eu-west-1"]["documents_bucket"], outputs["eu-west-1"]["documents_table"]
+        url = json.loads(run([str(installed), "local", "status", "--json"], project).stdout)["url"]
+        s3, dynamodb = (boto3.client(service, region_name="eu-west-1", endpoint_url=url, aws_access_key_id="test",
+                                     aws_secret_access_key="test") for service in ("s3", "dynamodb"))
+        s3.put_object(Bucket=bucket, Key="contracts/ada.pdf", Body=b"%PDF ada")
+        dynamodb.put_item(TableName=table, Item={"id": {"S": "contracts/ada.pdf"}})
+        (project / "billing" / "store.py").unlink()
+        (project / "billing" / "filing.py").write_text(DOCUMENTS.replace("def document_store(", "def filing(").replace(
+            'Documents(scope, "documents"', 'Documents(scope, "files"'))
+        config.write_text(config.read_text().replace("billing.store:document_store", "billing.filing:filing"))
+        planned = run([str(installed), "plan", "eu-west-1", "--json"], project, env)
+        [renamed] = json.loads(planned.stdout)["workspaces"]
+        assert renamed["changes"]["add"] == 0 and renamed["changes"]["destroy"] == 0, renamed
+        moved = {entry["address"]: entry["action"] for entry in renamed["diff"]}
+        assert len(moved) == 5 and all(action.startswith("moved from ") for action in moved.values()), moved
+        assert "renamed in the configuration, kept with a `moved` block" in planned.stderr
+        run([str(installed), "apply", "--all"], project, env)
+        assert s3.get_object(Bucket=bucket, Key="contracts/ada.pdf")["Body"].read() == b"%PDF ada"
+        assert dynamodb.get_item(TableName=table, Key={"id": {"S": "contracts/ada.pdf"}})["Item"]
+        assert s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
         assert_plans_nothing(installed, project, env)
 
         (project / "billing" / "documents.py").write_text(INFRA.replace(
