@@ -77,7 +77,7 @@ def placed_values(context: PlacementView) -> list[PlacedValue]:
                 where = context.placer.place(place.default, place.kind, resource)  # what AWS does unless told
                 found.append(PlacedValue(resource, place, (place.path,), place.default, where))
             for location, value in at_path(resource.body, place.path):
-                if place.when is not None and not _applies(resource.body, location, place.when, value):
+                if place.when is not None and not _applies(resource.body, location, place, value):
                     continue
                 where = context.placer.place(value, place.kind, resource)
                 if place.path == "endpoint" and is_operator_alert(context, resource, value):
@@ -90,9 +90,11 @@ def _is_set(body: dict[str, Any], path: str) -> bool:
     return any(value is not None for _location, value in at_path(body, path))
 
 
-def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[str, ...]], value: Any) -> bool:
+def _applies(body: dict[str, Any], location: Location, place: Place, value: Any) -> bool:
     """Whether the attribute beside the value (or the value itself, when it is that attribute: a list's item) has
-    one of the values (or one only known at apply time)."""
+    one of the place's `when` values (or one only known at apply time, or none given and no default)."""
+    assert place.when is not None
+    when = place.when
     if when[0] in location and isinstance(value, str):
         return "${" in value or value.upper() in (v.upper() for v in when[1])
     parent: Any = body
@@ -103,7 +105,7 @@ def _applies(body: dict[str, Any], location: Location, when: tuple[str, tuple[st
         parent = parent[step]
         if isinstance(parent, dict):
             holder = parent
-    sibling = holder.get(when[0])
+    sibling = holder.get(when[0], place.when_left_out)
     return not isinstance(sibling, str) or "${" in sibling or sibling.upper() in (v.upper() for v in when[1])
 
 

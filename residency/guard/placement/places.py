@@ -172,9 +172,7 @@ class Placer:
             return self.host(text)
         if kind == Kind.NAME_OR_ARN and at is not None:
             return frozenset({self.resource_region(at)})
-        if kind == Kind.ANY and not (at is not None and at.body.get("availability_zone") == "all"):
-            # A load balancer's IP target: a private address is the VPC's own, unless the target is declared
-            # outside the VPC (`availability_zone = "all"`: on premises, or a peered network anywhere).
+        if kind == Kind.ANY:  # a private address is the VPC's own (the catalog says where it is not)
             address = ip_place(text, self.region)
             if address is not None:
                 return address

@@ -225,7 +225,11 @@ ENTRIES: tuple[Entry, ...] = (
     _e("aws_lb_listener_rule", *_LISTENER_RULE),
     _e("aws_lb_listener_certificate", keep("certificate_arn", Kind.ARN)),
     _e("aws_lb_target_group"),
-    _e("aws_lb_target_group_attachment", process("target_id", Kind.ANY)),
+    # An IP target declared outside the VPC (`availability_zone = "all"`: on premises, or a peered network
+    # anywhere): its private address is not the VPC's own, and says nothing of where it is.
+    _e("aws_lb_target_group_attachment", process("target_id", Kind.ANY),
+       Place("target_id", Kind.UNPLACEABLE, Flow.PROCESS, when=("availability_zone", ("all",)),
+             when_left_out="in the VPC")),
     _e("aws_lb_trust_store"),
     # Application Auto Scaling
     _e("aws_appautoscaling_target"),

@@ -61,6 +61,8 @@ class Place:
     # (sibling attribute, values): the place applies only when the attribute beside the value has one
     # of these values (or a value only known when Terraform runs), e.g. a DNS record's `type`.
     when: tuple[str, tuple[str, ...]] | None = None
+    # The sibling's value when it is left out, where AWS gives it one (else a sibling left out is judged as unknown).
+    when_left_out: str | None = None
     # What AWS does when the attribute is left out, where that matters (a top-level attribute only):
     # a CloudTrail event data store is multi-Region unless told otherwise.
     default: object = None
