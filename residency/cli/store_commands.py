@@ -46,6 +46,10 @@ def retire(
     result = retire_store(app.config, app.paths, workspace.strip(), store.strip(), mirror=provider_mirror,
                           reporter=LineReporter(), confirm=confirm, options=RunOptions(lock_timeout=lock_timeout),
                           export_dir=export, force=force)
+    if result.already_gone:
+        app.say(f"{result.workspace}: {result.store.address} ({result.store.describe()}) no longer exists in AWS: "
+                f"nothing to export or destroy; the next `residency apply {result.workspace}` forgets it")
+        return
     app.say(f"{result.workspace}: {result.store.describe()} retired: destroyed {result.destroyed} resource(s)"
             + (f"; data exported to {result.exported.path}" if result.exported else ""))
 

@@ -140,6 +140,7 @@ def export(data: RegionData, clients: Clients, directory: Path) -> ExportReport:
     """Write `directory/<region>/` whole or not at all: it appears only once complete and checked."""
     check_export_target(directory, data.region)
     target = directory / data.region
+    _refuse_unreadable_messages(data, clients)
     before = inventory(data, clients)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -273,6 +274,21 @@ def _queued(sqs: Any, queue_url: str) -> int:
         attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(_QUEUE_COUNTS))["Attributes"]
         return sum(int(attributes.get(name, 0)) for name in _QUEUE_COUNTS)
     return 0
+
+
+def _refuse_unreadable_messages(data: RegionData, clients: Clients) -> None:
+    """An export reads every message; one being handled or delayed cannot be read until it is visible again."""
+    for queue in data.of_kind(StoreKind.QUEUE):
+        with _aws(f"queue {queue.name}"):
+            attributes = clients.sqs.get_queue_attributes(QueueUrl=queue.name,
+                                                          AttributeNames=list(_QUEUE_COUNTS))["Attributes"]
+            hidden = sum(int(attributes.get(name, 0)) for name in _QUEUE_COUNTS[1:])
+            if hidden:
+                raise ResidencyError(
+                    f"queue {queue.name} has {_count(hidden, 'message')} being handled or delayed, which cannot be "
+                    "read for the export until visible again; nothing was exported",
+                    hint="stop what receives from it and run it again once its visibility timeout or delay has "
+                         "passed, or pass --force to destroy them unexported")
 
 
 def _messages(sqs: Any, queue_url: str) -> Iterator[dict[str, Any]]:

@@ -49,6 +49,10 @@ class StoreRetirementRefused(ResidencyError):
     """The store still holds personal data and nothing says what to do with it."""
 
 
+class _AlreadyGone(Exception):
+    """The store was deleted outside residency: there is nothing left to retire."""
+
+
 @dataclass(frozen=True)
 class StoreRetirementPlan:
     workspace: str
@@ -68,6 +72,7 @@ class StoreRetirementResult:
     store: DeclaredStore
     destroyed: int = 0
     exported: region_data.ExportReport | None = None
+    already_gone: bool = False  # deleted outside residency: nothing was exported or destroyed
 
 
 def retire_store(config: Config, paths: ProjectPaths, workspace_name: str, store_ref: str, *, mirror: str | None,
@@ -88,7 +93,10 @@ def retire_store(config: Config, paths: ProjectPaths, workspace_name: str, store
                 forwarding_interrupts(terraform, Stop(), reporter.say):
             clients = region_data.clients(_aws_region(config, workspace_name),
                                           settings.variables.get(LOCAL_ENDPOINT_VARIABLE))
-            plan = _plan(terraform, workspace, store_ref, clients, paths, export_dir, force)
+            try:
+                plan = _plan(terraform, workspace, store_ref, clients, paths, export_dir, force)
+            except _AlreadyGone as gone:
+                return StoreRetirementResult(workspace_name, gone.args[0], already_gone=True)
             for line in plan.diff:
                 reporter.say(f"{workspace_name}: {line}")
             reporter.say(f"{workspace_name}: retiring {plan.store.describe()} deletes {len(plan.addresses)} "
@@ -105,7 +113,7 @@ def _plan(terraform: Terraform, workspace: Workspace, store_ref: str, clients: r
     if init is not None and init.returncode != 0:
         raise ResidencyError(init_failed(name, init, terraform).error or "terraform init failed")
     state = terraform.state_document(workspace)
-    store = _find_store(name, state, store_ref)
+    store = find_store(name, state, store_ref)
     synthesized = synthesized_document(workspace)
     if _configured(synthesized, store.address):
         raise UsageError(f"{name}: {store.address} ({store.describe()}) is still in the configuration",
@@ -118,10 +126,13 @@ def _plan(terraform: Terraform, workspace: Workspace, store_ref: str, clients: r
     if planned.returncode not in (0, 2):
         raise ResidencyError(f"{name}: planning the store's removal failed:\n" + "\n".join(planned.events.errors),
                              hint=f"full output: {planned.log_file}")
-    change_set = ChangeSet.from_plan(terraform.show_plan(workspace, plan_file), plan_file=plan_file)
+    saved_plan = terraform.show_plan(workspace, plan_file)
+    change_set = ChangeSet.from_plan(saved_plan, plan_file=plan_file)
     deleted = {change.address for change in change_set.changes if change.actions == ("delete",)}
     if store.address not in deleted:
         plan_file.unlink(missing_ok=True)
+        if store.address not in _refreshed_addresses(saved_plan):
+            raise _AlreadyGone(store)
         raise UsageError(f"{name}: the plan does not delete {store.address}",
                          hint="is it still in the configuration under another address (a rename)? "
                               "`residency plan` shows what happens to it")
@@ -166,18 +177,29 @@ def _aws_region(config: Config, workspace: str) -> str:
     return config.global_.region if workspace == naming.GLOBAL_WORKSPACE else workspace
 
 
-def _find_store(name: str, state: dict[str, Any], store_ref: str) -> DeclaredStore:
+def find_store(name: str, state: dict[str, Any], store_ref: str) -> DeclaredStore:
+    """The store `store_ref` names: by its address (which wins), else by its name (a queue also by the last part
+    of its URL). Only stores the state still has count: a retired one stays in the declaration until the next
+    apply."""
     try:
-        stores = stores_in_state(state)
+        present = {str(resource.get("address")) for resource in state_resources(state)}
+        stores = [store for store in stores_in_state(state) if store.address in present]
     except MalformedDeclaration as error:
         raise ResidencyError(f"{name}: its state's declaration of personal data cannot be read: {error}",
                              hint="store retire refuses to guess which store to export") from error
-    found = [store for store in stores if store_ref in (store.address, store.name)]
+    found = [store for store in stores if store.address == store_ref] or [
+        store for store in stores if store_ref in (store.name, store.name.rstrip("/").rsplit("/", 1)[-1])]
     if len(found) != 1:
         listed = "; ".join(f"{store.address} ({store.describe()})" for store in stores) or "none"
         raise UsageError(f"{name}: its state {'declares no' if not found else 'has more than one'} personal-data "
                          f"store {store_ref!r}", hint=f"name one by its address or its name; stores: {listed}")
     return found[0]
+
+
+def _refreshed_addresses(saved_plan: dict[str, object]) -> set[str]:
+    """The resources the plan found in AWS when it refreshed the state."""
+    prior = saved_plan.get("prior_state")
+    return {str(resource.get("address")) for resource in state_resources(prior if isinstance(prior, dict) else {})}
 
 
 def _configured(synthesized: dict[str, object], address: str) -> bool:

@@ -97,7 +97,8 @@ def _why_protected(change: ResourceChange, protected: set[str], declared: set[st
     if change.type in KEY_TYPES:
         return "it is a KMS key: what it encrypted could never be read again"
     attribute = STORE_GUARDS.get(change.type)
-    if attribute is not None and not change.replaces:
+    if attribute is not None:
+        # A replacement is the guard put back on its store, unless it moves to another one (or one not known).
         store = change.before.get(attribute) if isinstance(change.before, dict) else None
         if not _replaced_in_same_plan(change.type, attribute, store, changes):
             return (f"it guards the store {store or '(unknown)'} and nothing in the plan puts another "

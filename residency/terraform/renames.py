@@ -3,11 +3,12 @@ thing in AWS (the same bucket, table, queue, topic, function, role, key alias, l
 the configuration, not replaced in AWS. residency then writes a `moved` block for it into the workspace
 (MOVES_FILE) and plans again, so Terraform keeps the resource, its data and its state under the new address.
 
-The same thing in AWS: every identifying attribute (IDENTIFYING) the deleted resource had is known in the created
-one and equal. A resource with none (a KMS key) is the same when it is the only one of its type deleted and the
-only one created, and every attribute the plan already knows is what it was. A match must be one to one; what is
-ambiguous stays as planned (and protection.py judges it). Attributes that come from a renamed resource are only
-known once it is moved, so the plan is repeated while new renames appear (at most MAX_ROUNDS times).
+The same thing in AWS: every identifying attribute (IDENTIFYING) known on both sides agrees, one at least names it,
+and the created one names itself no other way. A resource that names itself by nothing it is given (a KMS key) is
+the same when it is the only one of its type deleted and the only one created, and every attribute the plan
+already knows is what it was. A match must be one to one; what is ambiguous stays as planned (and protection.py
+judges it). Attributes that come from a renamed resource are only known once it is moved, so the plan is
+repeated while new renames appear (at most MAX_ROUNDS times).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ IDENTIFYING = ("bucket", "name", "function_name", "role", "policy_arn", "stateme
                "topic_arn", "resource_arn", "key_id", "target_key_id", "domain", "identifier", "secret_id",
                "stage_name", "resource_id", "http_method", "event_source_arn", "rule", "target_id",
                "event_bus_name", "web_acl_arn", "certificate_arn", "distribution_id", "table_name")
+# Identifying attributes AWS assigns (a key's id): unknown in any creation, they do not tell resources apart.
+ASSIGNED = ("key_id",)
 # Agreeing on these alone does not make two resources one (many records are of type "A").
 WEAK = ("type", "http_method", "stage_name", "event_bus_name")
 # Attributes a plan cannot know, or that say nothing of what the resource is.
@@ -118,6 +121,8 @@ def _same_resource(old: ResourceChange, new: ResourceChange, deleted: list[Resou
         return ", ".join(f"{key} = {json.dumps(value, default=str)}" for key, value in both.items())
     if any(_names(after.get(key)) for key in IDENTIFYING):
         return ""  # it names itself, and not as the deleted one did
+    if any(_names(before.get(key)) for key in IDENTIFYING if key not in ASSIGNED):
+        return ""  # the deleted one was named (its bucket...) and the new one's name is not known: not the same
     if sum(change.type == old.type for change in deleted) != 1 or sum(
             change.type == old.type for change in created) != 1:
         return ""

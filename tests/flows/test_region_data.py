@@ -358,3 +358,21 @@ def test_a_queue_that_takes_a_message_during_the_export_discards_it(more_stores:
     with pytest.raises(ResidencyError, match="changed during the export"):
         export(more_stores, aws, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("held", ["being handled", "delayed"])
+def test_messages_that_cannot_be_read_yet_refuse_the_export_before_any_is_read(more_stores: RegionData, aws: Clients,
+                                                                              tmp_path: Path, held: str) -> None:
+    queue = more_stores.stores[-1].name
+    if held == "being handled":  # a worker received one and has not deleted it yet
+        aws.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, VisibilityTimeout=43200)
+    else:
+        aws.sqs.send_message(QueueUrl=queue, MessageBody="{}", DelaySeconds=900)
+    visible = int(aws.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"])
+    with pytest.raises(ResidencyError, match="has 1 message being handled or delayed") as refused:
+        export(more_stores, aws, tmp_path)
+    assert "--force" in (refused.value.hint or "")
+    assert not list(tmp_path.iterdir())
+    assert int(aws.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"]) == visible  # none of the others was read (hidden)

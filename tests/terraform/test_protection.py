@@ -67,7 +67,8 @@ def test_a_store_declared_only_by_the_prior_state_is_protected_by_that_declarati
     change("aws_lambda_function.api", ["delete", "create"], {"function_name": "api"}),
     change("aws_iam_role.api", ["delete"], {"name": "api"}),
     change("aws_kms_replica_key.directory", ["delete"], {"key_id": "r"}),  # the primary keeps the key material
-    change("aws_s3_bucket_versioning.docs", ["delete", "create"], {"bucket": "acme-docs"}),  # replaced in place
+    change("aws_s3_bucket_versioning.docs", ["delete", "create"], {"bucket": "acme-docs"},
+           {"bucket": "acme-docs"}),  # replaced in place
     change("aws_s3_bucket.documents", ["forget"], {"bucket": "acme-docs"}),  # a `removed` block keeps it
     change("aws_dynamodb_table.orders", ["update"], {"deletion_protection_enabled": True}),
 ])
@@ -84,6 +85,14 @@ def test_a_guard_moved_to_a_new_address_on_the_same_store_passes():
     assert judged(change("aws_s3_bucket_versioning.old", ["delete"], {"bucket": "acme-docs"}),
                   change("aws_s3_bucket_versioning.new", ["create"], after={},
                          after_unknown={"bucket": True}))
+
+
+def test_a_guard_replaced_is_put_back_on_its_store_or_refused():
+    guard = "aws_s3_bucket_public_access_block.docs"
+    assert judged(change(guard, ["delete", "create"], {"bucket": "acme-docs"}, {"bucket": "acme-docs"})) == []
+    [onto_another] = judged(change(guard, ["create", "delete"], {"bucket": "acme-docs"}, {"bucket": "other"}))
+    assert "guards the store acme-docs and nothing in the plan puts another" in onto_another
+    assert judged(change(guard, ["delete", "create"], {"bucket": "acme-docs"}, {}, after_unknown={"bucket": True}))
 
 
 def test_every_guard_is_a_reviewed_type():

@@ -109,3 +109,11 @@ def test_a_move_to_where_the_configuration_already_moves_something_starts_that_c
     written = write_moves(tmp_path, [move], synthesized)
     assert json.loads(written.read_text()) == {"moved": [{"from": "aws_s3_bucket.renamed_docs",
                                                           "to": "aws_s3_bucket.older"}]}
+
+
+def test_a_named_resource_is_never_taken_for_a_new_one_whose_name_is_not_known():
+    # The guard of one bucket dropped, a guard alike added on a new bucket (named only once created).
+    flags = {"block_public_acls": True, "block_public_policy": True}
+    assert moves(change("aws_s3_bucket_public_access_block.private", ["delete"], flags | {"bucket": "docs"}),
+                 change("aws_s3_bucket_public_access_block.private2", ["create"],
+                        after=flags | {"bucket": UNKNOWN})) == []
