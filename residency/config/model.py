@@ -300,15 +300,23 @@ IAM_ROLE_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{
 ENVIRONMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$"
 # What pipelines may `pip install`: an exact version, a git commit, an archive with its sha256, or a
 # directory of the repository. Never a bare name or a range: a job holding the apply role installs it.
+# The grammar has no shell or expression metacharacter (`$`, backticks, quotes, braces, `;`, `|`, spaces but the
+# ` @ ` of a direct reference): a rendered file quotes it for the shell as well, never trusting either alone.
+_URL_PATH = r"[A-Za-z0-9._~%+/:-]+"
 _PINNED_INSTALL = re.compile(
-    r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][A-Za-z0-9.+!-]*"
-    r"|[A-Za-z0-9][A-Za-z0-9._-]* @ git\+https://[^\s@#]+@[0-9a-f]{40}"
-    r"|[A-Za-z0-9][A-Za-z0-9._-]* @ https://[^\s#]+#sha256=[0-9a-f]{64}"
+    r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][A-Za-z0-9.+-]*"
+    rf"|[A-Za-z0-9][A-Za-z0-9._-]* @ git\+https://{_URL_PATH}@[0-9a-f]{{40}}"
+    rf"|[A-Za-z0-9][A-Za-z0-9._-]* @ https://{_URL_PATH}#sha256=[0-9a-f]{{64}}"
     r"|\.(?:/[A-Za-z0-9._/-]*)?)$")
+_NOT_IN_AN_INSTALL = re.compile(r"[$`'\"\\{}();|&*?!\[\]\s]")  # (`<`, `>` of a range: "not pinned")
 IamRole = Annotated[str, Field(pattern=IAM_ROLE_PATTERN)]
 
 
 def pinned_install(value: str) -> str:
+    unsafe = sorted(set(_NOT_IN_AN_INSTALL.findall(value.replace(" @ ", "@", 1))))
+    if unsafe:
+        raise ValueError(f"{value!r} holds {' '.join(repr(c) for c in unsafe)}: a pipeline's install spec is a "
+                         "package version, a URL or a path, never shell or workflow-expression syntax")
     if not _PINNED_INSTALL.match(value):
         raise ValueError(
             f"{value!r} is not pinned: pipelines install it in jobs that hold the apply role. Use an exact "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -81,6 +82,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["q"] = _yaml_double_quoted
+    environment.filters["sh"] = shlex.quote  # a word for the shell (values are checked before, never trusted alone)
     environment.filters["apply_jobs"] = lambda names, reviewed: [
         job for name in names for job in (f"apply-{name}", *((f"reapply-{name}",) if reviewed else ()))]
     environment.filters["flow_list"] = lambda names: "[" + ", ".join(names) + "]"  # job ids: [a-z0-9-] only

