@@ -23,6 +23,7 @@ from residency.config import CloudState, Config, LocalState
 from residency.config.model import pinned_install
 from residency.errors import UsageError
 from residency.files import write_atomically
+from residency.pipelines.action_pins import pinned
 
 PLATFORMS = {
     "github": ("github.yml.j2", Path(".github/workflows/residency.yml")),
@@ -82,6 +83,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["q"] = _yaml_double_quoted
+    environment.globals["pin"] = pinned
     environment.filters["sh"] = shlex.quote  # a word for the shell (values are checked before, never trusted alone)
     environment.filters["apply_jobs"] = lambda names, reviewed: [
         job for name in names for job in (f"apply-{name}", *((f"reapply-{name}",) if reviewed else ()))]

@@ -487,3 +487,17 @@ def test_the_summary_shows_each_workspaces_diff_collapsed_with_its_digest():
     assert 'changed `aws_s3_bucket.docs` **[personal-data store]**' in text
     assert '    tags_all.team: null -> "payments"' in text
     assert "<code>global</code>" not in text
+
+
+# --- supply chain --------------------------------------------------------------------------------------------
+
+def test_every_action_is_pinned_by_a_full_commit_with_its_tag_beside_it(tmp_path):
+    from residency.pipelines.action_pins import PINS
+
+    text = render("github", config_text("aws", "s3"), tmp_path)
+    used = re.findall(r"uses: (\S+)@(\S+)(.*)", text)
+    assert {action for action, _, _ in used} == set(PINS)  # every pin is used, every action pinned
+    for action, commit, comment in used:
+        tag, pinned_commit = PINS[action]
+        assert re.fullmatch(r"[0-9a-f]{40}", commit) and commit == pinned_commit, action
+        assert comment.strip() == f"# {tag}" and re.fullmatch(r"v\d+\.\d+\.\d+", tag)
