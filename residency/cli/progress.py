@@ -30,7 +30,8 @@ class LineReporter:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler says what it does on the thread it interrupted, maybe inside say().
+        self._lock = threading.RLock()
 
     def say(self, text: str) -> None:
         with self._lock:
@@ -63,7 +64,7 @@ class LiveReporter:
         self.detail = {name: "" for name in names}
         self.since: dict[str, float] = {}
         self.took: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant, as LineReporter's
         self._drawn = 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._redraw_loop, daemon=True)

@@ -227,7 +227,8 @@ def _print_summary(app: Application, operation: Operation, outcomes: list[Outcom
             app.say(f"drift: {outcome.workspace}: {resource['address']} ({resource['action']})")
             for attribute in resource.get("attributes") or []:
                 app.say(f"    {AttributeChange(**attribute).describe()}")
-    failed = [o for o in outcomes if o.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.SKIPPED)]
+    failed = [o for o in outcomes
+              if o.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.STALE, Status.SKIPPED)]
     for outcome in failed:
         first, *detail = (outcome.error or "").splitlines() or [""]
         app.say(f"{outcome.workspace}: {outcome.status.value}: {first}")

@@ -100,9 +100,11 @@ class ChangeSet:
         return bool(self.changes) or self.outputs_change
 
     def digest(self) -> str:
-        """sha256 over what the plan does (addresses, actions, after-values with sensitive values masked): what a
-        review records and an apply of the reviewed plan recomputes."""
-        canonical = [[change.address, list(change.actions), change.after] for change in self.changes]
+        """sha256 over what the plan does (addresses, actions, where a move comes from, before- and after-values
+        with sensitive values masked; a deletion deletes what its before-value names): what a review records and
+        an apply of the reviewed plan recomputes."""
+        canonical = [[change.address, list(change.actions), change.moved_from, change.before, change.after]
+                     for change in self.changes]
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 

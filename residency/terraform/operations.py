@@ -23,6 +23,8 @@ from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
 from residency.terraform.plan_diff import diff_lines, plan_diff
+from residency.terraform.plan_prior_state import prior_state_mismatch
+from residency.terraform.raw_state import read_state
 from residency.terraform.renames import MAX_ROUNDS, Move, forget_moves, renames, write_moves
 from residency.terraform.reviewed_plans import (
     CHANGES,
@@ -292,13 +294,18 @@ class OperationRunner:
         """Plan again with a `moved` block for each resource the plan deletes and creates anew under another
         address (renames.py), until no new rename appears; the last plan's result, or the failure."""
         moves: dict[str, Move] = {}
-        for _round in range(MAX_ROUNDS):
+        # Each round keeps one more resource at least; a chain of renames needs a round per link.
+        for round_ in range(MAX_ROUNDS + 1):
             try:
                 _saved, change_set = self._read_plan(planned, plan_file)
             except ResidencyError:
                 return result  # judged (and failed) by the caller, which reads the plan again
             found = [move for move in renames(change_set) if move.from_address not in moves]
             if not found:
+                break
+            if round_ == MAX_ROUNDS:
+                self._note_for(planned.name)(f"stopped looking for renames after {MAX_ROUNDS + 1} plans, "
+                                             f"{len(found)} more found: write their `moved` blocks")
                 break
             moves |= {move.from_address: move for move in found}
             written = write_moves(planned.directory, moves.values(), synthesized_document(planned))
@@ -466,10 +473,33 @@ class OperationRunner:
             if change_set.digest() != entry.change_digest:
                 return (f"what the plan file does (change digest {change_set.digest()[:12]}) is not what was "
                         f"reviewed ({(entry.change_digest or 'none recorded')[:12]})")
+            stored = read_state(self.terraform, workspace, synthesized_document(workspace))
+            mismatch, left_out = prior_state_mismatch(plan_file, stored, change_set)
+            if mismatch is not None:
+                return mismatch
+            still_there = left_out - self._gone_from_aws(workspace) if left_out else set()
+            if still_there:
+                return (f"the state inside the plan file leaves out {', '.join(sorted(still_there))}, which AWS "
+                        "still has: applied, Terraform would forget it")
         if inputs_digest(self.terraform, workspace, self.workspaces) != entry.inputs_digest:
             return (f"what it reads from {', '.join(workspace.depends_on)} changed since the plan was made "
                     "(their apply changed their outputs): its plan is planned again for review")
         return None
+
+    def _gone_from_aws(self, workspace: Workspace) -> set[str]:
+        """The resources of the workspace's state that AWS no longer has (a refresh-only plan of its own)."""
+        drift_file = self.terraform.settings.paths.plan_file(f"{workspace.name}.refresh")
+        try:
+            result = self.terraform.plan(workspace, refresh_only=True, plan_file=drift_file)
+            if result.returncode not in (0, 2):
+                return set()  # nothing shown gone: what the plan leaves out stays a reason not to apply it
+            drift = self.terraform.show_plan(workspace, drift_file).get("resource_drift")
+        except ResidencyError:
+            return set()
+        finally:
+            drift_file.unlink(missing_ok=True)
+        return {str(entry.get("address")) for entry in drift if isinstance(entry, dict)
+                and (entry.get("change") or {}).get("actions") == ["delete"]} if isinstance(drift, list) else set()
 
     def _apply_reviewed(self, workspace: Workspace) -> Outcome:
         """Apply the reviewed plan as it is, once it is shown current, it deletes nothing protected and the

@@ -23,7 +23,7 @@ from typing import Any
 from residency.files import MOVES_FILE, write_atomically
 from residency.terraform.change_set import SENSITIVE, UNKNOWN, ChangeSet, ResourceChange
 
-MAX_ROUNDS = 6
+MAX_ROUNDS = 25  # plans of one workspace in a row; each keeps one more renamed resource at least
 # Attributes that name a resource in AWS (alone or together): the bucket, the table, the queue's or role's name,
 # the function a permission is on, the record's zone, name, type and set...
 IDENTIFYING = ("bucket", "name", "function_name", "role", "policy_arn", "statement_id", "user_pool_id",

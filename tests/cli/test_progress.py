@@ -50,3 +50,25 @@ def test_the_live_view_redraws_one_line_per_workspace_in_place():
                                 "change,", "0", "to", "destroy"]
     assert final[1].split() == ["global", "waiting"]
     assert "local target: a notice printed above the view" in text
+
+
+def test_a_signal_handler_may_say_something_while_a_line_is_being_written():
+    """The handler runs on the interrupted thread, maybe inside say(): it must not wait for itself."""
+    class Interrupted(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.handled = False
+
+        def write(self, text: str) -> int:
+            if not self.handled:  # the signal arrives in the middle of the first line
+                self.handled = True
+                reporter.say("interrupted (SIGTERM): starting nothing new")
+            return super().write(text)
+
+    stream = Interrupted()
+    reporter = LineReporter(stream)
+    done = threading.Thread(target=reporter.say, args=("==> eu-west-1: plan",), daemon=True)
+    done.start()
+    done.join(timeout=5)
+    assert not done.is_alive(), "say() waited for itself"
+    assert stream.getvalue().splitlines() == ["interrupted (SIGTERM): starting nothing new", "==> eu-west-1: plan"]

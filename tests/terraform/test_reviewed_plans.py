@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import stat
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -421,3 +422,68 @@ def test_a_plan_carrying_more_than_moved_blocks_in_the_moves_file_is_stale(proje
     outcomes = project.apply_reviewed(plans)
     assert outcomes[REGION][0] is Status.STALE and "holds more than `moved` blocks" in outcomes[REGION][1]
     assert [r["name"] for r in project.state(REGION)["resources"]] == ["app"]
+
+
+def edit_carried_state(plans: Path, member: str, edit) -> None:  # type: ignore[no-untyped-def]
+    """What an insider with write access to the plans does: edits a state inside the plan file, fixes the sha256."""
+    plan_file = plans / f"{REGION}.tfplan"
+    with zipfile.ZipFile(plan_file) as original:
+        items = [(item, original.read(item.filename)) for item in original.infolist()]
+    with zipfile.ZipFile(plan_file, "w") as copy:
+        for item, data in items:
+            if item.filename == member:
+                state = json.loads(data)
+                edit(state)
+                data = json.dumps(state).encode()
+            copy.writestr(item, data)
+    manifest = json.loads((plans / MANIFEST).read_text())
+    manifest["workspaces"][REGION]["plan_sha256"] = hashlib.sha256(plan_file.read_bytes()).hexdigest()
+    (plans / MANIFEST).write_text(json.dumps(manifest))
+
+
+def forget_app(state: dict) -> None:  # type: ignore[type-arg]
+    state["resources"] = [r for r in state["resources"] if r.get("name") != "app"]
+
+
+def rewrite_app_id(state: dict) -> None:  # type: ignore[type-arg]
+    for resource in state["resources"]:
+        if resource.get("name") == "app":
+            resource["instances"][0]["attributes"]["id"] = "someone-else"
+
+
+@pytest.mark.parametrize(("member", "edit", "says"), [
+    ("tfstate", forget_app, "leaves out terraform_data.app, which AWS still has"),
+    ("tfstate-prev", forget_app, "the state inside the plan file is not the workspace's state (terraform_data.app"),
+    ("tfstate-prev", rewrite_app_id, "the state inside the plan file is not the workspace's state"),
+])
+def test_a_state_edited_inside_a_reviewed_plan_is_stale(project, tmp_path, member, edit, says):
+    project.write(REGION, region_document("v2"))
+    plans = project.save_plans(tmp_path / "plans")
+    edit_carried_state(plans, member, edit)
+    outcomes = project.apply_reviewed(plans)
+    assert outcomes[REGION][0] is Status.STALE and says in outcomes[REGION][1], outcomes[REGION]
+    assert project.last_code == ExitCode.STALE_PLANS
+    assert project.app_input() == "v1"
+
+
+def test_what_a_deletion_deletes_is_part_of_the_digest_and_must_be_the_states_own():
+    from residency.terraform.change_set import ChangeSet
+    from residency.terraform.plan_prior_state import prior_state_mismatch
+
+    def deleting(item_id: str) -> ChangeSet:
+        return ChangeSet.from_plan({"resource_changes": [{
+            "address": "aws_dynamodb_table_item.seed", "mode": "managed", "type": "aws_dynamodb_table_item",
+            "change": {"actions": ["delete"], "before": {"id": item_id}, "after": None}}]})
+
+    reviewed, aimed_elsewhere = deleting("docs|id|seed"), deleting("docs|id|d0")
+    assert reviewed.digest() != aimed_elsewhere.digest()
+    stored = {"resources": [{"mode": "managed", "type": "aws_dynamodb_table_item", "name": "seed",
+                             "instances": [{"attributes": {"id": "docs|id|seed"}}]}]}
+    with tempfile.TemporaryDirectory() as scratch:
+        plan_file = Path(scratch) / "crafted.tfplan"
+        with zipfile.ZipFile(plan_file, "w") as archive:
+            archive.writestr("tfstate-prev", json.dumps(stored))
+            archive.writestr("tfstate", json.dumps(stored))
+        assert prior_state_mismatch(plan_file, stored, reviewed) == (None, set())
+        why, _ = prior_state_mismatch(plan_file, stored, aimed_elsewhere)
+    assert why and "its id in the plan is 'docs|id|d0', in the state 'docs|id|seed'" in why
