@@ -48,7 +48,7 @@ def test_options_choose_project_regions_default_and_pipeline(tmp_path):
     assert (config.ci.install, config.ci.plan_role, config.ci.apply_role) == (
         "residency==0.1.0", "arn:aws:iam::123456789012:role/plan", "arn:aws:iam::123456789012:role/apply")
     pipeline = (tmp_path / ".github" / "workflows" / "residency.yml").read_text()
-    assert 'pip install "residency==0.1.0"' in pipeline and "role-to-assume: arn:aws:iam::123456789012:role/apply" \
+    assert 'pip install residency==0.1.0' in pipeline and "role-to-assume: arn:aws:iam::123456789012:role/apply" \
         in pipeline
     # The same pipeline as `ci render` writes from that regions.yaml.
     rendered = run_cli(["ci", "render", "--platform", "github", "--stdout"], tmp_path)
