@@ -501,3 +501,78 @@ def test_every_action_is_pinned_by_a_full_commit_with_its_tag_beside_it(tmp_path
         tag, pinned_commit = PINS[action]
         assert re.fullmatch(r"[0-9a-f]{40}", commit) and commit == pinned_commit, action
         assert comment.strip() == f"# {tag}" and re.fullmatch(r"v\d+\.\d+\.\d+", tag)
+
+
+# --- GitLab: the reviewed plans are the merged commit's ---------------------------------------------------
+
+HEAD, EARLIER = "b" * 40, "a" * 40
+
+
+def fake_gitlab(pipelines: list[dict], jobs: dict[int, list[dict]], artifacts: dict[int, bytes]):  # type: ignore[no-untyped-def]
+    """A GitLab API on 127.0.0.1 that knows one merged merge request whose head is HEAD."""
+    import http.server
+    import threading
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            path = self.path.split("/projects/7", 1)[-1]
+            if path.startswith("/repository/commits/"):
+                body = json.dumps([{"iid": 12, "state": "merged", "sha": HEAD}]).encode()
+            elif path == "/merge_requests/12/pipelines":
+                body = json.dumps(pipelines).encode()
+            elif path.startswith("/pipelines/"):
+                body = json.dumps(jobs.get(int(path.split("/")[2]), [])).encode()
+            elif path.startswith("/jobs/"):
+                body = artifacts[int(path.split("/")[2])]
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def plans_artifact(marker: str) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("reviewed-plans/manifest.json", json.dumps({"made_from": marker}))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("pipelines", "jobs", "found"), [
+    # the newest pipeline of the merged head planned: its plans
+    ([{"id": 3, "sha": HEAD}, {"id": 2, "sha": EARLIER}], {3: [{"id": 30, "name": "plan"}],
+                                                           2: [{"id": 20, "name": "plan"}]}, "head"),
+    # the head's newest plan failed: an earlier commit's plan (crafted there) is never taken
+    ([{"id": 3, "sha": HEAD}, {"id": 2, "sha": EARLIER}], {3: [], 2: [{"id": 20, "name": "plan"}]}, None),
+    # nor an older pipeline of the head whose plan succeeded before the newest failed
+    ([{"id": 4, "sha": HEAD}, {"id": 3, "sha": HEAD}], {4: [], 3: [{"id": 30, "name": "plan"}]}, None),
+    # only earlier commits planned
+    ([{"id": 2, "sha": EARLIER}], {2: [{"id": 20, "name": "plan"}]}, None),
+])
+def test_gitlab_takes_the_plans_of_the_merged_commits_newest_pipeline_only(tmp_path, pipelines, jobs, found):
+    script = validators.load(render("gitlab", config_text("aws", "s3"), tmp_path))["reviewed-plans"]["script"][0]
+    server = fake_gitlab(pipelines, jobs, {30: plans_artifact("head"), 20: plans_artifact("earlier")})
+    try:
+        done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "RESIDENCY_GITLAB_TOKEN": "t", "CI_PROJECT_ID": "7",
+                                   "CI_COMMIT_SHA": "c" * 40,
+                                   "CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4"})
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr
+    manifest = tmp_path / "reviewed-plans" / "manifest.json"
+    if found is None:
+        assert not manifest.exists() and "every workspace is planned again" in done.stdout
+    else:
+        assert json.loads(manifest.read_text()) == {"made_from": found}
