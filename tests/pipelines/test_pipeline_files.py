@@ -369,8 +369,29 @@ def test_gitlab_uses_oidc_manual_gated_environments_and_shows_findings_in_the_me
     assert document["apply:eu-west-1"]["variables"]["RESIDENCY_AWS_ROLE"].endswith("residency-apply-eu")
     assert [n["job"] for n in document["apply:global"]["needs"]] == [
         "reviewed-plans", "apply:eu-central-1", "apply:eu-west-1", "apply:us-east-1", "apply:ap-southeast-2"]
-    note = "\n".join(document["plan"]["after_script"])
+    note = "\n".join(document["plan-note"]["script"])
     assert '-X PUT' in note and "<!-- residency-plan -->" in note  # the note is updated in place
+    assert "<!-- residency-plan -->" in "\n".join(document["plan"]["after_script"])  # the summary, as an artifact
+
+
+def test_gitlab_gives_its_api_token_only_to_jobs_that_run_none_of_the_changes_code(tmp_path):
+    """Scoped to the residency-notes environment, RESIDENCY_GITLAB_TOKEN reaches only the jobs that use it. On a
+    merge request that is one job, which installs and runs nothing; the others run on the branch or a schedule,
+    hold no cloud credentials and never load the project's extensions (plan, apply, check)."""
+    document = validators.load(render("gitlab", config_text("aws", "s3"), tmp_path))
+    jobs = {name: job for name, job in document.items() if isinstance(job, dict) and "script" in job}
+    for name, job in jobs.items():
+        text = json.dumps(job)
+        loads_extensions = "extends" in job or re.search(r"\bresidency (plan|apply|check|synth)", text)
+        if "RESIDENCY_GITLAB_TOKEN" in text:
+            assert not loads_extensions, name
+            assert job["environment"] == {"name": "residency-notes", "action": "access"}, name
+            if "merge_request_event" in json.dumps(job["rules"]):
+                assert "pip install" not in text, name
+        elif loads_extensions:
+            assert job.get("environment", {}).get("name") != "residency-notes", name
+    assert {name for name, job in jobs.items() if "RESIDENCY_GITLAB_TOKEN" in json.dumps(job)} == {
+        "plan-note", "reviewed-plans", "drift-report"}
 
 
 # --- HCP Terraform -------------------------------------------------------------------------------------------
