@@ -597,3 +597,27 @@ def test_gitlab_takes_the_plans_of_the_merged_commits_newest_pipeline_only(tmp_p
         assert not manifest.exists() and "every workspace is planned again" in done.stdout
     else:
         assert json.loads(manifest.read_text()) == {"made_from": found}
+
+
+# --- GitHub: a fork's pull request ----------------------------------------------------------------------------
+
+SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_a_forks_pull_request_is_checked_with_no_credentials_and_told_why_it_was_not_planned(tmp_path):
+    document = validators.load(render("github", config_text("aws", "s3"), tmp_path))
+    steps = document["jobs"]["plan"]["steps"]
+    credentialed = [s for s in steps if str(s.get("run", "")).startswith("residency plan")
+                    or any(action in str(s.get("uses", "")) for action in ("configure-aws", "upload-artifact"))]
+    assert len(credentialed) == 3 and all(s.get("if") == SAME_REPOSITORY for s in credentialed), credentialed
+    assert any("--sarif" in str(s.get("run", "")) and "if" not in s for s in steps)  # the rules run for a fork too
+    [summary] = [s for s in steps if "<!-- residency-plan -->" in str(s.get("run", ""))]
+    (tmp_path / "data-map.md").write_text("```mermaid\ngraph LR\n```\n")
+    step_summary = tmp_path / "step-summary.md"
+    done = subprocess.run(["bash", "-e", "-c", summary["run"]], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "FORK": "true", "CHECK_EXIT": "0", "PR": "7",
+                                           "GITHUB_STEP_SUMMARY": str(step_summary), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr  # no `gh` call: a fork's token cannot comment
+    shown = step_summary.read_text()
+    assert "not planned (a pull request from a fork)" in shown and "no cloud credentials" in shown
+    assert "graph LR" in shown  # the data map instead of a plan
