@@ -21,6 +21,7 @@ from typing import Any
 
 from residency.errors import ResidencyError, UsageError
 from residency.personal_data import DeclaredStore, StoreKind
+from residency.terraform.scheduler import Stop
 
 _MISSING = {"NoSuchBucket", "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
             "QueueDoesNotExist"}
@@ -431,3 +432,12 @@ def _delete_all_versions(s3: Any, bucket: str) -> None:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def refuse_if_stopped(stop: Stop, name: str, exported: ExportReport | None) -> None:
+    """Raise when a signal asked the run to stop: nothing is emptied or destroyed after it (an export already
+    written stays, whole)."""
+    if stop.requested:
+        kept = f"; the export at {exported.path} is complete" if exported else ""
+        raise ResidencyError(f"{name}: {stop.reason}: nothing was emptied or destroyed{kept}",
+                             hint="run the same command again to retire it")

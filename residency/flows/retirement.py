@@ -94,8 +94,9 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         result.global_outcome = _stop_routing(config, paths, region, mirror=mirror, reporter=reporter,
                                               confirm=confirm_global, options=options)
         if prepared is not None and result.global_outcome is not None and result.global_outcome.succeeded:
-            with forwarding_interrupts(prepared.terraform, Stop(), reporter.say):
-                _export_and_destroy(prepared, result, export_dir, force, reporter)
+            stop = Stop()
+            with forwarding_interrupts(prepared.terraform, stop, reporter.say):
+                _export_and_destroy(prepared, result, export_dir, force, reporter, stop)
     return result
 
 
@@ -246,7 +247,7 @@ def _stop_routing(config: Config, paths: ProjectPaths, region: str, *, mirror: s
 
 
 def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_dir: Path | None, force: bool,
-                        reporter: RunReporter) -> None:
+                        reporter: RunReporter, stop: Stop) -> None:
     region = prepared.plan.region
     # Counted again: the region took writes until global stopped routing to it a moment ago.
     inventory = region_data.inventory(prepared.data, prepared.clients)
@@ -254,6 +255,7 @@ def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_di
     if export_dir is not None and not inventory.empty:
         result.exported = region_data.export(prepared.data, prepared.clients, export_dir)
         reporter.say(f"{region}: exported {result.exported.inventory.describe()} to {result.exported.path}")
+    region_data.refuse_if_stopped(stop, region, result.exported)  # the last moment a stop keeps everything
     region_data.empty_for_destroy(prepared.data, prepared.clients)
     applied = prepared.terraform.apply(prepared.workspace, prepared.plan_file)
     if applied.returncode != 0:

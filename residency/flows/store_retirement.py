@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from residency import naming
 from residency.errors import ResidencyError, UsageError
 from residency.flows import region_data
+from residency.flows.region_data import refuse_if_stopped
 from residency.flows.terraform_runs import RunOptions, RunReporter, synth, terraform_settings, terraform_tools
 from residency.paths import ProjectPaths
 from residency.personal_data import (
@@ -89,8 +90,9 @@ def retire_store(config: Config, paths: ProjectPaths, workspace_name: str, store
         workspace = workspaces[workspace_name]
         settings = terraform_settings(config, paths, tools, options, reporter.say)
         terraform = Terraform(settings, on_line=reporter.line)
+        stop = Stop()
         with workspace_lock(paths.work / "locks", workspace_name, lock_timeout_seconds, "store retire"), \
-                forwarding_interrupts(terraform, Stop(), reporter.say):
+                forwarding_interrupts(terraform, stop, reporter.say):
             clients = region_data.clients(_aws_region(config, workspace_name),
                                           settings.variables.get(LOCAL_ENDPOINT_VARIABLE))
             try:
@@ -103,7 +105,7 @@ def retire_store(config: Config, paths: ProjectPaths, workspace_name: str, store
                          f"resource(s); it holds {'no personal data' if plan.data.empty else plan.data.describe()}")
             if not confirm(plan):
                 raise ResidencyError(f"{workspace_name}: {plan.store.describe()} not retired (not confirmed)")
-            return _export_and_destroy(terraform, workspace, plan, paths, clients, export_dir, force, reporter)
+            return _export_and_destroy(terraform, workspace, plan, paths, clients, export_dir, force, reporter, stop)
 
 
 def _plan(terraform: Terraform, workspace: Workspace, store_ref: str, clients: region_data.Clients,
@@ -152,13 +154,15 @@ def _plan(terraform: Terraform, workspace: Workspace, store_ref: str, clients: r
 
 def _export_and_destroy(terraform: Terraform, workspace: Workspace, plan: StoreRetirementPlan, paths: ProjectPaths,
                         clients: region_data.Clients, export_dir: Path | None, force: bool,
-                        reporter: RunReporter) -> StoreRetirementResult:
+                        reporter: RunReporter, stop: Stop) -> StoreRetirementResult:
     result = StoreRetirementResult(workspace.name, plan.store)
+    refuse_if_stopped(stop, workspace.name, None)
     inventory = region_data.inventory(plan.data.data, clients)  # counted again: it may have been written since
     _refuse_unless_data_is_handled(workspace.name, inventory, export_dir, force)
     if export_dir is not None and not inventory.empty:
         result.exported = region_data.export(plan.data.data, clients, export_dir)
         reporter.say(f"{workspace.name}: exported {result.exported.inventory.describe()} to {result.exported.path}")
+    refuse_if_stopped(stop, workspace.name, result.exported)  # the last moment a stop keeps everything
     region_data.empty_for_destroy(plan.data.data, clients)
     plan_file = paths.plan_file(f"retire-store-{workspace.name}")
     applied = terraform.apply(workspace, plan_file)

@@ -3,12 +3,15 @@ queue is named by its name too, and a store the state no longer has is not one a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from residency.errors import UsageError
+from residency.errors import ResidencyError, UsageError
+from residency.flows.region_data import ExportReport, Inventory, RegionData, refuse_if_stopped
 from residency.flows.store_retirement import find_store
+from residency.terraform.scheduler import Stop
 
 QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/acme-eu-west-1-jobs"
 
@@ -57,3 +60,13 @@ def test_two_stores_of_one_name_are_ambiguous():
         {"address": "aws_dynamodb_table.b", "kind": "dynamodb_table", "name": "same"}])
     with pytest.raises(UsageError, match="has more than one"):
         find_store("eu-west-1", twins, "same")
+
+
+def test_after_a_signal_nothing_is_emptied_or_destroyed_and_an_export_written_is_named():
+    stop = Stop()
+    refuse_if_stopped(stop, "eu-west-1", None)  # no signal: go on
+    stop.set("interrupted")
+    report = ExportReport(Path("/exports/eu-west-1.x"), Inventory(RegionData("x", ()), ()), files=1, bytes=3)
+    with pytest.raises(ResidencyError, match="interrupted: nothing was emptied or destroyed; the export at "
+                                             "/exports/eu-west-1.x is complete"):
+        refuse_if_stopped(stop, "eu-west-1", report)
