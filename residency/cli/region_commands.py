@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,7 @@ from residency.cli.application import Application
 from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
 from residency.cli.terraform_commands import confirmation
+from residency.cli.typed_confirmation import typed_confirmation
 from residency.errors import ExitCode, UsageError
 from residency.flows.terraform_runs import RunOptions
 from residency.terraform.operations import Operation, Status
@@ -142,20 +142,11 @@ def _confirm_retirement(yes: bool, understood: bool) -> ConfirmRetirement:
     """Asks the user to type the region's name; refuses up front when nobody can be asked."""
     from residency.flows.retirement import RetirementPlan
 
-    if yes and not understood:
-        raise UsageError("--yes needs --i-understand-data-loss as well",
-                         hint="retiring destroys the region's resources and whatever data is left in them")
-    if yes:
-        return lambda plan: True
-    if not sys.stdin.isatty():
-        raise UsageError("refusing to retire a region without confirmation",
-                         hint="run it in a terminal and type the region's name, or pass --yes "
-                              "--i-understand-data-loss")
+    ask = typed_confirmation(yes, understood, noun="region",
+                             destroys="retiring destroys the region's resources and whatever data is left in them")
 
-    def ask(plan: RetirementPlan) -> bool:
+    def confirm(plan: RetirementPlan) -> bool:
         data = "no personal data" if plan.data.empty else plan.data.describe()
-        typed = typer.prompt(f"This destroys {plan.destroys} resources of {plan.region} ({data}).\n"
-                             f"Type {plan.region} to confirm", default="", show_default=False)
-        return str(typed).strip() == plan.region
+        return ask(f"This destroys {plan.destroys} resources of {plan.region} ({data}).", plan.region)
 
-    return ask
+    return confirm

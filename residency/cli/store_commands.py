@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +10,7 @@ import typer
 from residency.cli.application import Application
 from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
-from residency.errors import UsageError
+from residency.cli.typed_confirmation import typed_confirmation
 from residency.flows.terraform_runs import RunOptions
 
 if TYPE_CHECKING:
@@ -58,20 +57,12 @@ def _confirm(yes: bool, understood: bool) -> ConfirmStoreRetirement:
     """Asks the user to type the store's name; refuses up front when nobody can be asked."""
     from residency.flows.store_retirement import StoreRetirementPlan
 
-    if yes and not understood:
-        raise UsageError("--yes needs --i-understand-data-loss as well",
-                         hint="retiring a store destroys it and whatever data is left in it")
-    if yes:
-        return lambda plan: True
-    if not sys.stdin.isatty():
-        raise UsageError("refusing to retire a store without confirmation",
-                         hint="run it in a terminal and type the store's name, or pass --yes --i-understand-data-loss")
+    ask = typed_confirmation(yes, understood, noun="store",
+                             destroys="retiring a store destroys it and whatever data is left in it")
 
-    def ask(plan: StoreRetirementPlan) -> bool:
+    def confirm(plan: StoreRetirementPlan) -> bool:
         data = "no personal data" if plan.data.empty else plan.data.describe()
-        typed = typer.prompt(f"This destroys {plan.store.describe()} and {len(plan.addresses) - 1} resource(s) "
-                             f"guarding it in {plan.workspace} ({data}).\nType {plan.store.name} to confirm",
-                             default="", show_default=False)
-        return str(typed).strip() == plan.store.name
+        return ask(f"This destroys {plan.store.describe()} and {len(plan.addresses) - 1} resource(s) guarding it "
+                   f"in {plan.workspace} ({data}).", plan.store.name)
 
-    return ask
+    return confirm
