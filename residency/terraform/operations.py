@@ -487,19 +487,12 @@ class OperationRunner:
         return None
 
     def _gone_from_aws(self, workspace: Workspace) -> set[str]:
-        """The resources of the workspace's state that AWS no longer has (a refresh-only plan of its own)."""
-        drift_file = self.terraform.settings.paths.plan_file(f"{workspace.name}.refresh")
-        try:
-            result = self.terraform.plan(workspace, refresh_only=True, plan_file=drift_file)
-            if result.returncode not in (0, 2):
-                return set()  # nothing shown gone: what the plan leaves out stays a reason not to apply it
-            drift = self.terraform.show_plan(workspace, drift_file).get("resource_drift")
-        except ResidencyError:
+        """The resources of the workspace's state that AWS no longer has, as a refresh of its own reports them
+        (nothing shown gone when it fails: what a plan leaves out then stays a reason not to apply it)."""
+        result = self.terraform.plan(workspace, refresh_only=True)
+        if result.returncode not in (0, 2):
             return set()
-        finally:
-            drift_file.unlink(missing_ok=True)
-        return {str(entry.get("address")) for entry in drift if isinstance(entry, dict)
-                and (entry.get("change") or {}).get("actions") == ["delete"]} if isinstance(drift, list) else set()
+        return {address for address, action in result.events.drifted if action == "delete"}
 
     def _apply_reviewed(self, workspace: Workspace) -> Outcome:
         """Apply the reviewed plan as it is, once it is shown current, it deletes nothing protected and the
