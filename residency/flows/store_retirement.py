@@ -35,6 +35,7 @@ from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import OutputLock, parse_duration, workspace_lock
 from residency.terraform.manifest import Workspace, read_manifest, synthesized_document
 from residency.terraform.operations import init_failed
+from residency.terraform.plan_archive import stored_outputs
 from residency.terraform.plan_diff import diff_lines, plan_diff
 from residency.terraform.renames import forget_moves
 from residency.terraform.runner import Terraform
@@ -129,7 +130,7 @@ def _plan(terraform: Terraform, workspace: Workspace, store_ref: str, clients: r
         raise ResidencyError(f"{name}: planning the store's removal failed:\n" + "\n".join(planned.events.errors),
                              hint=f"full output: {planned.log_file}")
     saved_plan = terraform.show_plan(workspace, plan_file)
-    change_set = ChangeSet.from_plan(saved_plan, plan_file=plan_file)
+    change_set = ChangeSet.from_plan(saved_plan, stored_outputs=stored_outputs(plan_file))
     deleted = {change.address for change in change_set.changes if change.actions == ("delete",)}
     if store.address not in deleted:
         plan_file.unlink(missing_ok=True)

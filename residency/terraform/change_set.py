@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from residency.errors import ResidencyError
 from residency.terraform.events import Changes
 
-# Inside a Terraform plan file: the state it was planned against (refreshed, its outputs evaluated with the new
-# configuration), and that state as it was stored before.
-PLAN_PRIOR_STATE, PLAN_STORED_STATE = "tfstate", "tfstate-prev"
 SENSITIVE = "(sensitive value)"
 UNKNOWN = "(known after apply)"
 # Actions that change nothing in AWS: reading a data source, a resource left as it is.
@@ -69,10 +64,10 @@ class ChangeSet:
     prior_outputs: Mapping[str, Any]  # the outputs of the state the plan was made against (values as stored)
 
     @classmethod
-    def from_plan(cls, plan: Mapping[str, Any], *, plan_file: Path | None = None) -> ChangeSet:
-        """What `plan` (`terraform show -json` of a plan file) does; with `plan_file`, the prior outputs are read
-        as the state stored them (show's prior state, and the plan's own, have them evaluated with the new
-        configuration already: a store whose declaration the change removes would not be in them)."""
+    def from_plan(cls, plan: Mapping[str, Any], *, stored_outputs: Mapping[str, Any] | None = None) -> ChangeSet:
+        """What `plan` (`terraform show -json` of a plan file) does. Give the prior outputs as the state stored them
+        (plan_archive.py): show's prior state has them evaluated with the new configuration already, so a store
+        whose declaration the change removes would not be in them."""
         entries = plan.get("resource_changes", [])
         if not isinstance(entries, list):
             raise UnreadablePlan("the plan's resource_changes is not a list")
@@ -85,8 +80,8 @@ class ChangeSet:
         outputs_change = isinstance(output_changes, dict) and any(
             isinstance(change, dict) and tuple(change.get("actions") or ()) not in UNCHANGING
             for change in output_changes.values())
-        stored = stored_outputs(plan_file) if plan_file is not None else None
-        return cls(tuple(changes), outputs_change, stored if stored is not None else _prior_outputs(plan))
+        return cls(tuple(changes), outputs_change,
+                   stored_outputs if stored_outputs is not None else _prior_outputs(plan))
 
     @property
     def counts(self) -> Changes:
@@ -152,22 +147,6 @@ def _part(marks: Any, key: str | int) -> Any:
     if isinstance(marks, list) and isinstance(key, int) and key < len(marks):
         return marks[key]
     return None
-
-
-def stored_outputs(plan_file: Path) -> dict[str, Any] | None:
-    """The root outputs of the state a plan file was made against, as that state stored them; None when the file
-    holds no readable state (a plan made without one has none: {})."""
-    try:
-        with zipfile.ZipFile(plan_file) as archive:
-            if PLAN_STORED_STATE not in archive.namelist():
-                return {}
-            document = json.loads(archive.read(PLAN_STORED_STATE))
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return None
-    outputs = document.get("outputs") if isinstance(document, dict) else None
-    if not isinstance(outputs, dict):
-        return {}
-    return {name: entry.get("value") for name, entry in outputs.items() if isinstance(entry, dict)}
 
 
 def _prior_outputs(plan: Mapping[str, Any]) -> dict[str, Any]:

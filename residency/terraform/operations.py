@@ -22,6 +22,7 @@ from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
+from residency.terraform.plan_archive import PlanArchive, UnreadablePlanFile, read_plan_archive, stored_outputs
 from residency.terraform.plan_diff import diff_lines, plan_diff
 from residency.terraform.plan_prior_state import prior_state_mismatch
 from residency.terraform.raw_state import read_state
@@ -328,19 +329,23 @@ class OperationRunner:
         for resource in drifted:
             resource["attributes"] = [change.as_json() for change in found.get(resource["address"], [])]
 
-    def _read_reviewed(self, workspace: Workspace) -> tuple[dict[str, object], ChangeSet]:
+    def _read_reviewed(self, workspace: Workspace,
+                       archive: PlanArchive | None = None) -> tuple[dict[str, object], ChangeSet]:
         """A reviewed plan read once per run (the staleness checks, the protection and the apply all judge it;
         its file was matched to the manifest's sha256 when the set was loaded)."""
         assert self.reviewed is not None
         if workspace.name not in self._reviewed_reads:
-            self._reviewed_reads[workspace.name] = self._read_plan(workspace, self.reviewed.plan_path(workspace.name))
+            self._reviewed_reads[workspace.name] = self._read_plan(
+                workspace, self.reviewed.plan_path(workspace.name), archive)
         return self._reviewed_reads[workspace.name]
 
-    def _read_plan(self, workspace: Workspace, plan_file: Path) -> tuple[dict[str, object], ChangeSet]:
-        """The plan file as `terraform show -json` reads it, and what it does (its diff kept for the outcome).
-        ResidencyError when unreadable."""
+    def _read_plan(self, workspace: Workspace, plan_file: Path,
+                   archive: PlanArchive | None = None) -> tuple[dict[str, object], ChangeSet]:
+        """The plan file as `terraform show -json` reads it, and what it does (its diff kept for the outcome);
+        `archive` when it was read already. ResidencyError when unreadable."""
         saved_plan = self.terraform.show_plan(workspace, plan_file)
-        change_set = ChangeSet.from_plan(saved_plan, plan_file=plan_file)
+        outputs = archive.stored_outputs if archive is not None else stored_outputs(plan_file)
+        change_set = ChangeSet.from_plan(saved_plan, stored_outputs=outputs)
         self._diffs[workspace.name] = plan_diff(change_set, synthesized_document(workspace))
         return saved_plan, change_set
 
@@ -397,7 +402,8 @@ class OperationRunner:
             reason = (f"planned before {', '.join(workspace.depends_on)} had been applied, with placeholder values: "
                       "it is planned again, for real, after them")
         try:
-            state = planned_against(plan_file) if plan_file is not None else state_identity(self.terraform, workspace)
+            state = (planned_against(read_plan_archive(plan_file)) if plan_file is not None
+                     else state_identity(self.terraform, workspace))
             entry = ReviewedWorkspace(workspace.name, status, synth_digest(workspace.directory), state,
                                       inputs_digest(self.terraform, workspace, self.workspaces),
                                       changes=asdict(changes), reason=reason,
@@ -463,18 +469,21 @@ class OperationRunner:
             return (f"its state changed since the plan was made (planned against {entry.state.describe()}, now "
                     f"{current.describe()}): it was applied or changed since")
         if entry.status == CHANGES:
-            plan_file = self.reviewed.plan_path(workspace.name)
-            mismatch = plan_configuration_mismatch(plan_file, workspace.directory)
+            try:
+                archive = read_plan_archive(self.reviewed.plan_path(workspace.name))
+            except UnreadablePlanFile as error:
+                return error.message
+            mismatch = plan_configuration_mismatch(archive, workspace.directory)
             if mismatch is not None:
                 return mismatch
-            if planned_against(plan_file) != entry.state:
+            if planned_against(archive) != entry.state:
                 return "the plan file was made against another state than its manifest says"
-            _saved, change_set = self._read_reviewed(workspace)
+            _saved, change_set = self._read_reviewed(workspace, archive)
             if change_set.digest() != entry.change_digest:
                 return (f"what the plan file does (change digest {change_set.digest()[:12]}) is not what was "
                         f"reviewed ({(entry.change_digest or 'none recorded')[:12]})")
             stored = read_state(self.terraform, workspace, synthesized_document(workspace))
-            mismatch, left_out = prior_state_mismatch(plan_file, stored, change_set)
+            mismatch, left_out = prior_state_mismatch(archive, stored, change_set)
             if mismatch is not None:
                 return mismatch
             still_there = left_out - self._gone_from_aws(workspace) if left_out else set()

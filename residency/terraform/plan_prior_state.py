@@ -12,12 +12,10 @@ deletes). Serial and lineage match the manifest in any edited file, so the conte
 
 from __future__ import annotations
 
-import json
-import zipfile
-from pathlib import Path
 from typing import Any
 
-from residency.terraform.change_set import PLAN_PRIOR_STATE, PLAN_STORED_STATE, ChangeSet
+from residency.terraform.change_set import ChangeSet
+from residency.terraform.plan_archive import PlanArchive
 from residency.terraform.raw_state import managed_instances
 
 
@@ -30,34 +28,17 @@ def instance_ids(state: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def carried_states(plan_file: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The stored and the refreshed state inside a plan file ({} for one it lacks); None when unreadable."""
-    try:
-        with zipfile.ZipFile(plan_file) as archive:
-            names = set(archive.namelist())
-            states = [json.loads(archive.read(name)) if name in names else {}
-                      for name in (PLAN_STORED_STATE, PLAN_PRIOR_STATE)]
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return None
-    if not all(isinstance(state, dict) for state in states):
-        return None
-    return states[0], states[1]
-
-
-def prior_state_mismatch(plan_file: Path, stored: dict[str, Any], change_set: ChangeSet) -> tuple[str | None, set[str]]:
+def prior_state_mismatch(archive: PlanArchive, stored: dict[str, Any],
+                         change_set: ChangeSet) -> tuple[str | None, set[str]]:
     """Why the plan's states are not the workspace's (None when they are), and the addresses its refreshed state
     leaves out, which the caller must find gone from AWS."""
-    carried = carried_states(plan_file)
-    if carried is None:
-        return "the plan file's states cannot be read", set()
-    previous, refreshed = carried
     current = instance_ids(stored)
     moves = {change.moved_from: change.address for change in change_set.changes if change.moved_from}
     # Terraform carries the stored state with the plan's `moved` blocks already applied.
     expected = {moves.get(address, address): known for address, known in current.items()}
-    carried_ids = instance_ids(previous)
+    carried_ids = instance_ids(dict(archive.stored_state))
     if carried_ids != expected:
-        differing = sorted(address for address in set(carried_ids) | set(current)
+        differing = sorted(address for address in set(carried_ids) | set(expected)
                            if carried_ids.get(address, carried_ids) != expected.get(address, expected))
         return (f"the state inside the plan file is not the workspace's state ({', '.join(differing[:5])} "
                 "differ)"), set()
@@ -69,4 +50,4 @@ def prior_state_mismatch(plan_file: Path, stored: dict[str, Any], change_set: Ch
         if was not in current or before_id != current[was]:
             return (f"the plan's {change.address} is not the workspace's {was} (its id in the plan is "
                     f"{before_id!r}, in the state {current.get(was)!r})"), set()
-    return None, set(expected) - set(instance_ids(refreshed))
+    return None, set(expected) - set(instance_ids(dict(archive.prior_state)))

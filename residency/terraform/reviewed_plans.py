@@ -32,7 +32,6 @@ import os
 import shutil
 import tempfile
 import threading
-import zipfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,9 +40,9 @@ from typing import Any
 
 from residency.errors import ExitCode, ResidencyError, UsageError
 from residency.files import MOVES_FILE
-from residency.terraform.change_set import PLAN_PRIOR_STATE
 from residency.terraform.manifest import Workspace
 from residency.terraform.placeholders import reads_from
+from residency.terraform.plan_archive import PlanArchive
 from residency.terraform.raw_state import read_state
 from residency.terraform.renames import holds_only_moves
 from residency.terraform.runner import Terraform
@@ -54,8 +53,6 @@ MANIFEST = "manifest.json"
 CHANGES, NO_CHANGES, NOT_APPLIABLE = "changes", "no changes", "not appliable"
 # Terraform writes these into a workspace directory as it works; they are not what was synthesized.
 NOT_SYNTHESIZED = (".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup", MOVES_FILE)
-# Inside a Terraform plan file: the root module's configuration, and the state it was planned against.
-PLAN_CONFIG_PREFIX = "tfconfig/m-/"
 CONFIG_SUFFIXES = (".tf", ".tf.json")
 
 
@@ -146,15 +143,10 @@ def inputs_digest(terraform: Terraform, workspace: Workspace, workspaces: dict[s
     return digest.hexdigest()
 
 
-def plan_configuration_mismatch(plan_file: Path, directory: Path) -> str | None:
+def plan_configuration_mismatch(archive: PlanArchive, directory: Path) -> str | None:
     """Why the configuration a plan file carries is not the workspace's synthesized one; None when it is. The
     `moved` blocks a plan wrote for the renames it found (MOVES_FILE) are the plan's own, and nothing else."""
-    try:
-        with zipfile.ZipFile(plan_file) as archive:
-            carried = {name[len(PLAN_CONFIG_PREFIX):]: archive.read(name) for name in archive.namelist()
-                       if name.startswith(PLAN_CONFIG_PREFIX) and not name.endswith("/")}
-    except (OSError, zipfile.BadZipFile, KeyError) as error:
-        return f"the plan file cannot be read as a Terraform plan ({error})"
+    carried = dict(archive.configuration)
     moves = carried.pop(MOVES_FILE, None)
     if moves is not None and not holds_only_moves(moves):
         return f"the plan carries a {MOVES_FILE} that holds more than `moved` blocks"
@@ -168,14 +160,9 @@ def plan_configuration_mismatch(plan_file: Path, directory: Path) -> str | None:
     return None
 
 
-def planned_against(plan_file: Path) -> StateIdentity:
+def planned_against(archive: PlanArchive) -> StateIdentity:
     """The state a plan file was made against, as the plan itself records it."""
-    try:
-        with zipfile.ZipFile(plan_file) as archive:
-            document = json.loads(archive.read(PLAN_PRIOR_STATE))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        return StateIdentity()
-    return identity_of(document) if isinstance(document, dict) else StateIdentity()
+    return identity_of(dict(archive.prior_state))
 
 
 class PlanRecorder:

@@ -468,6 +468,7 @@ def test_a_state_edited_inside_a_reviewed_plan_is_stale(project, tmp_path, membe
 
 def test_what_a_deletion_deletes_is_part_of_the_digest_and_must_be_the_states_own():
     from residency.terraform.change_set import ChangeSet
+    from residency.terraform.plan_archive import read_plan_archive
     from residency.terraform.plan_prior_state import prior_state_mismatch
 
     def deleting(item_id: str) -> ChangeSet:
@@ -484,6 +485,7 @@ def test_what_a_deletion_deletes_is_part_of_the_digest_and_must_be_the_states_ow
         with zipfile.ZipFile(plan_file, "w") as archive:
             archive.writestr("tfstate-prev", json.dumps(stored))
             archive.writestr("tfstate", json.dumps(stored))
-        assert prior_state_mismatch(plan_file, stored, reviewed) == (None, set())
-        why, _ = prior_state_mismatch(plan_file, stored, aimed_elsewhere)
+        archive = read_plan_archive(plan_file)
+        assert prior_state_mismatch(archive, stored, reviewed) == (None, set())
+        why, _ = prior_state_mismatch(archive, stored, aimed_elsewhere)
     assert why and "its id in the plan is 'docs|id|d0', in the state 'docs|id|seed'" in why
