@@ -240,7 +240,8 @@ class OperationRunner:
             if init is not None and init.returncode != 0:
                 return init_failed(name, init, self.terraform)
         plan_file = self.terraform.settings.paths.plan_file(name)
-        forget_moves(planned.directory)
+        if planned is not workspace:
+            forget_moves(planned.directory)  # a stand-in's own directory (the workspace's was cleared above)
         result = self.terraform.plan(planned, plan_file=plan_file)
         if result.returncode not in (0, 2):
             return _failed(name, "terraform plan failed", result)

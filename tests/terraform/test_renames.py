@@ -117,3 +117,11 @@ def test_a_named_resource_is_never_taken_for_a_new_one_whose_name_is_not_known()
     assert moves(change("aws_s3_bucket_public_access_block.private", ["delete"], flags | {"bucket": "docs"}),
                  change("aws_s3_bucket_public_access_block.private2", ["create"],
                         after=flags | {"bucket": UNKNOWN})) == []
+
+
+def test_what_ties_a_guard_to_its_store_is_an_identity():
+    """A guard is moved only by the store it guards (never by its content alone): a new guard type must keep it."""
+    from residency.personal_data import STORE_GUARDS
+    from residency.terraform.renames import IDENTIFYING
+
+    assert set(STORE_GUARDS.values()) <= set(IDENTIFYING)
