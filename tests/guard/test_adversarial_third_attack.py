@@ -104,6 +104,13 @@ LEAKS: dict[str, Case] = {
                                                   "target_id": "10.99.0.5", "port": 443, "availability_zone": "all"}),
         add("aws_lb_target_group.tg", {"name": "tg", "port": 443, "protocol": "TCP", "target_type": "ip",
                                        "vpc_id": "vpc-0123"})),
+    # Where the target is only known when Terraform runs: it may be "all", so its address places nothing.
+    "a load balancer's private IP target whose zone comes from a variable": case("RES010", add(
+        "aws_lb_target_group_attachment.onprem", {"target_group_arn": "${aws_lb_target_group.tg.arn}",
+                                                  "target_id": "10.99.0.5", "port": 443,
+                                                  "availability_zone": "${var.target_zone}"}),
+        add("aws_lb_target_group.tg", {"name": "tg", "port": 443, "protocol": "TCP", "target_type": "ip",
+                                       "vpc_id": "vpc-0123"})),
 }
 
 LEGITIMATE: dict[str, Case] = {
