@@ -51,6 +51,12 @@ class Application:
 
     _paths: ProjectPaths | None = field(default=None, repr=False)
 
+    def use_config(self, config_path: Path) -> None:
+        """Read another regions.yaml from now on (a bundle's, `--from`), with its own project directory."""
+        self.config_path = config_path
+        self._config = None
+        self._paths = None
+
     @property
     def paths(self) -> ProjectPaths:
         if self._paths is None:  # once per command: it creates or tightens .residency/

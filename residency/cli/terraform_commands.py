@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from residency import naming
-from residency.cli.application import Application
+from residency.cli.application import Application, package_version
 from residency.cli.options import (
     AllOption,
     AutoApproveOption,
@@ -29,14 +29,40 @@ from residency.flows.terraform_runs import RunOptions, RunReporter
 from residency.target import TargetProfile
 from residency.terraform.events import Changes
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
+from residency.terraform.synthesized_bundle import Bundle
+
+FromOption = Annotated[Path | None, typer.Option(
+    "--from", metavar="DIR",
+    help="Use the configuration and synthesized output of a bundle (`synth --bundle DIR`) and never synthesize: "
+         "nothing of the project's code runs, for jobs that hold credentials. Its files are checked against "
+         "the bundle's digests, and what would run code while planning is refused (exit 3).",
+    show_default=False)]
 
 
 def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-          as_json: JsonOption = False) -> None:
+          as_json: JsonOption = False,
+          bundle: Annotated[Path | None, typer.Option(
+              "--bundle", metavar="DIR",
+              help="Also write DIR (a new directory): regions.yaml, cdktf.out and their digests, for "
+                   "`plan/apply/drift --from DIR` in a job that holds credentials and runs no project code.",
+              show_default=False)] = None,
+          affected_since: Annotated[str | None, typer.Option(
+              "--affected-since", metavar="REVISION",
+              help="With --bundle: record the workspaces a change since this git revision affects; "
+                   "`plan --from DIR` plans those.")] = None) -> None:
     """Write cdktf.out (every workspace; the named ones are checked to exist)."""
     app: Application = ctx.obj
+    if affected_since is not None and bundle is None:
+        raise UsageError("--affected-since is recorded in a bundle", hint="add --bundle DIR")
     selected = selected_workspaces(app, names, all_ or not names)
+    affected = _affected(app, affected_since) if affected_since is not None else None
     written = terraform_runs.synth(app.config, app.paths, app.progress)
+    if bundle is not None:
+        from residency.flows.handed_output import bundle_synthesized
+
+        bundle_synthesized(bundle, app.config_path, app.paths, affected)
+        app.progress(f"wrote the bundle {bundle}" + ("" if affected is None else
+                                                      f" (affected: {', '.join(affected) or 'none'})"))
     if as_json:
         app.emit_json({"out": str(app.paths.out), "workspaces": [n for n in written if n in selected]})
         return
@@ -57,15 +83,23 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
              help="Keep the plans for review in DIR (a new directory), with a manifest of what they were made "
                   "from; `apply --plans DIR` applies exactly them. Written only when every workspace planned.")]
          = None,
+         handed: FromOption = None,
          *, running: Running) -> None:
     """Synth, init and plan; summary of adds/changes/destroys per workspace."""
-    if affected_since is None:
-        selected = _selected(ctx, names, all_)
-    elif names or all_:
-        raise UsageError("--affected-since chooses the workspaces itself", hint="give no workspace names and no --all")
-    else:
+    if affected_since is not None and (names or all_ or handed):
+        raise UsageError("--affected-since chooses the workspaces itself",
+                         hint="give no workspace names, no --all and no --from (`synth --bundle DIR "
+                              "--affected-since REV` records them in the bundle)")
+    bundle = _use_bundle(ctx.obj, handed)
+    if affected_since is not None:
         selected = _affected(ctx.obj, affected_since)
-    _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode, save_plans=save_plans)
+    elif bundle is not None and not names and not all_ and bundle.workspaces is not None:
+        selected = [name for name in bundle.workspaces if name in ctx.obj.config.workspaces]
+        ctx.obj.progress(f"planning what the bundle's change affects: {', '.join(selected) or 'nothing'}")
+    else:
+        selected = _selected(ctx, names, all_)
+    _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode, save_plans=save_plans,
+             bundle=bundle)
 
 
 def _affected(app: Application, base: str) -> list[str]:
@@ -87,8 +121,10 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
               help="Apply exactly the reviewed plans that `plan --save-plans DIR` kept, without planning again, "
                    "once each is shown current; stale ones are refused (exit 4) and nothing of them is applied.")]
           = None,
+          handed: FromOption = None,
           *, running: Running) -> None:
     """Plan, then apply that saved plan, dependencies first; independent workspaces in parallel."""
+    bundle = _use_bundle(ctx.obj, handed)
     if plans is not None:
         if all_:
             raise UsageError("--plans applies the workspaces its plans are for", hint="leave out --all (name "
@@ -99,7 +135,8 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
         selected = _selected(ctx, names, False) if names else list(load_reviewed_plans(plans).workspaces)
     else:
         selected = _selected(ctx, names, all_)
-    _operate(ctx, Operation.APPLY, selected, running, auto_approve=auto_approve, reviewed_plans=plans)
+    _operate(ctx, Operation.APPLY, selected, running, auto_approve=auto_approve, reviewed_plans=plans,
+             bundle=bundle)
 
 
 @with_run_options
@@ -110,10 +147,24 @@ def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOptio
 
 
 @with_run_options
-def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False, *,
-          running: Running) -> None:
+def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
+          handed: FromOption = None, *, running: Running) -> None:
     """Refresh-only plan; lists drifted resources per workspace (exit 2 on drift)."""
-    _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running)
+    bundle = _use_bundle(ctx.obj, handed)
+    _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running, bundle=bundle)
+
+
+def _use_bundle(app: Application, directory: Path | None) -> Bundle | None:
+    """With --from, the command reads the bundle's regions.yaml and cdktf.out instead of the project's."""
+    if directory is None:
+        return None
+    from residency.terraform.synthesized_bundle import open_bundle
+
+    bundle = open_bundle(directory, residency_version=package_version())
+    app.use_config(bundle.config_path)
+    app.progress(f"using the bundle {directory} ({bundle.config_origin}"
+                 f"{f' at commit {bundle.commit[:12]}' if bundle.commit else ''}): nothing is synthesized")
+    return bundle
 
 
 @with_run_options
@@ -149,7 +200,8 @@ RunWith = Callable[[RunReporter, Confirm, RunOptions], list[Outcome]]
 
 def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: Running,
              *, detailed: bool = False, auto_approve: bool = False, run: RunWith | None = None,
-             save_plans: Path | None = None, reviewed_plans: Path | None = None) -> None:
+             save_plans: Path | None = None, reviewed_plans: Path | None = None,
+             bundle: Bundle | None = None) -> None:
     """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
     app: Application = ctx.obj
     config = app.config
@@ -158,7 +210,8 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     reporter = LiveReporter(selected) if live else LineReporter()
     options = RunOptions(parallelism=running.parallelism or default_parallelism(),
                          fail_fast=running.fail_fast, lock_timeout=running.lock_timeout,
-                         verbose=running.verbose, save_plans=save_plans, reviewed_plans=reviewed_plans)
+                         verbose=running.verbose, save_plans=save_plans, reviewed_plans=reviewed_plans,
+                         bundle=bundle)
     try:
         if run is not None:
             outcomes = run(reporter, confirm, options)

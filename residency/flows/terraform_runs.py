@@ -21,7 +21,9 @@ from residency.terraform.interrupts import forwarding_interrupts, remaining_lock
 from residency.terraform.locks import OutputLock, parse_duration
 from residency.terraform.manifest import Workspace, dependency_order, read_manifest
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
+from residency.terraform.plan_time_code import refuse_plan_time_code
 from residency.terraform.runner import Terraform, TerraformSettings
+from residency.terraform.synthesized_bundle import Bundle
 
 if TYPE_CHECKING:
     from residency.config import Config
@@ -69,6 +71,7 @@ class RunOptions:
     verbose: bool = False  # notes that are not news too (the local target's limitations)
     save_plans: Path | None = None  # plan: keep the plans for review here (`apply --plans`)
     reviewed_plans: Path | None = None  # apply: exactly the plans kept there, once shown current
+    bundle: Bundle | None = None  # a handed-over synthesized output (`--from`): never synthesize
 
 
 class RunReporter(Reporter, Protocol):
@@ -99,7 +102,10 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
     if options.save_plans is not None:
         reviewed_plans.refuse_existing(options.save_plans.resolve())
     tools = terraform_tools(paths, mirror)  # a missing terraform or mirror fails before the synth
-    synth(config, paths, progress, output)
+    if options.bundle is None:
+        synth(config, paths, progress, output)
+    else:  # written by a job that ran the project's code: what would run code while planning is refused
+        refuse_plan_time_code(paths.out, emulated=config.profile.uses_emulator)
     vet_plan = None
     if operation in (Operation.PLAN, Operation.APPLY):
         guard(config, paths, progress)
@@ -135,8 +141,9 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
             reporter.finished(decided[-1], operation)
     recorder = None
     if options.save_plans is not None:
-        recorder = reviewed_plans.PlanRecorder(options.save_plans, residency_version=_residency_version(),
-                                               terraform_version=terraform.version(), commit=_commit(paths.root))
+        commit = options.bundle.commit if options.bundle else project_commit(paths.root)
+        recorder = reviewed_plans.PlanRecorder(options.save_plans, residency_version=residency_version(),
+                                               terraform_version=terraform.version(), commit=commit)
     try:
         outcomes = run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
                                   options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan,
@@ -151,7 +158,7 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
 
 
 def _refuse_other_versions(reviewed: reviewed_plans.ReviewedPlans, terraform_version: str) -> None:
-    for tool, planned, now in (("residency", reviewed.residency_version, _residency_version()),
+    for tool, planned, now in (("residency", reviewed.residency_version, residency_version()),
                                ("Terraform", reviewed.terraform_version, terraform_version)):
         if planned != now:
             raise reviewed_plans.StalePlans(
@@ -177,13 +184,13 @@ def _finish_saved_plans(recorder: reviewed_plans.PlanRecorder, outcomes: list[Ou
              f"{written}; `residency apply --plans {written}` applies exactly these")
 
 
-def _residency_version() -> str:
+def residency_version() -> str:
     from importlib.metadata import version
 
     return version("residency")
 
 
-def _commit(root: Path) -> str | None:
+def project_commit(root: Path) -> str | None:
     """The git commit the project is at, for the record; None outside git."""
     from residency import processes
 

