@@ -1,4 +1,4 @@
-"""`ci render` and `ci summary`: pipeline files, and the summary their jobs post."""
+"""`ci render`, `ci summary` and `ci roles`: pipeline files, the summary their jobs post, and the roles they assume."""
 
 from __future__ import annotations
 
@@ -58,6 +58,50 @@ def summary(
             raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
                 from error
     print(render_summary(combine(documents), title=title), end="")
+
+
+@ci_app.command()
+def roles(
+    ctx: typer.Context,
+    platform: Annotated[str, typer.Option("--platform", help="github | gitlab: whose jobs assume the roles")]
+    = "github",
+    repository: Annotated[str | None, typer.Option(
+        "--repository", help="GitHub OWNER/REPO or GitLab GROUP/PROJECT the trust policies name", show_default=False)]
+    = None,
+    branch: Annotated[str, typer.Option("--branch", help="The default branch: applies and drift checks run there.")]
+    = "main",
+    gitlab_host: Annotated[str | None, typer.Option(
+        "--gitlab-host", help="The GitLab instance that issues the ID tokens (default gitlab.com).",
+        show_default=False)] = None,
+    output_format: Annotated[str, typer.Option("--format", help="json | terraform (Terraform JSON)")] = "json",
+    create_oidc_provider: Annotated[bool, typer.Option(
+        "--create-oidc-provider", help="--format terraform: create the OIDC identity provider too (default: look "
+                                       "up the account's)")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write DIR/ci-roles.json (or ci-roles.tf.json) instead of printing it.", show_default=False)]
+    = None,
+) -> None:
+    """The IAM roles the pipelines assume: a plan role that cannot read personal data, and apply roles trusted
+    only by their jurisdiction's environment on the default branch, with their policies."""
+    from residency.pipelines.ci_roles import FILES, RolesSettings, ci_roles, render_roles
+
+    app: Application = ctx.obj
+    if app.config.profile.uses_emulator:
+        app.say("no roles to make: target local runs on the embedded emulator, which needs no AWS roles")
+        return
+    if repository is None:
+        raise UsageError("--repository is required: the trust policies name the repository whose jobs may assume "
+                         "the roles", hint="e.g. --repository acme/health-platform (GitLab: GROUP/PROJECT)")
+    if gitlab_host is not None and platform != "gitlab":
+        raise UsageError("--gitlab-host is for --platform gitlab", hint="leave it out for GitHub")
+    settings = RolesSettings(platform, repository, branch, gitlab_host or "gitlab.com")
+    text = render_roles(ci_roles(app.config, settings), output_format, create_provider=create_oidc_provider)
+    if out is None:
+        print(text, end="")
+        return
+    from residency.files import write_atomically
+
+    app.say(f"wrote {write_atomically(out / FILES[output_format], text)}")
 
 
 def _relative_to(path: Path, root: Path) -> str:

@@ -84,6 +84,7 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
     )
     environment.filters["q"] = _yaml_double_quoted
     environment.globals["pin"] = pinned
+    environment.filters["apply_audience"] = gitlab_apply_audience
     environment.filters["sh"] = shlex.quote  # a word for the shell (values are checked before, never trusted alone)
     environment.filters["apply_jobs"] = lambda names, reviewed: [
         job for name in names for job in (f"apply-{name}", *((f"reapply-{name}",) if reviewed else ()))]
@@ -111,6 +112,11 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
     )
     # A macro's output ends in a newline of its own: no blank line inside a job.
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"\n{2,}(?= {4})", "\n", text))
+
+
+def gitlab_apply_audience(environment: str) -> str:
+    """The `aud` of a GitLab apply job's ID token: only its environment's apply role accepts it (ci_roles.py)."""
+    return f"residency:{environment}"
 
 
 def _global_needs(jobs: list[WorkspaceJob], *, reviewed: bool) -> list[str]:

@@ -74,7 +74,11 @@ class ExtensionContext:
         source = (self.project_dir / directory).resolve()
         if not source.is_dir():
             raise ValueError(f"package_lambda: {source} is not a directory")
-        key = hashlib.sha256(f"{source}\0{package}".encode()).hexdigest()[:12]
+        # Named by the directory's place in the project, never its absolute path: two checkouts of one commit (the
+        # pull request's job and the merged branch's) synthesize the same files, so a reviewed plan stays current.
+        project = self.project_dir.resolve()
+        place = source.relative_to(project).as_posix() if source.is_relative_to(project) else str(source)
+        key = hashlib.sha256(f"{place}\0{package}".encode()).hexdigest()[:12]
         zipped = self.project_dir / ".residency" / "extension-bundles" / f"{source.name}-{key}.zip"
         digest = build_bundle(source, zipped, package=package)
         asset = TerraformAsset(self._stack, f"extension-bundle-{key}", path=str(zipped), type=AssetType.FILE)

@@ -293,9 +293,9 @@ def test_github_jobs_get_only_the_permissions_and_roles_they_need(tmp_path):
         assert apply["concurrency"] == {"group": f"residency-apply-{name}", "cancel-in-progress": False}
         assert jobs[f"reapply-{name}"]["environment"] == apply["environment"]
         assert role(jobs[f"drift-{name}"]) == "arn:aws:iam::123456789012:role/residency-plan"
-    assert set(jobs["apply-global"]["needs"]) == {"synth", "reviewed-plans", *(f"{kind}-{r}" for kind in ("apply", "reapply")
-                                                  for r in ("eu-central-1", "eu-west-1", "us-east-1",
-                                                            "ap-southeast-2"))}
+    assert set(jobs["apply-global"]["needs"]) == {"synth", "reviewed-plans", *(
+        f"{kind}-{r}" for kind in ("apply", "reapply") for r in ("eu-central-1", "eu-west-1", "us-east-1",
+                                                                "ap-southeast-2"))}
     assert "!contains(needs.*.result, 'failure')" in jobs["apply-global"]["if"]
     assert document["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
     assert set(jobs["drift-report"]["needs"]) == {f"drift-{w}" for w in ("eu-central-1", "eu-west-1", "us-east-1",
@@ -312,7 +312,8 @@ def test_github_caches_pip_the_provider_and_jsii(tmp_path):
         assert all(path in cache["with"]["path"] for path in caches)
         install = next(step["run"] for step in steps if step.get("name") == "install residency")
         assert 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache' in install
-    python = next(step for step in jobs["synth"]["steps"] if str(step.get("uses", "")).startswith("actions/setup-python"))
+    python = next(step for step in jobs["synth"]["steps"]
+                  if str(step.get("uses", "")).startswith("actions/setup-python"))
     assert python["with"]["cache"] == "pip"
 
 
