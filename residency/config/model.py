@@ -298,6 +298,8 @@ def _audit_switch(value: object) -> object:
 
 IAM_ROLE_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
 ENVIRONMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$"
+# A container image by its content digest (a tag may move): registry/path[:tag]@sha256:<64 hex>.
+IMAGE_BY_DIGEST_PATTERN = r"^[a-z0-9][a-z0-9._/:-]{0,200}@sha256:[0-9a-f]{64}$"
 # What pipelines may `pip install`: an exact version, a git commit, an archive with its sha256, or a
 # directory of the repository. Never a bare name or a range: a job holding the apply role installs it.
 # The grammar has no shell or expression metacharacter (`$`, backticks, quotes, braces, `;`, `|`, spaces but the
@@ -344,6 +346,10 @@ class CiConfig(BaseModel):
         default={}, validate_default=True,
         description="apply roles by region code, jurisdiction or `global`: each workspace's apply job assumes "
                     "its own (a region's code wins over its jurisdiction)")
+    image: str | None = Field(
+        default=None, pattern=IMAGE_BY_DIGEST_PATTERN,
+        description="GitLab: the jobs' image by digest (python:3.11-trixie@sha256:<64 hex>, with Node 20 for jsii); "
+                    "default: python:3.11-trixie by tag")
     environment: str = Field(
         default="production", pattern=ENVIRONMENT_PATTERN,
         description="the apply jobs' environments are this + '-' + the jurisdiction (production-eu) or 'global': "

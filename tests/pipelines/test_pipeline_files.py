@@ -249,6 +249,18 @@ def test_an_unpinned_install_in_regions_yaml_is_a_located_config_error(tmp_path)
     assert validated.returncode == 65 and "ci.install: 'residency' is not pinned" in validated.stderr
 
 
+def test_gitlab_jobs_run_the_image_regions_yaml_pins_by_digest_and_a_tag_alone_is_refused(tmp_path):
+    digest = "python:3.11-trixie@sha256:" + "ab" * 32
+    document = validators.load(render("gitlab", config_text("aws", "s3").replace(
+        "ci:\n", f"ci:\n  image: {digest}\n"), tmp_path))
+    images = {job["image"] for job in document.values() if isinstance(job, dict) and "image" in job}
+    assert images == {digest}
+    config = tmp_path / "regions.yaml"
+    config.write_text(SAMPLE.read_text() + "ci: {image: python:3.11-trixie}\n")
+    validated = run_cli(["validate"], tmp_path)
+    assert validated.returncode == 65 and "ci.image" in validated.stderr
+
+
 # --- the reviewed plan is the applied plan ------------------------------------------------------------------
 
 @pytest.mark.parametrize("platform", ["github", "gitlab"])
