@@ -98,7 +98,8 @@ def _kind(mode: int) -> str:
 # A workspace's `moved` blocks for the renames a plan found (terraform/renames.py): written by plan, not synth.
 MOVES_FILE = "residency_moves.tf.json"
 # Written into cdktf.out by `terraform init` or a plan, not by synth: they say nothing about the configuration.
-NOT_SYNTHESIZED = (".terraform.lock.hcl", MOVES_FILE)
+LOCK_FILE = ".terraform.lock.hcl"  # Terraform's dependency lock, written by `terraform init`
+NOT_SYNTHESIZED = (LOCK_FILE, MOVES_FILE)
 
 
 def synthesized_digest(directory: Path) -> str | None:

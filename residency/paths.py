@@ -9,6 +9,7 @@ from residency.naming import STATE_KEY
 
 STATE_DIR_NAME = ".residency"
 OUT_DIR_NAME = "cdktf.out"
+SCP_FILE = "organization-scp.json"  # the organization SCP (`organization_scp: true`), beside the workspaces
 
 
 def local_state_path(workspace: str) -> PurePosixPath:

@@ -23,7 +23,7 @@ from residency.terraform.manifest import Workspace, dependency_order, read_manif
 from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
 from residency.terraform.plan_time_code import refuse_plan_time_code
 from residency.terraform.runner import Terraform, TerraformSettings
-from residency.terraform.synthesized_bundle import Bundle
+from residency.terraform.synthesized_bundle import Bundle, forget_dependency_locks
 
 if TYPE_CHECKING:
     from residency.config import Config
@@ -106,6 +106,7 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
         synth(config, paths, progress, output)
     else:  # written by a job that ran the project's code: what would run code while planning is refused
         refuse_plan_time_code(paths.out, emulated=config.profile.uses_emulator)
+        forget_dependency_locks(options.bundle.directory)
     vet_plan = None
     if operation in (Operation.PLAN, Operation.APPLY):
         guard(config, paths, progress)

@@ -77,7 +77,7 @@ SERVICES: tuple[Service, ...] = (
        stores=("aws_cloudwatch_log_group", "aws_cloudwatch_log_stream"),
        reads=("logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults",
               "logs:StartLiveTail", "logs:GetLogRecord", "logs:GetLogGroupFields", "logs:Unmask",
-              "logs:CreateExportTask")),
+              "logs:CreateExportTask", "logs:ListAnomalies")),
     _s("kms", "aws_kms_",
        reads=("kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
               "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair",
@@ -149,7 +149,8 @@ SERVICES: tuple[Service, ...] = (
        reads=("xray:BatchGetTraces", "xray:GetTraceSummaries", "xray:GetTraceGraph", "xray:StartTraceRetrieval",
               "xray:ListRetrievedTraces", "xray:GetRetrievedTracesGraph"),
        note="traces of the functions (`tracing: true`) carry what their requests carried"),
-    # Configuration only: nothing of theirs keeps what people put in it.
+    # Configuration only: nothing of theirs keeps what people put in it. What Terraform itself records (a schedule's
+    # input, a Glue connection's password, an API key's value) is in the state, which the plan role reads anyway.
     _s("iam", "aws_iam_"),
     _s("ec2", "aws_availability_zone", "aws_customer_gateway", "aws_default_security_group", "aws_ec2_",
        "aws_egress_only_internet_gateway", "aws_eip", "aws_flow_log", "aws_internet_gateway",
@@ -161,14 +162,16 @@ SERVICES: tuple[Service, ...] = (
     _s("appconfig", "aws_appconfig_"),
     _s("acm", "aws_acm_"),
     _s("cloudfront", "aws_cloudfront_"),
-    _s("cloudwatch", "aws_cloudwatch_"),
+    _s("cloudwatch", "aws_cloudwatch_", reads=("cloudwatch:GetInsightRuleReport",),
+       note="Contributor Insights reports name the top contributors: partition keys, client addresses"),
     _s("directconnect", "aws_dx_"),
     _s("ecr", "aws_ecr_"),
     _s("pipes", "aws_pipes_"),
     _s("scheduler", "aws_scheduler_"),
     _s("route53", "aws_route53_"),
     _s("route53resolver", "aws_route53_resolver_"),
-    _s("wafv2", "aws_wafv2_"),
+    _s("wafv2", "aws_wafv2_", reads=("wafv2:GetSampledRequests",),
+       note="sampled web requests carry client addresses, URIs and headers (cookies, authorization)"),
 )
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from residency import processes
-
-LOCK_FILE = ".terraform.lock.hcl"
+from residency.files import LOCK_FILE
 
 
 class Synthesizable(Protocol):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from residency.errors import UsageError
-from residency.files import NOT_SYNTHESIZED, write_atomically
+from residency.files import LOCK_FILE, NOT_SYNTHESIZED, write_atomically
 from residency.paths import OUT_DIR_NAME, STATE_DIR_NAME
 
 BUNDLE_FILE = "residency-bundle.json"
@@ -83,6 +83,14 @@ def open_bundle(directory: Path, *, residency_version: str) -> Bundle:
                   commit=commit if isinstance(commit, str) else None,
                   workspaces=tuple(str(name) for name in workspaces) if isinstance(workspaces, list) else None,
                   config_origin=str(record.get("config") or CONFIG_NAME))
+
+
+def forget_dependency_locks(directory: Path) -> None:
+    """Lock files in a bundle are planted (the synth job writes none) or an earlier init's in this job: removed,
+    so `terraform init` takes providers as the registry or mirror signs them, never as a planted lock and a shared
+    plugin cache would have them."""
+    for lock in (directory / OUT_DIR_NAME).glob(f"stacks/*/{LOCK_FILE}"):
+        lock.unlink(missing_ok=True)
 
 
 def _record(directory: Path) -> dict[str, object]:

@@ -421,7 +421,11 @@ def test_gitlab_gives_its_api_token_only_to_jobs_that_run_none_of_the_changes_co
 
 def test_tfc_takes_the_token_for_its_host_and_sets_dynamic_credentials_per_workspace(tmp_path):
     document = validators.load(render("tfc", AWS_CLOUD, tmp_path))
-    assert document["jobs"]["plan"]["env"] == {"TF_TOKEN_app_eu_terraform_io": "${{ secrets.TF_API_TOKEN }}"}
+    # Pull requests and drift checks hold a plan-only token; the apply token lives in the environments' secrets.
+    assert document["jobs"]["plan"]["env"] == {"TF_TOKEN_app_eu_terraform_io": "${{ secrets.TF_PLAN_TOKEN }}"}
+    assert document["jobs"]["drift-global"]["env"] == document["jobs"]["plan"]["env"]
+    assert document["jobs"]["apply-global"]["env"] == {"TF_TOKEN_app_eu_terraform_io": "${{ secrets.TF_API_TOKEN }}"}
+    assert "TF_TOKEN" not in str(document["jobs"]["synth"])
     assert "TF_TOKEN_app_terraform_io" not in render("tfc", AWS_CLOUD, tmp_path)
     config = tmp_path / "cloud.yaml"
     config.write_text(AWS_CLOUD)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from residency.errors import ExitCode, UsageError
-from residency.terraform.synthesized_bundle import BUNDLE_FILE, open_bundle, write_bundle
+from residency.terraform.synthesized_bundle import BUNDLE_FILE, forget_dependency_locks, open_bundle, write_bundle
 
 
 @pytest.fixture
@@ -67,3 +67,12 @@ def test_an_existing_directory_is_never_written_into(bundle, tmp_path):
     with pytest.raises(UsageError, match="already exists"):
         write_bundle(bundle, config_file=bundle / "regions.yaml", out_dir=bundle / "cdktf.out",
                      residency_version="1.0", commit=None, workspaces=None)
+
+
+def test_lock_files_in_a_bundle_are_forgotten_before_terraform_reads_them(bundle):
+    """A planted lock file would let a poisoned plugin cache pass as the registry's provider."""
+    lock = bundle / "cdktf.out" / "stacks" / "eu-west-1" / ".terraform.lock.hcl"
+    lock.write_text('provider "registry.terraform.io/hashicorp/aws" { hashes = ["h1:planted"] }')
+    forget_dependency_locks(bundle)
+    assert not lock.exists()
+    assert (bundle / "cdktf.out" / "stacks" / "eu-west-1" / "cdk.tf.json").exists()

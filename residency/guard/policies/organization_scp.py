@@ -40,8 +40,8 @@ from residency.guard.policies.evaluation import (
     wildcard_match,
 )
 from residency.guard.terraform_json.documents import strict_json
+from residency.paths import SCP_FILE as SCP_FILE  # where `residency synth` writes it, beside the workspaces
 
-SCP_FILE = "organization-scp.json"  # where `residency synth` writes it, beside the workspaces
 SCP_SIZE_LIMIT = 5120  # characters AWS Organizations accepts in one SCP
 MAX_READ = 1024 * 1024
 REGION_KEY = "aws:RequestedRegion"
