@@ -17,7 +17,7 @@ SAMPLE = REPO / "regions.yaml"
 
 # The end-to-end scenarios, longest first (measured: the lifecycle takes about twice the others).
 LONGEST_FIRST = ("test_region_lifecycle.py", "test_local_target.py", "test_wheel.py", "test_domain_routing.py",
-                 "test_emulator_concurrency.py", "test_parallel_runs.py", "test_s3_state.py")
+                 "test_emulator_concurrency.py", "test_parallel_runs.py", "test_s3_state.py", "test_pipeline_jobs.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
