@@ -5,7 +5,10 @@ material never leaves KMS and the directory never holds anything that reverses t
 
 A claim is *pending* from sign-up until the user proves the address (post-confirmation), and only
 binds the address while it has not expired; a *confirmed* claim binds it until the account is
-deleted or its region retired. Every write goes to the primary table with a condition: a single
+deleted or its region retired. A pending claim's lifetime runs from the address's first claim
+(`first_claimed_at`): signing up again, here or elsewhere, never extends it, so a stranger who keeps
+signing someone's address up holds it for at most one lifetime; once the table's TTL has removed the
+expired entry (DynamoDB: typically within two days), a sign-up starts a new one. Every write goes to the primary table with a condition: a single
 writer makes the condition authoritative, whereas global-table replicas resolve concurrent writes
 last-writer-wins. An entry written before claims existed has no state and counts as confirmed.
 
@@ -34,6 +37,7 @@ KEY = "user_key"
 # The table's TTL attribute: DynamoDB deletes an expired pending claim eventually (within days), so
 # the handlers never rely on that and treat an expired claim as absent themselves.
 EXPIRES = "expires_at"
+FIRST_CLAIMED = "first_claimed_at"  # when the address was first claimed: a pending claim's lifetime runs from it
 
 
 @dataclass(frozen=True)
@@ -133,24 +137,27 @@ def confirmed_here(keys: list[UserKey], entries: list[Entry], home_region: str) 
 
 
 def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int) -> bool:
-    """Sign-up: claim the address for `home_region` until it is confirmed or `pending_seconds`
-    pass. False when a confirmed claim elsewhere, or a pending one there that has not expired,
-    holds it under any key version. Of two regions claiming at once, exactly one write succeeds."""
-    now = int(time.time())
-    values = {":region": {"S": home_region}, ":pending": {"S": PENDING}, ":now": {"N": str(now)}}
+    """Sign-up: claim the address for `home_region` until it is confirmed or `pending_seconds` after its first claim
+    pass. False when a confirmed claim elsewhere, or a pending one there that has not expired, holds it under any key
+    version. Of two regions claiming at once, exactly one write succeeds. A claim taken over after an earlier one
+    expired keeps the first claim's time, so it binds nothing: the address stays free for whoever confirms it."""
+    now = _now()
+    values = {":region": {"S": home_region}, ":pending": {"S": PENDING}, ":now": {"N": str(now)},
+              ":lifetime": {"N": str(pending_seconds)}}
     claimed = _write(
         keys,
-        update="SET home_region = :region, claim_state = :pending, #expires = :expires, key_version = :version, "
+        update=f"SET home_region = :region, claim_state = :pending, {FIRST_CLAIMED} = if_not_exists({FIRST_CLAIMED}, "
+               f":now), #expires = if_not_exists({FIRST_CLAIMED}, :now) + :lifetime, key_version = :version, "
                "created_at = :now_text",
-        condition="attribute_not_exists(#key) OR (home_region = :region AND claim_state = :pending) "
-                  "OR (claim_state = :pending AND #expires < :now)",
+        condition="attribute_not_exists(#key) OR (claim_state = :pending AND #expires < :now)",
         older_condition="attribute_not_exists(#key) OR home_region = :region "
                         "OR (claim_state = :pending AND #expires < :now)",
-        values={**values, ":expires": {"N": str(now + pending_seconds)}},
+        values=values,
     )
     if claimed:
         return True
-    # Confirmed here already (an account deleted without its claim released): the address is ours.
+    # Pending here and not expired (signing up again extends nothing), or confirmed here already (an account
+    # deleted without its claim released): the address is this region's.
     entries = lookup(keys, authoritative=True)
     return not any(entry.binds(now) and entry.home_region != home_region for entry in entries) and any(
         entry.key == keys[0] and entry.home_region == home_region for entry in entries)
@@ -235,6 +242,10 @@ def _entry(key: UserKey, item: dict[str, Any]) -> Entry:
     return Entry(key=key, home_region=item["home_region"]["S"],
                  state=item.get("claim_state", {}).get("S", CONFIRMED),
                  expires_at=int(expires) if expires is not None else None)
+
+
+def _now() -> int:
+    return int(time.time())
 
 
 def _primary() -> Any:

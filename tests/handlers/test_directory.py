@@ -104,7 +104,8 @@ def test_a_pending_claim_writes_only_the_key_the_region_and_its_expiry(aws):
     before = int(time.time())
     assert directory.claim_pending([key_of()], HOME, pending_seconds=3600)
     entry = aws.entry(key_of().value)
-    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
+    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "first_claimed_at", "key_version",
+                          "created_at"}
     assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "pending"}
     assert before + 3600 <= int(entry["expires_at"]["N"]) <= int(time.time()) + 3600
     assert entry["key_version"] == {"S": "1"}

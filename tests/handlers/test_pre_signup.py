@@ -1,10 +1,12 @@
 import copy
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-from handlers import pre_signup
+from handlers import directory, pre_signup
 from tests.handlers.support import GLOBAL, HOME, OTHER, cognito_event
 
 EMAIL = "alice@example.com"
@@ -32,7 +34,8 @@ def test_each_sign_up_source_claims_this_region_and_returns_the_event_unchanged(
     assert event["response"]["autoConfirmUser"] is False
     entry = aws.entry(aws.mac(EMAIL))
     assert entry["home_region"] == {"S": HOME} and entry["claim_state"] == {"S": "pending"}
-    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
+    assert set(entry) == {"user_key", "home_region", "claim_state", "expires_at", "first_claimed_at", "key_version",
+                          "created_at"}
 
 
 def test_the_entry_is_keyed_by_the_normalized_email(aws):
@@ -148,3 +151,86 @@ def test_an_address_held_under_an_older_key_version_is_still_held(aws, monkeypat
     monkeypatch.setenv("HOME_REGION", HOME)
     assert rejection(sign_up()) == pre_signup.ALREADY_ELSEWHERE
     assert len(aws.entries()) == 1
+
+
+# --- a pending claim lasts as promised (time travel: the handlers' clock moved, the claims as written) ------------
+
+HOUR = 3600
+LIFETIME = 86400  # PENDING_CLAIM_SECONDS in the handlers' environment (tests/handlers/conftest.py)
+
+
+def at(monkeypatch: pytest.MonkeyPatch, moment: int) -> None:
+    monkeypatch.setattr(directory, "_now", lambda: moment)
+
+
+@contextmanager
+def region(monkeypatch: pytest.MonkeyPatch, code: str) -> Iterator[None]:
+    """The trigger of another region's pool."""
+    monkeypatch.setenv("HOME_REGION", code)
+    try:
+        yield
+    finally:
+        monkeypatch.setenv("HOME_REGION", HOME)
+
+
+def refused(event: dict) -> bool:
+    try:
+        pre_signup.handler(event, None)
+    except pre_signup.SignUpRejected as rejection:
+        assert str(rejection) == pre_signup.ALREADY_ELSEWHERE
+        return True
+    return False
+
+
+def test_a_stranger_signing_an_address_up_again_and_again_holds_it_for_one_lifetime_only(aws, monkeypatch):
+    """The review's reproduction: the victim's address re-submitted elsewhere every 50 minutes for five days."""
+    start = int(time.time())
+    stranger = sign_up(region=OTHER)
+    for step in range(0, 5 * 24 * HOUR, 50 * 60):
+        at(monkeypatch, start + step)
+        with region(monkeypatch, OTHER):
+            assert not refused(copy.deepcopy(stranger))  # the stranger's own region never refuses them
+    entry = aws.entry(aws.mac(EMAIL))
+    assert int(entry["expires_at"]["N"]) == start + LIFETIME  # never extended
+    assert int(entry["first_claimed_at"]["N"]) == start
+    at(monkeypatch, start + LIFETIME - 1)
+    assert refused(sign_up())  # within the first lifetime the pending claim elsewhere holds
+    at(monkeypatch, start + LIFETIME + 1)
+    assert not refused(sign_up())  # the victim signs up at home once it has passed, whatever the stranger did
+
+
+def test_a_claim_taken_over_after_expiry_keeps_the_first_claims_time_and_binds_nothing(aws, monkeypatch):
+    start = int(time.time())
+    at(monkeypatch, start)
+    with region(monkeypatch, OTHER):
+        assert not refused(sign_up(region=OTHER))
+    at(monkeypatch, start + LIFETIME + HOUR)
+    assert not refused(sign_up())  # taken over here, after expiry
+    entry = aws.entry(aws.mac(EMAIL))
+    assert entry["home_region"] == {"S": HOME} and int(entry["first_claimed_at"]["N"]) == start
+    at(monkeypatch, start + LIFETIME + 2 * HOUR)
+    with region(monkeypatch, OTHER):  # the stranger's region again: nothing binds, so it is not refused either;
+        assert not refused(sign_up(region=OTHER))  # whoever confirms first holds the address
+    assert int(aws.entry(aws.mac(EMAIL))["expires_at"]["N"]) == start + LIFETIME
+
+
+def test_signing_up_again_in_the_same_region_extends_nothing(aws, monkeypatch):
+    start = int(time.time())
+    at(monkeypatch, start)
+    assert not refused(sign_up())
+    at(monkeypatch, start + LIFETIME - HOUR)
+    assert not refused(sign_up())
+    assert int(aws.entry(aws.mac(EMAIL))["expires_at"]["N"]) == start + LIFETIME
+
+
+def test_a_claim_written_before_first_claimed_at_existed_is_not_extended_while_it_holds(aws, monkeypatch):
+    start = int(time.time())
+    aws.put(aws.mac(EMAIL), OTHER, claim_state={"S": "pending"}, expires_at={"N": str(start + HOUR)},
+            key_version={"S": "1"})
+    at(monkeypatch, start)
+    with region(monkeypatch, OTHER):
+        assert not refused(sign_up(region=OTHER))
+    assert int(aws.entry(aws.mac(EMAIL))["expires_at"]["N"]) == start + HOUR
+    assert refused(sign_up())
+    at(monkeypatch, start + HOUR + 1)
+    assert not refused(sign_up())
