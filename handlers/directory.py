@@ -8,9 +8,9 @@ binds the address while it has not expired; a *confirmed* claim binds it until t
 deleted or its region retired. A pending claim's lifetime runs from the address's first claim
 (`first_claimed_at`): signing up again, here or elsewhere, never extends it, so a stranger who keeps
 signing someone's address up holds it for at most one lifetime; once the table's TTL has removed the
-expired entry (DynamoDB: typically within two days), a sign-up starts a new one. Every write goes to the primary table with a condition: a single
-writer makes the condition authoritative, whereas global-table replicas resolve concurrent writes
-last-writer-wins. An entry written before claims existed has no state and counts as confirmed.
+expired entry (DynamoDB: typically within two days), a sign-up starts a new one. Every write goes
+to the primary table with a condition: a single writer makes the condition authoritative, whereas
+global-table replicas resolve concurrent writes last-writer-wins. An entry written before claims existed has no state and counts as confirmed.
 
 Several HMAC keys may be active (HMAC_KEYS, the current one first): a user is looked up under each,
 and an entry found under an older one moves to the current one when the claim is next confirmed.
