@@ -10,7 +10,8 @@ deleted or its region retired. A pending claim's lifetime runs from the address'
 signing someone's address up holds it for at most one lifetime; once the table's TTL has removed the
 expired entry (DynamoDB: typically within two days), a sign-up starts a new one. Every write goes
 to the primary table with a condition: a single writer makes the condition authoritative, whereas
-global-table replicas resolve concurrent writes last-writer-wins. An entry written before claims existed has no state and counts as confirmed.
+global-table replicas resolve concurrent writes last-writer-wins. An entry written before claims
+existed has no state and counts as confirmed.
 
 Several HMAC keys may be active (HMAC_KEYS, the current one first): a user is looked up under each,
 and an entry found under an older one moves to the current one when the claim is next confirmed.
