@@ -89,6 +89,24 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     return data
 
 
+# What residency reads of a file handed to it (a plan's JSON, a manifest, a run's report): far more than any it writes.
+HANDED_FILE_LIMIT = 256 * 1024 * 1024
+
+
+def read_handed_text(path: Path, limit: int = HANDED_FILE_LIMIT) -> str:
+    """A file a user or another job handed to residency, as UTF-8 text: a regular file of at most `limit` bytes.
+    OSError for anything else (a FIFO, a device, a directory, a file too large, not UTF-8), with the reason
+    said for a person, so callers that catch OSError need nothing more."""
+    try:
+        return read_regular_file(path, limit).decode("utf-8")
+    except UnreadableFile as error:
+        raise (FileNotFoundError if error.missing else OSError)(error.reason) from None
+    except FileTooLarge as error:
+        raise OSError(f"{path} holds {error.size} bytes, more than residency reads ({limit})") from None
+    except UnicodeDecodeError as error:
+        raise OSError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
 def _kind(mode: int) -> str:
     kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))

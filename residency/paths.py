@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from residency.errors import UsageError
 from residency.naming import STATE_KEY
 
 STATE_DIR_NAME = ".residency"
@@ -43,10 +46,19 @@ class ProjectPaths:
         and an existing one (from an older residency, or a lax umask) is tightened."""
         try:
             self.work.mkdir(mode=0o700, exist_ok=True)
-            if self.work.stat().st_mode & 0o077:
-                self.work.chmod(0o700)
+            status = self.work.lstat()
         except OSError:
-            pass  # a read-only or missing project directory: the command itself will say so
+            return  # a read-only or missing project directory: the command itself will say so
+        if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid():
+            owner = "a symbolic link" if stat.S_ISLNK(status.st_mode) else f"owned by uid {status.st_uid}, not you"
+            raise UsageError(f"{self.work} is {owner}: residency keeps state, saved plans and logs there, and "
+                             "would write into (and read from) someone else's directory",
+                             hint=f"remove it, or run residency as its owner (uid {status.st_uid})")
+        if status.st_mode & 0o077:
+            try:
+                self.work.chmod(0o700)
+            except OSError:
+                pass
 
     @property
     def out(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,30 @@ DEFAULT_CONFIG = Path("regions.yaml")
 
 def nearest_config(start: Path) -> Path:
     """The regions.yaml in `start` or the nearest directory above it, as git finds its repository;
-    `./regions.yaml` (which the missing-file message names) when there is none."""
+    `./regions.yaml` (which the missing-file message names) when there is none.
+
+    The search stops at a repository's root (a directory holding `.git`) and before any directory this user does
+    not own: a regions.yaml someone else put in /tmp or /home names extensions, which residency would import."""
+    user = os.getuid()
     for directory in (start, *start.parents):
+        try:
+            if directory.stat().st_uid != user:
+                break
+        except OSError:
+            break
         candidate = directory / DEFAULT_CONFIG
-        if candidate.is_file():
+        if candidate.is_file() and _owned_by(candidate, user):
             return candidate if directory != start else DEFAULT_CONFIG
+        if (directory / ".git").exists():
+            break
     return DEFAULT_CONFIG
+
+
+def _owned_by(path: Path, user: int) -> bool:
+    try:
+        return path.stat().st_uid == user
+    except OSError:
+        return False
 
 
 def package_version() -> str:

@@ -10,6 +10,7 @@ import typer
 
 from residency.cli.application import Application
 from residency.errors import UsageError
+from residency.files import read_handed_text
 
 ci_app = typer.Typer(help="CI pipelines: render them, and summarize their runs.", no_args_is_help=True)
 
@@ -51,7 +52,7 @@ def summary(
     documents = []
     for file in files:
         try:
-            documents.append(json.loads(file.read_text()))
+            documents.append(json.loads(read_handed_text(file)))
         except OSError as error:
             raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
         except ValueError as error:

@@ -11,6 +11,7 @@ import typer
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
 from residency.errors import ExitCode, UsageError
+from residency.files import read_handed_text
 from residency.flows import terraform_runs
 
 PlanOption = Annotated[list[str] | None, typer.Option(
@@ -101,7 +102,7 @@ def _read_plan(name: str, file: Path, known: tuple[str, ...]) -> dict[str, Any]:
     if name not in known:
         raise UsageError(f"--plan: unknown workspace {name!r}", hint=f"one of {', '.join(known)}")
     try:
-        document = json.loads(file.read_text())
+        document = json.loads(read_handed_text(file))
     except OSError as error:
         raise UsageError(f"--plan {name}={file}: {error.strerror or error}") from error
     except ValueError as error:

@@ -21,9 +21,13 @@ if TYPE_CHECKING:
     from residency.config import Config
 
 Progress = Callable[[str], None]
-# What `residency tf` runs only when told twice: residency's own apply and destroy check the plan
-# against the residency rules, keep protected stores and adopt unfinished creations; these do not.
-CHANGES_EVERYTHING = ("apply", "destroy")
+# What `residency tf` runs freely: Terraform's commands that change no state, no infrastructure and no file of
+# residency's (a command with a subcommand is named with it). Everything else (apply, destroy, import, refresh,
+# taint, `state rm`, `providers lock`, `fmt`, `-chdir=...`) skips what residency's own commands check, and runs
+# only with --i-know.
+READ_ONLY = frozenset({"show", "output", "plan", "graph", "validate", "version", "console", "providers",
+                       "providers schema", "state list", "state show", "state pull", "workspace list",
+                       "workspace show", "metadata functions"})
 SENSITIVE = "(sensitive: `residency tf WORKSPACE -- output NAME` shows it)"
 
 
@@ -61,19 +65,38 @@ def shown_outputs(document: dict[str, object]) -> dict[str, object]:
             for output, entry in document.items() if isinstance(entry, dict)}
 
 
+def _instead(command: str, name: str) -> str:
+    """residency's own command for what a Terraform command would do, where there is one."""
+    own = {"apply": f"residency apply {name}", "destroy": f"residency destroy {name}",
+           "plan": f"residency plan {name}", "state rm": f"residency store retire {name} STORE"}.get(command)
+    return f"use `{own}`; " if own else ""
+
+
+def _command(args: list[str]) -> str:
+    """The Terraform command `args` run, with its subcommand where it has one (`state rm`); "" when a global option
+    comes first that changes where or how Terraform runs (`-chdir=...`)."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if not words or any(arg.startswith("-") for arg in args[:args.index(words[0])] if arg not in ("-help", "-version")):
+        return ""
+    if words[0] in ("state", "providers", "workspace", "metadata") and len(words) > 1:
+        return f"{words[0]} {words[1]}"
+    return words[0]
+
+
 def run_terraform(config: Config, paths: ProjectPaths, name: str, args: list[str], *, mirror: str | None,
                   progress: Progress, allow_changes: bool) -> int:
     """`terraform ARGS` in workspace `name`, on this terminal; its exit code."""
     if not args:
         raise UsageError("no Terraform command given",
                          hint=f"for example `residency tf {name} -- state list`")
-    # The subcommand is the first word that is not a global option (`-chdir=...` may come first).
-    subcommand = next((arg for arg in args if not arg.startswith("-")), "")
-    if subcommand in CHANGES_EVERYTHING and not allow_changes:
+    command = _command(args)
+    if command not in READ_ONLY and not allow_changes:
         raise UsageError(
-            f"`terraform {subcommand}` through `residency tf` skips the residency rules on the plan, the "
-            "protection of data stores and the adoption of unfinished creations",
-            hint=f"use `residency {subcommand} {name}`; or add --i-know to run Terraform's own")
+            f"`terraform {command or ' '.join(args)}` through `residency tf` may change state, infrastructure or "
+            "residency's files, and skips the residency rules on the plan, the protection of data stores and the "
+            "adoption of unfinished creations",
+            hint=f"{_instead(command, name)}read-only commands run freely ({', '.join(sorted(READ_ONLY))}); "
+                 "add --i-know to run it anyway")
     terraform, (workspace,) = ready_workspaces(config, paths, [name], mirror=mirror, progress=progress)
     try:
         returncode = processes.run_on_terminal([str(terraform.settings.binary), *args], cwd=workspace.directory,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from residency.errors import ViolationError
-from residency.files import MOVES_FILE, NOT_SYNTHESIZED
+from residency.files import MOVES_FILE, NOT_SYNTHESIZED, read_handed_text
 from residency.paths import SCP_FILE
 from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.template_calls import called_functions
@@ -85,7 +85,7 @@ def _problems(out_dir: Path, *, emulated: bool) -> Iterator[str]:
         yield from _moves_only(workspace)
         document_file = workspace / "cdk.tf.json"
         try:
-            document = json.loads(document_file.read_text(), object_pairs_hook=_refusing_duplicates)
+            document = json.loads(read_handed_text(document_file), object_pairs_hook=_refusing_duplicates)
         except (OSError, ValueError) as error:
             yield f"stacks/{workspace.name}/cdk.tf.json: cannot be read as residency writes it ({error})"
             continue
@@ -119,7 +119,7 @@ def _layout(out_dir: Path) -> Iterator[str]:
 def _manifest(out_dir: Path) -> Iterator[str]:
     """The manifest names each workspace's directory: only `stacks/<its name>`, the directories there."""
     try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(), object_pairs_hook=_refusing_duplicates)
+        manifest = json.loads(read_handed_text(out_dir / MANIFEST), object_pairs_hook=_refusing_duplicates)
         stacks = manifest["stacks"]
         named = {str(name): stack["workingDirectory"] for name, stack in stacks.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -148,7 +148,7 @@ def _moves_only(workspace: Path) -> Iterator[str]:
     if not path.exists():
         return
     try:
-        document = json.loads(path.read_text())
+        document = json.loads(read_handed_text(path))
     except (OSError, ValueError):
         document = None
     if not isinstance(document, dict) or set(document) - {"//", "moved"}:

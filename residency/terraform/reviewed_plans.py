@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ExitCode, ResidencyError, UsageError
-from residency.files import MOVES_FILE
+from residency.files import MOVES_FILE, read_handed_text
 from residency.terraform.manifest import Workspace
 from residency.terraform.placeholders import reads_from
 from residency.terraform.plan_archive import PlanArchive
@@ -217,7 +217,7 @@ def load_reviewed_plans(directory: Path) -> ReviewedPlans:
     manifest = directory / MANIFEST
     hint = "give the directory `residency plan --save-plans DIR` wrote"
     try:
-        document = json.loads(manifest.read_text())
+        document = json.loads(read_handed_text(manifest))
     except FileNotFoundError:
         raise UsageError(f"{directory} holds no {MANIFEST}: it is not a set of saved plans", hint=hint) from None
     except (OSError, ValueError) as error:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from residency.errors import UsageError
-from residency.files import LOCK_FILE, NOT_SYNTHESIZED, write_atomically
+from residency.files import LOCK_FILE, NOT_SYNTHESIZED, read_handed_text, write_atomically
 from residency.paths import OUT_DIR_NAME, STATE_DIR_NAME
 
 BUNDLE_FILE = "residency-bundle.json"
@@ -96,7 +96,7 @@ def forget_dependency_locks(directory: Path) -> None:
 def _record(directory: Path) -> dict[str, object]:
     path = directory / BUNDLE_FILE
     try:
-        record = json.loads(path.read_text())
+        record = json.loads(read_handed_text(path))
     except FileNotFoundError:
         raise UsageError(f"{directory} is not a synthesized bundle (no {BUNDLE_FILE})",
                          hint="write one with `residency synth --bundle DIR` in the job that synthesizes") from None

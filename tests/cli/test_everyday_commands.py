@@ -86,12 +86,29 @@ def test_a_valid_aws_region_that_is_not_listed_suggests_adding_it(tmp_path):
     assert typo.returncode == 64 and "did you mean 'eu-central-1'?" in typo.stderr
 
 
+@pytest.mark.parametrize(("args", "command"), [
+    (["state", "list"], "state list"), (["state", "show", "a.b"], "state show"), (["output", "-json"], "output"),
+    (["show", "-json"], "show"), (["plan", "-destroy"], "plan"), (["-help"], ""), (["providers"], "providers"),
+    (["state", "rm", "a.b"], "state rm"), (["-chdir=/tmp", "state", "list"], ""), (["-chdir", "x", "show"], "")])
+def test_tf_reads_the_terraform_command_with_its_subcommand_and_any_global_option(args, command):
+    from residency.flows.workspace_access import READ_ONLY, _command
+
+    assert _command(args) == command
+    assert (command in READ_ONLY) == (command in ("state list", "state show", "output", "show", "plan", "providers"))
+
+
 def test_tf_refuses_apply_and_destroy_unless_told_and_needs_a_command(tmp_path):
     shutil.copy(SAMPLE, tmp_path / "regions.yaml")
-    for command in (["apply"], ["destroy"], ["-chdir=.", "apply"]):
+    for command in (["apply"], ["destroy"]):
         refused = run_cli(["tf", "eu-central-1", "--", *command, "-auto-approve"], tmp_path)
         assert refused.returncode == 64, refused.stderr
         assert f"use `residency {command[-1]} eu-central-1`" in refused.stderr and "--i-know" in refused.stderr
+    # Whatever writes state, infrastructure or residency's files, however it is spelled.
+    for command in (["state", "rm", "aws_s3_bucket.data"], ["import", "aws_s3_bucket.x", "x"], ["taint", "a.b"],
+                    ["-chdir=.", "plan", "-destroy", "-out", "p"], ["refresh"], ["fmt"], ["providers", "lock"],
+                    ["state", "push", "x"], ["force-unlock", "1"], ["workspace", "new", "x"]):
+        refused = run_cli(["tf", "eu-central-1", "--", *command], tmp_path)
+        assert refused.returncode == 64 and "--i-know" in refused.stderr, (command, refused.stderr)
     empty = run_cli(["tf", "eu-central-1"], tmp_path)
     assert empty.returncode == 64 and "residency tf eu-central-1 -- state list" in empty.stderr
     unknown = run_cli(["tf", "mars-north-1", "--", "state", "list"], tmp_path)

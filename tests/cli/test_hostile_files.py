@@ -84,3 +84,31 @@ def test_region_add_refuses_mixed_line_endings_and_leaves_the_file(tmp_path: Pat
     config.write_bytes(original)
     refused(run_cli(ADD, tmp_path), 64, "mixes CRLF and LF line endings")
     assert config.read_bytes() == original
+
+
+# --- files handed to residency: saved plans, run reports, a bundle, a plan's JSON ----------------------------------
+
+def handed(tmp_path: Path, kind: str) -> Path:
+    """A FIFO (a plain read would wait forever) or a link to /dev/zero (a plain read would never end)."""
+    target = tmp_path / f"handed-{kind}"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    return target
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_files_handed_to_residency_are_refused_at_once_when_not_plain_files(tmp_path: Path, kind: str):
+    (tmp_path / "regions.yaml").write_text(SAMPLE.read_text())
+    reason = "named pipe (FIFO)" if kind == "fifo" else "a character device"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    handed(tmp_path, kind).rename(plans / "manifest.json")
+    refused(run_cli(["apply", "--plans", str(plans)], tmp_path, timeout=60), 64, reason)
+    refused(run_cli(["ci", "summary", str(handed(tmp_path, kind))], tmp_path, timeout=60), 64, reason)
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (tmp_path / f"handed-{kind}").unlink()
+    handed(tmp_path, kind).rename(bundle / "residency-bundle.json")
+    refused(run_cli(["plan", "--from", str(bundle)], tmp_path, timeout=60), 64, reason)
