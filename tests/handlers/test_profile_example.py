@@ -4,6 +4,8 @@ out, and together with residency's own DELETE /me, which must erase what the exa
 import base64
 import importlib.util
 import json
+import os
+import sys
 from pathlib import Path
 
 import boto3
@@ -22,8 +24,18 @@ PROFILE = {"display_name": "Alice", "locale": "de-DE", "preferences": {"theme": 
 
 @pytest.fixture
 def me(aws, monkeypatch):
-    """The example's handler module, loaded as Lambda loads it (a file at the zip's root), fresh per test."""
+    """The example's handler module, loaded as Lambda loads it (a file at the zip's root), fresh per test; the
+    caller is a real, enabled user of this region's pool (its sub is the pool's to choose)."""
     monkeypatch.setenv("PROFILE_TABLE", DATA_TABLE)
+    cognito = boto3.client("cognito-idp", region_name=HOME)
+    pool_id = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    user = cognito.admin_create_user(UserPoolId=pool_id, Username="alice@example.com",
+                                     UserAttributes=[{"Name": "email", "Value": "alice@example.com"}])["User"]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    monkeypatch.setitem(CLAIMS, "sub", sub)
+    monkeypatch.setitem(CLAIMS, "cognito:username", user["Username"])
+    monkeypatch.setattr(sys.modules[__name__], "SUB", sub)
     spec = importlib.util.spec_from_file_location("profile_example_me", HANDLER_FILE)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -148,17 +160,38 @@ def test_the_log_lines_have_no_personal_data(me, caplog):
         assert secret not in text
 
 
-def test_residencys_delete_me_erases_the_profile_the_example_stored(me, monkeypatch):
+def test_residencys_delete_me_erases_the_profile_the_example_stored(me):
     """The contract between the core and an extension: whatever is kept under USER#<sub> goes with the account."""
-    cognito = boto3.client("cognito-idp", region_name=HOME)
-    pool_id = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    user = cognito.admin_create_user(UserPoolId=pool_id, Username="alice@example.com",
-                                     UserAttributes=[{"Name": "email", "Value": "alice@example.com"}])["User"]
-    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
-    claims = {"sub": sub, "username": user["Username"], "custom:region": HOME, "token_use": "access"}
+    claims = {**CLAIMS, "token_use": "access"}
     assert put_me(me, PROFILE, claims=claims)[0] == 200
     assert call(me, http_event("GET", "/me", claims=claims))[1]["display_name"] == "Alice"
     deleted = core_handler(http_event("DELETE", "/me", claims=claims), None)
     assert deleted["statusCode"] == 200, deleted["body"]
     assert call(me, http_event("GET", "/me", claims=claims)) == (200, {})
+
+
+def test_a_token_that_outlived_its_account_writes_nothing_back(me):
+    """The review's reproduction: PUT /me with a still-valid token after DELETE /me."""
+    assert core_handler(http_event("DELETE", "/me", claims=CLAIMS), None)["statusCode"] == 200
+    assert put_me(me, PROFILE) == (403, {"message": "this account is deleted or disabled"})
+    assert stored_item() is None
+
+
+def test_a_disabled_account_writes_nothing(me):
+    boto3.client("cognito-idp", region_name=HOME).admin_disable_user(
+        UserPoolId=os.environ["USER_POOL_ID"], Username=CLAIMS["cognito:username"])
+    assert put_me(me, PROFILE)[0] == 403
+    assert stored_item() is None
+
+
+def test_a_write_that_races_the_accounts_deletion_is_taken_back(me, monkeypatch):
+    """DELETE /me runs between the first look and the write: the second look sees it and removes the item."""
+    looks = iter([True, False])
+    monkeypatch.setattr(me, "_account_active", lambda username, sub: next(looks))
+    assert put_me(me, PROFILE)[0] == 403
+    assert stored_item() is None
+
+
+def test_another_accounts_sub_under_the_same_username_writes_nothing(me):
+    """A token of an account deleted and signed up again under the same address: the pool's user is a new one."""
+    assert put_me(me, PROFILE, claims={**CLAIMS, "sub": "00000000-0000-4000-8000-000000000000"})[0] == 403

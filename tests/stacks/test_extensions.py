@@ -160,8 +160,13 @@ def test_the_profile_example_adds_signed_in_routes_to_the_regions_api_and_is_cle
         policy = resources["aws_iam_role_policy"]["policy"]
         statements = json.loads(policy["policy"])["Statement"]
         (table,) = resources["aws_dynamodb_table"]
-        assert statements[0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+        # One item at a time (a delete only takes back a write that raced the account's deletion): no scan, no query.
+        assert statements[0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
         assert statements[0]["Resource"] == f"${{aws_dynamodb_table.{table}.arn}}"
+        (pool,) = resources["aws_cognito_user_pool"]
+        assert statements[1] == {"Effect": "Allow", "Action": "cognito-idp:AdminGetUser",
+                                 "Resource": f"${{aws_cognito_user_pool.{pool}.arn}}",
+                                 "Condition": {"StringEquals": {"aws:RequestedRegion": region}}}
         permission = resources["aws_lambda_permission"]["invoke"]
         assert permission["source_arn"].endswith("/*/*/me")
     checked = run_cli(["check"], root)

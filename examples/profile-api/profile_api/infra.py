@@ -29,11 +29,15 @@ def region_resources(scope, context: RegionContext) -> None:
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}))
     in_region = {"StringEquals": {"aws:RequestedRegion": context.region}}
-    # Reads and writes one item at a time in this region's table: no scans, no queries, no deletes.
+    # Reads and writes one item at a time in this region's table (a delete only to take back a write that raced
+    # the account's deletion): no scans, no queries.
     IamRolePolicy(scope, "policy", role=role.id, name="profile", policy=json.dumps({
         "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
              "Resource": context.data_table_arn, "Condition": in_region},
+            # Whether the caller's account still exists and is enabled (a token outlives a deleted account).
+            {"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": context.user_pool_arn,
+             "Condition": in_region},
             {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": context.kms_key_arn, "Condition": in_region},
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": f"{logs.arn}:*", "Condition": in_region},
@@ -44,7 +48,8 @@ def region_resources(scope, context: RegionContext) -> None:
         filename=code.filename, source_code_hash=code.source_code_hash, timeout=5,
         kms_key_arn=context.kms_key_arn, depends_on=[logs],
         environment=LambdaFunctionEnvironment(variables={"PROFILE_TABLE": context.data_table_name,
-                                                         "HOME_REGION": context.region}))
+                                                         "HOME_REGION": context.region,
+                                                         "USER_POOL_ID": context.user_pool_id}))
     integration = Apigatewayv2Integration(
         scope, "integration", api_id=context.api_id, integration_type="AWS_PROXY",
         integration_uri=function.invoke_arn, integration_method="POST", payload_format_version="2.0")

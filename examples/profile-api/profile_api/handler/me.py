@@ -32,7 +32,7 @@ Response = dict[str, Any]
 
 logger = logging.getLogger("profile_api")
 logger.setLevel(logging.INFO)
-_table_client: dict[str, Any] = {}
+_clients: dict[tuple[str, str], Any] = {}
 
 
 class HttpError(Exception):
@@ -65,10 +65,20 @@ def get_me(event: dict[str, Any]) -> Response:
 
 
 def put_me(event: dict[str, Any]) -> Response:
+    """A token stays valid for up to an hour after its account is deleted or disabled: the account must still be
+    there and enabled before the write, and after it, or the write is taken back (DELETE /me disables the account
+    first, then erases its items, so a write that slips between is seen by the second look)."""
     sub = _subject(event)
     profile = _validated_profile(_json_body(event))
     profile["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    _dynamodb().put_item(TableName=_setting("PROFILE_TABLE"), Item={**_key(sub), **_item_from_profile(profile)})
+    username = _username(event, sub)
+    if not _account_active(username, sub):
+        raise HttpError(403, "this account is deleted or disabled")
+    key = {**_key(sub)}
+    _dynamodb().put_item(TableName=_setting("PROFILE_TABLE"), Item={**key, **_item_from_profile(profile)})
+    if not _account_active(username, sub):
+        _dynamodb().delete_item(TableName=_setting("PROFILE_TABLE"), Key=key)
+        raise HttpError(403, "this account is deleted or disabled")
     return _response(200, profile)
 
 
@@ -84,6 +94,23 @@ def _subject(event: dict[str, Any]) -> str:
     if claims.get("custom:region") != _setting("HOME_REGION"):
         raise HttpError(403, "forbidden")
     return str(claims["sub"])
+
+
+def _username(event: dict[str, Any], sub: str) -> str:
+    """The pool's username: `cognito:username` in ID tokens, `username` in access tokens (a UUID with email sign-in)."""
+    claims = ((event.get("requestContext", {}).get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    return str(claims.get("cognito:username") or claims.get("username") or sub)
+
+
+def _account_active(username: str, sub: str) -> bool:
+    """Whether the pool still holds this very account (same sub), enabled."""
+    cognito = _client("cognito-idp")
+    try:
+        user = cognito.admin_get_user(UserPoolId=_setting("USER_POOL_ID"), Username=username)
+    except cognito.exceptions.UserNotFoundException:
+        return False
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("UserAttributes", [])}
+    return bool(user.get("Enabled", True)) and attributes.get("sub") == sub
 
 
 def _json_body(event: dict[str, Any]) -> Any:
@@ -170,12 +197,16 @@ def _setting(name: str) -> str:
 
 
 def _dynamodb() -> Any:
+    return _client("dynamodb")
+
+
+def _client(service: str) -> Any:
     region = _setting("HOME_REGION")
-    if region not in _table_client:
+    if (service, region) not in _clients:
         # API Gateway waits at most 30 s; a slow call fails fast rather than retrying at length.
-        _table_client[region] = boto3.client("dynamodb", region_name=region, config=Config(
+        _clients[(service, region)] = boto3.client(service, region_name=region, config=Config(
             connect_timeout=1, read_timeout=3, retries={"total_max_attempts": 2, "mode": "standard"}))
-    return _table_client[region]
+    return _clients[(service, region)]
 
 
 def _log(route: str, action: Any, status: int, started: float, **fields: str) -> None:
