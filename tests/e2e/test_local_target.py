@@ -250,7 +250,8 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
 
     directory = emulator_client(project, "dynamodb", "us-east-1")
     (item,) = directory.scan(TableName="acme-health-directory")["Items"]
-    assert set(item) == {"user_key", "home_region", "claim_state", "expires_at", "key_version", "created_at"}
+    assert set(item) == {"user_key", "home_region", "claim_state", "expires_at", "first_claimed_at", "key_version",
+                         "created_at"}
     assert (item["home_region"], item["claim_state"]) == ({"S": "eu-central-1"}, {"S": "pending"})
     flattened = json.dumps(item).lower()
     assert "ada" not in flattened and "example" not in flattened and "@" not in flattened
