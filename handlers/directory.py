@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,19 +59,46 @@ class Entry:
         return self.state == CONFIRMED or (self.expires_at is not None and self.expires_at > now)
 
 
-def normalize_email(email: str) -> str:
-    """The address as the user pool compares it: residency's pools are case-insensitive, so case is
-    folded by plain lowercasing, and nothing else is merged. Cognito keeps `straße@` and
-    `strasse@`, or a full-width `ａ` and `a`, apart as different users; merging them here would let
-    one of them claim the other's address in another region."""
+def normalize_email(email: str, *, new_address: bool = True) -> str:
+    """The address as the user pool compares it, for every address residency accepts.
+
+    residency's pools compare addresses without case. Which case mapping Cognito applies beyond ASCII, and whether
+    it also folds Unicode compatibility forms, is not documented; two regions must never disagree on whether two
+    addresses are one (one address under two keys could be confirmed in two regions; two addresses under one key
+    could block each other). So only addresses every plausible comparison treats alike are accepted: ASCII
+    whitespace around them is dropped, ASCII letters are lowercased, and an address holding anything else that a
+    comparison might fold is refused (a ValueError, which sign-up reports as an invalid address): other whitespace,
+    control and format characters (zero-width, direction overrides), an uppercase or title-case letter beyond ASCII,
+    a character whose case round trip or case folding changes it (`ß`, `ı`, `ſ`, `ﬁ`), and anything Unicode's
+    compatibility normalization (NFKC) changes (full-width letters, the Kelvin sign, a letter with a combining
+    accent). Lowercase letters beyond ASCII that nothing folds (`é`, `ä`, `ø`) are kept as they are.
+
+    That refusal is for a `new_address` (sign-up). An account the pool already holds (sign-in, confirmation,
+    deletion) may predate it: its key is computed as it was then (whitespace stripped, lowercased), so its claim
+    is still found."""
     if not isinstance(email, str):
         raise ValueError("email must be a string")
-    normalized = email.strip().lower()
+    if new_address:
+        trimmed = email.strip(" \t\r\n")
+        if unicodedata.normalize("NFKC", trimmed) != trimmed or any(_folded_otherwise(char) for char in trimmed):
+            raise ValueError("email holds a character the user pool may compare differently")
+    else:
+        trimmed = email.strip()
+    normalized = trimmed.lower()
     if not normalized or "@" not in normalized:
         raise ValueError("email must be non-empty and contain '@'")
     if len(normalized) > MAX_EMAIL_LENGTH:
         raise ValueError("email is too long")
     return normalized
+
+
+def _folded_otherwise(char: str) -> bool:
+    """Whether a comparison without case could treat `char` as another character (or drop it)."""
+    if char.isascii():
+        return char.isspace() or not char.isprintable()
+    if unicodedata.category(char)[0] in "ZC":  # separators, controls, format characters (zero-width, bidi)
+        return True
+    return char.lower() != char or char.casefold() != char or char.upper().lower() != char
 
 
 def active_keys() -> list[tuple[str, str]]:
@@ -85,12 +113,12 @@ def active_keys() -> list[tuple[str, str]]:
     return keys
 
 
-def user_keys(email: str) -> list[UserKey]:
+def user_keys(email: str, *, new_address: bool = False) -> list[UserKey]:
     """The user's key under every active version whose key exists, the current one first: one
     GenerateMac each, whoever the user is. A version whose key does not exist (yet: the regions are
     applied before global creates a new key; or no more: a dropped version) is left out, so a
     rotation never stops sign-in; without any key this fails."""
-    message = normalize_email(email).encode("utf-8")
+    message = normalize_email(email, new_address=new_address).encode("utf-8")
     kms = client("kms", setting(settings.HMAC_KEY_REGION))
     keys = []
     for version, key_id in active_keys():

@@ -67,7 +67,7 @@ def _admit(event: dict[str, Any], source: str, home_region: str) -> None:
     elif region != home_region:
         raise SignUpRejected(REGION_MISMATCH)
     try:
-        keys = directory.user_keys(attributes.get("email", ""))
+        keys = directory.user_keys(attributes.get("email", ""), new_address=True)
     except ValueError:
         raise SignUpRejected(EMAIL_INVALID) from None
     if not directory.claim_pending(keys, home_region, pending_seconds=int(setting(settings.PENDING_CLAIM_SECONDS))):

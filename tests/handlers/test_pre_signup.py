@@ -234,3 +234,9 @@ def test_a_claim_written_before_first_claimed_at_existed_is_not_extended_while_i
     assert refused(sign_up())
     at(monkeypatch, start + HOUR + 1)
     assert not refused(sign_up())
+
+
+@pytest.mark.parametrize("email", ["straße@example.com", "\u212aelvin@example.com", "alice\u00a0@example.com"])
+def test_sign_up_refuses_an_address_a_comparison_might_fold_as_an_invalid_one(aws, email):
+    assert rejection(sign_up(email=email)) == pre_signup.EMAIL_INVALID
+    assert aws.entries() == []
