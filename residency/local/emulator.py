@@ -97,7 +97,9 @@ class Emulator:
     def _start_on(self, port: int, notice: Notice) -> EmulatorRecord:
         self.paths.work.mkdir(parents=True, exist_ok=True)
         log_start = self.paths.emulator_log.stat().st_size if self.paths.emulator_log.exists() else 0
-        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        # No CORS headers: moto would allow any web page's scripts (any Origin) to call the emulator, which holds
+        # this machine's local deployment; without them only requests from its own origin, and tools, get answers.
+        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_DISABLE_GLOBAL_CORS": "true"}
         with self.paths.emulator_log.open("ab") as log:
             # In a session of its own, it survives this command; `local down` stops it.
             process = processes.start([sys.executable, "-m", SERVER_MODULE, "-H", "127.0.0.1", "-p", str(port)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import urllib.error
 import urllib.request
 
 import pytest
@@ -36,6 +37,21 @@ def test_start_reuse_and_stop(emulator, tmp_path):
     assert emulator.stop() is True
     assert emulator.status().running is False and emulator.status().lost is False
     assert emulator.stop() is False
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS"])
+def test_a_web_page_of_another_origin_gets_no_cors_permission(emulator, method):
+    """A page on any site could otherwise script calls to the emulator (it listens on 127.0.0.1 for everyone)."""
+    record, _ = emulator.ensure_running(lambda text: None)
+    request = urllib.request.Request(f"{record.url}/moto-api/", method=method, headers={
+        "Origin": "https://attacker.example", "Access-Control-Request-Method": "POST"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            headers = response.headers
+    except urllib.error.HTTPError as error:
+        headers = error.headers
+    assert headers.get("Access-Control-Allow-Origin") is None
+    assert headers.get("Access-Control-Allow-Methods") is None
 
 
 def test_a_dead_emulator_is_reported_and_replaced(emulator):
