@@ -2,7 +2,8 @@
 
 GET /health and GET /config are public; DELETE /me sits behind the JWT authorizer on this region's
 user pool. DELETE /me deletes the account: it disables the user (no sign-in from here on), releases
-its directory claim (so an address is never left bound to a region without an account), then deletes
+its directory claims (the address it has now, and every one it confirmed here before, recorded with the account:
+handlers/account_claims.py), so an address is never left bound to a region without an account, then deletes
 its data (every item under `USER#<sub>` in the region's data table, whatever route wrote it) and the user.
 The product's own routes are extensions (examples/profile-api adds GET and PUT /me).
 """
@@ -13,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from handlers import directory, features, settings
+from handlers import account_claims, directory, features, settings
 from handlers.runtime import client, log_invocation, setting
 
 Response = dict[str, Any]
@@ -76,7 +77,10 @@ def delete_me(event: dict[str, Any]) -> Response:
         raise HttpError(403, "forbidden")
     # Disabled first: no sign-in can bind the address again between the release and the deletion.
     cognito.admin_disable_user(UserPoolId=setting(settings.USER_POOL_ID), Username=username)
-    released = directory.release(directory.user_keys(attributes.get("email", "")), setting(settings.HOME_REGION))
+    home = setting(settings.HOME_REGION)
+    released = directory.release(directory.user_keys(attributes.get("email", "")), home)
+    # Every address the account claimed here before (an email change): its records go with the account's items.
+    released += sum(directory.release_for(key, home, sub) for key in account_claims.claimed(sub))
     _delete_user_items(sub)
     cognito.admin_delete_user(UserPoolId=setting(settings.USER_POOL_ID), Username=username)
     return _response(200, {"deleted": True, "claims_released": released})

@@ -192,17 +192,19 @@ def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int
         entry.key == keys[0] and entry.home_region == home_region for entry in entries)
 
 
-def confirm(keys: list[UserKey], home_region: str) -> bool:
+def confirm(keys: list[UserKey], home_region: str, *, account: str | None = None) -> bool:
     """The user proved the address in `home_region`'s pool: bind it there, over any pending claim,
     but never over a confirmed claim elsewhere under any key version. Entries under older versions
     then move to the current one. False when the address is confirmed elsewhere."""
     confirmed = _write(
         keys,
         update="SET home_region = :region, claim_state = :confirmed, key_version = :version, "
-               "confirmed_at = :now_text, created_at = if_not_exists(created_at, :now_text) REMOVE #expires",
+               "confirmed_at = :now_text, created_at = if_not_exists(created_at, :now_text)"
+               + (", claimed_by = :account" if account else "") + " REMOVE #expires",
         condition="attribute_not_exists(#key) OR home_region = :region OR claim_state = :pending",
         older_condition="attribute_not_exists(#key) OR home_region = :region OR claim_state = :pending",
-        values={":region": {"S": home_region}, ":confirmed": {"S": CONFIRMED}, ":pending": {"S": PENDING}},
+        values={":region": {"S": home_region}, ":confirmed": {"S": CONFIRMED}, ":pending": {"S": PENDING},
+                **({":account": {"S": account}} if account else {})},
     )
     if confirmed:
         for older in keys[1:]:
@@ -245,6 +247,22 @@ def _write(keys: list[UserKey], *, update: str, condition: str, older_condition:
 def _used(mapping: dict[str, Any], *expressions: str) -> dict[str, Any]:
     """The placeholders `expressions` use: DynamoDB refuses unused ones."""
     return {name: value for name, value in mapping.items() if any(name in text for text in expressions)}
+
+
+def release_for(key: UserKey, home_region: str, account: str) -> bool:
+    """Remove one address's claim held by `home_region` for `account` (or for no recorded account: claims written
+    before accounts were recorded); an address another account confirmed since is left alone."""
+    values = {":region": {"S": home_region}, ":account": {"S": account}}
+    try:
+        _primary().delete_item(TableName=setting(settings.DIRECTORY_TABLE), Key={KEY: {"S": key.value}},
+                               ConditionExpression="home_region = :region AND (attribute_not_exists(claimed_by) "
+                                                   "OR claimed_by = :account)",
+                               ExpressionAttributeValues=values)
+        return True
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        return False
 
 
 def release(keys: list[UserKey], home_region: str) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from handlers import directory, settings
+from handlers import account_claims, directory, settings
 from handlers.pre_auth import REJECTED, SignInRejected  # any refused sign-in answers alike
 from handlers.runtime import log_invocation, setting
 
@@ -44,6 +44,24 @@ def _bind(attributes: dict[str, str], home_region: str) -> str:
     if attributes.get("email_verified") != "true":
         return "unverified"
     keys = directory.user_keys(attributes.get("email", ""))
+    sub = str(attributes.get("sub") or "")
     if directory.confirmed_here(keys, directory.lookup(keys), home_region):
-        return "confirmed_before"
-    return "confirmed" if directory.confirm(keys, home_region) else "held_elsewhere"
+        outcome = "confirmed_before"
+    elif directory.confirm(keys, home_region, account=sub or None):
+        outcome = "confirmed"
+    else:
+        return "held_elsewhere"
+    if sub:
+        _keep_only_this_address(sub, keys, home_region)
+    return outcome
+
+
+def _keep_only_this_address(sub: str, keys: list[directory.UserKey], home_region: str) -> None:
+    """The account's address is confirmed here: record it, and release the addresses it held before (a verified
+    email change), so no address stays bound to a region without an account behind it."""
+    account_claims.remember(sub, keys[0])
+    current = {key.value for key in keys}
+    for earlier in account_claims.claimed(sub):
+        if earlier.value not in current:
+            directory.release_for(earlier, home_region, sub)
+            account_claims.forget(sub, earlier)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from handlers import directory, settings
+from handlers import account_claims, directory, settings
 from handlers.pre_signup import ALREADY_ELSEWHERE as HELD_ELSEWHERE  # as sign-up says it: never where
 from handlers.runtime import log_invocation, setting
 
@@ -31,7 +31,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return event
     attributes = (event.get("request") or {}).get("userAttributes") or {}
     try:
-        confirmed = directory.confirm(directory.user_keys(attributes.get("email", "")), setting(settings.HOME_REGION))
+        keys = directory.user_keys(attributes.get("email", ""))
+        sub = str(attributes.get("sub") or "")
+        confirmed = directory.confirm(keys, setting(settings.HOME_REGION), account=sub or None)
+        if confirmed and sub:
+            account_claims.remember(sub, keys[0])
     except Exception as error:
         log_invocation("post_confirmation", started, "error", trigger_source=source, error=type(error).__name__)
         return event

@@ -114,10 +114,16 @@ class RegionStack(ExtensionAddressing):
         # Before the password is checked: it only reads. Writes wait for post-authentication.
         self.pre_authentication = function(naming.PRE_AUTH_FUNCTION, "handlers.pre_auth.handler",
                                            [computes_user_keys, reads_claims], directory_env)
+        # The addresses an account has claimed, recorded with the account (handlers/account_claims.py): what a
+        # verified email change and DELETE /me release.
+        records_claims = policies.allow(["dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"],
+                                        [self.data.table.arn], regions=[region])
+        account_env = {**directory_env, settings.DATA_TABLE: self.data.table.name}
         self.post_authentication = function(naming.POST_AUTH_FUNCTION, "handlers.post_authentication.handler",
-                                            [computes_user_keys, reads_claims, writes_claims], directory_env)
+                                            [computes_user_keys, reads_claims, writes_claims, records_claims],
+                                            account_env)
         self.post_confirmation = function(naming.POST_CONFIRMATION_FUNCTION, "handlers.post_confirmation.handler",
-                                          [computes_user_keys, writes_claims], directory_env)
+                                          [computes_user_keys, writes_claims, records_claims], account_env)
         self.identity = UserPool(
             self, "identity",
             name=naming.resource_name(project, region, "users"),
