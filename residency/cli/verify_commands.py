@@ -63,7 +63,9 @@ def verify(
                        "routing": [answer.as_json() for answer in found], "health": health,
                        "altered_health_checks": altered,
                        "users": proven.as_json() if proven else None,
-                       "not_deleted": proven.left_behind() if proven else []})
+                       "not_deleted": proven.left_behind() if proven else [],
+                       "removed_from_earlier_runs": [f"{address} ({region})" for region, address in proven.swept]
+                       if proven else []})
         raise typer.Exit(int(code))
     _say_routing(app, found, emulated)
     for region, how in altered.items():
@@ -151,6 +153,10 @@ def _say_users(app: Application, report: UsersReport) -> None:
             app.say(f"left to expire: {proof.claim} (only residency's functions can compute its key)")
     for line in report.left_behind():
         app.say(f"not deleted: {line}")
+    for region, address in report.swept:
+        app.say(f"removed: {address} in {region}, left by an earlier run that was stopped before it could delete it")
+    for problem in report.cleanup_errors:
+        app.say(f"cleanup: {problem}")
 
 
 def drill(

@@ -33,6 +33,7 @@ NOT_TRIED = "not tried"
 # Cognito's error when a trigger raises: its message carries the trigger's.
 TRIGGER_REJECTION = "UserLambdaValidationException"
 ADDRESS_DOMAIN = "verify.invalid"  # RFC 2606: never resolves, so no mail reaches anyone
+ADDRESS_PREFIX = "residency-verify-"
 
 Progress = Callable[[str], None]
 ClientFor = Callable[[str], Any]  # region -> cognito-idp client of that region
@@ -78,6 +79,8 @@ class UsersReport:
     # (region, pool id, address) of every user a sign-up may have created and no deletion has removed yet
     undeleted: list[tuple[str, str, str]] = field(default_factory=list)
     cleanup_errors: list[str] = field(default_factory=list)
+    # (region, address) of users an earlier run left behind (killed before it could delete them), removed now
+    swept: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def violations(self) -> list[UserProof]:
@@ -101,6 +104,7 @@ def prove_users(config: Config, pools: dict[str, Pool], client_for: ClientFor, *
                 report: UsersReport) -> UsersReport:
     """Sign up and remove a throwaway user per region (see the module's docstring); the findings in `report`,
     which also names, should this raise or be interrupted, every user not deleted."""
+    _sweep_earlier_runs(pools, client_for, report, progress)
     try:
         for region in config.regions:
             proof = UserProof(region, config.regions[region].jurisdiction, throwaway_address(),
@@ -115,6 +119,37 @@ def prove_users(config: Config, pools: dict[str, Pool], client_for: ClientFor, *
     for proof in report.proofs:
         _judge(config, proof, report)
     return report
+
+
+def _sweep_earlier_runs(pools: dict[str, Pool], client_for: ClientFor, report: UsersReport,
+                        progress: Progress) -> None:
+    """Users of an earlier run that was killed (SIGKILL, a lost machine) before it could delete them: found by the
+    throwaway addresses' prefix and domain, which no one else's address has, deleted and reported."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    for region, pool in pools.items():
+        client = client_for(region)
+        try:
+            pages = client.get_paginator("list_users").paginate(
+                UserPoolId=pool.pool_id, Filter=f'email ^= "{ADDRESS_PREFIX}"', AttributesToGet=["email"])
+            found = [(user["Username"], _email(user)) for page in pages for user in page.get("Users", [])]
+        except (ClientError, BotoCoreError) as error:
+            report.cleanup_errors.append(f"{region}: cannot look for an earlier run's users: {error}")
+            continue
+        for username, address in found:
+            if not (address.startswith(ADDRESS_PREFIX) and address.endswith(f"@{ADDRESS_DOMAIN}")):
+                continue
+            try:
+                client.admin_delete_user(UserPoolId=pool.pool_id, Username=username)
+            except (ClientError, BotoCoreError) as error:
+                report.cleanup_errors.append(f"{region}: cannot delete {address}, left by an earlier run: {error}")
+                continue
+            report.swept.append((region, address))
+            progress(f"verify --users: removed {address} from {region}, left by an earlier run that was stopped")
+
+
+def _email(user: dict[str, Any]) -> str:
+    return next((attribute["Value"] for attribute in user.get("Attributes", []) if attribute["Name"] == "email"), "")
 
 
 def read_pools(config: Config, paths: ProjectPaths, *, mirror: str | None, progress: Progress) -> dict[str, Pool]:
@@ -137,7 +172,7 @@ def read_pools(config: Config, paths: ProjectPaths, *, mirror: str | None, progr
 
 
 def throwaway_address() -> str:
-    return f"residency-verify-{secrets.token_hex(8)}@{ADDRESS_DOMAIN}"
+    return f"{ADDRESS_PREFIX}{secrets.token_hex(8)}@{ADDRESS_DOMAIN}"
 
 
 def other_region(config: Config, region: str) -> str | None:

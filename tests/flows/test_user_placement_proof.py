@@ -226,3 +226,21 @@ def test_a_region_that_says_claimed_elsewhere_to_everyone_proves_nothing(tmp_pat
     report = proven(config_of(tmp_path), cognito)
     assert "us-east-1 rejected the address, but also a new one of its own" in str(report.proofs[0].problem)
     assert report.failed and report.violations == [] and nobody_left(cognito)
+
+
+def test_users_an_earlier_killed_run_left_behind_are_removed_and_named(tmp_path, cognito):
+    """A run killed with SIGKILL could delete nothing: the next run finds its throwaway users and removes them;
+    nobody else's user is touched, even one whose address merely looks alike."""
+    pool = cognito.pools["eu-west-1"]
+    client = cognito.client_for("eu-west-1")
+    for address in ("residency-verify-0123456789abcdef@verify.invalid", "residency-verify-ada@example.com",
+                    "ada@example.com"):
+        client.admin_create_user(UserPoolId=pool.pool_id, Username=address,
+                                 UserAttributes=[{"Name": "email", "Value": address}])
+    notices: list[str] = []
+    report = prove_users(config_of(tmp_path), cognito.pools, cognito.client_for, progress=notices.append,
+                         report=UsersReport())
+    assert report.swept == [("eu-west-1", "residency-verify-0123456789abcdef@verify.invalid")]
+    assert "verify --users: removed residency-verify-0123456789abcdef@verify.invalid from eu-west-1, left by an " \
+           "earlier run that was stopped" in notices
+    assert sorted(cognito.users()["eu-west-1"]) == ["ada@example.com", "residency-verify-ada@example.com"]
