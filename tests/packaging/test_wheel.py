@@ -96,7 +96,9 @@ def test_a_team_applies_its_own_services_from_the_installed_wheel(installed, tmp
         # A workspace applied by an earlier residency has the callable's name in its addresses: moved, not
         # destroyed (the state is put back as that residency left it, then planned).
         earlier = f"aws_sqs_queue.{unique_id(['region_resources', 'invoices'])}"
-        run([str(installed), "tf", "eu-west-1", "--", "state", "mv", "aws_sqs_queue.invoices", earlier], project, env)
+        # `state mv` writes state: residency tf runs it only when told (--i-know).
+        run([str(installed), "tf", "eu-west-1", "--i-know", "--", "state", "mv", "aws_sqs_queue.invoices", earlier],
+            project, env)
         assert_plans_nothing(installed, project, env)
         run([str(installed), "apply", "eu-west-1"], project, env)  # the upgrade applied: the state moves
         # Renaming the callable and moving it to another module plans nothing: its addresses are its construct ids.
