@@ -160,10 +160,11 @@ def _document_problems(document: dict[str, object], workspace: Path, *, emulated
         yield f"a top-level `{key}` block (modules, checks and imports are not what residency writes)"
     yield from _terraform_block(_mapping(document.get("terraform")), emulated=emulated)
     yield from _providers(_mapping(document.get("provider")), emulated=emulated)
-    for kind in sorted(_mapping(document.get("data"))):
+    for kind, named in sorted(_mapping(document.get("data")).items()):
         if kind not in DATA_SOURCES:
             yield (f"data source `{kind}`: Terraform reads it while planning, and residency hands over only data "
                    f"sources that read no stored data ({', '.join(sorted(DATA_SOURCES))})")
+        yield from _other_providers(f"data.{kind}", _mapping(named))
     yield from _resources(_mapping(document.get("resource")), workspace)
     yield from _remote_states(document)
     called = {name for text in _strings(document) for name in called_functions(text)}
@@ -251,17 +252,23 @@ def _resources(resources: dict[str, object], workspace: Path) -> Iterator[str]:
     for kind, named in resources.items():
         if not kind.startswith("aws_") and kind not in BUILT_IN_RESOURCES:
             yield f"resource type `{kind}`: it needs another provider than hashicorp/aws"
+        yield from _other_providers(kind, _mapping(named))
         for name, body in _mapping(named).items():
             block = _mapping(body)
-            provider = block.get("provider")
-            if provider is not None and not (provider == "aws" or str(provider).startswith("aws.")):
-                yield f"{kind}.{name}: the provider {provider!r}"
             if "provisioner" in block or "connection" in block:
                 yield f"{kind}.{name}: a provisioner (it runs commands on the runner)"
             for key in sorted(FILE_ATTRIBUTES & set(block)):
                 value = block[key]
                 if isinstance(value, str) and not _inside(workspace, value):
                     yield f"{kind}.{name}: `{key}` names {value!r}, outside the workspace's synthesized files"
+
+
+def _other_providers(kind: str, named: dict[str, object]) -> Iterator[str]:
+    """A `provider` meta-argument naming another provider than aws makes Terraform install and run that one."""
+    for name, body in named.items():
+        provider = _mapping(body).get("provider")
+        if provider is not None and not (provider == "aws" or str(provider).startswith("aws.")):
+            yield f"{kind}.{name}: the provider {provider!r}"
 
 
 def _inside(workspace: Path, value: str) -> bool:

@@ -127,6 +127,9 @@ CRAFTED: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["resource"]["aws_s3_bucket"][next(iter(d["resource"]["aws_s3_bucket"]))].update(
             provider="evil.x"),
         "the provider 'evil.x'"),
+    "a data source given another provider": (
+        lambda d: d.setdefault("data", {}).update(aws_region={"r": {"provider": "null.x"}}),
+        "data.aws_region.r: the provider 'null.x'"),
     "a template read from anywhere": (
         lambda d: d.setdefault("output", {}).update(leak={"value": "${templatefile(\"/etc/passwd\", {})}"}),
         "the function `templatefile`"),
