@@ -45,7 +45,13 @@ def tf(ctx: typer.Context,
     app: Application = ctx.obj
     (name,) = selected_workspaces(app, [workspace], False)
     command = list(args or [])
-    if command[:1] == ["--"]:  # what follows the workspace is not parsed, so the separator arrives too
+    # What follows the workspace is not parsed (Terraform's own options pass through), so residency's flag given
+    # there, before the `--` separator, is taken here; the separator arrives too.
+    separator = command.index("--") if "--" in command else len(command)
+    if "--i-know" in command[:separator]:
+        i_know = True
+        command.remove("--i-know")
+    if command[:1] == ["--"]:
         command = command[1:]
     code = run_terraform(app.config, app.paths, name, command, mirror=provider_mirror,
                          progress=app.progress, allow_changes=i_know)

@@ -114,6 +114,12 @@ def test_tf_refuses_apply_and_destroy_unless_told_and_needs_a_command(tmp_path):
     unknown = run_cli(["tf", "mars-north-1", "--", "state", "list"], tmp_path)
     assert unknown.returncode == 64 and "unknown workspace 'mars-north-1'" in unknown.stderr
     assert not (tmp_path / "cdktf.out").exists()  # refused before anything was synthesized
+    try:
+        for told in (["tf", "--i-know", "eu-central-1"], ["tf", "eu-central-1", "--i-know"]):  # before or after it
+            ran = run_cli([*told, "--", "state", "rm", "aws_sqs_queue.none"], tmp_path)
+            assert "--i-know" not in ran.stderr and ran.returncode != 64, ran.stderr
+    finally:
+        run_cli(["local", "down"], tmp_path, timeout=120)
 
 
 @pytest.mark.terraform
