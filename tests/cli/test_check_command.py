@@ -209,7 +209,7 @@ def test_graph_into_a_missing_directory_is_a_usage_error(sample_out, project):
     ("eu-central-1", None, "expected WORKSPACE=FILE"),
     ("=plan.json", None, "expected WORKSPACE=FILE"),
     ("mars-north-1=plan.json", "{}", "unknown workspace 'mars-north-1'"),
-    ("eu-central-1=missing.json", None, "No such file or directory"),
+    ("eu-central-1=missing.json", None, "missing.json: no such file"),
     ("eu-central-1=plan.json", "{ not json", "is not JSON"),
     ("eu-central-1=plan.json", "[1, 2]", "is not a saved plan in JSON"),
     ("eu-central-1=plan.json", '{"version": 4, "resources": []}', "is not a saved plan in JSON"),  # a state file
