@@ -6,8 +6,8 @@ import boto3
 
 from handlers import account_claims, directory, post_authentication, post_confirmation
 from handlers.api import handler as api
-from tests.handlers.support import DATA_TABLE, HOME, OTHER, cognito_event, http_event
-from tests.handlers.test_api import pool_member
+from tests.handlers.support import HOME, OTHER, cognito_event, http_event
+from tests.handlers.test_api import pool_member, stored
 
 OLD, NEW = "alice@example.com", "alice@new.example"
 
@@ -27,20 +27,13 @@ def bound(email: str) -> list[tuple[str, str]]:
                                                                          authoritative=True)]
 
 
-def records(sub: str) -> list[str]:
-    items = boto3.client("dynamodb", region_name=HOME).query(
-        TableName=DATA_TABLE, KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"USER#{sub}"}})["Items"]
-    return sorted(item["sk"]["S"] for item in items)
-
-
 def test_a_confirmation_records_the_account_on_the_claim_and_the_claim_with_the_account(aws):
     sub = "0b8d2c6e-1111-4a51-9c0e-2a6b8d7e5f10"
     confirmed_sign_up(sub)
     entry = aws.entry(aws.mac(OLD))
     assert entry["claimed_by"] == {"S": sub} and entry["claim_state"] == {"S": "confirmed"}
-    assert records(sub) == [f"CLAIM#{aws.mac(OLD)}"]
-    assert "alice" not in str(records(sub))
+    assert stored(sub) == [f"CLAIM#{aws.mac(OLD)}"]
+    assert "alice" not in str(stored(sub))
 
 
 def test_a_verified_email_change_releases_the_old_address_once_the_new_one_is_confirmed(aws):
@@ -50,7 +43,7 @@ def test_a_verified_email_change_releases_the_old_address_once_the_new_one_is_co
     assert bound(NEW) == [(HOME, "confirmed")]
     assert bound(OLD) == []  # free again, in any region
     assert directory.claim_pending(directory.user_keys(OLD), OTHER, pending_seconds=60)
-    assert records(sub) == [f"CLAIM#{aws.mac(NEW)}"]
+    assert stored(sub) == [f"CLAIM#{aws.mac(NEW)}"]
 
 
 def test_an_old_address_another_account_has_confirmed_since_is_left_alone(aws):
@@ -73,4 +66,4 @@ def test_delete_me_releases_every_address_the_account_held_here(aws, monkeypatch
     response = api(http_event("DELETE", "/me", claims=claims), None)
     assert response["statusCode"] == 200, response["body"]
     assert bound(NEW) == [] and bound(OLD) == []
-    assert records(sub) == []
+    assert stored(sub) == []
