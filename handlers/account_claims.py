@@ -16,6 +16,7 @@ from handlers.directory import UserKey
 from handlers.runtime import client, setting
 
 PREFIX = "CLAIM#"
+ACCOUNT_PREFIX = "USER#"  # every item of an account (DELETE /me erases them all)
 
 
 def remember(sub: str, key: UserKey) -> None:
@@ -44,7 +45,7 @@ def forget(sub: str, key: UserKey) -> None:
 def _partition(sub: str) -> str:
     if not sub:
         raise ValueError("an account needs its sub")
-    return f"USER#{sub}"
+    return f"{ACCOUNT_PREFIX}{sub}"
 
 
 def _table() -> Any:

@@ -14,7 +14,13 @@ global-table replicas resolve concurrent writes last-writer-wins. An entry writt
 existed has no state and counts as confirmed.
 
 Several HMAC keys may be active (HMAC_KEYS, the current one first): a user is looked up under each,
-and an entry found under an older one moves to the current one when the claim is next confirmed.
+and an entry found under an older one moves to the current one when the claim is next confirmed. While a
+rotation is under way, two regions that compute different versions must never both write: one that no
+longer checks the older version's entries (its users moved) could confirm an address another, still on
+the older version alone, confirms too. So every write also checks the directory's version mark (an item
+no user key can be: HMAC keys are hex), the highest key version any region has written under, and a region
+whose current version is lower refuses to write (it has not been applied yet, or its replica of the new key
+does not exist yet). Each function raises the mark to its own version before its first write.
 """
 
 from __future__ import annotations
@@ -40,6 +46,15 @@ KEY = "user_key"
 # the handlers never rely on that and treat an expired claim as absent themselves.
 EXPIRES = "expires_at"
 FIRST_CLAIMED = "first_claimed_at"  # when the address was first claimed: a pending claim's lifetime runs from it
+VERSION_MARK = "#key-version"  # the directory item that holds the highest key version written under
+HIGHEST = "highest_version"
+
+# Versions this process has already raised the mark to: one write per version and warm container, not per claim.
+_marked: set[int] = set()
+
+
+class KeyVersionBehind(RuntimeError):
+    """Another region writes under a newer key version than this one can compute: this one must not write."""
 
 
 @dataclass(frozen=True)
@@ -183,11 +198,13 @@ def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int
                         "OR (claim_state = :pending AND #expires < :now)",
         values=values,
     )
+    # Read back whatever the write did, so a free address and a taken one cost the same calls (a stranger timing
+    # sign-ups learns nothing from the difference).
+    entries = lookup(keys, authoritative=True)
     if claimed:
         return True
     # Pending here and not expired (signing up again extends nothing), or confirmed here already (an account
     # deleted without its claim released): the address is this region's.
-    entries = lookup(keys, authoritative=True)
     return not any(entry.binds(now) and entry.home_region != home_region for entry in entries) and any(
         entry.key == keys[0] and entry.home_region == home_region for entry in entries)
 
@@ -219,29 +236,57 @@ def _write(keys: list[UserKey], *, update: str, condition: str, older_condition:
     and the write); False when a condition failed."""
     table = setting(settings.DIRECTORY_TABLE)
     current, older = keys[0], keys[1:]
+    version = _version_number(current)
+    _raise_version_mark(version)
     names = {"#key": KEY, "#expires": EXPIRES}
     values = {**values, ":version": {"S": current.version}, ":now_text": {"S": _timestamp()}}
     update_item = {"TableName": table, "Key": {KEY: {"S": current.value}}, "UpdateExpression": update,
                    "ConditionExpression": condition, "ExpressionAttributeNames": _used(names, update, condition),
                    "ExpressionAttributeValues": _used(values, update, condition)}
+    # A check only (no write): concurrent claims do not conflict over the mark.
+    not_behind = {"ConditionCheck": {"TableName": table, "Key": {KEY: {"S": VERSION_MARK}},
+                                     "ConditionExpression": f"attribute_not_exists({HIGHEST}) OR {HIGHEST} <= :mine",
+                                     "ExpressionAttributeValues": {":mine": {"N": str(version)}}}}
     try:
-        if not older:
-            _primary().update_item(**update_item)
-            return True
         _primary().transact_write_items(TransactItems=[{"Update": update_item}, *[
             {"ConditionCheck": {"TableName": table, "Key": {KEY: {"S": key.value}},
                                 "ConditionExpression": older_condition,
                                 "ExpressionAttributeNames": _used(names, older_condition),
                                 "ExpressionAttributeValues": _used(values, older_condition)}}
-            for key in older]])
+            for key in older], not_behind])
         return True
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code")
         reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
-        if code == "ConditionalCheckFailedException" or (
-                code == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons):
+        if code == "TransactionCanceledException" and reasons and reasons[-1] == "ConditionalCheckFailed":
+            raise KeyVersionBehind(f"the directory holds claims under a key version above {version}") from None
+        if code == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
             return False
         raise
+
+
+def _version_number(key: UserKey) -> int:
+    try:
+        return int(key.version)
+    except ValueError:
+        raise RuntimeError("HMAC_KEYS versions must be numbers") from None
+
+
+def _raise_version_mark(version: int) -> None:
+    """Record that claims are written under `version` from now on, so regions still on an older one stop writing.
+    Never lowers it: abandoning a rotation that wrote claims means deleting the mark by hand (README)."""
+    if version in _marked:
+        return
+    try:
+        _primary().update_item(
+            TableName=setting(settings.DIRECTORY_TABLE), Key={KEY: {"S": VERSION_MARK}},
+            UpdateExpression=f"SET {HIGHEST} = :mine",
+            ConditionExpression=f"attribute_not_exists({HIGHEST}) OR {HIGHEST} < :mine",
+            ExpressionAttributeValues={":mine": {"N": str(version)}})
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+    _marked.add(version)
 
 
 def _used(mapping: dict[str, Any], *expressions: str) -> dict[str, Any]:
@@ -263,6 +308,11 @@ def release_for(key: UserKey, home_region: str, account: str) -> bool:
         if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
             raise
         return False
+
+
+def release_pending(keys: list[UserKey], home_region: str) -> int:
+    """Remove the address's pending claims held by `home_region` (a confirmed one stays); how many."""
+    return sum(_delete(key, "home_region = :region AND claim_state = :pending", home_region) for key in keys)
 
 
 def release(keys: list[UserKey], home_region: str) -> int:

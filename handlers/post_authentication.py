@@ -8,6 +8,11 @@ claim left pending), it confirms it at the primary, which refuses only an addres
 another region. An address the user has not verified is never confirmed. A failure to reach the
 directory does not fail the sign-in (pre_auth already found no confirmed claim elsewhere): the next
 sign-in confirms.
+
+A sign-in can be in flight while DELETE /me runs (or an operator disables or deletes the user): DELETE /me disables
+the user before it releases the claims, so once the claim is written here the account is read back, and a
+disabled or deleted one has the claim released again and the sign-in refused. Either the release came after this
+confirmation (and removed it), or the account was already disabled when read back.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from handlers import account_claims, directory, settings
 from handlers.pre_auth import REJECTED, SignInRejected  # any refused sign-in answers alike
-from handlers.runtime import log_invocation, setting
+from handlers.runtime import client, log_invocation, setting
 
 HANDLED = {"PostAuthentication_Authentication"}
 
@@ -30,17 +35,40 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return event
     attributes = (event.get("request") or {}).get("userAttributes") or {}
     try:
-        outcome = _bind(attributes, setting(settings.HOME_REGION))
+        outcome = _bind(attributes, setting(settings.HOME_REGION), _Account.of(event))
     except Exception as error:
         log_invocation("post_authentication", started, "error", trigger_source=source, error=type(error).__name__)
         return event
     log_invocation("post_authentication", started, outcome, trigger_source=source)
-    if outcome == "held_elsewhere":
+    if outcome in ("held_elsewhere", "account_gone"):
         raise SignInRejected(REJECTED)
     return event
 
 
-def _bind(attributes: dict[str, str], home_region: str) -> str:
+class _Account:
+    """The user signing in, as the pool holds it now."""
+
+    def __init__(self, pool_id: str, username: str) -> None:
+        self.pool_id, self.username = pool_id, username
+
+    @classmethod
+    def of(cls, event: dict[str, Any]) -> _Account:
+        return cls(str(event.get("userPoolId") or ""), str(event.get("userName") or ""))
+
+    def still_enabled(self, sub: str) -> bool:
+        """Whether the account still exists, is enabled, and is the one the event names."""
+        if not self.pool_id or not self.username:
+            return False
+        cognito = client("cognito-idp", setting(settings.HOME_REGION))
+        try:
+            user = cognito.admin_get_user(UserPoolId=self.pool_id, Username=self.username)
+        except cognito.exceptions.UserNotFoundException:
+            return False
+        current = {attribute["Name"]: attribute["Value"] for attribute in user.get("UserAttributes", [])}
+        return bool(user.get("Enabled")) and current.get("sub") == sub
+
+
+def _bind(attributes: dict[str, str], home_region: str, account: _Account) -> str:
     if attributes.get("email_verified") != "true":
         return "unverified"
     keys = directory.user_keys(attributes.get("email", ""))
@@ -53,6 +81,10 @@ def _bind(attributes: dict[str, str], home_region: str) -> str:
         return "held_elsewhere"
     if sub:
         _keep_only_this_address(sub, keys, home_region)
+        if not account.still_enabled(sub):
+            directory.release_for(keys[0], home_region, sub)
+            account_claims.forget(sub, keys[0])
+            return "account_gone"
     return outcome
 
 

@@ -24,3 +24,9 @@ DIRECTORY_REGIONS = (DIRECTORY_WRITE_REGION, DIRECTORY_READ_REGION)
 # refused sign-up as proof only with this message (any other refusal, "temporarily unavailable" among them,
 # proves nothing about the claim).
 SIGN_UP_CLAIMED_ELSEWHERE = "This account cannot be registered here."
+
+# The throwaway addresses `residency verify --users` signs up: `<prefix><16 hex>@<domain>`. RFC 2606's `.invalid`
+# never resolves, so no mail reaches anyone and no account under one can be confirmed; the claim reconciler
+# releases their pending claims when verify asks (handlers/claim_reconciler.py).
+THROWAWAY_ADDRESS_PREFIX = "residency-verify-"
+THROWAWAY_ADDRESS_DOMAIN = "verify.invalid"

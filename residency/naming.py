@@ -30,9 +30,11 @@ PRE_AUTH_FUNCTION = "pre-auth"
 POST_CONFIRMATION_FUNCTION = "post-confirm"
 POST_AUTH_FUNCTION = "post-auth"
 API_FUNCTION = "api"
-# The functions that compute user keys and use the directory (the API releases a deleted account's claim).
+CLAIM_RECONCILER_FUNCTION = "reconcile"
+# The functions that compute user keys and use the directory (the API releases a deleted account's claim, the
+# reconciler the pending claims of `verify --users`' throwaway addresses).
 DIRECTORY_USERS = (PRE_SIGN_UP_FUNCTION, PRE_AUTH_FUNCTION, POST_CONFIRMATION_FUNCTION, POST_AUTH_FUNCTION,
-                   API_FUNCTION)
+                   API_FUNCTION, CLAIM_RECONCILER_FUNCTION)
 # Settings of the residency triggers that name the regions where they read and write the directory.
 DIRECTORY_REGION_SETTINGS = settings.DIRECTORY_REGIONS
 # The setting that names the region where a trigger computes user keys (sends the email to KMS).
@@ -89,6 +91,11 @@ def standard_tags(project: str, workspace: str, jurisdiction: str) -> dict[str, 
 def function_name(project: str, region: str, purpose: str) -> str:
     """Lambda function and its IAM role: at most 24 + 14 + 12 characters, under both limits."""
     return resource_name(project, region, purpose)
+
+
+def function_name_pattern(project: str) -> str:
+    """Every function name of the project, residency's and its extensions' (RegionContext.name) alike."""
+    return f"{project}-*"
 
 
 def lambda_log_group(function: str) -> str:

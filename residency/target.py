@@ -12,7 +12,7 @@ from residency.naming import LOCAL_ENDPOINT_VARIABLE as LOCAL_ENDPOINT_VARIABLE 
 # Services the workspaces use; each gets the emulator's endpoint on the local target.
 # The Python binding spells Lambda's key `lambda_`.
 EMULATED_SERVICES = (
-    "acm", "apigatewayv2", "cloudfront", "cloudtrail", "cloudwatch", "logs", "cognitoidp", "dynamodb", "iam",
+    "acm", "apigatewayv2", "cloudfront", "cloudtrail", "cloudwatch", "events", "logs", "cognitoidp", "dynamodb", "iam",
     "kms", "lambda_", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
 )
 

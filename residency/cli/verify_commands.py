@@ -65,6 +65,8 @@ def verify(
                        "users": proven.as_json() if proven else None,
                        "not_deleted": proven.left_behind() if proven else [],
                        "removed_from_earlier_runs": [f"{address} ({region})" for region, address in proven.swept]
+                       if proven else [],
+                       "claims_released": [f"{address} ({region})" for region, address in proven.released]
                        if proven else []})
         raise typer.Exit(int(code))
     _say_routing(app, found, emulated)
@@ -114,27 +116,33 @@ def _say_routing(app: Application, found: list[CountryAnswer], emulated: bool) -
 
 def _users(app: Application, mirror: str | None) -> UsersReport:
     """The throwaway sign-ups of every region; on any exit, what could not be deleted is named."""
-    from residency.flows.user_placement_proof import UsersReport, prove_users, read_pools
+    from residency.flows.user_placement_proof import (
+        UsersReport,
+        prove_users,
+        read_pools,
+        release_through_reconciler,
+    )
 
     pools = read_pools(app.config, app.paths, mirror=mirror, progress=app.progress)
     report = UsersReport()
     try:
-        return prove_users(app.config, pools, _cognito_clients(), progress=app.progress, report=report)
+        return prove_users(app.config, pools, _clients("cognito-idp"), progress=app.progress, report=report,
+                           release_claims=release_through_reconciler(app.config.project, _clients("lambda")))
     except BaseException:
         for line in report.left_behind():
             app.progress(f"not deleted: {line}")
         raise
 
 
-def _cognito_clients() -> Callable[[str], Any]:
-    """A Cognito client per region, with the standard credentials (AWS only: see verify's --users)."""
+def _clients(service: str) -> Callable[[str], Any]:
+    """A client of `service` per region, with the standard credentials (AWS only: see verify's --users)."""
     from residency.flows.region_data import service_client
 
     clients: dict[str, Any] = {}
 
     def client_for(region: str) -> Any:
         if region not in clients:
-            clients[region] = service_client("cognito-idp", region, None)
+            clients[region] = service_client(service, region, None)
         return clients[region]
 
     return client_for
@@ -150,7 +158,9 @@ def _say_users(app: Application, report: UsersReport) -> None:
         app.say(line)
     for proof in report.proofs:
         if proof.claim:
-            app.say(f"left to expire: {proof.claim} (only residency's functions can compute its key)")
+            app.say(f"left to expire: {proof.claim} (the region's claim reconciler could not release it)")
+    if report.released:
+        app.say(f"released: the pending claims of {len(report.released)} throwaway address(es)")
     for line in report.left_behind():
         app.say(f"not deleted: {line}")
     for region, address in report.swept:

@@ -7,10 +7,11 @@ address's claim for its own region). That rejection counts only when the same re
 address in this run: otherwise its trigger may be rejecting everyone, and the rejection proves nothing.
 
 Afterwards every user is deleted from every pool a sign-up was sent to, also on failure and on Ctrl-C; what
-could not be deleted is named. The directory claim an accepted sign-up made stays pending: an operator cannot
-release it, because only residency's functions may compute a user key (the HMAC key's policy; see
-directory_claims), and the address cannot be confirmed (`.invalid` receives no mail). It binds nobody once
-`pending_claim_hours` pass, and the table's TTL deletes it.
+could not be deleted is named. The pending directory claim an accepted sign-up made is released by the region's
+claim reconciler function (handlers/claim_reconciler.py), invoked with the throwaway addresses: only residency's
+functions may compute a user key (the HMAC key's policy), and that function releases pending claims of addresses
+of this form only. A claim it could not release (the caller may not invoke it: the organization SCP lets only the
+deployer roles) is named; it binds nobody once `pending_claim_hours` pass, and the table's TTL deletes it.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ FAILED = "failed"  # neither: the request itself failed (a wrong client id, thro
 NOT_TRIED = "not tried"
 # Cognito's error when a trigger raises: its message carries the trigger's.
 TRIGGER_REJECTION = "UserLambdaValidationException"
-ADDRESS_DOMAIN = "verify.invalid"  # RFC 2606: never resolves, so no mail reaches anyone
-ADDRESS_PREFIX = "residency-verify-"
+ADDRESS_DOMAIN = settings.THROWAWAY_ADDRESS_DOMAIN  # RFC 2606: never resolves, so no mail reaches anyone
+ADDRESS_PREFIX = settings.THROWAWAY_ADDRESS_PREFIX
 
 Progress = Callable[[str], None]
 ClientFor = Callable[[str], Any]  # region -> cognito-idp client of that region
+ReleaseClaims = Callable[[str, list[str]], int]  # (region, throwaway addresses) -> how many claims it released
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,14 @@ class UserProof:
     problem: str | None = None
     violation: bool = False
     claim: str | None = None  # the pending directory claim left to expire, described
+    claim_released: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {"region": self.home, "jurisdiction": self.jurisdiction, "address": self.address,
                 "signup": vars(self.signup), "elsewhere": vars(self.elsewhere) if self.elsewhere else None,
                 "elsewhere_jurisdiction": self.elsewhere_jurisdiction, "ok": self.problem is None,
-                "violation": self.violation, "problem": self.problem, "claim_left_to_expire": self.claim}
+                "violation": self.violation, "problem": self.problem, "claim_left_to_expire": self.claim,
+                "claim_released": self.claim_released}
 
 
 @dataclass
@@ -81,6 +85,8 @@ class UsersReport:
     cleanup_errors: list[str] = field(default_factory=list)
     # (region, address) of users an earlier run left behind (killed before it could delete them), removed now
     swept: list[tuple[str, str]] = field(default_factory=list)
+    # (region, address) of the pending claims released, this run's and those of the earlier runs' swept users
+    released: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def violations(self) -> list[UserProof]:
@@ -101,10 +107,12 @@ class UsersReport:
 
 
 def prove_users(config: Config, pools: dict[str, Pool], client_for: ClientFor, *, progress: Progress,
-                report: UsersReport) -> UsersReport:
+                report: UsersReport, release_claims: ReleaseClaims | None = None) -> UsersReport:
     """Sign up and remove a throwaway user per region (see the module's docstring); the findings in `report`,
-    which also names, should this raise or be interrupted, every user not deleted."""
+    which also names, should this raise or be interrupted, every user not deleted. `release_claims` releases the
+    pending claims of the throwaway addresses afterwards (without it they are left to expire)."""
     _sweep_earlier_runs(pools, client_for, report, progress)
+    swept = list(report.swept)
     try:
         for region in config.regions:
             proof = UserProof(region, config.regions[region].jurisdiction, throwaway_address(),
@@ -116,9 +124,55 @@ def prove_users(config: Config, pools: dict[str, Pool], client_for: ClientFor, *
             _sign_up_elsewhere(config, pools, client_for, proof, report)
     finally:
         _delete_users(client_for, report)
+        if release_claims is not None:
+            _release_claims(release_claims, report, swept, progress)
     for proof in report.proofs:
         _judge(config, proof, report)
     return report
+
+
+def _release_claims(release_claims: ReleaseClaims, report: UsersReport, swept: list[tuple[str, str]],
+                    progress: Progress) -> None:
+    """Release, region by region, the pending claims of this run's accepted addresses and of the earlier runs'."""
+    by_region: dict[str, list[str]] = {}
+    for proof in report.proofs:
+        if proof.signup.outcome == ACCEPTED:
+            by_region.setdefault(proof.home, []).append(proof.address)
+    for region, address in swept:
+        by_region.setdefault(region, []).append(address)
+    for region, addresses in by_region.items():
+        try:
+            release_claims(region, addresses)
+        except Exception as error:  # noqa: BLE001 - every other region is still released, and this one is named
+            report.cleanup_errors.append(f"{region}: cannot release the throwaway addresses' claims: {error}")
+            continue
+        report.released += [(region, address) for address in addresses]
+        for proof in report.proofs:
+            if proof.home == region and proof.address in addresses:
+                proof.claim_released = True
+        progress(f"verify --users: released {len(addresses)} throwaway claim(s) in {region}")
+
+
+def release_through_reconciler(project: str, lambda_for: ClientFor) -> ReleaseClaims:
+    """Release throwaway claims by invoking each region's claim reconciler (the only code that may compute a
+    user key and delete a claim)."""
+    import json
+
+    from residency import naming
+
+    def release(region: str, addresses: list[str]) -> int:
+        response = lambda_for(region).invoke(
+            FunctionName=naming.function_name(project, region, naming.CLAIM_RECONCILER_FUNCTION),
+            Payload=json.dumps({"release_throwaway_addresses": addresses}).encode("utf-8"))
+        body = response["Payload"].read(64 * 1024)
+        if response.get("FunctionError"):
+            raise ResidencyError(f"the claim reconciler failed ({response['FunctionError']})")
+        answer = json.loads(body or b"{}")
+        if not isinstance(answer, dict) or answer.get("refused"):
+            raise ResidencyError(f"the claim reconciler refused some addresses: {answer}")
+        return int(answer.get("released", 0))
+
+    return release
 
 
 def _sweep_earlier_runs(pools: dict[str, Pool], client_for: ClientFor, report: UsersReport,
@@ -244,7 +298,7 @@ def _delete_users(client_for: ClientFor, report: UsersReport) -> None:
 
 def _judge(config: Config, proof: UserProof, report: UsersReport) -> None:
     own, elsewhere = proof.signup, proof.elsewhere
-    if own.outcome == ACCEPTED:
+    if own.outcome == ACCEPTED and not proof.claim_released:
         hours = config.directory.pending_claim_hours
         proof.claim = (f"pending claim of {proof.address} for {proof.home}: binds nobody after "
                        f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(time.time() + hours * 3600))}")

@@ -27,6 +27,7 @@ class Watched:
     functions: Mapping[str, str]  # purpose -> function name
     triggers: frozenset[str]  # the purposes that are Cognito triggers
     table_name: str
+    jobs: frozenset[str] = frozenset()  # the purposes that are scheduled jobs (the claim reconciler)
 
 
 class RegionAlarms(Construct):
@@ -46,9 +47,10 @@ class RegionAlarms(Construct):
         alarm("api-latency", f"The region's API p99 latency was {api_latency_ms} ms or more for 15 minutes",
               "AWS/ApiGateway", "Latency", {"ApiId": watched.api_id}, api_latency_ms, extended="p99", periods=3)
         for purpose, function_name in watched.functions.items():
-            trigger = purpose in watched.triggers
-            errors_threshold = 1 if trigger else 5
+            trigger, job = purpose in watched.triggers, purpose in watched.jobs
+            errors_threshold = 1 if trigger or job else 5
             what = ("a sign-up or sign-in trigger failed: users may be locked out" if trigger
+                    else "the claim reconciler failed: addresses of deleted accounts may stay bound" if job
                     else "the API function failed")
             alarm(f"{purpose}-errors", f"{function_name}: {what}", "AWS/Lambda", "Errors",
                   {"FunctionName": function_name}, errors_threshold)

@@ -83,3 +83,8 @@ class HandlerFunction(Construct):
             tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
             depends_on=[self.log_group, self.policy],
         )
+
+    def also_allow(self, id_: str, statements: list[policies.Statement]) -> IamRolePolicy:
+        """More rights, in a policy of their own: for resources that need the function first (a user pool that
+        names its trigger), which its main policy cannot name without a cycle."""
+        return IamRolePolicy(self, id_, role=self.role.id, name=id_, policy=policies.document(statements))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cdktf import Fn, TerraformOutput
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
@@ -23,6 +25,7 @@ from residency.stacks.audit_trail import (
     trail_arn,
 )
 from residency.stacks.backend import state_backend
+from residency.stacks.claim_reconciler import ReconcilerSchedule
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
 from residency.stacks.extension_addresses import ExtensionAddressing
@@ -90,7 +93,8 @@ class RegionStack(ExtensionAddressing):
         directory_copy = policies.dynamodb_table_arn(local_copy_region, account, naming.directory_table_name(project))
 
         def function(purpose: str, handler: str, statements: list[policies.Statement],
-                     environment: dict[str, str]) -> HandlerFunction:
+                     environment: dict[str, str], *, timeout_seconds: int = 5,
+                     reserved_concurrency: int | None = limits.function_concurrency) -> HandlerFunction:
             return HandlerFunction(
                 self, f"{purpose}-function",
                 region=region,
@@ -101,8 +105,9 @@ class RegionStack(ExtensionAddressing):
                 statements=statements,
                 kms_key_arn=key_arn,
                 log_retention_days=LOG_RETENTION_DAYS,
-                reserved_concurrency=limits.function_concurrency,
                 tracing=tracing,
+                timeout_seconds=timeout_seconds,
+                reserved_concurrency=reserved_concurrency,
             )
 
         # Claims are written at the primary only, always with a condition (handlers/directory.py).
@@ -133,6 +138,11 @@ class RegionStack(ExtensionAddressing):
             post_authentication=self.post_authentication.function,
             settings=identity,
         )
+        # Only once the account is read back (still there, still enabled) does a sign-in keep its claim.
+        self.post_authentication.also_allow("reads-its-account", [policies.allow(
+            ["cognito-idp:AdminGetUser"], [self.identity.pool.arn], regions=[region])])
+        self.reconciler = self._claim_reconciler(project, region, function, directory_env, directory_primary,
+                                                 global_region, computes_user_keys)
         flags_env, reads_flags = self._feature_flags(project, region, jurisdiction, account, features, target)
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             # DELETE /me: find and delete the caller's items, read the caller's address, release its claim,
@@ -181,14 +191,16 @@ class RegionStack(ExtensionAddressing):
             functions = {naming.PRE_SIGN_UP_FUNCTION: self.pre_sign_up,
                          naming.PRE_AUTH_FUNCTION: self.pre_authentication,
                          naming.POST_CONFIRMATION_FUNCTION: self.post_confirmation,
-                         naming.POST_AUTH_FUNCTION: self.post_authentication, naming.API_FUNCTION: self.backend}
+                         naming.POST_AUTH_FUNCTION: self.post_authentication, naming.API_FUNCTION: self.backend,
+                         naming.CLAIM_RECONCILER_FUNCTION: self.reconciler}
             self.alarms = RegionAlarms(
                 self, "alarms", topic_name=naming.alerts_topic_name(project, region), region=region,
                 account_id=account, kms_key_arn=key_arn, addresses=alerts.addresses_for(region, jurisdiction),
                 watched=Watched(api_id=self.api.api.id,
                                 functions={purpose: handler.function.function_name
                                            for purpose, handler in functions.items()},
-                                triggers=frozenset(functions) - {naming.API_FUNCTION},
+                                triggers=frozenset(functions) - {naming.API_FUNCTION, naming.CLAIM_RECONCILER_FUNCTION},
+                                jobs=frozenset({naming.CLAIM_RECONCILER_FUNCTION}),
                                 table_name=self.data.table.name),
                 api_latency_ms=alerts.api_latency_ms)
             TerraformOutput(self, "alerts_topic_arn", value=self.alarms.topic.arn)
@@ -200,6 +212,23 @@ class RegionStack(ExtensionAddressing):
         TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
         TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
         TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
+
+    def _claim_reconciler(self, project: str, region: str, function: Callable[..., HandlerFunction],
+                          directory_env: dict[str, str], directory_primary: str, global_region: str,
+                          computes_user_keys: policies.Statement) -> HandlerFunction:
+        """Releases claims whose account the pool no longer holds, every few hours (handlers/claim_reconciler.py):
+        it reads the claims recorded in the region's data table and the pool's accounts, and deletes at the
+        directory's primary, always under a condition naming the account."""
+        reconciler = function(naming.CLAIM_RECONCILER_FUNCTION, "handlers.claim_reconciler.handler", [
+            policies.allow(["dynamodb:Scan", "dynamodb:DeleteItem"], [self.data.table.arn], regions=[region]),
+            policies.allow(["dynamodb:DeleteItem"], [directory_primary], regions=[global_region]),
+            policies.allow(["cognito-idp:ListUsers"], [self.identity.pool.arn], regions=[region]),
+            computes_user_keys,  # only for verify's throwaway addresses
+        ], {**directory_env, settings.DATA_TABLE: self.data.table.name, settings.USER_POOL_ID: self.identity.pool.id},
+            timeout_seconds=300, reserved_concurrency=1)
+        ReconcilerSchedule(self, "reconciler-schedule", name=naming.function_name(project, region, "reconcile"),
+                           reconciler=reconciler)
+        return reconciler
 
     def _audit_trail(self, project: str, region: str, account: str, audit: AuditPlacement,
                      target: TargetProfile) -> None:

@@ -34,7 +34,8 @@ def aws(tmp_path, monkeypatch) -> Any:  # type: ignore[no-untyped-def]
         monkeypatch.setattr(verify_commands, "_health_of", lambda region, url: {
             "region": region, "ok": True, "checked": True, "detail": f"200 from {url}"})
         monkeypatch.setattr(user_placement_proof, "read_pools", lambda *args, **kwargs: cognito.pools)
-        monkeypatch.setattr(verify_commands, "_cognito_clients", lambda: cognito.client_for)
+        monkeypatch.setattr(verify_commands, "_clients", lambda service: {
+            "cognito-idp": cognito.client_for, "lambda": cognito.lambda_for}[service])
         yield tmp_path, route53, cognito
 
 
@@ -63,7 +64,11 @@ def test_route53_answering_abroad_where_the_records_do_not_is_exit_3(aws, capsys
 def test_users_join_the_table_and_json_and_a_violation_is_exit_3(aws, capsys):
     code, out = verify(aws[0], capsys, "--users")
     assert code == 0, out
-    assert "REGION" in out and "SIGN-UP" in out and "left to expire: pending claim of residency-verify-" in out
+    assert "REGION" in out and "SIGN-UP" in out and "released: the pending claims of 3 throwaway address(es)" in out
+    assert "left to expire" not in out
+    aws[2].may_not_invoke.add("us-east-1")
+    code, out = verify(aws[0], capsys, "--users")
+    assert code == 0 and "left to expire: pending claim of residency-verify-" in out and "AccessDenied" in out
     aws[2].no_trigger.add("eu-west-1")
     code, out = verify(aws[0], capsys, "--users", "--json")
     document = json.loads(out)

@@ -27,6 +27,7 @@ from residency.flows.user_placement_proof import (
     UsersReport,
     other_region,
     prove_users,
+    release_through_reconciler,
 )
 
 CONFIG = """project: acme-users
@@ -56,6 +57,7 @@ class Cognito:
         self.unreachable_claims: set[str] = set()  # regions whose trigger cannot read another region's claim
         self.refuse_all_as_claimed: set[str] = set()  # regions whose trigger says "claimed elsewhere" to everyone
         self.refuse_deletion: set[str] = set()
+        self.may_not_invoke: set[str] = set()  # regions whose claim reconciler the caller may not invoke
         self.interrupt_on: str | None = None  # a region whose SignUp is interrupted (Ctrl-C)
         self.pools: dict[str, Pool] = {}
         for region in regions:
@@ -105,12 +107,43 @@ class Cognito:
     def error(code: str, message: str) -> Any:
         return AWSResponse("https://cognito-idp", 400, {}, None), {"Error": {"Code": code, "Message": message}}
 
+    def lambda_for(self, region: str) -> Any:
+        return _Reconciler(self, region)
+
     def users(self) -> dict[str, list[str]]:
         found = {}
         for region, pool in self.pools.items():
             listed = self.client_for(region).list_users(UserPoolId=pool.pool_id)["Users"]
             found[region] = [next(a["Value"] for a in user["Attributes"] if a["Name"] == "email") for user in listed]
         return found
+
+
+class _Reconciler:
+    """A region's claim reconciler as verify invokes it: it releases the pending claims of throwaway addresses
+    held by its region (the real function's rules: tests/handlers/test_claim_reconciler.py)."""
+
+    def __init__(self, cognito: Cognito, region: str) -> None:
+        self.cognito, self.region = cognito, region
+
+    def invoke(self, FunctionName: str, Payload: bytes) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        import io
+
+        from botocore.exceptions import ClientError
+
+        from handlers.claim_reconciler import THROWAWAY
+
+        if self.region in self.cognito.may_not_invoke:
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "explicit deny in an SCP"}},
+                              "Invoke")
+        if not FunctionName.endswith(f"-{self.region}-reconcile"):
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": FunctionName}}, "Invoke")
+        addresses = json.loads(Payload)["release_throwaway_addresses"]
+        released = [a for a in addresses if THROWAWAY.fullmatch(a) and self.cognito.claims.get(a) == self.region]
+        for address in released:
+            del self.cognito.claims[address]
+        refused = sum(not THROWAWAY.fullmatch(a) for a in addresses)
+        return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps({"released": len(released),
+                                                                     "refused": refused}).encode())}
 
 
 @pytest.fixture
@@ -120,7 +153,8 @@ def cognito() -> Iterator[Cognito]:
 
 
 def proven(config, cognito: Cognito) -> UsersReport:  # type: ignore[no-untyped-def]
-    return prove_users(config, cognito.pools, cognito.client_for, progress=lambda text: None, report=UsersReport())
+    return prove_users(config, cognito.pools, cognito.client_for, progress=lambda text: None, report=UsersReport(),
+                       release_claims=release_through_reconciler(config.project, cognito.lambda_for))
 
 
 def nobody_left(cognito: Cognito) -> bool:
@@ -137,7 +171,7 @@ def test_each_region_accepts_its_own_address_and_another_jurisdiction_refuses_it
     assert nobody_left(cognito)
     assert all(p.address.endswith("@verify.invalid") for p in report.proofs)
     assert len({p.address for p in report.proofs}) == 3
-    assert "pending claim of " in str(report.proofs[0].claim) and "binds nobody after" in str(report.proofs[0].claim)
+    assert report.proofs[0].claim is None and report.proofs[0].claim_released  # released, not left to expire
     assert "This account cannot be registered here" in report.proofs[0].as_json()["elsewhere"]["detail"]  # type: ignore[index]
 
 
@@ -244,3 +278,21 @@ def test_users_an_earlier_killed_run_left_behind_are_removed_and_named(tmp_path,
     assert "verify --users: removed residency-verify-0123456789abcdef@verify.invalid from eu-west-1, left by an " \
            "earlier run that was stopped" in notices
     assert sorted(cognito.users()["eu-west-1"]) == ["ada@example.com", "residency-verify-ada@example.com"]
+
+
+def test_the_throwaway_addresses_claims_are_released_by_each_regions_reconciler(tmp_path, cognito):
+    report = proven(config_of(tmp_path), cognito)
+    assert not report.failed
+    assert cognito.claims == {}  # every claim of the run released
+    assert sorted(region for region, _ in report.released) == ["eu-central-1", "eu-west-1", "us-east-1"]
+    assert all(proof.claim is None and proof.as_json()["claim_released"] for proof in report.proofs)
+
+
+def test_a_claim_the_caller_may_not_release_is_left_to_expire_and_named(tmp_path, cognito):
+    cognito.may_not_invoke.add("eu-west-1")
+    report = proven(config_of(tmp_path), cognito)
+    left = [proof for proof in report.proofs if proof.claim]
+    assert [proof.home for proof in left] == ["eu-west-1"] and "binds nobody after" in left[0].claim
+    assert list(cognito.claims.values()) == ["eu-west-1"]
+    assert any("eu-west-1: cannot release" in problem and "AccessDenied" in problem
+               for problem in report.cleanup_errors)

@@ -8,6 +8,8 @@ from typing import Any
 
 import boto3
 
+from handlers.directory import VERSION_MARK
+
 HOME = "eu-central-1"
 GLOBAL = "us-east-1"
 OTHER = "ap-southeast-2"
@@ -34,7 +36,13 @@ class Aws:
                                ConsistentRead=True).get("Item")
 
     def entries(self, region: str = GLOBAL) -> list[dict[str, Any]]:
-        return boto3.client("dynamodb", region_name=region).scan(TableName=DIRECTORY_TABLE)["Items"]
+        """The claims (the key-version mark left out)."""
+        items = boto3.client("dynamodb", region_name=region).scan(TableName=DIRECTORY_TABLE)["Items"]
+        return [item for item in items if item["user_key"]["S"] != VERSION_MARK]
+
+    def version_mark(self) -> int | None:
+        item = self.entry(VERSION_MARK)
+        return int(item["highest_version"]["N"]) if item else None
 
     def mac(self, message: str, alias: str = HMAC_ALIAS) -> str:
         return self.kms.generate_mac(KeyId=alias, Message=message.encode("utf-8"),

@@ -240,3 +240,47 @@ def test_a_claim_written_before_first_claimed_at_existed_is_not_extended_while_i
 def test_sign_up_refuses_an_address_a_comparison_might_fold_as_an_invalid_one(aws, email):
     assert rejection(sign_up(email=email)) == pre_signup.EMAIL_INVALID
     assert aws.entries() == []
+
+
+def _calls_and_time(monkeypatch, event) -> tuple[list[str], float]:
+    """The AWS operations one sign-up makes, in order, and how long it took."""
+    import botocore.client
+
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation, params):
+        calls.append(f"{client.meta.service_model.service_name}:{operation}")
+        return original(client, operation, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+        started = time.perf_counter()
+        try:
+            pre_signup.handler(event, None)
+        except pre_signup.SignUpRejected:
+            pass
+        return calls, time.perf_counter() - started
+
+
+def test_a_taken_address_costs_the_same_calls_and_time_as_a_free_one(aws, monkeypatch):
+    """Issue 29's third finding: a stranger must not learn from the work done that an address is taken."""
+    taken_elsewhere, pending_elsewhere = "taken@example.com", "pending@example.com"
+    monkeypatch.setenv("HOME_REGION", OTHER)
+    pre_signup.handler(sign_up(email=pending_elsewhere, region=OTHER), None)
+    directory.confirm(directory.user_keys(taken_elsewhere), OTHER)
+    monkeypatch.setenv("HOME_REGION", HOME)
+    pre_signup.handler(sign_up(email="warm@example.com"), None)  # warm clients and the version mark alike
+    samples: dict[str, list[float]] = {"free": [], "taken": [], "pending": []}
+    sequences: dict[str, set[tuple[str, ...]]] = {name: set() for name in samples}
+    for round_ in range(12):
+        for name, email in (("free", f"free{round_}@example.com"), ("taken", taken_elsewhere),
+                            ("pending", pending_elsewhere)):
+            calls, seconds = _calls_and_time(monkeypatch, sign_up(email=email))
+            sequences[name].add(tuple(calls))
+            samples[name].append(seconds)
+    assert sequences["free"] == sequences["taken"] == sequences["pending"]
+    assert len(sequences["free"]) == 1
+    medians = {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
+    # The same calls against the same in-process AWS: the medians differ by noise only (a shared CI machine).
+    assert max(medians.values()) < 2 * min(medians.values()), medians

@@ -48,7 +48,7 @@ def test_user_pool_has_immutable_region_and_both_triggers(out_dir, region):
         "post_authentication": logical[f"acme-health-{region}-post-auth"],
     }
     assert set(lambdas) == {f"acme-health-{region}-{p}"
-                            for p in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api")}
+                            for p in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api", "reconcile")}
     client = only(resources, "aws_cognito_user_pool_client")
     assert client["prevent_user_existence_errors"] == "ENABLED"
     assert "custom:region" in client["write_attributes"]
@@ -82,7 +82,7 @@ def test_api_routes_authorizer_and_access_logs(out_dir, region):
 def test_every_log_group_is_encrypted_and_expires(out_dir, region):
     resources = stack(out_dir, region)["resource"]
     groups = resources["aws_cloudwatch_log_group"].values()
-    assert len(groups) == 6  # five functions and the API
+    assert len(groups) == 7  # six functions and the API
     key_arn = reference(resources, "aws_kms_key", "arn")
     assert all(group["kms_key_id"] == key_arn and group["retention_in_days"] == 30 for group in groups)
     policy = json.loads(only(resources, "aws_kms_key")["policy"])

@@ -90,7 +90,8 @@ def test_only_residencys_functions_compute_user_keys(defaults):
     hmac_keys += [key for key in resources["aws_kms_replica_key"].values() if "HMAC" in key["description"]]
     assert len(hmac_keys) == 4  # the key in us-east-1 and a replica in each other region
     expected = sorted(role(region, purpose) for region in REGIONS
-                      for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api"))
+                      for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api",
+                                                                    "reconcile"))
     for key in hmac_keys:
         (use,) = [s for s in statements(key) if s["Sid"] == "ResidencyFunctionsComputeUserKeys"]
         assert use["Action"] == "kms:GenerateMac"  # not VerifyMac, not anything else
@@ -109,7 +110,8 @@ def test_a_regions_data_key_is_used_only_through_its_services_and_by_its_functio
     reads = by_sid["FunctionsReadTheirSettings"]
     assert reads["Action"] == "kms:Decrypt"
     assert sorted(reads["Condition"]["ArnEquals"]["aws:PrincipalArn"]) == sorted(
-        role(region, purpose) for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api"))
+        role(region, purpose) for purpose in ("pre-sign-up", "pre-auth", "post-confirm", "post-auth", "api",
+                                                                    "reconcile"))
     # Each function's role is the one the condition names.
     for function in resources["aws_lambda_function"].values():
         roles = by_name(resources, "aws_iam_role")
@@ -151,7 +153,7 @@ def test_two_key_versions_give_two_keys_everywhere_the_current_first(rotated):
         "2=alias/acme-health-directory-hmac-v2,1=alias/acme-health-directory-hmac")
     computes = [s for p in region["aws_iam_role_policy"].values() for s in json.loads(p["policy"])["Statement"]
                 if s["Action"] == ["kms:GenerateMac"]]
-    assert len(computes) == 5
+    assert len(computes) == 6  # the six functions
     assert all(s["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
         "alias/acme-health-directory-hmac-v2", "alias/acme-health-directory-hmac"] for s in computes)
 
@@ -207,7 +209,8 @@ WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dyn
 def test_only_the_triggers_after_a_proof_and_the_api_may_write_claims(defaults, region):
     """Pre-authentication runs for anyone who types an address, before the password is checked: its
     role may only read the directory. Post-confirmation and post-authentication (after a proof),
-    pre-sign-up (pending claims) and the API (DELETE /me) may write."""
+    pre-sign-up (pending claims), the API (DELETE /me) and the claim reconciler (claims of deleted accounts) may
+    write."""
     resources = stack(defaults, region)["resource"]
     writers = set()
     for policy in resources["aws_iam_role_policy"].values():
@@ -216,4 +219,4 @@ def test_only_the_triggers_after_a_proof_and_the_api_may_write_claims(defaults, 
         for statement in json.loads(policy["policy"])["Statement"]:
             if "table/acme-health-directory" in json.dumps(statement["Resource"]) and WRITES & set(statement["Action"]):
                 writers.add(purpose)
-    assert writers == {"pre-sign-up", "post-confirm", "post-auth", "api"}
+    assert writers == {"pre-sign-up", "post-confirm", "post-auth", "api", "reconcile"}
