@@ -69,6 +69,8 @@ class Entry:
     home_region: str
     state: str
     expires_at: int | None
+    claimed_by: str | None = None
+    first_claimed_at: int | None = None
 
     def binds(self, now: int) -> bool:
         return self.state == CONFIRMED or (self.expires_at is not None and self.expires_at > now)
@@ -129,19 +131,23 @@ def active_keys() -> list[tuple[str, str]]:
 
 
 def user_keys(email: str, *, new_address: bool = False) -> list[UserKey]:
-    """The user's key under every active version whose key exists, the current one first: one
-    GenerateMac each, whoever the user is. A version whose key does not exist (yet: the regions are
-    applied before global creates a new key; or no more: a dropped version) is left out, so a
-    rotation never stops sign-in; without any key this fails."""
+    """The user's key under every active version, the current one first: one GenerateMac each, whoever the user
+    is. Only the newest listed version may be missing (the regions are applied before global creates a new key):
+    it is left out, so a rotation never stops sign-in, and the version mark keeps a region that cannot compute the
+    directory's current version from writing. An older listed version that is missing (this region's replica of it
+    was never created, or was deleted) fails: without its key the entries under it cannot be seen, and an address
+    confirmed elsewhere under it could be confirmed here too."""
     message = normalize_email(email, new_address=new_address).encode("utf-8")
     kms = client("kms", setting(settings.HMAC_KEY_REGION))
     keys = []
-    for version, key_id in active_keys():
+    for index, (version, key_id) in enumerate(active_keys()):
         try:
             mac = kms.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "NotFoundException":
                 raise
+            if index:
+                raise RuntimeError(f"the HMAC key of version {version} is listed but does not exist here") from None
             continue
         keys.append(UserKey(version, mac.hex()))
     if not keys:
@@ -173,25 +179,31 @@ def lookup(keys: list[UserKey], *, authoritative: bool = False) -> list[Entry]:
     return [_entry(by_value[item[KEY]["S"]], item) for item in items if item[KEY]["S"] in by_value]
 
 
-def confirmed_here(keys: list[UserKey], entries: list[Entry], home_region: str) -> bool:
-    """Whether `entries` (looked up under `keys`) are exactly a confirmed claim for `home_region`
-    under the current key: nothing to write."""
+def confirmed_here(keys: list[UserKey], entries: list[Entry], home_region: str, account: str | None = None) -> bool:
+    """Whether `entries` (looked up under `keys`) are exactly a confirmed claim for `home_region` under the current
+    key, recorded for `account` (when given): nothing to write. A claim naming another account (one deleted, or one
+    that changed its address away) is rewritten, so that neither its release nor the reconciler takes the address
+    from the account that holds it now."""
     return [(entry.key, entry.home_region, entry.state) for entry in entries] == [
-        (keys[0], home_region, CONFIRMED)]
+        (keys[0], home_region, CONFIRMED)] and (account is None or entries[0].claimed_by == account)
 
 
 def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int) -> bool:
     """Sign-up: claim the address for `home_region` until it is confirmed or `pending_seconds` after its first claim
     pass. False when a confirmed claim elsewhere, or a pending one there that has not expired, holds it under any key
     version. Of two regions claiming at once, exactly one write succeeds. A claim taken over after an earlier one
-    expired keeps the first claim's time, so it binds nothing: the address stays free for whoever confirms it."""
+    expired keeps the first claim's time, so it binds nothing: the address stays free for whoever confirms it; and
+    a claim moving to a new key version keeps the time of its entry under an older one."""
     now = _now()
+    # The earliest first claim of this region under any version: a claim moving to a new version keeps it.
+    first = min([now, *(entry.first_claimed_at for entry in lookup(keys, authoritative=True)
+                        if entry.first_claimed_at is not None and entry.home_region == home_region)])
     values = {":region": {"S": home_region}, ":pending": {"S": PENDING}, ":now": {"N": str(now)},
-              ":lifetime": {"N": str(pending_seconds)}}
+              ":first": {"N": str(first)}, ":lifetime": {"N": str(pending_seconds)}}
     claimed = _write(
         keys,
         update=f"SET home_region = :region, claim_state = :pending, {FIRST_CLAIMED} = if_not_exists({FIRST_CLAIMED}, "
-               f":now), #expires = if_not_exists({FIRST_CLAIMED}, :now) + :lifetime, key_version = :version, "
+               f":first), #expires = if_not_exists({FIRST_CLAIMED}, :first) + :lifetime, key_version = :version, "
                "created_at = :now_text",
         condition="attribute_not_exists(#key) OR (claim_state = :pending AND #expires < :now)",
         older_condition="attribute_not_exists(#key) OR home_region = :region "
@@ -204,7 +216,8 @@ def claim_pending(keys: list[UserKey], home_region: str, *, pending_seconds: int
     if claimed:
         return True
     # Pending here and not expired (signing up again extends nothing), or confirmed here already (an account
-    # deleted without its claim released): the address is this region's.
+    # deleted without its claim released, or a sign-up of this region that won a moment ago): the address is this
+    # region's.
     return not any(entry.binds(now) and entry.home_region != home_region for entry in entries) and any(
         entry.key == keys[0] and entry.home_region == home_region for entry in entries)
 
@@ -336,9 +349,12 @@ def _delete(key: UserKey, condition: str, home_region: str) -> bool:
 
 def _entry(key: UserKey, item: dict[str, Any]) -> Entry:
     expires = item.get(EXPIRES, {}).get("N")
+    first = item.get(FIRST_CLAIMED, {}).get("N")
     return Entry(key=key, home_region=item["home_region"]["S"],
                  state=item.get("claim_state", {}).get("S", CONFIRMED),
-                 expires_at=int(expires) if expires is not None else None)
+                 expires_at=int(expires) if expires is not None else None,
+                 claimed_by=item.get("claimed_by", {}).get("S"),
+                 first_claimed_at=int(first) if first is not None else None)
 
 
 def _now() -> int:

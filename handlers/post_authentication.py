@@ -71,21 +71,52 @@ class _Account:
 def _bind(attributes: dict[str, str], home_region: str, account: _Account) -> str:
     if attributes.get("email_verified") != "true":
         return "unverified"
-    keys = directory.user_keys(attributes.get("email", ""))
+    email = attributes.get("email", "")
+    keys = directory.user_keys(email)
     sub = str(attributes.get("sub") or "")
-    if directory.confirmed_here(keys, directory.lookup(keys), home_region):
+    if not sub:  # Cognito always sends it: without an account to record the claim under, nothing is bound
+        return "no_account"
+    entries = directory.lookup(keys)
+    if directory.confirmed_here(keys, entries, home_region, sub):
         outcome = "confirmed_before"
-    elif directory.confirm(keys, home_region, account=sub or None):
-        outcome = "confirmed"
     else:
-        return "held_elsewhere"
-    if sub:
+        if not any(entry.home_region == home_region for entry in entries) and not _acceptable_new(email):
+            # A changed address sign-up would have refused: bound under this key it could be a second home for an
+            # address the pool or the mail system treats as one already bound elsewhere.
+            return "ambiguous_address"
+        account_claims.remember(sub, keys[0])  # before the claim binds, so the reconciler can always find it
+        if not directory.confirm(keys, home_region, account=sub):
+            return "held_elsewhere"
+        outcome = "confirmed"
+    try:
         _keep_only_this_address(sub, keys, home_region)
-        if not account.still_enabled(sub):
-            directory.release_for(keys[0], home_region, sub)
-            account_claims.forget(sub, keys[0])
-            return "account_gone"
+        alive = account.still_enabled(sub)
+    except Exception:
+        if outcome == "confirmed_before":
+            raise  # nothing was bound by this sign-in: it goes on
+        alive = False  # what this sign-in bound cannot be shown to have an account behind it
+    if not alive:
+        _release(sub, keys[0], home_region)
+        return "account_gone"
     return outcome
+
+
+def _acceptable_new(email: str) -> bool:
+    try:
+        directory.normalize_email(email, new_address=True)
+    except ValueError:
+        return False
+    return True
+
+
+def _release(sub: str, key: directory.UserKey, home_region: str) -> None:
+    """Release what this sign-in bound; if that fails too, the account's record stays, and the reconciler releases
+    the claim once the account is gone."""
+    try:
+        directory.release_for(key, home_region, sub)
+        account_claims.forget(sub, key)
+    except Exception:  # noqa: BLE001 - the sign-in is refused either way
+        return
 
 
 def _keep_only_this_address(sub: str, keys: list[directory.UserKey], home_region: str) -> None:

@@ -31,11 +31,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return event
     attributes = (event.get("request") or {}).get("userAttributes") or {}
     try:
-        keys = directory.user_keys(attributes.get("email", ""))
-        sub = str(attributes.get("sub") or "")
-        confirmed = directory.confirm(keys, setting(settings.HOME_REGION), account=sub or None)
-        if confirmed and sub:
-            account_claims.remember(sub, keys[0])
+        refusal = _unbindable(attributes)
+        if refusal:
+            # The claim stays pending; the next sign-in binds the address once it is verified (post_authentication).
+            log_invocation("post_confirmation", started, refusal, trigger_source=source)
+            return event
+        keys = directory.user_keys(attributes["email"])
+        sub = attributes["sub"]
+        account_claims.remember(sub, keys[0])  # before the claim binds, so the reconciler can always find it
+        confirmed = directory.confirm(keys, setting(settings.HOME_REGION), account=sub)
     except Exception as error:
         log_invocation("post_confirmation", started, "error", trigger_source=source, error=type(error).__name__)
         return event
@@ -44,3 +48,18 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise ConfirmationRejected(HELD_ELSEWHERE)
     log_invocation("post_confirmation", started, "confirmed", trigger_source=source)
     return event
+
+
+def _unbindable(attributes: dict[str, str]) -> str | None:
+    """Why the confirmation cannot bind the address: only the owner of a verified address binds it (an
+    AdminConfirmSignUp leaves the address unverified), for an account the claim can be recorded under, and only an
+    address sign-up accepts."""
+    if attributes.get("email_verified") != "true":
+        return "unverified"
+    if not attributes.get("sub"):
+        return "no_account"
+    try:
+        directory.normalize_email(str(attributes.get("email", "")), new_address=True)
+    except ValueError:
+        return "ambiguous_address"
+    return None

@@ -1,4 +1,5 @@
-"""Files residency writes for people and other tools: all or nothing."""
+"""Files residency writes for people and other tools (all or nothing), and files it reads (only what a regular file
+of a bounded size holds: never waiting on a FIFO, never reading a device without end)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from residency.errors import ResidencyError
 
@@ -53,24 +55,10 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     A FIFO would block a plain open() or read() forever and a device may never end, so the file is
     opened without blocking and judged by what was opened; a symlink loop is named as one.
     """
+    descriptor, status = _open_regular(path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise UnreadableFile(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist",
-                                 missing=True) from None
-        raise UnreadableFile(f"{path}: no such file", missing=True) from None
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise UnreadableFile(f"{path} is a symbolic link loop (it never reaches a file)") from None
-        raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise UnreadableFile(f"{path} is {_kind(status.st_mode)}, not a regular file")
         if status.st_size > limit:
             raise FileTooLarge(status.st_size)
-        os.set_blocking(descriptor, True)
         chunks: list[bytes] = []
         remaining = limit + 1
         while remaining > 0:
@@ -89,8 +77,37 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     return data
 
 
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A blocking descriptor of the regular file at `path`, opened without waiting on a FIFO; UnreadableFile else."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise UnreadableFile(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist",
+                                 missing=True) from None
+        raise UnreadableFile(f"{path}: no such file", missing=True) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnreadableFile(f"{path} is a symbolic link loop (it never reaches a file)") from None
+        raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableFile(f"{path} is {_kind(status.st_mode)}, not a regular file")
+        os.set_blocking(descriptor, True)
+    except OSError as error:
+        os.close(descriptor)
+        raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from None
+    except UnreadableFile:
+        os.close(descriptor)
+        raise
+    return descriptor, status
+
+
 # What residency reads of a file handed to it (a plan's JSON, a manifest, a run's report): far more than any it writes.
 HANDED_FILE_LIMIT = 256 * 1024 * 1024
+# What residency reads of its own small records (a lock's holder, a stamp, a marker, the synth cache's record).
+WORK_FILE_LIMIT = 1024 * 1024
 
 
 def read_handed_text(path: Path, limit: int = HANDED_FILE_LIMIT) -> str:
@@ -100,11 +117,44 @@ def read_handed_text(path: Path, limit: int = HANDED_FILE_LIMIT) -> str:
     try:
         return read_regular_file(path, limit).decode("utf-8")
     except UnreadableFile as error:
-        raise (FileNotFoundError if error.missing else OSError)(error.reason) from None
+        raise _os_error(error) from None
     except FileTooLarge as error:
         raise OSError(f"{path} holds {error.size} bytes, more than residency reads ({limit})") from None
     except UnicodeDecodeError as error:
         raise OSError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def read_text_file(path: Path, limit: int, *, error: type[ResidencyError] = ResidencyError,
+                   hint: str | None = None) -> str:
+    """read_handed_text for a caller with nothing to do about a file it cannot read but stop: one `error` (the
+    ResidencyError whose exit code the command documents for it) saying why."""
+    try:
+        return read_handed_text(path, limit)
+    except OSError as problem:
+        raise error(str(problem), hint=hint) from None
+
+
+def open_handed_file(path: Path) -> BinaryIO:
+    """The regular file at `path` opened for reading, for a library that reads it itself (a zip) or a digest
+    streamed from it; OSError as read_handed_text says it for anything else, before anything waits on it."""
+    try:
+        descriptor, _status = _open_regular(path)
+    except UnreadableFile as error:
+        raise _os_error(error) from None
+    return os.fdopen(descriptor, "rb")
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a regular file's bytes, read a block at a time; OSError as open_handed_file says it."""
+    digest = hashlib.sha256()
+    with open_handed_file(path) as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _os_error(error: UnreadableFile) -> OSError:
+    return (FileNotFoundError if error.missing else OSError)(error.reason)
 
 
 def _kind(mode: int) -> str:

@@ -10,10 +10,13 @@ import zipfile
 from pathlib import Path
 
 from residency.errors import ResidencyError
+from residency.files import FileTooLarge, UnreadableFile, read_regular_file
 
 HANDLERS_PACKAGE = "handlers"
 # Zip entries carry a timestamp; a fixed one keeps the bytes independent of checkout times.
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+# The most residency reads of one Python source file it bundles or hashes (Lambda takes 250 MB unzipped in all).
+SOURCE_FILE_LIMIT = 64 * 1024 * 1024
 
 
 def handlers_source() -> Path:
@@ -37,5 +40,17 @@ def build_bundle(source: Path, destination: Path, package: str | None = HANDLERS
             entry = zipfile.ZipInfo(f"{package}/{inside}" if package else inside, FIXED_TIMESTAMP)
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
-            bundle.writestr(entry, path.read_bytes(), compresslevel=9)
+            bundle.writestr(entry, read_source(path), compresslevel=9)
     return base64.b64encode(hashlib.sha256(destination.read_bytes()).digest()).decode()
+
+
+def read_source(path: Path, *, error: type[ResidencyError] = ResidencyError) -> bytes:
+    """A Python source file of the team's or residency's; `error` when it is not a regular file of at most
+    SOURCE_FILE_LIMIT bytes (a FIFO named `x.py` would stop synth for good)."""
+    try:
+        return read_regular_file(path, SOURCE_FILE_LIMIT)
+    except UnreadableFile as problem:
+        raise error(problem.reason, hint="Python code is read from plain files") from None
+    except FileTooLarge as problem:
+        raise error(f"{path} holds {problem.size} bytes, more than residency reads of a source file "
+                    f"({SOURCE_FILE_LIMIT})") from None

@@ -273,6 +273,7 @@ class AlertsConfig(BaseModel):
 
 
 AUDIT_RETENTION_DEFAULT_DAYS = 365
+ObjectLock = Literal["off", "governance", "compliance"]
 
 
 class AuditConfig(BaseModel):
@@ -287,6 +288,15 @@ class AuditConfig(BaseModel):
         default={}, validate_default=True,
         description="jurisdiction -> the listed region of it that keeps its audit bucket (default: its first region "
                     "in regions.yaml)")
+    break_glass_role: IamRole | None = Field(
+        default=None,
+        description="the one role that may delete the log files' versions and change the buckets' lifecycle, "
+                    "versioning and Object Lock (also an apply that changes retention_days or object_lock); "
+                    "unset: nobody may")
+    object_lock: ObjectLock = Field(
+        default="off",
+        description="S3 Object Lock of the audit buckets, retention_days long: governance (the break-glass role "
+                    "may bypass it) or compliance (nobody may, and `region retire` of an audit home waits for it)")
 
 
 def _audit_switch(value: object) -> object:
@@ -505,6 +515,13 @@ class Config(BaseModel):
     def region_of_country(self, country: str) -> str | None:
         """The listed region that serves a country (None: the default region takes it)."""
         return next((code for code, countries in self.served_countries.items() if country in countries), None)
+
+    @property
+    def function_deployers(self) -> tuple[str, ...]:
+        """The distinct apply roles of the region workspaces (where the functions are), sorted: with
+        `organization_scp`, the only principals that may invoke or change the project's functions."""
+        return tuple(sorted({role for code, region in self.regions.items()
+                             if (role := self.ci.apply_role_for(code, region.jurisdiction)) is not None}))
 
     @property
     def region_codes(self) -> tuple[str, ...]:

@@ -84,6 +84,20 @@ def _ci(config: Config, report: _Report) -> None:
                        "'global'", suggest(key, known) or f"one of {', '.join(sorted(known))}", key=True)
 
 
+def _organization_scp(config: Config, report: _Report) -> None:
+    """The SCP lets only the apply roles of the regions invoke or change the functions: a region without one would
+    have functions nobody may change."""
+    if not config.organization_scp:
+        return
+    unnamed = [code for code, region in config.regions.items()
+               if config.ci.apply_role_for(code, region.jurisdiction) is None]
+    if unnamed:
+        report.add(("organization_scp",), "the SCP lets only the roles that apply the regions invoke or change their "
+                   f"functions, and none is named for {', '.join(unnamed)}",
+                   "name it in ci.apply_role (or ci.apply_roles by region or jurisdiction); if you apply from a "
+                   "workstation, name the role you apply with")
+
+
 def _features(config: Config, report: _Report) -> None:
     """Overrides name listed regions or jurisdictions in use, and only flags `defaults` has, of the same type."""
     features = config.features
@@ -517,6 +531,7 @@ _RULES: tuple[Callable[[Config, _Report], None], ...] = (
     _processors,
     _tags,
     _ci,
+    _organization_scp,
     _alerts,
     _features,
     _audit,

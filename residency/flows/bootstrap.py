@@ -17,7 +17,7 @@ from residency.errors import UsageError
 from residency.flows.terraform_runs import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
 from residency.paths import ProjectPaths
 from residency.terraform.locks import parse_duration, workspace_lock
-from residency.terraform.manifest import Workspace, read_manifest
+from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
 from residency.terraform.operations import (
     Confirm,
     Operation,
@@ -102,10 +102,9 @@ def _seed_workspace(workspace: Workspace, paths: ProjectPaths) -> Workspace:
     seed = paths.bootstrap_seed(workspace.name)
     shutil.rmtree(seed, ignore_errors=True)
     shutil.copytree(workspace.directory, seed)
-    document_file = seed / "cdk.tf.json"
-    document = json.loads(document_file.read_text())
+    document = read_synthesized(seed)
     document["terraform"]["backend"] = {"local": {"path": str(paths.state_file(workspace.name))}}
-    document_file.write_text(json.dumps(document, indent=2))
+    (seed / SYNTHESIZED).write_text(json.dumps(document, indent=2))
     return Workspace(workspace.name, seed, workspace.depends_on)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from residency.config import Config
 from residency.errors import ResidencyError, UsageError
-from residency.files import write_atomically
+from residency.files import WORK_FILE_LIMIT, read_handed_text, write_atomically
 from residency.flows.routing_proof import ANY_COUNTRY, CountryAnswer, answers, read_routing
 from residency.processes import interrupts_deferred
 
@@ -163,7 +163,7 @@ def restore_unfinished(config: Config, route53: Any, regions: list[str], *, emul
         marker = markers / f"{region}.json"
         if check_id is None:
             try:
-                check_id = str(json.loads(marker.read_text())["health_check"])
+                check_id = str(json.loads(read_handed_text(marker, WORK_FILE_LIMIT))["health_check"])
             except (OSError, ValueError, KeyError, TypeError):
                 progress(f"drill --restore: {region} has no deployed health check and no readable marker")
                 failed.append(region)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from residency import naming
 from residency.errors import ResidencyError
+from residency.files import read_handed_text
 from residency.paths import ProjectPaths
 
 if TYPE_CHECKING:
@@ -89,6 +90,6 @@ def describe_move(config: Config, move: MovedCountry) -> str:
 
 def resource_count(state_file: Path) -> int:
     try:
-        return len(json.loads(state_file.read_text()).get("resources", []))
+        return len(json.loads(read_handed_text(state_file)).get("resources", []))
     except (OSError, ValueError, AttributeError):
         return 0

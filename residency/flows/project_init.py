@@ -11,13 +11,14 @@ from pathlib import Path
 
 from residency.config.loader import load_config_text
 from residency.errors import ResidencyError, UsageError
-from residency.files import write_atomically
+from residency.files import read_handed_text, write_atomically
 
 CONFIG_NAME = "regions.yaml"
 GITIGNORE_HEADER = "# residency: local state, logs, emulator files and synthesized Terraform"
 # Everything residency writes into a project, none of it for version control (.residency/ may hold
 # state with personal-data locations and exports).
 GITIGNORED = (".residency/", "cdktf.out/", ".cdktf.out.staging-*/", ".cdktf.out.retired-*/", "__pycache__/")
+GITIGNORE_LIMIT = 4 * 1024 * 1024  # a .gitignore is a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def init_project(directory: Path, config_text: str, *, ci: str | None = None) ->
                                   "--stdout`")
         pipeline = (pipeline_path, text)
     gitignore = directory / ".gitignore"
-    gitignore_before = gitignore.read_text() if gitignore.is_file() else None
-    gitignore_text = _gitignore_with_residency(gitignore)
+    gitignore_before = _read_gitignore(gitignore)
+    gitignore_text = _gitignore_with_residency(gitignore_before or "")
 
     created: list[Created] = []
     try:
@@ -71,12 +72,18 @@ def init_project(directory: Path, config_text: str, *, ci: str | None = None) ->
     return created
 
 
-def _gitignore_with_residency(path: Path) -> str | None:
-    """The .gitignore with residency's entries added; None when it has them all already."""
+def _read_gitignore(path: Path) -> str | None:
+    """The project's .gitignore with universal newlines (as open() reads text); None when there is none."""
     try:
-        current = path.read_text() if path.exists() else ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from error
+        return read_handed_text(path, GITIGNORE_LIMIT).replace("\r\n", "\n").replace("\r", "\n")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UsageError(str(error), hint="residency init adds its entries to .gitignore, a text file") from None
+
+
+def _gitignore_with_residency(current: str) -> str | None:
+    """The .gitignore with residency's entries added; None when it has them all already."""
     present = {line.strip() for line in current.splitlines()}
     missing = [entry for entry in GITIGNORED if entry not in present]
     if not missing:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from residency.personal_data import (
 from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
-from residency.terraform.manifest import Workspace, read_manifest
+from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
 from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
@@ -87,6 +88,8 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
         if prepared is not None:
             _refuse_unless_data_is_handled(prepared.plan.region, prepared.plan.data, export_dir, force)
             _refuse_while_trails_deliver_here(config, region, prepared.data.stores, prepared.endpoint, force)
+            _refuse_unless_log_files_may_go(region, _audit_buckets(config, region, prepared.data.stores),
+                                            prepared.plan.data, prepared.clients, prepared.endpoint)
             if not confirm(prepared.plan):
                 raise ResidencyError(f"{region}: not retired (not confirmed)")
         # Global first: no new user is sent to the region while its data is exported and removed.
@@ -104,8 +107,7 @@ def _refuse_while_trails_deliver_here(config: Config, region: str, stores: Itera
                                       endpoint: str | None, force: bool) -> None:
     """A region that kept its jurisdiction's audit bucket is retired only once no trail of the jurisdiction
     delivers there any more: destroyed with it, the log files they deliver meanwhile would be lost."""
-    prefix = naming.audit_bucket_name(config.project, region, "")
-    buckets = {store.name for store in stores if store.kind is StoreKind.BUCKET and store.name.startswith(prefix)}
+    buckets = _audit_buckets(config, region, stores)
     if not buckets or force:
         return
     from botocore.exceptions import BotoCoreError, ClientError
@@ -133,6 +135,117 @@ def _refuse_while_trails_deliver_here(config: Config, region: str, stores: Itera
             hint=f"apply them first (`residency apply {' '.join(delivering)}`): their trails move to the "
                  f"jurisdiction's new audit home, {config.audit_home(jurisdiction) or others[0]}; then retire "
                  f"{region} again; --force retires it anyway")
+
+
+def _audit_buckets(config: Config, region: str, stores: Iterable[DeclaredStore]) -> set[str]:
+    """The audit bucket(s) a region kept as its jurisdiction's audit home."""
+    prefix = naming.audit_bucket_name(config.project, region, "")
+    return {store.name for store in stores if store.kind is StoreKind.BUCKET and store.name.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class _DefaultRetention:
+    mode: str  # GOVERNANCE or COMPLIANCE
+    period: timedelta
+
+
+def _refuse_unless_log_files_may_go(region: str, buckets: set[str], inventory: region_data.Inventory,
+                                    clients: region_data.Clients, endpoint: str | None) -> None:
+    """An audit bucket is emptied only as far as its policy and Object Lock allow: found out here, before anything
+    changes, rather than once global is applied and the export written. --force changes nothing: AWS would refuse
+    all the same. Under governance-mode Object Lock the deletions bypass it, as the break-glass role may."""
+    for bucket in (count.store.name for count in inventory.counts if count.store.name in buckets and count.versions):
+        retention = _default_retention(clients.s3, bucket)
+        if retention is not None and retention.mode == "COMPLIANCE":
+            _refuse_before_the_retention_ends(region, bucket, retention.period, clients.s3)
+        if endpoint is None:  # the emulator does not enforce the deny (moto checks only s3:DeleteObject)
+            _require_the_break_glass_role(region, bucket, clients.s3,
+                                          region_data.service_client("sts", region, None))
+        if retention is not None and retention.mode == "GOVERNANCE":
+            _bypass_governance_retention(clients.s3, bucket)
+
+
+def _default_retention(s3: Any, bucket: str) -> _DefaultRetention | None:
+    found = _read(bucket, "Object Lock configuration", lambda: s3.get_object_lock_configuration(Bucket=bucket),
+                  absent="ObjectLockConfigurationNotFoundError")
+    default = (found or {}).get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention")
+    if not default:
+        return None
+    return _DefaultRetention(default["Mode"], timedelta(days=default.get("Days") or 365 * default.get("Years", 0)))
+
+
+def _refuse_before_the_retention_ends(region: str, bucket: str, period: timedelta, s3: Any) -> None:
+    pages = _read(bucket, "versions", lambda: list(s3.get_paginator("list_object_versions").paginate(Bucket=bucket)))
+    written = max((version["LastModified"] for page in pages for version in page.get("Versions", [])), default=None)
+    if written is None or written + period <= datetime.now(UTC):
+        return
+    until = f"{written + period:%Y-%m-%d %H:%M} UTC"
+    raise RetirementRefused(
+        f"{region} keeps the audit bucket {bucket}, under compliance-mode Object Lock: its newest log file, "
+        f"written {written:%Y-%m-%d}, is locked until {until} (the bucket's default retention), and nobody, the "
+        "account's root user included, can delete it sooner",
+        hint=f"retire {region} again after {until}; until then its resources stay. Nothing has changed yet")
+
+
+def _require_the_break_glass_role(region: str, bucket: str, s3: Any, sts: Any) -> None:
+    found = _read(bucket, "policy", lambda: s3.get_bucket_policy(Bucket=bucket), absent="NoSuchBucketPolicy")
+    statements = json.loads(found["Policy"]).get("Statement", []) if found else []
+    deny = next((statement for statement in statements if statement.get("Effect") == "Deny"
+                 and "s3:DeleteObjectVersion" in statement.get("Action", [])), None)
+    if deny is None:  # applied before the log files were protected
+        return
+    allowed = deny.get("Condition", {}).get("ArnNotEquals", {}).get("aws:PrincipalArn")
+    if allowed is None:
+        raise RetirementRefused(
+            f"{region} keeps the audit bucket {bucket}, whose policy lets nobody delete its log files' versions "
+            "(audit.break_glass_role was not set when it was last applied)",
+            hint=f"the account's root user can remove the statement {deny.get('Sid', 'that denies it')} from the "
+                 "bucket's policy (S3 always lets it change a bucket policy; no trail delivers there any more), then "
+                 f"retire {region} again. Nothing has changed yet")
+    caller = _read(bucket, "caller's identity", sts.get_caller_identity)["Arn"]
+    if not _is_role(caller, allowed):
+        raise RetirementRefused(
+            f"{region} keeps the audit bucket {bucket}, whose policy lets only the break-glass role {allowed} delete "
+            f"its log files' versions; this run is {caller}",
+            hint=f"run `residency region retire {region}` again with that role's credentials (AWS_PROFILE naming a "
+                 "profile that assumes it). Nothing has changed yet")
+
+
+def _is_role(caller: str, role: str) -> bool:
+    """Whether `caller` (as sts:GetCallerIdentity names it: a session is assumed-role/NAME/SESSION, without the
+    role's path) is `role` or one of its sessions."""
+    if caller == role:
+        return True
+    caller_parts, role_parts = caller.split(":", 5), role.split(":", 5)
+    if len(caller_parts) < 6 or len(role_parts) < 6 or caller_parts[4] != role_parts[4]:  # another account
+        return False
+    kind, _, session = caller_parts[5].partition("/")
+    return kind == "assumed-role" and session.split("/", 1)[0] == role_parts[5].rsplit("/", 1)[-1]
+
+
+def _bypass_governance_retention(s3: Any, bucket: str) -> None:
+    """Every DeleteObjects of `bucket` (the emptying before the destroy) asks to bypass governance mode."""
+    def bypass(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Bucket") == bucket:
+            params["BypassGovernanceRetention"] = True
+
+    s3.meta.events.register("provide-client-params.s3.DeleteObjects", bypass)
+
+
+def _read(bucket: str, what: str, call: Callable[[], Any], *, absent: str = "") -> Any:
+    """call()'s answer, or None when AWS answers the error code `absent`; any other failure refuses."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call()
+    except ClientError as error:
+        if absent and error.response.get("Error", {}).get("Code") == absent:
+            return None
+        failure: Exception = error
+    except BotoCoreError as error:
+        failure = error
+    raise RetirementRefused(f"the {what} of the audit bucket {bucket} cannot be read: {failure}",
+                            hint="retire it with credentials that may read it; nothing has changed yet")
 
 
 def require_removed(config: Config, region: str) -> None:
@@ -271,12 +384,11 @@ def _export_and_destroy(prepared: _Prepared, result: RetirementResult, export_di
 def _with_absolute_local_state(workspace: Workspace, paths: ProjectPaths) -> Workspace:
     """A local backend's path is relative to cdktf.out/stacks/<workspace>; this workspace lives
     elsewhere, so it names the region's state file absolutely."""
-    document_file = workspace.directory / "cdk.tf.json"
-    document = json.loads(document_file.read_text())
+    document = read_synthesized(workspace.directory)
     local = document.get("terraform", {}).get("backend", {}).get("local")
     if local is not None:
         local["path"] = str(paths.state_file(workspace.name))
-        document_file.write_text(json.dumps(document, indent=2))
+        (workspace.directory / SYNTHESIZED).write_text(json.dumps(document, indent=2))
     return workspace
 
 

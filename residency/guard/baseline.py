@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from residency import processes
-from residency.config.yaml_source import parse_yaml
+from residency.config.yaml_source import MAX_BYTES, parse_yaml
 from residency.errors import ResidencyError, UsageError
+from residency.files import read_handed_text, read_text_file
 
 SUPPRESSIONS = Path(__file__).with_name("checkov-suppressions.yaml")
 REASON_MIN = 20
@@ -56,10 +57,8 @@ class BaselineReport:
 
 
 def load_suppressions(path: Path = SUPPRESSIONS) -> list[Suppression]:
-    try:
-        document = parse_yaml(path.read_text(), str(path))
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
+    document = parse_yaml(read_text_file(path, MAX_BYTES, error=UsageError,
+                                         hint="--suppressions takes a YAML file of reviewed suppressions"), str(path))
     entries = document.data.get("suppressions") if isinstance(document.data, dict) else None
     if not isinstance(entries, list):
         raise UsageError(f"{path}: expected a `suppressions:` list")
@@ -113,10 +112,18 @@ def failures(report: dict[str, Any], stacks_dir: Path) -> list[CheckovFailure]:
     for failed in (report.get("results") or {}).get("failed_checks", []):
         workspace = Path(str(failed.get("file_path", ""))).parent.name
         if workspace not in documents:
-            documents[workspace] = json.loads((stacks_dir / workspace / "cdk.tf.json").read_text())
+            documents[workspace] = _synthesized(stacks_dir / workspace / "cdk.tf.json")
         found.append(CheckovFailure(str(failed.get("check_id")), str(failed.get("check_name")), workspace,
                                     _address(str(failed.get("resource")), documents[workspace])))
     return found
+
+
+def _synthesized(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(read_handed_text(path))
+    except (OSError, ValueError) as error:
+        raise ResidencyError(f"cannot read {path}, which checkov judged: {error}") from None
+    return document if isinstance(document, dict) else {}
 
 
 def _address(resource: str, document: dict[str, Any]) -> str:

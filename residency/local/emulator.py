@@ -21,6 +21,7 @@ from pathlib import Path
 
 from residency import processes
 from residency.errors import EmulatorError
+from residency.files import WORK_FILE_LIMIT, read_handed_text
 from residency.paths import ProjectPaths
 
 START_TIMEOUT_SECONDS = 60.0
@@ -144,7 +145,7 @@ class Emulator:
 
     def _read_record(self) -> EmulatorRecord | None:
         try:
-            data = json.loads(self.paths.emulator_record.read_text())
+            data = json.loads(read_handed_text(self.paths.emulator_record, WORK_FILE_LIMIT))
             return EmulatorRecord(pid=int(data["pid"]), port=int(data["port"]),
                                   started_at=float(data["started_at"]), code=str(data.get("code", "")))
         except (OSError, ValueError, KeyError, TypeError):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from residency.config import Config
-from residency.errors import ResidencyError
+from residency.errors import ResidencyError, UsageError
+from residency.files import FileTooLarge, UnreadableFile, read_regular_file
 from residency.pipelines.pipeline_files import (
     PLATFORMS,
     PipelineSettings,
@@ -24,6 +25,7 @@ from residency.pipelines.pipeline_files import (
 
 SETTINGS_LINE = re.compile(r"^# residency ci render settings: (\{.*\})$", re.MULTILINE)
 RENDERED_MARK = "# Rendered by `residency ci render"
+PIPELINE_FILE_LIMIT = 4 * 1024 * 1024  # a rendered pipeline is tens of kilobytes
 APPLY_JOB = re.compile(r"^ {0,2}apply[-:]([a-z0-9-]+):", re.MULTILINE)  # GitHub: apply-WS, GitLab: apply:WS
 
 
@@ -42,8 +44,7 @@ def stale_pipelines(config: Config, config_path: Path) -> list[StalePipeline]:
     """Every pipeline file rendered for this regions.yaml (in its directory or a parent up to the repository
     root) that today's regions.yaml renders differently."""
     found = []
-    for root, platform, path in _rendered_files(config_path):
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for root, platform, path, text in _rendered_files(config_path):
         settings_line = SETTINGS_LINE.search(text)
         if settings_line is None:
             found.append(StalePipeline(path, platform, "it was rendered by an older residency",
@@ -72,7 +73,7 @@ def stale_pipelines(config: Config, config_path: Path) -> list[StalePipeline]:
 
 def rerender(stale: StalePipeline, config: Config, config_path: Path) -> Path:
     """Write the stale pipeline again from regions.yaml, with the settings it was rendered with."""
-    text = stale.path.read_text(encoding="utf-8", errors="replace")
+    text = _pipeline_text(stale.path) or ""
     recorded = json.loads(SETTINGS_LINE.search(text).group(1))  # type: ignore[union-attr]
     settings = PipelineSettings(str(recorded["config_path"]), str(recorded["branch"]), str(recorded["drift_cron"]),
                                 str(recorded["install"]))
@@ -103,14 +104,28 @@ def _difference(config: Config, text: str) -> str:
     return "; ".join(parts) or "it differs from what regions.yaml renders now"
 
 
-def _rendered_files(config_path: Path) -> list[tuple[Path, str, Path]]:
+def _rendered_files(config_path: Path) -> list[tuple[Path, str, Path, str]]:
     found = []
     for root in _roots(config_path.resolve().parent):
         for platform, (_template, relative) in PLATFORMS.items():
             path = root / relative
-            if path.is_file() and path.read_text(encoding="utf-8", errors="replace").startswith(RENDERED_MARK):
-                found.append((root, platform, path))
+            text = _pipeline_text(path)
+            if text is not None and text.startswith(RENDERED_MARK):
+                found.append((root, platform, path, text))
     return found
+
+
+def _pipeline_text(path: Path) -> str | None:
+    """The text of a pipeline file; None when it is not one residency could have rendered: no regular file (a FIFO,
+    a device) or far larger than any it renders (the repository's own). UsageError when it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        return read_regular_file(path, PIPELINE_FILE_LIMIT).decode("utf-8", errors="replace")
+    except FileTooLarge:
+        return None
+    except UnreadableFile as error:
+        raise UsageError(error.reason) from None
 
 
 def _roots(directory: Path) -> list[Path]:

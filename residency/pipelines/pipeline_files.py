@@ -22,7 +22,7 @@ from residency import naming
 from residency.config import CloudState, Config, LocalState
 from residency.config.model import pinned_install
 from residency.errors import UsageError
-from residency.files import write_atomically
+from residency.files import read_handed_text, write_atomically
 from residency.pipelines.action_pins import pinned
 
 PLATFORMS = {
@@ -30,6 +30,7 @@ PLATFORMS = {
     "gitlab": ("gitlab.yml.j2", Path(".gitlab-ci.yml")),
     "tfc": ("tfc.yml.j2", Path(".github/workflows/residency-tfc.yml")),
 }
+PROJECT_FILE_LIMIT = 1024 * 1024  # a pyproject.toml is a few kilobytes
 TERRAFORM_VERSION = "1.11.4"
 PYTHON_VERSION = "3.11"
 # The AWS provider the stacks pin (cdktf-cdktf-provider-aws 20.1.0): the provider cache's key.
@@ -230,7 +231,8 @@ def _is_path(install: str) -> bool:
 
 def _is_residency_project(pyproject: Path) -> bool:
     try:
-        return tomllib.loads(pyproject.read_text()).get("project", {}).get("name") == "residency"
+        project = tomllib.loads(read_handed_text(pyproject, PROJECT_FILE_LIMIT)).get("project", {})
+        return project.get("name") == "residency"
     except (OSError, tomllib.TOMLDecodeError):
         return False
 

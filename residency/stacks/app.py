@@ -116,7 +116,8 @@ def _audit_placement(config: Config, code: str) -> AuditPlacement | None:
         return None
     return AuditPlacement(home=home, regions=tuple(other for other, region in config.regions.items()
                                                    if region.jurisdiction == jurisdiction),
-                          retention_days=config.audit.retention_days)
+                          retention_days=config.audit.retention_days,
+                          break_glass_role=config.audit.break_glass_role, object_lock=config.audit.object_lock)
 
 
 def _region_context(config: Config, stack: RegionStack, project_dir: Path | None) -> RegionContext:

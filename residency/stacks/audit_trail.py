@@ -3,9 +3,11 @@ that jurisdiction, kept by its audit home region.
 
 CloudTrail records request parameters (user names among them), so its log files are personal data: the bucket
 is a declared store (protected, counted and exported by `region retire`), encrypted with a key of its own that
-only the jurisdiction's trails may encrypt with, TLS-only, versioned, and expired after the retention. A trail
-is single-region and leaves out global service events (IAM, STS's global endpoint, CloudFront, Route 53):
-those are logged in us-east-1 whatever the region, and would mix jurisdictions.
+only the jurisdiction's trails may encrypt with, TLS-only, versioned, and expired after the retention. Only the
+break-glass role may delete a log file's versions or change what keeps them (lifecycle, versioning, Object
+Lock), optionally under S3 Object Lock too. A trail is single-region and leaves out global service events (IAM,
+STS's global endpoint, CloudFront, Route 53): those are logged in us-east-1 whatever the region, and would mix
+jurisdictions.
 """
 
 from __future__ import annotations
@@ -14,15 +16,32 @@ from dataclasses import dataclass
 
 from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail, CloudtrailEventSelector
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import S3BucketLifecycleConfiguration
+from cdktf_cdktf_provider_aws.s3_bucket_object_lock_configuration import (
+    S3BucketObjectLockConfigurationA,
+    S3BucketObjectLockConfigurationRuleA,
+    S3BucketObjectLockConfigurationRuleDefaultRetentionA,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
+from residency.config.model import ObjectLock
 from residency.personal_data import StoreKind
 from residency.stacks import policies
 from residency.stacks.data_store import DataBucket, EncryptionKey
 from residency.stacks.declared_stores import declare_personal_data
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
+# The statement that keeps the log files for their retention (`region retire` finds it by what it denies).
+BREAK_GLASS_SID = "OnlyTheBreakGlassRoleDestroysLogFiles"
+# What destroys a log file before its retention, or changes what keeps it: deleting a version (deleting an
+# object only adds a delete marker, so that stays allowed), changing or deleting the lifecycle (S3 authorizes
+# DeleteBucketLifecycle as s3:PutLifecycleConfiguration: it has no action of its own), suspending versioning,
+# changing Object Lock's default retention or an object's retention or legal hold, bypassing governance mode.
+DESTROYS_LOG_FILES = ["s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning",
+                      "s3:PutBucketObjectLockConfiguration", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+                      "s3:BypassGovernanceRetention"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,8 @@ class AuditPlacement:
     home: str
     regions: tuple[str, ...]
     retention_days: int
+    break_glass_role: str | None = None
+    object_lock: ObjectLock = "off"
 
 
 def trail_arn(region: str, account_id: str, name: str) -> str:
@@ -49,23 +70,44 @@ class JurisdictionAuditBucket(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, bucket_name: str, key_alias: str, region: str,
                  account_id: str, trails: list[str], retention_days: int, kms_deletion_window_days: int,
-                 tls_only: bool) -> None:
-        """`trails`: the ARNs of the jurisdiction's trails, the only ones that may write here."""
+                 tls_only: bool, break_glass_role: str | None = None, object_lock: ObjectLock = "off") -> None:
+        """`trails`: the ARNs of the jurisdiction's trails, the only ones that may write here; `break_glass_role`:
+        the only principal that may destroy log files before their retention (None: nobody)."""
         super().__init__(scope, id_)
         self.encryption = EncryptionKey(
             self, "key", alias=key_alias, description="Encrypts the jurisdiction's audit trail",
             deletion_window_days=kms_deletion_window_days,
             policy=audit_key_policy(account_id, region, trails))
         # A log file deleted or overwritten (by mistake or to hide something) stays recoverable as an old version
-        # for the whole retention. Its policy is written here: the TLS-only statement and CloudTrail's.
+        # for the whole retention. Its policy is written here: the TLS-only statement, CloudTrail's, and the deny
+        # that keeps a version from going before its retention.
         store = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=self.encryption.key.arn,
                            tls_only=False, retention_days=retention_days)
         self.bucket = store.bucket
         declare_personal_data(self.bucket, StoreKind.BUCKET)
+        # The policy forbids changing these: they are made before it, and a retirement deletes it before them.
+        kept_by: list[TerraformResource] = [
+            child for child in store.node.children
+            if isinstance(child, (S3BucketVersioningA, S3BucketLifecycleConfiguration))]
+        self.lock = None if object_lock == "off" else object_locked(
+            self, self.bucket.id, mode=object_lock, days=retention_days, depends_on=kept_by)
         self.policy = S3BucketPolicy(
             self, "policy", bucket=self.bucket.id,
-            policy=audit_bucket_policy(self.bucket.arn, account_id, trails, tls_only=tls_only),
-            depends_on=[store.public_access_block])
+            policy=audit_bucket_policy(self.bucket.arn, account_id, trails, tls_only=tls_only,
+                                       break_glass_role=break_glass_role),
+            depends_on=[store.public_access_block, *kept_by, *([self.lock] if self.lock else [])])
+
+
+def object_locked(scope: Construct, bucket: str, *, mode: ObjectLock, days: int,
+                  depends_on: list[TerraformResource]) -> S3BucketObjectLockConfigurationA:
+    """Object Lock with a default retention of `days` for every new log file. Set on the existing bucket (S3 allows
+    it on a versioned bucket), never through aws_s3_bucket's object_lock_enabled, which would replace the bucket.
+    Files written before keep only the policy's protection."""
+    return S3BucketObjectLockConfigurationA(
+        scope, "object-lock", bucket=bucket, object_lock_enabled="Enabled",
+        rule=S3BucketObjectLockConfigurationRuleA(
+            default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(mode=mode.upper(), days=days)),
+        depends_on=depends_on)
 
 
 class RegionAuditTrail(Construct):
@@ -109,8 +151,10 @@ def audit_key_policy(account_id: str, region: str, trails: list[str]) -> str:
     ])
 
 
-def audit_bucket_policy(bucket_arn: str, account_id: str, trails: list[str], *, tls_only: bool) -> str:
-    """CloudTrail writes here for the jurisdiction's trails only, under this account's prefix."""
+def audit_bucket_policy(bucket_arn: str, account_id: str, trails: list[str], *, tls_only: bool,
+                        break_glass_role: str | None = None) -> str:
+    """CloudTrail writes here for the jurisdiction's trails only, under this account's prefix; nobody but the
+    break-glass role destroys a log file before its retention."""
     source = {"aws:SourceArn": trails}
     statements: list[policies.Statement] = [policies.deny_insecure_transport(bucket_arn)] if tls_only else []
     statements += [
@@ -119,5 +163,21 @@ def audit_bucket_policy(bucket_arn: str, account_id: str, trails: list[str], *, 
         {"Sid": "TrailsWriteTheirLogs", "Effect": "Allow", "Principal": {"Service": CLOUDTRAIL},
          "Action": "s3:PutObject", "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
          "Condition": {"StringEquals": {**source, "s3:x-amz-acl": "bucket-owner-full-control"}}},
+        deny_destroying_log_files(bucket_arn, break_glass_role),
     ]
     return policies.document(statements)
+
+
+def deny_destroying_log_files(bucket_arn: str, break_glass_role: str | None) -> policies.Statement:
+    """Every principal, the account's root and residency's apply roles included, except `break_glass_role`
+    (aws:PrincipalArn is the role's ARN in each of its sessions); without one, nobody. The retention still ends:
+    S3 Lifecycle expires through S3's internal endpoints, not through a request a bucket policy judges (AWS's
+    PutBucketLifecycleConfiguration reference: to keep a principal from deleting objects, deny it
+    s3:PutLifecycleConfiguration besides s3:DeleteObject*). Whoever may change the policy (s3:PutBucketPolicy, and
+    the root user always) can still remove this statement: an SCP of the organization covers that."""
+    statement: policies.Statement = {
+        "Sid": BREAK_GLASS_SID, "Effect": "Deny", "Principal": "*", "Action": DESTROYS_LOG_FILES,
+        "Resource": [bucket_arn, f"{bucket_arn}/*"]}
+    if break_glass_role:
+        statement["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": break_glass_role}}
+    return statement

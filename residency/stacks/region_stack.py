@@ -142,7 +142,7 @@ class RegionStack(ExtensionAddressing):
         self.post_authentication.also_allow("reads-its-account", [policies.allow(
             ["cognito-idp:AdminGetUser"], [self.identity.pool.arn], regions=[region])])
         self.reconciler = self._claim_reconciler(project, region, function, directory_env, directory_primary,
-                                                 global_region, computes_user_keys)
+                                                 global_region, computes_user_keys, limits.function_concurrency)
         flags_env, reads_flags = self._feature_flags(project, region, jurisdiction, account, features, target)
         self.backend = function(naming.API_FUNCTION, "handlers.api.handler", [
             # DELETE /me: find and delete the caller's items, read the caller's address, release its claim,
@@ -215,7 +215,7 @@ class RegionStack(ExtensionAddressing):
 
     def _claim_reconciler(self, project: str, region: str, function: Callable[..., HandlerFunction],
                           directory_env: dict[str, str], directory_primary: str, global_region: str,
-                          computes_user_keys: policies.Statement) -> HandlerFunction:
+                          computes_user_keys: policies.Statement, reserved: int | None) -> HandlerFunction:
         """Releases claims whose account the pool no longer holds, every few hours (handlers/claim_reconciler.py):
         it reads the claims recorded in the region's data table and the pool's accounts, and deletes at the
         directory's primary, always under a condition naming the account."""
@@ -225,7 +225,8 @@ class RegionStack(ExtensionAddressing):
             policies.allow(["cognito-idp:ListUsers"], [self.identity.pool.arn], regions=[region]),
             computes_user_keys,  # only for verify's throwaway addresses
         ], {**directory_env, settings.DATA_TABLE: self.data.table.name, settings.USER_POOL_ID: self.identity.pool.id},
-            timeout_seconds=300, reserved_concurrency=1)
+            # One run at a time is plenty (a run is idempotent); with `function_concurrency: null` nothing is reserved.
+            timeout_seconds=300, reserved_concurrency=None if reserved is None else 1)
         ReconcilerSchedule(self, "reconciler-schedule", name=naming.function_name(project, region, "reconcile"),
                            reconciler=reconciler)
         return reconciler
@@ -240,7 +241,8 @@ class RegionStack(ExtensionAddressing):
                 self, "audit-bucket", bucket_name=bucket_name, key_alias=key_alias, region=region, account_id=account,
                 trails=[trail_arn(other, account, naming.audit_trail_name(project, other)) for other in audit.regions],
                 retention_days=audit.retention_days, kms_deletion_window_days=target.kms_deletion_window_days,
-                tls_only=target.buckets_tls_only)
+                tls_only=target.buckets_tls_only, break_glass_role=audit.break_glass_role,
+                object_lock=audit.object_lock)
             trail = RegionAuditTrail(self, "audit", name=naming.audit_trail_name(project, region),
                                      bucket_name=self.audit_bucket.bucket.bucket,
                                      kms_key=self.audit_bucket.encryption.key.arn,

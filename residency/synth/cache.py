@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import residency
-from residency.files import synthesized_digest, write_atomically
-from residency.packaging import handlers_source
+from residency.errors import ExtensionNotUsable
+from residency.files import WORK_FILE_LIMIT, read_handed_text, synthesized_digest, write_atomically
+from residency.packaging import handlers_source, read_source
 from residency.synth import extension_modules
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def synth_key(config: Config, extra_files: Mapping[str, str], project_dir: Path 
         references = (*config.extensions.region, *config.extensions.global_)
         for path in extension_modules.source_files(project_dir, references):
             digest.update(f"\0extension:{path.relative_to(project_dir).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+            digest.update(read_source(path, error=ExtensionNotUsable))
     for distribution in CONSTRUCT_LIBRARIES:
         digest.update(f"\0{distribution}=={_version(distribution)}".encode())
     return digest.hexdigest()
@@ -53,7 +54,7 @@ def output_digest(out_dir: Path) -> str | None:
 
 def is_current(record_file: Path, out_dir: Path, key: str) -> bool:
     try:
-        record = json.loads(record_file.read_text())
+        record = json.loads(read_handed_text(record_file, WORK_FILE_LIMIT))
     except (OSError, ValueError):
         return False
     return isinstance(record, dict) and record.get("key") == key and record.get("output") == output_digest(out_dir)

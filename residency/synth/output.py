@@ -84,7 +84,7 @@ def _keep_unchanged_workspaces(old: Path, new: Path) -> None:
 def _carry_over_lock_files(old: Path, new: Path) -> None:
     for lock in old.glob(f"stacks/*/{LOCK_FILE}"):
         target = new / "stacks" / lock.parent.name
-        if target.is_dir():
+        if target.is_dir() and lock.is_file():  # copy2 would wait on a FIFO, or copy a device without end
             shutil.copy2(lock, target / LOCK_FILE)
 
 

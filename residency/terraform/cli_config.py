@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from residency.errors import UsageError
+from residency.files import WORK_FILE_LIMIT, read_handed_text
 
 MIRROR_ENV = "RESIDENCY_PROVIDER_MIRROR"
 
@@ -45,11 +46,19 @@ def write_cli_config(path: Path, mirror: Path, plugin_cache: Path) -> Path:
     plugin_cache.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = render_cli_config(mirror, plugin_cache)
-    if not path.exists() or path.read_text() != content:
+    if _current(path) != content:
         temporary = path.with_suffix(".tmp")
         temporary.write_text(content)
         temporary.replace(path)
     return path
+
+
+def _current(path: Path) -> str | None:
+    """What the file holds now; None when there is none or it cannot be read (it is written anew)."""
+    try:
+        return read_handed_text(path, WORK_FILE_LIMIT)
+    except OSError:
+        return None
 
 
 def _hcl_string(path: Path) -> str:

@@ -11,12 +11,11 @@ settings in place. One that no longer exists is simply created anew.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from residency.errors import TerraformError
-from residency.terraform.manifest import Workspace
+from residency.terraform.manifest import Workspace, read_synthesized
 from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import RunResult, Terraform
 
@@ -47,7 +46,7 @@ def tainted_addresses(state: dict[str, object]) -> set[str]:
 
 def keep_interrupted_creations(terraform: Terraform, workspace: Workspace, note: Callable[[str], None]) -> Repair:
     """Untaint the protected resources that exist; report those that will be created anew."""
-    synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    synthesized = read_synthesized(workspace.directory)
     protected = protected_addresses(synthesized)
 
     def tainted_protected() -> set[str]:

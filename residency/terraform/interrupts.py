@@ -17,6 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from residency import processes
+from residency.files import WORK_FILE_LIMIT, read_handed_text
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
 
@@ -56,7 +57,7 @@ def remaining_locks(terraform: Terraform, workspaces: list[str]) -> list[str]:
     for name in workspaces:
         info_file = paths.state_file(name).parent / LOCK_INFO
         try:
-            lock_id = str(json.loads(info_file.read_text())["ID"])
+            lock_id = str(json.loads(read_handed_text(info_file, WORK_FILE_LIMIT))["ID"])
         except (OSError, ValueError, KeyError, TypeError):
             continue
         command = (f"TF_DATA_DIR={terraform.data_dir_path(name)} terraform "

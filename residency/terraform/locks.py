@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ResidencyError, UsageError
+from residency.files import WORK_FILE_LIMIT, read_handed_text
 
 RETRY_SECONDS = 0.5
 
@@ -59,7 +60,7 @@ def workspace_lock(lock_dir: Path, workspace: str, timeout_seconds: float, comma
 
 def _holder(path: Path) -> str:
     try:
-        holder = json.loads(path.read_text())
+        holder = json.loads(read_handed_text(path, WORK_FILE_LIMIT))
         return f"another residency {holder['command']} (pid {holder['pid']}, since {holder['since']})"
     except (OSError, ValueError, KeyError, TypeError):
         return "another residency process"
@@ -153,7 +154,7 @@ class OutputLock:
         holders = []
         for path in sorted(self.lock_dir.glob("cdktf.out.*.holder")):
             try:
-                holder = json.loads(path.read_text())
+                holder = json.loads(read_handed_text(path, WORK_FILE_LIMIT))
             except (OSError, ValueError):
                 continue
             if holder.get("pid") != os.getpid():

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from residency.errors import ResidencyError
+from residency.files import read_handed_text
+
+SYNTHESIZED = "cdk.tf.json"
 
 
 @dataclass(frozen=True)
@@ -19,16 +23,31 @@ class Workspace:
 def synthesized_document(workspace: Workspace) -> dict[str, object]:
     """The workspace's synthesized cdk.tf.json; {} when it cannot be read."""
     try:
-        document = json.loads((workspace.directory / "cdk.tf.json").read_text())
-    except (OSError, ValueError):
+        return read_synthesized(workspace.directory)
+    except ResidencyError:
         return {}
-    return document if isinstance(document, dict) else {}
+
+
+def read_synthesized(directory: Path) -> dict[str, Any]:
+    """The cdk.tf.json of a workspace directory; ResidencyError saying why when it is not a JSON object in a
+    regular file (a FIFO or a device is refused at once)."""
+    path = directory / SYNTHESIZED
+    hint = "run `residency synth` to write it again"
+    try:
+        document = json.loads(read_handed_text(path))
+    except OSError as error:
+        raise ResidencyError(str(error), hint=hint) from None
+    except ValueError as error:
+        raise ResidencyError(f"{path} is not JSON ({error})", hint=hint) from None
+    if not isinstance(document, dict):
+        raise ResidencyError(f"{path} is not a Terraform JSON document", hint=hint)
+    return document
 
 
 def read_manifest(out_dir: Path) -> dict[str, Workspace]:
     manifest_file = out_dir / "manifest.json"
     try:
-        manifest = json.loads(manifest_file.read_text())
+        manifest = json.loads(read_handed_text(manifest_file))
     except (OSError, ValueError) as error:
         raise ResidencyError(
             f"cannot read {manifest_file}: {error}", hint="run `residency synth` first",

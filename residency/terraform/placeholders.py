@@ -16,15 +16,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from residency.terraform.manifest import Workspace
-
-SYNTHESIZED = "cdk.tf.json"
+from residency.terraform.manifest import SYNTHESIZED, Workspace, read_synthesized
 
 
 def runs_here(workspace: Workspace) -> bool:
     """Whether Terraform plans on this machine: an HCP Terraform workspace (`cloud`/`remote`
     backend) plans remotely, where the stand-in states would not exist."""
-    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    document = read_synthesized(workspace.directory)
     terraform = document.get("terraform", {})
     return "cloud" not in terraform and not set(terraform.get("backend", {})) & {"remote", "cloud"}
 
@@ -40,7 +38,7 @@ def with_placeholders(workspace: Workspace, unapplied: dict[str, Workspace], whe
     placeholder outputs instead of a state that does not exist yet."""
     shutil.rmtree(where, ignore_errors=True)
     shutil.copytree(workspace.directory, where, ignore=shutil.ignore_patterns(".terraform"))
-    document = json.loads((where / SYNTHESIZED).read_text())
+    document = read_synthesized(where)
     lookups = _absolute_lookups(document, workspace.directory)
     text = json.dumps(document)
     for name, dependency in unapplied.items():
@@ -56,7 +54,7 @@ def with_placeholders(workspace: Workspace, unapplied: dict[str, Workspace], whe
 def reads_from(workspace: Workspace, name: str, dependency: Workspace) -> bool:
     """Whether `workspace` reads outputs of `dependency` (named `name`), rather than only coming after it
     (a region after its jurisdiction's audit home, whose bucket must exist first)."""
-    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    document = read_synthesized(workspace.directory)
     return bool(_lookups_of(_absolute_lookups(document, workspace.directory), name, dependency))
 
 
@@ -80,7 +78,7 @@ def _lookups_of(lookups: dict[str, Any], name: str, dependency: Workspace) -> li
 
 def _backend_of(workspace: Workspace) -> tuple[str, dict[str, Any]] | None:
     """(type, config) of the workspace's backend, as a remote-state lookup of it spells them."""
-    document = json.loads((workspace.directory / SYNTHESIZED).read_text())
+    document = read_synthesized(workspace.directory)
     backends = document.get("terraform", {}).get("backend", {})
     if len(backends) != 1:
         return None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ResidencyError
+from residency.files import open_handed_file
 
 CONFIG_PREFIX = "tfconfig/m-/"
 PRIOR_STATE, STORED_STATE = "tfstate", "tfstate-prev"
@@ -38,9 +39,10 @@ class PlanArchive:
 
 
 def read_plan_archive(plan_file: Path) -> PlanArchive:
-    """UnreadablePlanFile when the file is no zip or a state in it is no JSON object."""
+    """UnreadablePlanFile when the file is no zip or a state in it is no JSON object (or no regular file: zipfile
+    would wait on a FIFO)."""
     try:
-        with zipfile.ZipFile(plan_file) as archive:
+        with open_handed_file(plan_file) as file, zipfile.ZipFile(file) as archive:
             names = archive.namelist()
             configuration = {name[len(CONFIG_PREFIX):]: archive.read(name) for name in names
                              if name.startswith(CONFIG_PREFIX) and not name.endswith("/")}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from residency.terraform.interrupted_creations import protected_addresses
-from residency.terraform.manifest import Workspace
+from residency.terraform.manifest import Workspace, read_synthesized
 from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import Terraform
 
@@ -22,7 +21,7 @@ class ProtectedStore:
 
 def protected_in_state(terraform: Terraform, workspace: Workspace) -> list[ProtectedStore]:
     """The workspace's protected resources that its state holds (state read as `read_state` does)."""
-    synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    synthesized = read_synthesized(workspace.directory)
     protected = protected_addresses(synthesized)
     if not protected:
         return []

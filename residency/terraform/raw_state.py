@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from residency.errors import TerraformError
+from residency.files import read_handed_text
 from residency.terraform.manifest import Workspace
 from residency.terraform.runner import Terraform
 
@@ -16,13 +18,17 @@ def read_state(terraform: Terraform, workspace: Workspace, synthesized: dict[str
     local = backends.get("local") if isinstance(backends, dict) else None
     if not backends or isinstance(local, dict):  # no backend at all is Terraform's local default
         path = local.get("path") if isinstance(local, dict) else None
+        state_file = workspace.directory / (path if isinstance(path, str) else "terraform.tfstate")
         try:
-            document = json.loads((workspace.directory / (path if isinstance(path, str) else "terraform.tfstate"))
-                                  .read_text())
+            document = json.loads(read_handed_text(state_file))
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError):
+        except OSError as error:
+            if not state_file.is_file():  # a FIFO or a device, which Terraform would wait on as well
+                raise TerraformError(str(error)) from None
             return terraform.pull_state(workspace)  # let Terraform read (or refuse) it
+        except ValueError:
+            return terraform.pull_state(workspace)
         return document if isinstance(document, dict) else {}
     return terraform.pull_state(workspace)
 

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import ExitCode, ResidencyError, UsageError
-from residency.files import MOVES_FILE, read_handed_text
-from residency.terraform.manifest import Workspace
+from residency.files import MOVES_FILE, file_sha256, read_handed_text
+from residency.terraform.manifest import Workspace, synthesized_document
 from residency.terraform.placeholders import reads_from
 from residency.terraform.plan_archive import PlanArchive
 from residency.terraform.raw_state import read_state
@@ -108,13 +108,13 @@ def synth_digest(directory: Path) -> str:
         relative = path.relative_to(directory)
         if relative.parts[0] in NOT_SYNTHESIZED:
             continue
-        digest.update(relative.as_posix().encode() + b"\0" + _file_sha256(path).encode() + b"\n")
+        digest.update(relative.as_posix().encode() + b"\0" + file_sha256(path).encode() + b"\n")
     return digest.hexdigest()
 
 
 def state_identity(terraform: Terraform, workspace: Workspace) -> StateIdentity:
     """Serial and lineage of the workspace's current state (the workspace is initialized)."""
-    return identity_of(read_state(terraform, workspace, _synthesized(workspace)))
+    return identity_of(read_state(terraform, workspace, synthesized_document(workspace)))
 
 
 def identity_of(state: dict[str, Any]) -> StateIdentity:
@@ -186,7 +186,7 @@ class PlanRecorder:
         if plan_file is not None:
             name = f"{entry.name}.tfplan"
             shutil.copyfile(plan_file, self._staging / name)
-            entry = replace(entry, plan_file=name, plan_sha256=_file_sha256(self._staging / name))
+            entry = replace(entry, plan_file=name, plan_sha256=file_sha256(self._staging / name))
         with self._lock:
             self._entries[entry.name] = entry
 
@@ -237,9 +237,14 @@ def load_reviewed_plans(directory: Path) -> ReviewedPlans:
         if entry.status != CHANGES:
             continue
         path = plans.plan_path(name)
-        if not path.is_file() or entry.plan_sha256 != _file_sha256(path):
-            raise UsageError(f"{name}: the saved plan {path} is missing or not the one the manifest names "
-                             "(its sha256 differs)", hint="download the plans again, whole")
+        try:
+            current = file_sha256(path)
+        except OSError as error:
+            raise UsageError(f"{name}: the saved plan cannot be read: {error}",
+                             hint="download the plans again, whole") from None
+        if entry.plan_sha256 != current:
+            raise UsageError(f"{name}: the saved plan {path} is not the one the manifest names (its sha256 differs)",
+                             hint="download the plans again, whole")
     return plans
 
 
@@ -263,19 +268,3 @@ def _entry_from_json(name: str, data: dict[str, Any]) -> ReviewedWorkspace:
         inputs_digest=str(data.get("inputs_digest") or ""), plan_file=plan_file,
         plan_sha256=data.get("plan_sha256"), reason=data.get("reason"), change_digest=data.get("change_digest"),
         changes={kind: int((data.get("changes") or {}).get(kind, 0)) for kind in ("add", "change", "destroy")})
-
-
-def _synthesized(workspace: Workspace) -> dict[str, object]:
-    try:
-        document = json.loads((workspace.directory / "cdk.tf.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return document if isinstance(document, dict) else {}
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from residency import processes
 from residency.errors import TerraformError
+from residency.files import WORK_FILE_LIMIT, read_handed_text
 from residency.paths import ProjectPaths
 from residency.terraform.events import EventLog
-from residency.terraform.manifest import Workspace
+from residency.terraform.manifest import Workspace, read_synthesized
 
 LineSink = Callable[[str, str], None]
 INIT_STAMP = "residency-init.sha256"
@@ -93,7 +94,7 @@ class Terraform:
         """`terraform init`, skipped when nothing it depends on changed since the last one."""
         stamp = self.data_dir(workspace) / INIT_STAMP
         fingerprint = self._init_fingerprint(workspace)
-        if stamp.exists() and stamp.read_text() == fingerprint:
+        if _text_or_nothing(stamp) == fingerprint:
             return None
         stamp.unlink(missing_ok=True)  # a failed init must not leave the stamp of an earlier good one
         self.prepare_state_directory(workspace)
@@ -231,7 +232,7 @@ class Terraform:
 
     def prepare_state_directory(self, workspace: Workspace) -> None:
         """A local backend's directory: Terraform does not create it."""
-        synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+        synthesized = read_synthesized(workspace.directory)
         local = synthesized.get("terraform", {}).get("backend", {}).get("local")
         if local is not None and "path" in local:
             (workspace.directory / local["path"]).parent.mkdir(parents=True, exist_ok=True)
@@ -296,17 +297,17 @@ class Terraform:
         return log_dir / f"{workspace.name}.log"
 
     def _init_fingerprint(self, workspace: Workspace) -> str:
-        synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+        synthesized = read_synthesized(workspace.directory)
         lock_file = workspace.directory / ".terraform.lock.hcl"
         cli_config = self.settings.cli_config
         # Where init last pointed the backend: another init in this data directory (by hand, or a
         # bootstrap's seed copy) invalidates the stamp.
         backend_record = self.data_dir(workspace) / "terraform.tfstate"
         parts = [
-            backend_record.read_text() if backend_record.exists() else "",
+            _text_or_nothing(backend_record, refuse=True),
             json.dumps(synthesized.get("terraform", {}), sort_keys=True),
-            lock_file.read_text() if lock_file.exists() else "",
-            cli_config.read_text() if cli_config and cli_config.exists() else "",
+            _text_or_nothing(lock_file, refuse=True),
+            _text_or_nothing(cli_config, refuse=True) if cli_config else "",
             str(self.settings.binary),
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -321,6 +322,19 @@ class Terraform:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _text_or_nothing(path: Path, *, refuse: bool = False) -> str:
+    """A small file's text, "" when there is none; one that cannot be read (a FIFO, a device, too large) is ""
+    too, or with `refuse` a TerraformError that says why."""
+    try:
+        return read_handed_text(path, WORK_FILE_LIMIT)
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        if refuse:
+            raise TerraformError(str(error)) from None
+        return ""
 
 
 def _signal_group(process: subprocess.Popen[str], signum: int) -> None:

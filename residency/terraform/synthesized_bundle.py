@@ -10,14 +10,13 @@ is refused before Terraform runs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from residency.errors import UsageError
-from residency.files import LOCK_FILE, NOT_SYNTHESIZED, read_handed_text, write_atomically
+from residency.files import LOCK_FILE, NOT_SYNTHESIZED, file_sha256, read_handed_text, write_atomically
 from residency.paths import OUT_DIR_NAME, STATE_DIR_NAME
 
 BUNDLE_FILE = "residency-bundle.json"
@@ -117,5 +116,5 @@ def _digests(directory: Path) -> dict[str, str]:
         if path.is_symlink():
             found[relative.as_posix()] = "symlink:" + str(path.readlink())
         elif path.is_file():
-            found[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[relative.as_posix()] = file_sha256(path)
     return found

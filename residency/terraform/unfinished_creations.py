@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from residency.errors import TerraformError
-from residency.terraform.manifest import Workspace
+from residency.files import read_handed_text
+from residency.terraform.manifest import Workspace, read_synthesized
 from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import RunResult, Terraform
 
@@ -122,7 +123,7 @@ def write_down(work: Path, workspace: str, creations: list[Creation]) -> None:
 
 def read_record(work: Path, workspace: str) -> list[Creation]:
     try:
-        document = json.loads(record_path(work, workspace).read_text())
+        document = json.loads(read_handed_text(record_path(work, workspace)))
     except FileNotFoundError:
         return []
     except (OSError, ValueError):
@@ -141,7 +142,7 @@ def adopt_unfinished_creations(terraform: Terraform, workspace: Workspace,
     creations = read_record(work, workspace.name)
     if not creations:
         return Adoption()
-    synthesized = json.loads((workspace.directory / "cdk.tf.json").read_text())
+    synthesized = read_synthesized(workspace.directory)
     try:
         in_state = {address for address, _, _ in managed_instances(
             read_state(terraform, workspace, synthesized), root_only=False)}

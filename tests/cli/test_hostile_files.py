@@ -3,7 +3,10 @@ never a hang or a traceback; and `region add` keeps the file's own line endings.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,29 +89,84 @@ def test_region_add_refuses_mixed_line_endings_and_leaves_the_file(tmp_path: Pat
     assert config.read_bytes() == original
 
 
-# --- files handed to residency: saved plans, run reports, a bundle, a plan's JSON ----------------------------------
+# --- every other file a command reads: handed to it, or found in the project --------------------------------------
 
-def handed(tmp_path: Path, kind: str) -> Path:
-    """A FIFO (a plain read would wait forever) or a link to /dev/zero (a plain read would never end)."""
-    target = tmp_path / f"handed-{kind}"
+KINDS = {  # what each hostile file is said to be: a plain read would wait forever, read without end, or fail later
+    "fifo": "is a named pipe (FIFO), not a regular file",
+    "zero": "is a character device, not a regular file",  # a symbolic link to /dev/zero
+    "directory": "is a directory, not a regular file",
+    "oversized": "more than residency reads",  # sparse: hundreds of MB that take no disk
+}
+OVERSIZED = 300 * 1024 * 1024  # beyond every limit (the largest is 256 MiB, for files handed to residency)
+EXTENSIONS = "extensions:\n  region: [billing.infra:region_resources]\n"
+
+
+def plant(path: Path, kind: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "fifo":
-        os.mkfifo(target)
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
     else:
-        target.symlink_to("/dev/zero")
-    return target
+        with path.open("wb") as file:
+            file.truncate(OVERSIZED)
 
 
-@pytest.mark.parametrize("kind", ["fifo", "zero"])
-def test_files_handed_to_residency_are_refused_at_once_when_not_plain_files(tmp_path: Path, kind: str):
+def saved_plans(root: Path) -> None:
+    """A manifest of `plan --save-plans` whose one plan file is the hostile one."""
+    from importlib.metadata import version
+
+    entry = {"status": "changes", "synth_digest": "0", "state": {}, "plan_file": "eu-central-1.tfplan",
+             "plan_sha256": "0"}
+    (root / "plans").mkdir()
+    (root / "plans" / "manifest.json").write_text(json.dumps({
+        "format": 2, "residency_version": version("residency"), "terraform_version": "1.11.4", "commit": None,
+        "created": "2026-01-01T00:00:00Z", "workspaces": {"eu-central-1": entry}}))
+
+
+def extension_package(root: Path) -> None:
+    (root / "regions.yaml").write_text(SAMPLE.read_text() + EXTENSIONS)
+    (root / "billing").mkdir()
+    (root / "billing" / "__init__.py").write_text("")
+    (root / "billing" / "infra.py").write_text("def region_resources(scope, context):\n    pass\n")
+
+
+# (command, the file it reads that is made hostile, its exit code for bad input, what else the project needs)
+READERS = {
+    "ci-summary": (["ci", "summary", "report.json"], "report.json", 64, None),
+    "check-plan": (["check", "--plan", "eu-central-1=plan.json"], "plan.json", 64, None),
+    "baseline-suppressions": (["baseline", "--suppressions", "reviewed.yaml"], "reviewed.yaml", 64, None),
+    "apply-plans-manifest": (["apply", "--plans", "plans"], "plans/manifest.json", 64, None),
+    "apply-plans-plan-file": (["apply", "--plans", "plans"], "plans/eu-central-1.tfplan", 64, saved_plans),
+    "plan-from-bundle": (["plan", "--from", "bundle"], "bundle/residency-bundle.json", 64, None),
+    "init-gitignore": (["init", "new"], "new/.gitignore", 64, None),
+    "synth-extension-module": (["synth"], "billing/stray.py", 65, extension_package),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("reader", READERS)
+def test_a_file_that_is_not_a_plain_file_of_a_sane_size_is_refused_at_once(tmp_path: Path, reader: str, kind: str):
+    command, hostile, code, prepare = READERS[reader]
+    if reader == "apply-plans-plan-file" and kind == "oversized":
+        pytest.skip("a saved plan has no size limit: it is hashed a block at a time, never held")
     (tmp_path / "regions.yaml").write_text(SAMPLE.read_text())
-    reason = "named pipe (FIFO)" if kind == "fifo" else "a character device"
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    handed(tmp_path, kind).rename(plans / "manifest.json")
-    refused(run_cli(["apply", "--plans", str(plans)], tmp_path, timeout=60), 64, reason)
-    refused(run_cli(["ci", "summary", str(handed(tmp_path, kind))], tmp_path, timeout=60), 64, reason)
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    (tmp_path / f"handed-{kind}").unlink()
-    handed(tmp_path, kind).rename(bundle / "residency-bundle.json")
-    refused(run_cli(["plan", "--from", str(bundle)], tmp_path, timeout=60), 64, reason)
+    if prepare is not None:
+        prepare(tmp_path)
+    plant(tmp_path / hostile, kind)
+    refused(run_bounded(command, tmp_path), code, KINDS[kind], Path(hostile).name)
+
+
+def run_bounded(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """run_cli in at most 2 GiB of address space and 60 seconds: a read of /dev/zero without end fails, rather
+    than take the machine's memory, and a wait on a FIFO fails the test rather than hang it."""
+    return subprocess.run([sys.executable, "-c", BOUNDED, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+
+BOUNDED = """import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, resource.getrlimit(resource.RLIMIT_AS)[1]))
+os.execv(sys.executable, [sys.executable, "-m", "residency", *sys.argv[1:]])
+"""

@@ -85,12 +85,16 @@ REGION_CONDITION = {"StringEquals": {"aws:RequestedRegion": [EU]}}
 # ----------------------------------------------------------------------------------------------- bases
 
 
+DEPLOYER = "arn:aws:iam::123456789012:role/residency-apply"  # the SCP lets it invoke and change functions
+
+
 def six_regions_on_aws(directory: Path, extra: str = "", scp: bool = True) -> Path:
     """The six-region config on the aws target (directory replicas, certificates), with the SCP unless told."""
     config_file = directory / "regions.yaml"
     text = SIX_REGIONS.read_text().replace("target: local", "target: aws")
     config_file.write_text(text.replace("routing: geolocation", "routing: geolocation\n  frontend: true")
-                           + ("organization_scp: true\n" if scp else "") + extra)
+                           + ("organization_scp: true\n" + f"ci:\n  apply_role: {DEPLOYER}\n" if scp else "")
+                           + extra)
     return config_file
 
 

@@ -57,7 +57,8 @@ def test_each_region_gets_its_alarms_and_an_encrypted_topic_for_its_operators(ba
                   for alarm in resources["aws_cloudwatch_metric_alarm"].values()}
         triggers = ("pre-sign-up", "pre-auth", "post-confirm", "post-auth")
         assert set(alarms) == {"api-5xx", "api-latency", "data-read-throttles", "data-write-throttles",
-                               *(f"{f}-{kind}" for f in (*triggers, "api") for kind in ("errors", "throttles"))}
+                               *(f"{f}-{kind}" for f in (*triggers, "api", "reconcile")
+                                 for kind in ("errors", "throttles"))}
         for alarm in alarms.values():
             assert alarm["alarm_actions"] == alarm["ok_actions"] == [f"${{aws_sns_topic.{topic_address}.arn}}"]
         assert alarms["api-latency"]["extended_statistic"] == "p99" and alarms["api-latency"]["threshold"] == 2500

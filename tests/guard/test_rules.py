@@ -21,12 +21,15 @@ SIX_REGIONS = Path(__file__).resolve().parent.parent / "fixtures" / "six-regions
 Change = Callable[[dict], None]
 
 
+DEPLOYER = "ci:\n  apply_role: arn:aws:iam::123456789012:role/residency-apply\n"  # the SCP lets it change functions
+
+
 def six_regions_on_aws(directory: Path, extra: str = "") -> Path:
     """The six-region config on the aws target (directory replicas, certificates) with the SCP."""
     config_file = directory / "regions.yaml"
     text = SIX_REGIONS.read_text().replace("target: local", "target: aws")
     config_file.write_text(text.replace("routing: geolocation", "routing: geolocation\n  frontend: true")
-                           + "organization_scp: true\n" + extra)
+                           + "organization_scp: true\n" + DEPLOYER + extra)
     return config_file
 
 
@@ -94,8 +97,10 @@ CASES: dict[str, tuple[str, str, str, str, Change]] = {
     # RES001
     "extra provider alias": ("sample", "eu-central-1", "RES001", "provider.aws.elsewhere",
                              lambda d: d["provider"]["aws"].append({"alias": "elsewhere", "region": "us-east-1"})),
-    # Everything then lives in us-east-1: its keys (RES004) and its permissions (RES006) too.
-    "provider for another region": ("sample", "eu-central-1", "RES001+RES004+RES006+RES010", "provider.aws.default",
+    # Everything then lives in us-east-1: its keys (RES004), its permissions (RES006) and the function its schedule
+    # sends events to (RES002) too.
+    "provider for another region": ("sample", "eu-central-1", "RES001+RES002+RES004+RES006+RES010",
+                                    "provider.aws.default",
                                     lambda d: d["provider"]["aws"][0].__setitem__("region", "us-east-1")),
     # The bucket's configurations then apply to a bucket of unknown region (RES004).
     "resource through another provider": ("sample", "eu-central-1", "RES001+RES004", "aws_s3_bucket.",
@@ -391,7 +396,7 @@ def test_user_keys_are_computed_at_home_whatever_replicate_to_says(tmp_path):
     synthesize(config, out, {SCP_FILE: scp_text(config)})
     au = json.loads((out / "stacks" / "ap-southeast-2" / "cdk.tf.json").read_text())
     triggers = [f for f in au["resource"]["aws_lambda_function"].values() if "HMAC_KEY_REGION" in json.dumps(f)]
-    assert len(triggers) == 5  # the four triggers and the API (DELETE /me)
+    assert len(triggers) == 6  # the four triggers, the API (DELETE /me) and the claim reconciler
     assert {f["environment"]["variables"]["HMAC_KEY_REGION"] for f in triggers} == {"ap-southeast-2"}
     assert {f["environment"]["variables"]["DIRECTORY_READ_REGION"] for f in triggers} == {"us-east-1"}
     glob = json.loads((out / "stacks" / "global" / "cdk.tf.json").read_text())

@@ -15,6 +15,7 @@ from tests.handlers.support import (
     GLOBAL,
     HMAC_ALIAS,
     HOME,
+    OTHER,
     Aws,
     create_directory,
     create_hmac_key,
@@ -46,12 +47,22 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         kms = boto3.client("kms", region_name=HOME)
         create_hmac_key(kms, HMAC_ALIAS)
         create_directory(GLOBAL)
-        boto3.client("dynamodb", region_name=HOME).create_table(
-            TableName=DATA_TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        )
+        for region in (HOME, OTHER):  # tests play the other region's functions too: each has its data table
+            boto3.client("dynamodb", region_name=region).create_table(
+                TableName=DATA_TABLE, BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                      {"AttributeName": "sk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            )
         yield Aws(kms=kms, monkeypatch=monkeypatch)
     # Cached clients point at moto's mock; a later test must build its own.
     runtime.clear_clients()
+
+
+@pytest.fixture
+def pool(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The region's user pool (moto), the one the API and the reconciler are configured with."""
+    pool_id = boto3.client("cognito-idp", region_name=HOME).create_user_pool(
+        PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    return pool_id

@@ -22,6 +22,29 @@ HMAC_ALIAS = "alias/acme-health-directory-hmac"
 class Aws:
     kms: Any
     monkeypatch: Any
+    pool_id: str | None = None  # the region's (moto) user pool, made by the first member
+
+    def member(self, email: str, region: str = HOME) -> tuple[str, str]:
+        """A user of the region's pool with this address (made once): (username, sub)."""
+        cognito = boto3.client("cognito-idp", region_name=region)
+        if self.pool_id is None:
+            self.pool_id = cognito.create_user_pool(PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
+        found = cognito.list_users(UserPoolId=self.pool_id, Filter=f'email = "{email}"')["Users"]
+        user = found[0] if found else cognito.admin_create_user(
+            UserPoolId=self.pool_id, Username=email, UserAttributes=[{"Name": "email", "Value": email}])["User"]
+        attributes = user.get("Attributes", [])
+        return user["Username"], next(a["Value"] for a in attributes if a["Name"] == "sub")
+
+    def sign_in(self, email: str, *, verified: str = "true", as_address: str | None = None,
+                region: str = HOME) -> dict[str, Any]:
+        """The post-authentication event of the pool member `email`, as Cognito sends it; with `as_address`, the
+        member's address has been changed to that since (a verified email change)."""
+        username, sub = self.member(email, region)
+        event = cognito_event("PostAuthentication_Authentication", {
+            "sub": sub, "email": as_address or email, "email_verified": verified, "custom:region": region,
+            "cognito:user_status": "CONFIRMED"}, region=region, user_name=username)
+        event["userPoolId"] = self.pool_id
+        return event
 
     def rotate_to(self, version: str) -> str:
         """A new HMAC key version, current from now on; the older ones stay active. Its alias."""

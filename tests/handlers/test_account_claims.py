@@ -17,11 +17,6 @@ def confirmed_sign_up(sub: str, email: str = OLD) -> None:
         "sub": sub, "email": email, "email_verified": "true", "custom:region": HOME}), None)
 
 
-def signed_in(sub: str, email: str) -> None:
-    post_authentication.handler(cognito_event("PostAuthentication_Authentication", {
-        "sub": sub, "email": email, "email_verified": "true", "custom:region": HOME}), None)
-
-
 def bound(email: str) -> list[tuple[str, str]]:
     return [(entry.home_region, entry.state) for entry in directory.lookup(directory.user_keys(email),
                                                                          authoritative=True)]
@@ -37,9 +32,9 @@ def test_a_confirmation_records_the_account_on_the_claim_and_the_claim_with_the_
 
 
 def test_a_verified_email_change_releases_the_old_address_once_the_new_one_is_confirmed(aws):
-    sub = "0b8d2c6e-2222-4a51-9c0e-2a6b8d7e5f10"
+    _, sub = aws.member(OLD)
     confirmed_sign_up(sub)
-    signed_in(sub, NEW)
+    post_authentication.handler(aws.sign_in(OLD, as_address=NEW), None)
     assert bound(NEW) == [(HOME, "confirmed")]
     assert bound(OLD) == []  # free again, in any region
     assert directory.claim_pending(directory.user_keys(OLD), OTHER, pending_seconds=60)
@@ -47,13 +42,13 @@ def test_a_verified_email_change_releases_the_old_address_once_the_new_one_is_co
 
 
 def test_an_old_address_another_account_has_confirmed_since_is_left_alone(aws):
-    mine, theirs = "0b8d2c6e-3333-4a51-9c0e-2a6b8d7e5f10", "0b8d2c6e-4444-4a51-9c0e-2a6b8d7e5f10"
+    mine, theirs = aws.member(OLD)[1], "0b8d2c6e-4444-4a51-9c0e-2a6b8d7e5f10"
     confirmed_sign_up(mine)
     account_claims.remember(mine, directory.user_keys(OLD)[0])
     boto3.client("dynamodb", region_name="us-east-1").update_item(  # the primary: another account's now
         TableName="acme-health-directory", Key={"user_key": {"S": aws.mac(OLD)}},
         UpdateExpression="SET claimed_by = :theirs", ExpressionAttributeValues={":theirs": {"S": theirs}})
-    signed_in(mine, NEW)
+    post_authentication.handler(aws.sign_in(OLD, as_address=NEW), None)
     assert bound(OLD) == [(HOME, "confirmed")]
 
 

@@ -20,14 +20,6 @@ from tests.handlers.test_api import stored
 THROWAWAY = "residency-verify-0123456789abcdef@verify.invalid"
 
 
-@pytest.fixture
-def pool(aws, monkeypatch) -> str:
-    pool_id = boto3.client("cognito-idp", region_name=HOME).create_user_pool(
-        PoolName="users", UsernameAttributes=["email"])["UserPool"]["Id"]
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    return pool_id
-
-
 def member(pool_id: str, email: str) -> tuple[str, str]:
     """A user of the pool whose address is confirmed here, recorded with the account: (username, sub)."""
     user = boto3.client("cognito-idp", region_name=HOME).admin_create_user(

@@ -94,8 +94,14 @@ def test_a_version_whose_key_does_not_exist_yet_is_left_out(aws, monkeypatch):
     monkeypatch.setenv("HMAC_KEYS", f"2={HMAC_ALIAS}-v2,1={HMAC_ALIAS}")
     (key,) = directory.user_keys(EMAIL)
     assert key == directory.UserKey("1", aws.mac(EMAIL))
+
+
+
+def test_an_older_version_whose_key_is_missing_here_fails_rather_than_being_left_out(aws, monkeypatch):
+    # Its entries could not be seen: an address confirmed elsewhere under it could be confirmed here too.
     monkeypatch.setenv("HMAC_KEYS", f"1={HMAC_ALIAS},3={HMAC_ALIAS}-v3")
-    assert directory.user_keys(EMAIL) == [key]
+    with pytest.raises(RuntimeError, match="version 3 is listed but does not exist here"):
+        directory.user_keys(EMAIL)
 
 
 def test_an_address_confirmed_elsewhere_under_an_older_version_is_never_claimed(aws):

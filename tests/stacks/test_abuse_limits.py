@@ -76,9 +76,12 @@ def test_every_route_is_throttled_and_every_function_has_reserved_concurrency(de
     resources = stack(defaults, region)["resource"]
     assert only(resources, "aws_apigatewayv2_stage")["default_route_settings"] == {
         "throttling_rate_limit": 100, "throttling_burst_limit": 200}
-    functions = resources["aws_lambda_function"].values()
-    assert sorted(f["function_name"].rsplit("-", 1)[-1] for f in functions) == ["api", "auth", "auth", "confirm", "up"]
-    assert {f["reserved_concurrent_executions"] for f in functions} == {10}
+    functions = {f["function_name"].rsplit("-", 1)[-1]: f for f in resources["aws_lambda_function"].values()}
+    assert sorted(functions) == ["api", "auth", "confirm", "reconcile", "up"]
+    assert len(resources["aws_lambda_function"]) == 6  # pre-auth and post-auth both end in "auth"
+    # The scheduled reconciler needs one at a time; the functions users reach get the configured reserve.
+    assert {f["function_name"]: f["reserved_concurrent_executions"] for f in resources["aws_lambda_function"].values()
+            if f["reserved_concurrent_executions"] != 10} == {f"acme-health-{region}-reconcile": 1}
 
 
 def test_limits_follow_regions_yaml_and_null_reserves_nothing(strict):

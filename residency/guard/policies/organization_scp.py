@@ -2,7 +2,9 @@
 
 The SCP is the account-wide backstop behind the workspace rules: whatever Terraform, a console
 user or a script does, nothing happens outside the governed regions, no multi-Region key can
-encrypt data, and nothing but the directory can be replicated.
+encrypt data, nothing but the directory can be replicated, and nobody but the roles that apply the
+regions can invoke or change the project's functions (a crafted trigger or API event would bind an
+address to a region, or delete an account).
 
 The check judges an SCP by its effect, not its text: it asks the document's Deny statements about
 probe requests (data actions in every region regions.yaml does not govern, multi-Region keys, key
@@ -10,6 +12,8 @@ replicas, replication) made by several kinds of principal, and a probe counts as
 Deny statement certainly applies to it. A statement whose condition reads a key the probe does not
 pin (a principal tag, a source IP, how the call was made...) can be escaped by choosing that key,
 so it never counts; nor does one residency cannot read (an unknown operator, a Principal element).
+The functions are probed by principals with known identities instead (the deployers must get through):
+well-known ones, near misses of the deployers, and every identity the SCP's conditions name.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 from residency import naming
 from residency.config import REGIONS, Config
+from residency.files import FileTooLarge, UnreadableFile, read_regular_file
 from residency.guard.policies.evaluation import (
     Absent,
     Evaluation,
@@ -64,6 +69,14 @@ TABLE_REPLICA_ACTION = "dynamodb:CreateTableReplica"
 REGIONS_SID, KEYS_SID = "DenyOutsideGovernedRegions", "DenyMultiRegionKeysThatEncrypt"
 REPLICAS_SID, REPLICATION_SID = "DenyKeyReplicasOutsideGovernedRegions", "DenyReplication"
 TABLES_SID = "DenyTableReplicasButTheDirectory"
+FUNCTIONS_SID = "DenyFunctionsButToTheDeployers"
+# What lets a principal put words in a function's mouth: invoking it with an event of its choosing (a trigger's
+# or the API's, JWT claims included), replacing its code or settings (environment, layers), or adding a
+# resource-policy statement that lets a service it controls invoke it (a rule or pool of its own, whose calls no
+# SCP sees). RemovePermission only narrows who may invoke, and versions and aliases are not what the pools and
+# APIs call, so they stay allowed.
+FUNCTION_ACTIONS = ("lambda:InvokeFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+                    "lambda:AddPermission")
 
 @dataclass(frozen=True)
 class ScpProblem:
@@ -78,9 +91,22 @@ def governed_regions(config: Config) -> list[str]:
     return sorted(regions)
 
 
+def function_arn_pattern(project: str) -> str:
+    """Every function of the project, in any region; `*` also spans a qualifier (`:live`, `:3`)."""
+    return f"arn:aws:lambda:*:*:function:{naming.function_name_pattern(project)}"
+
+
 def build_scp(config: Config) -> dict[str, Any]:
     governed = governed_regions(config)
     directory_arn = f"arn:aws:dynamodb:*:*:table/{naming.directory_table_name(config.project)}"
+    # SCPs do not apply to service principals, so Cognito, API Gateway and EventBridge still invoke the
+    # functions (their resource policies let each do so only for its own pool, API or rule). Validation names
+    # a deployer for every region; without one nobody is exempted, which fails closed.
+    deployers = list(config.function_deployers)
+    functions: dict[str, Any] = {"Sid": FUNCTIONS_SID, "Effect": "Deny", "Action": list(FUNCTION_ACTIONS),
+                                 "Resource": [function_arn_pattern(config.project)]}
+    if deployers:
+        functions["Condition"] = {"ArnNotLike": {PRINCIPAL_ARN: deployers}}
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": REGIONS_SID, "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
          "Resource": "*", "Condition": {"StringNotEquals": {REGION_KEY: governed}}},
@@ -92,6 +118,7 @@ def build_scp(config: Config) -> dict[str, Any]:
         {"Sid": REPLICATION_SID, "Effect": "Deny", "Action": list(REPLICATION_ACTIONS), "Resource": "*"},
         {"Sid": TABLES_SID, "Effect": "Deny", "Action": [TABLE_REPLICA_ACTION],
          "NotResource": [directory_arn]},
+        functions,
     ]}
 
 
@@ -102,11 +129,12 @@ def scp_text(config: Config) -> str:
 def scp_file_problems(config: Config, path: Path) -> list[ScpProblem]:
     """What the SCP at `path` gets wrong (nothing: it does what it must)."""
     try:
-        with path.open("rb") as handle:
-            text = handle.read(MAX_READ + 1).decode("utf-8")
-        if len(text) > MAX_READ:
-            return [ScpProblem("", f"is over {MAX_READ} bytes; AWS accepts {SCP_SIZE_LIMIT} characters")]
+        text = read_regular_file(path, MAX_READ).decode("utf-8")  # a FIFO or a device is refused, never waited on
         document = strict_json(text)
+    except FileTooLarge:
+        return [ScpProblem("", f"is over {MAX_READ} bytes; AWS accepts {SCP_SIZE_LIMIT} characters")]
+    except UnreadableFile as error:
+        return [ScpProblem("", f"cannot be read: {error.reason}")]
     except (OSError, ValueError) as error:
         return [ScpProblem("", f"cannot be read as JSON: {error}")]
     compact = len(json.dumps(document, separators=(",", ":")))
@@ -165,12 +193,13 @@ class _Principal:
     label: str
     arn: str | None  # None: any principal of any account, whose identity keys the probe leaves open
     kind: str = ""  # aws:PrincipalType
+    account: str = ACCOUNT
 
     @cached_property
     def values(self) -> dict[str, KeyValue]:
         if self.arn is None:
             return {}
-        return {PRINCIPAL_ARN.lower(): (self.arn,), PRINCIPAL_ACCOUNT.lower(): (ACCOUNT,),
+        return {PRINCIPAL_ARN.lower(): (self.arn,), PRINCIPAL_ACCOUNT.lower(): (self.account,),
                 PRINCIPAL_TYPE.lower(): (self.kind,)}
 
 
@@ -302,7 +331,7 @@ class _Probe:
     def request(self) -> Request:
         context: dict[str, str] = {REGION_KEY: self.region}
         if self.principal.arn is not None:
-            context.update({PRINCIPAL_ARN: self.principal.arn, PRINCIPAL_ACCOUNT: ACCOUNT,
+            context.update({PRINCIPAL_ARN: self.principal.arn, PRINCIPAL_ACCOUNT: self.principal.account,
                             PRINCIPAL_TYPE: self.principal.kind})
         context.update((key, value) for key, value in self.pins if value is not None)
         return Request(self.action, self.resource, context,
@@ -319,14 +348,24 @@ class _Family:
 
 def _families(config: Config, statements: list[dict[str, Any]]) -> tuple[_Family, ...]:
     exempted = tuple(action for action in _exempted_instances(statements) if action not in DATA_ACTIONS)
-    return _families_of(tuple(governed_regions(config)), config.project, config.global_.region, exempted)
+    deployers = config.function_deployers
+    functions = _FunctionSetting(tuple(config.regions), deployers,
+                                 tuple(arn for arn in _exempted_principals(statements) if arn not in deployers))
+    return _families_of(tuple(governed_regions(config)), config.project, config.global_.region, exempted, functions)
+
+
+@dataclass(frozen=True)
+class _FunctionSetting:
+    regions: tuple[str, ...]  # where the functions are
+    deployers: tuple[str, ...]  # the roles that alone may invoke and change them
+    exempted: tuple[str, ...]  # other principal ARNs the SCP names in a condition, each probed as an escape
 
 
 @lru_cache(maxsize=16)
 def _families_of(governed: tuple[str, ...], project: str, global_region: str,
-                 exempted: tuple[str, ...]) -> tuple[_Family, ...]:
-    """The probe families of a configuration (built once: tens of thousands of probes) and the actions an
-    SCP's NotAction exempts that no data action probe covers."""
+                 exempted: tuple[str, ...], functions: _FunctionSetting) -> tuple[_Family, ...]:
+    """The probe families of a configuration (built once: tens of thousands of probes), the actions an
+    SCP's NotAction exempts that no data action probe covers, and the principals its conditions name."""
     outside = [code for code in REGIONS if code not in governed] + [FUTURE_REGION]
     place = _Placer(project)
     region_actions = {**DATA_ACTIONS, **{action: ("arn:aws:" + action.split(":", 1)[0] + ":{region}:{account}:probe",)
@@ -376,7 +415,138 @@ def _families_of(governed: tuple[str, ...], project: str, global_region: str,
         families.append(_Family(family_probes, True, _replication(action, family_probes, governed), owner))
     directory = {TABLE_REPLICA_ACTION: ("{directory}",)}
     families.append(_Family(place.probes(directory, governed), False, directory_table_replicas, TABLES_SID))
+    families.extend(_function_families(place, functions))
     return tuple(families)
+
+
+# --- Who may invoke or change the functions ------------------------------------------------------
+
+# residency's functions and one an extension names with the project prefix (a scheduled job, say); an
+# invocation is also probed through an alias, whose ARN is the function's plus a qualifier.
+FUNCTION_PURPOSES = (*naming.DIRECTORY_USERS, "nightly-job")
+_FUNCTION = "arn:aws:lambda:{region}:{account}:function:{project}-{region}-"
+_INVOKE = FUNCTION_ACTIONS[0]
+FUNCTION_PROBES: Mapping[str, tuple[str, ...]] = {
+    action: tuple(_FUNCTION + purpose + qualifier for purpose in FUNCTION_PURPOSES
+                  for qualifier in (("", ":live") if action == _INVOKE else ("",)))
+    for action in FUNCTION_ACTIONS}
+ANY_LISTED, LISTED = "any listed region", "every listed region"
+EVERY_FUNCTION_ACTION = "lambda:InvokeFunction, UpdateFunctionCode, UpdateFunctionConfiguration and AddPermission"
+
+
+def _function_families(place: _Placer, setting: _FunctionSetting) -> list[_Family]:
+    """Every principal but the deployers is denied invoking and changing the functions; the deployers are not.
+
+    The deny must exempt the deployers by identity, so the principal whose identity is left open cannot be
+    asked; instead come the well-known principals, near misses of each deployer and every other identity the
+    SCP's own conditions name, so that an exemption wider than the deployers is found by what it lets in."""
+    deployers = tuple(_Principal(f"the deployer role {arn}", arn, "AssumedRole", _account_of(arn))
+                      for arn in setting.deployers)
+    others = _unique(*(principal for principal in PRINCIPALS if principal.arn not in (None, *setting.deployers)),
+                     *(near for arn in setting.deployers for near in _near_misses(arn)),
+                     *(_Principal(f"the principal {arn} the SCP exempts", arn, _kind_of(arn), _account_of(arn))
+                       for arn in setting.exempted))
+    regions = list(setting.regions)
+    names = list(dict.fromkeys(place.arn(resource, "<region>").rsplit(":function:", 1)[1]
+                               for resources in FUNCTION_PROBES.values() for resource in resources))
+
+    def on_functions(failing: list[_Probe], regions_label: str) -> str:
+        return (f"{_some(failing, 'action', FUNCTION_ACTIONS, EVERY_FUNCTION_ACTION)} on "
+                f"{_some(failing, 'detail', names, 'any function of the project')} in "
+                f"{_some(failing, 'region', regions, regions_label)}")
+
+    def open_to_others(failing: list[_Probe]) -> str:
+        return (f"does not deny {on_functions(failing, ANY_LISTED)} for "
+                f"{_whom(failing, 'any principal but the deployer roles', _labels(others))}, which could then forge "
+                "the functions' events or change their code")
+
+    def closed_to_deployers(failing: list[_Probe]) -> str:
+        return (f"denies {on_functions(failing, LISTED)} for "
+                f"{_whom(failing, 'every deployer role', _labels(deployers))}, which must apply them (ci.apply_role, "
+                "ci.apply_roles)")
+    return [_Family(_function_probes(place, regions, others), True, open_to_others, FUNCTIONS_SID),
+            _Family(_function_probes(place, regions, deployers), False, closed_to_deployers, FUNCTIONS_SID)]
+
+
+def _function_probes(place: _Placer, regions: Sequence[str], principals: Sequence[_Principal]) -> list[_Probe]:
+    """The detail is the function's name with its qualifier, in no particular region."""
+    return [_Probe(action, place.arn(resource, region), region, principal,
+                   detail=place.arn(resource, "<region>").rsplit(":function:", 1)[1])
+            for action, resources in FUNCTION_PROBES.items() for resource in resources for region in regions
+            for principal in principals]
+
+
+def _near_misses(deployer: str) -> tuple[_Principal, ...]:
+    """Roles an exemption meant for the deployer lets in when it is a pattern: the same name in another account or
+    under another path, a longer name."""
+    head, _, name = deployer.rpartition("/")
+    account = _account_of(deployer)
+    other = "111111111111" if account != "111111111111" else "222222222222"
+    return (_Principal(f"a role named like a deployer in another account ({other})",
+                       deployer.replace(f"::{account}:", f"::{other}:", 1), "AssumedRole", other),
+            _Principal(f"a role named like a deployer under another path ({head}/probe/{name})",
+                       f"{head}/probe/{name}", "AssumedRole", account),
+            _Principal(f"a role whose name begins with a deployer's ({deployer}-probe)", f"{deployer}-probe",
+                       "AssumedRole", account))
+
+
+def _exempted_principals(statements: list[dict[str, Any]]) -> list[str]:
+    """A principal ARN each value of a condition on aws:PrincipalArn or aws:PrincipalAccount matches (a pattern's
+    wildcards filled in, an account made a role of it), to probe as one the statement may let through."""
+    found: list[str] = []
+    for statement in statements:
+        condition = statement.get("Condition")
+        for operator, block in condition.items() if isinstance(condition, dict) else ():
+            if not isinstance(block, dict) or operator.startswith("Null"):
+                continue
+            for key, raw in block.items():
+                values = raw if isinstance(raw, list) else [raw]
+                for value in (value for value in values if isinstance(value, str) and "${" not in value):
+                    arn = _exempted_arn(key.lower(), value)
+                    if arn is not None and arn not in found:
+                        found.append(arn)
+    return found
+
+
+def _exempted_arn(key: str, value: str) -> str | None:
+    if key == PRINCIPAL_ARN.lower():
+        return _filled_arn(value)
+    if key == PRINCIPAL_ACCOUNT.lower():
+        return f"arn:aws:iam::{_filled_account(value)}:role/probe"
+    return None
+
+
+def _filled_arn(pattern: str) -> str:
+    parts = pattern.split(":", 5)
+    if len(parts) == 6:
+        parts[4] = _filled_account(parts[4])
+    return ":".join(parts).replace("*", "probe").replace("?", "p")
+
+
+def _filled_account(pattern: str) -> str:
+    return "111111111111" if pattern == "*" else pattern.replace("*", "0").replace("?", "0")
+
+
+def _account_of(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4].isdigit() else ACCOUNT
+
+
+def _kind_of(arn: str) -> str:
+    resource = arn.split(":", 5)[-1]
+    return ("AssumedRole" if resource.startswith("role/") else "User" if resource.startswith("user/")
+            else "Account" if resource == "root" else "")
+
+
+def _labels(principals: Sequence[_Principal]) -> int:
+    return len({principal.label for principal in principals})
+
+
+def _unique(*principals: _Principal) -> tuple[_Principal, ...]:
+    by_arn: dict[str | None, _Principal] = {}
+    for principal in principals:
+        by_arn.setdefault(principal.arn, principal)
+    return tuple(by_arn.values())
 
 
 OUTSIDE = "any region regions.yaml does not govern"
@@ -509,9 +679,9 @@ def _some(failing: list[_Probe], attribute: str, every: Sequence[str] = (), ever
     return ", ".join(values[:shown]) + more
 
 
-def _whom(failing: list[_Probe], every_label: str = "any principal") -> str:
+def _whom(failing: list[_Probe], every_label: str = "any principal", every: int = len(PRINCIPALS)) -> str:
     labels = list(dict.fromkeys(probe.principal.label for probe in failing))
-    return every_label if len(labels) == len(PRINCIPALS) else ", ".join(labels)
+    return every_label if len(labels) == every else ", ".join(labels)
 
 
 # --- Judging -------------------------------------------------------------------------------------

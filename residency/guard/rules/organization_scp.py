@@ -11,7 +11,9 @@ from residency.guard.rules.rule import Emit, Scope, rule
 
 
 @rule("RES008", "The organization SCP keeps every account in the governed regions",
-      why="The SCP is the backstop for what Terraform does not manage: consoles, scripts, other tools.",
+      why="The SCP is the backstop for what Terraform does not manage: consoles, scripts, other tools; and it keeps "
+          "everyone but the deployer roles from invoking or changing the project's functions (a crafted event is a "
+          "trigger).",
       fix="Regenerate it with `organization_scp: true` and `residency synth`, and review any change to it.",
       scope=Scope.ORGANIZATION)
 def organization_scp_holds(organization: Organization, emit: Emit) -> Iterator[Finding | DataPath]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from residency.files import FileTooLarge, UnreadableFile, read_regular_file
+
 MAX_FILE_BYTES = 64 * 1024 * 1024
 LABELLED = {"resource": 2, "data": 2, "provider": 1, "module": 1, "output": 1, "variable": 1, "check": 1}
 UNLABELLED = ("terraform", "locals")
@@ -121,16 +123,11 @@ def strict_json(text: str) -> Any:
 
 def _load_json(path: Path, problems: list[Problem]) -> Any:
     try:
-        if not path.is_file():
-            problems.append(Problem(path.name, "is not a regular file"))
-            return None
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            problems.append(Problem(path.name, f"is over {MAX_FILE_BYTES} bytes, the most residency reads"))
-            return None
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8")
+    except FileTooLarge:
+        problems.append(Problem(path.name, f"is over {MAX_FILE_BYTES} bytes, the most residency reads"))
+        return None
+    except (UnreadableFile, UnicodeDecodeError) as error:  # a FIFO, a device, a directory: refused, never waited on
         problems.append(Problem(path.name, f"cannot be read: {error}"))
         return None
     duplicates: list[str] = []

@@ -17,6 +17,7 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from residency.files import FileTooLarge, UnreadableFile, read_regular_file
 from residency.guard.terraform_json.expressions import (
     Access,
     Call,
@@ -109,10 +110,8 @@ def _read(path_node: Node, directory: Path) -> str:
     path = _path(path_node)
     file = Path(path) if Path(path).is_absolute() else directory / path
     try:
-        if not file.is_file() or file.stat().st_size > MAX_FILE_BYTES:
-            raise _Unrenderable
-        return file.read_bytes().decode("utf-8")  # filebase64 too: the text its bytes hold is what is judged
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return read_regular_file(file, MAX_FILE_BYTES).decode("utf-8")  # filebase64 too: its bytes' text is judged
+    except (UnreadableFile, FileTooLarge, UnicodeDecodeError, ValueError) as error:
         raise _Unrenderable from error
 
 

@@ -199,7 +199,8 @@ def _six_regions_on_aws(directory: Path) -> Path:
     text = SIX_REGIONS.read_text().replace("target: local", "target: aws")
     config_file = directory / "regions.yaml"
     config_file.write_text(text.replace("routing: geolocation", "routing: geolocation\n  frontend: true")
-                           + "organization_scp: true\n")
+                           + "organization_scp: true\n"
+                           + "ci:\n  apply_role: arn:aws:iam::123456789012:role/residency-apply\n")
     return config_file
 
 

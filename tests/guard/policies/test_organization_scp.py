@@ -268,7 +268,8 @@ def six_regions(directory: Path, extra: str = "") -> Config:
     """The six-region fixture on the aws target, with a frontend (us-east-1 for its certificate)."""
     text = SIX_REGIONS.read_text().replace("target: local", "target: aws")
     text = text.replace("routing: geolocation", "routing: geolocation\n  frontend: true")
-    return write_config(directory, text + "organization_scp: true\n" + extra)
+    deployer = "ci:\n  apply_role: arn:aws:iam::123456789012:role/residency-apply\n"  # may invoke and change functions
+    return write_config(directory, text + "organization_scp: true\n" + deployer + extra)
 
 
 ONE_REGION = """project: solo
@@ -281,6 +282,9 @@ regions:
     countries: [DE]
     default: true
 organization_scp: true
+ci:
+  apply_roles:
+    EU: arn:aws:iam::123456789012:role/residency-apply-eu
 """
 
 
@@ -352,6 +356,26 @@ def test_the_size_limit(config, tmp_path):
     [finding] = scp_file_problems(config, path)
     assert f"AWS accepts {SCP_SIZE_LIMIT}" in finding.message
 
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_an_scp_path_that_is_not_a_file_is_a_problem_at_once(config, tmp_path, kind):
+    import os
+    import signal
+
+    path = tmp_path / "organization-scp.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+    signal.alarm(10)  # a regression hangs on the FIFO: fail instead
+    try:
+        [finding] = scp_file_problems(config, path)
+    finally:
+        signal.alarm(0)
+    assert "cannot be read" in finding.message or "is over" in finding.message
 
 # --- Edits that gut the SCP, and edits that do not -----------------------------------------------
 
