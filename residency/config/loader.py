@@ -7,9 +7,9 @@ Schema problems come first: when a value has the wrong shape the cross-field rul
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -17,12 +17,6 @@ from pydantic_core import ErrorDetails
 from residency.config.aws_regions import REGIONS
 from residency.config.model import (
     Config,
-    DirectoryConfig,
-    GlobalConfig,
-    GuardException,
-    IdentityConfig,
-    LimitsConfig,
-    RegionConfig,
 )
 from residency.config.state import STATE_MODELS, misplaced_key
 from residency.config.validation import check_rules, did_you_mean, suggest
@@ -124,18 +118,36 @@ def _problem(error: ErrorDetails, lines: LineMap) -> Problem:
 
 
 def _model_at(location: Location) -> type[BaseModel] | None:
-    if not location:
-        return Config
-    sections: dict[str, type[BaseModel]] = {
-        "global": GlobalConfig, "directory": DirectoryConfig,
-        "identity": IdentityConfig, "limits": LimitsConfig}
-    if len(location) == 1 and str(location[0]) in sections:
-        return sections[str(location[0])]
-    if len(location) == 2 and location[0] == "exceptions":
-        return GuardException
-    if len(location) == 2 and location[0] == "regions":
-        return RegionConfig
-    return None
+    """The model whose keys belong at `location`, found by following Config's fields (through optional, annotated
+    and union types, and past the key or index of a mapping or list), so that every section names its keys."""
+    model: type[BaseModel] | None = Config
+    parts = list(location)
+    while parts:
+        if model is None:
+            return None
+        name = str(parts.pop(0))
+        field = next((field for key, field in model.model_fields.items() if (field.alias or key) == name), None)
+        if field is None:
+            return None
+        model, holds_many = _model_in(field.annotation)
+        if holds_many and parts:
+            parts.pop(0)  # the region code, the index
+    return model
+
+
+def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model an annotation holds, and whether it holds many (a mapping or list of them)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin, arguments = get_origin(annotation), get_args(annotation)
+    if origin in (dict, list, tuple, Mapping, Sequence):
+        model, _ = _model_in(arguments[-1] if arguments else None)
+        return model, True
+    for argument in arguments:  # Optional, Union, Annotated
+        model, many = _model_in(argument)
+        if model is not None:
+            return model, many
+    return None, False
 
 
 def _allowed_keys(location: Location) -> list[str]:

@@ -453,6 +453,18 @@ def test_unknown_keys_get_did_you_mean(load_error: LoadError, text: str, expecte
     assert rendered(load_error, text) == expected
 
 
+@pytest.mark.parametrize(("section", "typo", "meant"), [
+    ("audit", "retension_days: 3", "retention_days"),
+    ("directory", "key_version: [1]", "key_versions"),
+    ("identity", "mfaa: off", "mfa"),
+    ("features", "defualts: {}", "defaults"),
+])
+def test_every_section_names_its_keys(load_error: LoadError, section: str, typo: str, meant: str) -> None:
+    """Found by following the model, not a list of sections kept by hand (which had missed audit)."""
+    text = rendered(load_error, f"project: acme\nregions:{REGION_US}{section}:\n  {typo}\n")
+    assert f"did you mean {meant!r}? (allowed here: " in text, text
+
+
 def test_rules_still_run_beside_unknown_keys(load_error: LoadError) -> None:
     text = "project: acme\nregions:\n  eu-west-2:\n    jurisdiction: EU\n    contries: [GB]\n    default: true\n"
     assert rendered(load_error, text) == (
