@@ -13,13 +13,13 @@ from cdktf import App
 from residency import naming
 from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
-from residency.stacks.audit_trail import AuditPlacement
 from residency.stacks.declared_stores import output_declaration
 from residency.stacks.extension_bounds import ExtensionBounds
 from residency.stacks.extensions import GlobalContext, RegionContext, run_extensions
 from residency.stacks.functions import Bundle
 from residency.stacks.geo_routing import RegionEndpoint
 from residency.stacks.global_stack import GlobalStack
+from residency.stacks.region_spec import RegionSpec
 from residency.stacks.region_stack import RegionStack
 
 # Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
@@ -50,26 +50,7 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
     replica_regions = list(config.directory_replica_regions) if target.directory_replicas else []
     stacks: dict[str, RegionStack] = {}
     for code, region in config.regions.items():
-        stack = RegionStack(
-            app, code,
-            project=config.project,
-            region=code,
-            state=config.state,
-            jurisdiction=region.jurisdiction,
-            global_region=config.global_.region,
-            directory_copy_region=code if code in replica_regions else config.global_.region,
-            domain=config.domain,
-            extra_tags=extra_tags,
-            target=target,
-            bundle=bundle,
-            identity=config.identity,
-            alerts=config.alerts,
-            features=config.features,
-            limits=config.limits,
-            directory=config.directory,
-            audit=_audit_placement(config, code),
-            tracing=config.tracing,
-        )
+        stack = RegionStack(app, RegionSpec.of(config, code), bundle)
         stacks[code] = stack
         if stack.api_domain is not None:
             endpoints.append(RegionEndpoint(
@@ -107,17 +88,6 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
     output_declaration(global_stack)
     bounds.seal(global_stack)
     return app
-
-
-def _audit_placement(config: Config, code: str) -> AuditPlacement | None:
-    jurisdiction = config.regions[code].jurisdiction
-    home = config.audit_home(jurisdiction)
-    if config.audit is None or home is None:
-        return None
-    return AuditPlacement(home=home, regions=tuple(other for other, region in config.regions.items()
-                                                   if region.jurisdiction == jurisdiction),
-                          retention_days=config.audit.retention_days,
-                          break_glass_role=config.audit.break_glass_role, object_lock=config.audit.object_lock)
 
 
 def _region_context(config: Config, stack: RegionStack, project_dir: Path | None) -> RegionContext:

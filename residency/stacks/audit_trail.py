@@ -12,8 +12,6 @@ jurisdictions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail, CloudtrailEventSelector
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import S3BucketLifecycleConfiguration
@@ -42,18 +40,6 @@ BREAK_GLASS_SID = "OnlyTheBreakGlassRoleDestroysLogFiles"
 DESTROYS_LOG_FILES = ["s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning",
                       "s3:PutBucketObjectLockConfiguration", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
                       "s3:BypassGovernanceRetention"]
-
-
-@dataclass(frozen=True)
-class AuditPlacement:
-    """Where a region's audit trail goes: its jurisdiction's home region, and every region of that jurisdiction
-    (the trails that may write to the home's bucket)."""
-
-    home: str
-    regions: tuple[str, ...]
-    retention_days: int
-    break_glass_role: str | None = None
-    object_lock: ObjectLock = "off"
 
 
 def trail_arn(region: str, account_id: str, name: str) -> str:
