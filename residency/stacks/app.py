@@ -19,7 +19,7 @@ from residency.stacks.extensions import GlobalContext, RegionContext, run_extens
 from residency.stacks.functions import Bundle
 from residency.stacks.geo_routing import RegionEndpoint
 from residency.stacks.global_stack import GlobalStack
-from residency.stacks.region_spec import RegionSpec
+from residency.stacks.region_spec import GlobalSpec, RegionSpec
 from residency.stacks.region_stack import RegionStack
 
 # Readable logical ids in cdk.tf.json (no stack-name prefix) for people who read the output.
@@ -43,11 +43,8 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
     bounds = ExtensionBounds(extended=bool(config.extensions.region or config.extensions.global_))
     # Without an outdir, App takes cdktf's own (CDKTF_OUTDIR), as the stock CLI expects.
     app = ResidencyApp(bounds, context=APP_CONTEXT, outdir=str(outdir) if outdir is not None else None)
-    target = config.profile
-    extra_tags = dict(config.tags)
     bundle = _handlers_bundle()
     endpoints: list[RegionEndpoint] = []
-    replica_regions = list(config.directory_replica_regions) if target.directory_replicas else []
     stacks: dict[str, RegionStack] = {}
     for code, region in config.regions.items():
         stack = RegionStack(app, RegionSpec.of(config, code), bundle)
@@ -64,25 +61,7 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
         home = config.audit_home(config.regions[code].jurisdiction)
         if home is not None and home != code:
             stack.add_dependency(stacks[home])  # its trail writes to the home's bucket, which must exist first
-    global_stack = GlobalStack(
-        app, naming.GLOBAL_WORKSPACE,
-        project=config.project,
-        region=config.global_.region,
-        state=config.state,
-        replica_regions=replica_regions,
-        hmac_regions=[code for code in config.regions if code != config.global_.region],
-        user_regions=list(config.regions),
-        key_versions=config.directory.key_versions,
-        extra_tags=extra_tags,
-        target=target,
-        domain=config.domain,
-        routing=config.global_.routing,
-        endpoints=endpoints,
-        frontend=config.global_.frontend,
-        frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
-        countries={code: list(config.countries_of(code)) for code in config.regions},
-        alerts=config.alerts,
-    )
+    global_stack = GlobalStack(app, GlobalSpec.of(config), endpoints)
     run_extensions(global_stack, config.extensions.global_, _global_context(config, global_stack, project_dir),
                    "global", bounds)
     output_declaration(global_stack)

@@ -12,8 +12,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from residency import naming
-from residency.config import REGIONS, StateConfig
-from residency.config.model import AlertsConfig
+from residency.config import REGIONS
 from residency.stacks import policies
 from residency.stacks.alarms import DirectoryReplicationAlarms
 from residency.stacks.backend import state_backend
@@ -24,6 +23,7 @@ from residency.stacks.extension_addresses import ExtensionAddressing
 from residency.stacks.frontend import Frontend
 from residency.stacks.geo_routing import ApiRouting, RegionEndpoint
 from residency.stacks.provider import aws_provider
+from residency.stacks.region_spec import GlobalSpec
 from residency.target import TargetProfile
 
 # The directory's partition key: a pseudonymous key for the user, never the email itself.
@@ -33,14 +33,14 @@ EXPIRY_ATTRIBUTE = "expires_at"
 
 
 class GlobalStack(ExtensionAddressing):
-    def __init__(self, scope: Construct, id_: str, *, project: str, region: str, state: StateConfig,
-                 replica_regions: list[str], hmac_regions: list[str], user_regions: list[str],
-                 key_versions: tuple[int, ...],
-                 extra_tags: dict[str, str], target: TargetProfile, domain: str | None = None,
-                 routing: str = "geolocation", endpoints: list[RegionEndpoint] | None = None,
-                 frontend: bool = False, countries: dict[str, list[str]] | None = None,
-                 frontend_requests_per_ip: int = 1000, alerts: AlertsConfig | None = None) -> None:
-        super().__init__(scope, id_)
+    def __init__(self, scope: Construct, spec: GlobalSpec, endpoints: list[RegionEndpoint]) -> None:
+        super().__init__(scope, naming.GLOBAL_WORKSPACE)
+        project, region, state, target, alerts = spec.project, spec.region, spec.state, spec.target, spec.alerts
+        replica_regions, hmac_regions = list(spec.replica_regions), list(spec.hmac_regions)
+        user_regions, key_versions, extra_tags = list(spec.user_regions), spec.key_versions, dict(spec.extra_tags)
+        domain, routing, frontend = spec.domain, spec.routing, spec.frontend
+        frontend_requests_per_ip = spec.frontend_requests_per_ip
+        countries = {code: list(served) for code, served in spec.countries.items()}
         workspace = naming.GLOBAL_WORKSPACE
         state_backend(self, workspace, state, project=project, region=region, target=target)
         tags = {**extra_tags, **naming.standard_tags(project, workspace, naming.GLOBAL_JURISDICTION)}

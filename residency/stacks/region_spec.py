@@ -84,3 +84,37 @@ def _audit_placement(config: Config, code: str) -> AuditPlacement | None:
                                                    if region.jurisdiction == jurisdiction),
                           retention_days=config.audit.retention_days,
                           break_glass_role=config.audit.break_glass_role, object_lock=config.audit.object_lock)
+
+
+@dataclass(frozen=True)
+class GlobalSpec:
+    """What the global workspace is built from: the directory, its keys and the routing to every region."""
+
+    project: str
+    region: str
+    state: StateConfig
+    replica_regions: tuple[str, ...]  # the directory's replicas
+    hmac_regions: tuple[str, ...]  # where the HMAC key has a replica: every listed region but global's own
+    user_regions: tuple[str, ...]  # whose functions compute user keys
+    key_versions: tuple[int, ...]
+    extra_tags: Mapping[str, str]
+    target: TargetProfile
+    domain: str | None
+    routing: str
+    frontend: bool
+    frontend_requests_per_ip: int
+    countries: Mapping[str, tuple[str, ...]]  # region -> the countries it serves
+    alerts: AlertsConfig | None
+
+    @classmethod
+    def of(cls, config: Config) -> GlobalSpec:
+        target = config.profile
+        return cls(project=config.project, region=config.global_.region, state=config.state,
+                   replica_regions=tuple(config.directory_replica_regions) if target.directory_replicas else (),
+                   hmac_regions=tuple(code for code in config.regions if code != config.global_.region),
+                   user_regions=tuple(config.regions), key_versions=config.directory.key_versions,
+                   extra_tags=dict(config.tags), target=target, domain=config.domain,
+                   routing=config.global_.routing, frontend=config.global_.frontend,
+                   frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
+                   countries={code: tuple(config.countries_of(code)) for code in config.regions},
+                   alerts=config.alerts)
