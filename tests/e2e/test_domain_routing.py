@@ -84,7 +84,7 @@ def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_
             assert [(s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic)[
                 "Subscriptions"]] == [("email", "eu-oncall@acme.example")]
             alarms = emulator_client(tmp_path, "cloudwatch", region).describe_alarms()["MetricAlarms"]
-            assert len(alarms) == 14 and all(alarm["AlarmActions"] == [topic] for alarm in alarms)
+            assert len(alarms) == 16 and all(alarm["AlarmActions"] == [topic] for alarm in alarms)  # 6 functions
             api = emulator_client(tmp_path, "lambda", region).get_function_configuration(
                 FunctionName=f"acme-dns-{region}-api")  # the region's own flags, deployed with its API
             assert json.loads(api["Environment"]["Variables"]["FEATURE_FLAGS"]) == {

@@ -172,14 +172,16 @@ def rotate_the_hmac_key(project: Path, env: dict[str, str], monkeypatch: pytest.
     from handlers import post_authentication, post_confirmation, pre_auth, runtime
 
     email = "grace.hopper@example.org"
-    confirmed = {"version": "1", "region": "eu-central-1", "userPoolId": "eu-central-1_x", "userName": "u-2",
-                 "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
+    username, sub = pool_user(project, "eu-central-1", email)
+    confirmed = {"version": "1", "region": "eu-central-1", "userPoolId": deployed_pool(project, "eu-central-1"),
+                 "userName": username, "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
                  "triggerSource": "PostConfirmation_ConfirmSignUp",
-                 "request": {"userAttributes": {"email": email, "email_verified": "true"}}, "response": {}}
+                 "request": {"userAttributes": {"email": email, "email_verified": "true", "sub": sub}},
+                 "response": {}}
     _as_deployed(project, monkeypatch, "eu-central-1", "acme-health-eu-central-1-post-confirm")
     post_confirmation.handler(confirmed, None)
     directory = emulator_client(project, "dynamodb", "us-east-1")
-    (before,) = directory.scan(TableName="acme-health-directory")["Items"]
+    (before,) = claims(directory)
     assert before["key_version"] == {"S": "1"}
 
     config = project / "regions.yaml"
@@ -193,13 +195,13 @@ def rotate_the_hmac_key(project: Path, env: dict[str, str], monkeypatch: pytest.
              "request": {"userAttributes": {"email": email, "custom:region": "eu-central-1"},
                          "validationData": None, "userNotFound": False}}
     assert pre_auth.handler(login, None)["triggerSource"] == "PreAuthentication_Authentication"
-    assert directory.scan(TableName="acme-health-directory")["Items"] == [before]  # it only reads
+    assert claims(directory) == [before]  # it only reads
     _as_deployed(project, monkeypatch, "eu-central-1", "acme-health-eu-central-1-post-auth")
     signed_in = {**confirmed, "triggerSource": "PostAuthentication_Authentication",
-                 "request": {"userAttributes": {"email": email, "email_verified": "true",
+                 "request": {"userAttributes": {"email": email, "email_verified": "true", "sub": sub,
                                                 "custom:region": "eu-central-1"}}}
     assert post_authentication.handler(signed_in, None) == signed_in
-    (after,) = directory.scan(TableName="acme-health-directory")["Items"]
+    (after,) = claims(directory)
     assert after["key_version"] == {"S": "2"} and after["user_key"] != before["user_key"]
     assert (after["home_region"], after["claim_state"]) == ({"S": "eu-central-1"}, {"S": "confirmed"})
     runtime.clear_clients()
@@ -207,14 +209,39 @@ def rotate_the_hmac_key(project: Path, env: dict[str, str], monkeypatch: pytest.
 
 def _as_deployed(project: Path, monkeypatch: pytest.MonkeyPatch, region: str, function_name: str) -> None:
     """The function's environment as synthesized, against the emulator (which cannot run Lambda)."""
-    from handlers import runtime
+    from handlers import directory, runtime, settings
 
     status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
+    environment = trigger_environment(project, region, function_name)
+    # The synthesized environment names these by Terraform reference; here they are the applied values.
+    applied = {settings.DATA_TABLE: f"acme-health-{region}-data", settings.USER_POOL_ID: deployed_pool(project, region)}
     for name, value in {"AWS_ENDPOINT_URL": status["url"], "AWS_ACCESS_KEY_ID": "test",
-                        "AWS_SECRET_ACCESS_KEY": "test",
-                        **trigger_environment(project, region, function_name)}.items():
-        monkeypatch.setenv(name, value)
+                        "AWS_SECRET_ACCESS_KEY": "test", **environment}.items():
+        monkeypatch.setenv(name, applied[name] if value.startswith("${") and name in applied else value)
     runtime.clear_clients()
+    directory._marked.clear()  # a cold start: the version mark is raised again by the first write
+
+
+def deployed_pool(project: Path, region: str) -> str:
+    cognito = emulator_client(project, "cognito-idp", region)
+    return next(p["Id"] for p in cognito.list_user_pools(MaxResults=10)["UserPools"]
+                if p["Name"] == f"acme-health-{region}-users")
+
+
+def pool_user(project: Path, region: str, email: str) -> tuple[str, str]:
+    """A user of the region's deployed pool: (username, sub), as Cognito names them in its trigger events."""
+    user = emulator_client(project, "cognito-idp", region).admin_create_user(
+        UserPoolId=deployed_pool(project, region), Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}])["User"]
+    return user["Username"], next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+
+
+def claims(directory: Any) -> list[dict[str, Any]]:
+    """The directory's claims (its key-version mark left out)."""
+    from handlers.directory import VERSION_MARK
+
+    return [item for item in directory.scan(TableName="acme-health-directory")["Items"]
+            if item["user_key"]["S"] != VERSION_MARK]
 
 
 def trigger_environment(project: Path, region: str, function_name: str) -> dict[str, str]:
@@ -249,19 +276,24 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     assert pre_signup.handler(event, None) == event
 
     directory = emulator_client(project, "dynamodb", "us-east-1")
-    (item,) = directory.scan(TableName="acme-health-directory")["Items"]
+    (item,) = claims(directory)
     assert set(item) == {"user_key", "home_region", "claim_state", "expires_at", "first_claimed_at", "key_version",
                          "created_at"}
     assert (item["home_region"], item["claim_state"]) == ({"S": "eu-central-1"}, {"S": "pending"})
     flattened = json.dumps(item).lower()
     assert "ada" not in flattened and "example" not in flattened and "@" not in flattened
 
+    # Cognito creates the user, then runs post-confirmation with its sub.
+    username, sub = pool_user(project, "eu-central-1", email)
+    pool_id = deployed_pool(project, "eu-central-1")
     as_deployed("eu-central-1", "acme-health-eu-central-1-post-confirm")
-    confirmed = {**event, "triggerSource": "PostConfirmation_ConfirmSignUp",
-                 "request": {"userAttributes": {"email": email, "email_verified": "true"}}, "response": {}}
+    confirmed = {**event, "userPoolId": pool_id, "userName": username,
+                 "triggerSource": "PostConfirmation_ConfirmSignUp",
+                 "request": {"userAttributes": {"email": email, "email_verified": "true", "sub": sub}},
+                 "response": {}}
     assert post_confirmation.handler(confirmed, None) == confirmed
-    (item,) = directory.scan(TableName="acme-health-directory")["Items"]
-    assert item["claim_state"] == {"S": "confirmed"} and "expires_at" not in item
+    (item,) = claims(directory)
+    assert item["claim_state"] == {"S": "confirmed"} and "expires_at" not in item and item["claimed_by"] == {"S": sub}
 
     as_deployed("us-east-1", "acme-health-us-east-1-pre-auth")
 
@@ -278,18 +310,23 @@ def sign_up_through_the_triggers(project: Path, monkeypatch: pytest.MonkeyPatch)
     # DELETE /me against the deployed pool: the claim goes, then the user.
     as_deployed("eu-central-1", "acme-health-eu-central-1-api")
     cognito = emulator_client(project, "cognito-idp", "eu-central-1")
-    pool_id = next(p["Id"] for p in cognito.list_user_pools(MaxResults=10)["UserPools"]
-                   if p["Name"] == "acme-health-eu-central-1-users")
-    # The synthesized environment names these by Terraform reference; here they are the applied values.
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    monkeypatch.setenv("DATA_TABLE", "acme-health-eu-central-1-data")
-    user = cognito.admin_create_user(UserPoolId=pool_id, Username=email,
-                                     UserAttributes=[{"Name": "email", "Value": email}])["User"]
-    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
-    request = http_event("DELETE", "/me", claims={"sub": sub, "username": user["Username"],
-                                                  "custom:region": "eu-central-1"})
+    request = http_event("DELETE", "/me", claims={"sub": sub, "username": username, "custom:region": "eu-central-1"})
     response = api.handler(request, None)
     assert (response["statusCode"], json.loads(response["body"])) == (200, {"deleted": True, "claims_released": 1})
-    assert directory.scan(TableName="acme-health-directory")["Items"] == []
+    assert claims(directory) == []
     assert cognito.list_users(UserPoolId=pool_id)["Users"] == []
+
+    # An account deleted behind residency's back (AdminDeleteUser): the claim reconciler, as deployed, releases
+    # its claim over HTTP (the pool's accounts, the region's data table, the directory's primary).
+    from handlers import claim_reconciler
+
+    username, sub = pool_user(project, "eu-central-1", "charles.babbage@example.org")
+    as_deployed("eu-central-1", "acme-health-eu-central-1-post-confirm")
+    post_confirmation.handler({**confirmed, "userName": username, "request": {"userAttributes": {
+        "email": "charles.babbage@example.org", "email_verified": "true", "sub": sub}}}, None)
+    assert len(claims(directory)) == 1
+    cognito.admin_delete_user(UserPoolId=pool_id, Username=username)
+    as_deployed("eu-central-1", "acme-health-eu-central-1-reconcile")
+    assert claim_reconciler.handler({"source": "aws.events"}, None) == {"scanned": 1, "released": 1}
+    assert claims(directory) == []
     runtime.clear_clients()
