@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from residency import naming
+from residency.config.validation import suggest
 from residency.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:
         )
     for name in names:
         if name not in valid:
-            close = difflib.get_close_matches(name, valid, n=1)
-            suggestion = f"did you mean {close[0]!r}? " if close else ""
+            hint = suggest(name, valid)
+            suggestion = f"{hint} " if hint else ""
             raise UsageError(
                 f"unknown workspace {name!r}",
                 hint=f"{suggestion}workspaces: {', '.join(valid)}",

@@ -21,6 +21,7 @@ from pathlib import Path
 from residency import naming
 from residency.config import CloudState, Config, LocalState
 from residency.config.model import pinned_install
+from residency.config.state import DEFAULT_CLOUD_HOST
 from residency.errors import UsageError
 from residency.files import read_handed_text, write_atomically
 from residency.pipelines.action_pins import pinned
@@ -199,7 +200,7 @@ def installed_spec() -> str | None:
 
 def token_variable(config: Config) -> str:
     """The environment variable Terraform reads the HCP Terraform token from, named after the host."""
-    host = config.state.host if isinstance(config.state, CloudState) else "app.terraform.io"
+    host = config.state.host if isinstance(config.state, CloudState) else DEFAULT_CLOUD_HOST
     # Terraform's rule: a dot becomes '_', a hyphen '__' (app.eu.terraform.io -> TF_TOKEN_app_eu_terraform_io).
     return "TF_TOKEN_" + host.replace("-", "__").replace(".", "_")
 

@@ -62,7 +62,7 @@ def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/sta
     document: dict[str, Any] = {
         "//": "Rendered by `residency tfc`; keyed by residency workspace so that renames happen in place.",
         "terraform": {"required_providers": {"tfe": TFE_PROVIDER}},
-        "provider": {"tfe": {"hostname": state.hostname or "app.terraform.io", "organization": state.organization}},
+        "provider": {"tfe": {"hostname": state.host, "organization": state.organization}},
         "locals": {"workspaces": workspaces},
         "resource": {
             "tfe_workspace": {"residency": {

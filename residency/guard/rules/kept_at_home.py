@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from residency.config.state import DEFAULT_CLOUD_HOST
 from residency.guard.placement.catalog.entries import Flow, Kind
 from residency.guard.placement.placed import with_flow
 from residency.guard.placement.places import UNKNOWN
@@ -17,7 +18,7 @@ _S3_PLACES = {"endpoint": Kind.HOST, "endpoints.*": Kind.HOST, "dynamodb_endpoin
               "sts_endpoint": Kind.HOST, "iam_endpoint": Kind.HOST, "kms_key_id": Kind.ARN,
               "sts_region": Kind.REGION, "assume_role.sts_region": Kind.REGION}
 # Where HCP Terraform keeps state, by host name.
-CLOUD_HOSTS = {"app.terraform.io": "US", "app.eu.terraform.io": "EU"}
+CLOUD_HOSTS = {DEFAULT_CLOUD_HOST: "US", "app.eu.terraform.io": "EU"}
 
 
 @rule("RES004", "A region's state, logs and keys live in its jurisdiction",
@@ -61,7 +62,7 @@ def _state_backend(context: Context, emit: Emit) -> Iterator[Finding]:
                                f"{context.describe(outside)}", context.region, ",".join(outside))
         return
     if kind in ("cloud", "remote"):
-        host = str(settings.get("hostname") or "app.terraform.io")
+        host = str(settings.get("hostname") or DEFAULT_CLOUD_HOST)
         if CLOUD_HOSTS.get(host) != context.jurisdiction:
             held = CLOUD_HOSTS.get(host, "a jurisdiction residency cannot establish")
             yield emit(address, f"state is kept by {host}, in {held}", context.region, host)
