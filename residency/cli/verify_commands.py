@@ -245,21 +245,22 @@ def _restore_drills(app: Application, regions: list[str]) -> None:
     raise typer.Exit(int(ExitCode.FAILED if failed else ExitCode.OK))
 
 
+ROUTE53_REGION = "us-east-1"  # Route 53's API is global; its endpoint is in us-east-1
+
+
 def _route53(app: Application) -> tuple[Any, bool]:
     """A Route 53 client for where the deployment is: the local emulator, or AWS with the standard credentials."""
-    import boto3
+    from residency.flows.region_data import service_client
 
     if not app.config.profile.uses_emulator:
-        return boto3.client("route53"), False
+        return service_client("route53", ROUTE53_REGION, None), False
     from residency.local.emulator import Emulator
-    from residency.target import FAKE_CREDENTIAL
 
     status = Emulator(app.paths).status()
     if not status.running or status.record is None:
         raise ResidencyError("the local target's emulator is not running: nothing is deployed to verify",
                              hint="residency apply --all")
-    return boto3.client("route53", endpoint_url=status.record.url, region_name="us-east-1",
-                        aws_access_key_id=FAKE_CREDENTIAL, aws_secret_access_key=FAKE_CREDENTIAL), True
+    return service_client("route53", ROUTE53_REGION, status.record.url), True
 
 
 def _region_health(app: Application, emulated: bool) -> list[dict[str, Any]]:
