@@ -20,9 +20,9 @@ from residency.flows.orphans import resource_count
 from residency.pipelines import pipeline_drift
 from residency.synth.cache import is_current
 from residency.terraform import locks
+from residency.terraform.creation_adoption import read_record
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized, synthesized_document
 from residency.terraform.plan_archive import UnreadablePlanFile, read_plan_archive
-from residency.terraform.unfinished_creations import read_record
 
 
 def test_a_new_file_is_an_ordinary_readable_file(tmp_path):

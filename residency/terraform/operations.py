@@ -17,8 +17,13 @@ from typing import Any, Protocol
 from residency.errors import ExitCode, ResidencyError
 from residency.terraform import protection
 from residency.terraform.change_set import ChangeSet, drifted_attributes
+from residency.terraform.creation_adoption import (
+    adopt_unfinished_creations,
+    read_record,
+    unfinished,
+    write_down,
+)
 from residency.terraform.events import Changes
-from residency.terraform.interrupted_creations import keep_interrupted_creations
 from residency.terraform.locks import WorkspaceBusyError, workspace_lock
 from residency.terraform.manifest import Workspace, dependency_order, synthesized_document
 from residency.terraform.placeholders import placeholder, reads_from, runs_here, with_placeholders
@@ -42,12 +47,7 @@ from residency.terraform.reviewed_plans import (
 )
 from residency.terraform.runner import RunResult, Terraform
 from residency.terraform.scheduler import Stop, run_graph
-from residency.terraform.unfinished_creations import (
-    adopt_unfinished_creations,
-    read_record,
-    unfinished,
-    write_down,
-)
+from residency.terraform.tainted_stores import keep_interrupted_creations
 
 
 class Operation(StrEnum):

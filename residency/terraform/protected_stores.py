@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from residency.terraform.interrupted_creations import protected_addresses
 from residency.terraform.manifest import Workspace, read_synthesized
 from residency.terraform.raw_state import managed_instances, read_state
 from residency.terraform.runner import Terraform
+from residency.terraform.tainted_stores import protected_addresses
 
 # The attribute that names a resource of each kind, for a message a person can act on.
 NAME_ATTRIBUTES = ("bucket", "name", "function_name", "arn", "id")

@@ -30,7 +30,7 @@ from residency.personal_data import (
     parse_declaration,
 )
 from residency.terraform.change_set import UNKNOWN, ChangeSet, ResourceChange
-from residency.terraform.interrupted_creations import protected_addresses
+from residency.terraform.tainted_stores import protected_addresses
 
 INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 WAY_OUT = ("nothing was applied. To keep a resource that leaves the configuration without deleting it, give it a "

@@ -34,7 +34,7 @@ from residency.guard.terraform_json.expressions import (
 from residency.guard.terraform_json.file_contents import FILE_FUNCTIONS
 
 if TYPE_CHECKING:
-    from residency.guard.placement.placed import PlacementView
+    from residency.guard.placement.placed_values import PlacementView
 
 _REGION_CODE = re.compile(r"(?<![a-z0-9])((?:us-gov|us-isob?|[a-z]{2})-(?:north|south|east|west|central|northeast"
                           r"|northwest|southeast|southwest)-[0-9]{1,2})(?![0-9])")

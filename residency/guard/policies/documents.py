@@ -11,14 +11,14 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from residency.guard.placement.catalog.entries import Policy
-from residency.guard.placement.placed import entry_of
+from residency.guard.placement.placed_values import entry_of
 from residency.guard.terraform_json.attributes import Location, at_path, json_document, strings
 from residency.guard.terraform_json.expressions import ExpressionError, address, is_template, parse_template, traversals
 from residency.guard.terraform_json.values import sole_resource_reference, sole_traversal
 from residency.guard.terraform_json.workspace import Resource
 
 if TYPE_CHECKING:
-    from residency.guard.placement.placed import PlacementView
+    from residency.guard.placement.placed_values import PlacementView
 
 MAX_DEPTH = 4
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from residency import naming
 from residency.guard.placement.catalog.entries import Flow, Kind, PolicyKind
-from residency.guard.placement.placed import with_flow
+from residency.guard.placement.placed_values import with_flow
 from residency.guard.placement.places import NOWHERE, SOMEWHERE_UNKNOWN, UNKNOWN, Where
 from residency.guard.policies.documents import PolicyDocument, policy_documents
 from residency.guard.rules.context import Context

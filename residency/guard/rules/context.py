@@ -15,7 +15,7 @@ from residency.guard.placement.outside_places import (
     place_jurisdiction,
     place_label,
 )
-from residency.guard.placement.placed import PlacedValue, placed_values
+from residency.guard.placement.placed_values import PlacedValue, placed_values
 from residency.guard.placement.places import LOOPBACK, UNKNOWN, Placer
 from residency.guard.rules.findings import DataPath
 from residency.guard.rules.rule import Emit

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency.guard.placement.catalog.entries import Flow
-from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.placed_values import PlacedValue, with_flow
 from residency.guard.placement.places import LOOPBACK, UNKNOWN
 from residency.guard.rules.context import Context
 from residency.guard.rules.findings import DataPath, Finding

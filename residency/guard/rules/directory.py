@@ -8,7 +8,7 @@ from residency import naming
 from residency.guard.placement import catalog
 from residency.guard.placement.catalog.entries import Flow
 from residency.guard.placement.operator_alerts import is_alarm_topic
-from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.placed_values import PlacedValue, with_flow
 from residency.guard.placement.places import UNKNOWN
 from residency.guard.rules.context import Context
 from residency.guard.rules.findings import DataPath, Finding

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from residency.config.state import DEFAULT_CLOUD_HOST
 from residency.guard.placement.catalog.entries import Flow, Kind
-from residency.guard.placement.placed import with_flow
+from residency.guard.placement.placed_values import with_flow
 from residency.guard.placement.places import UNKNOWN
 from residency.guard.rules.context import Context
 from residency.guard.rules.findings import DataPath, Finding

@@ -16,7 +16,7 @@ from typing import Any
 
 from residency import naming
 from residency.guard.placement.catalog.entries import Flow, Kind, PolicyKind
-from residency.guard.placement.placed import PlacedValue, with_flow
+from residency.guard.placement.placed_values import PlacedValue, with_flow
 from residency.guard.placement.places import LOOPBACK, UNKNOWN
 from residency.guard.placement.tokens import places_in_text
 from residency.guard.policies.documents import policy_documents

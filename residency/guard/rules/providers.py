@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency.guard.placement.catalog.entries import Kind
-from residency.guard.placement.placed import entry_of
+from residency.guard.placement.placed_values import entry_of
 from residency.guard.rules.context import Context
 from residency.guard.rules.findings import DataPath, Finding
 from residency.guard.rules.rule import Emit, rule

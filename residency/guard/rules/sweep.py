@@ -25,7 +25,7 @@ from residency.guard.placement.outside_places import (
     defaulted_site,
     site_token_place,
 )
-from residency.guard.placement.placed import entry_of
+from residency.guard.placement.placed_values import entry_of
 from residency.guard.placement.places import LOOPBACK, UNKNOWN, split_url
 from residency.guard.placement.service_sites import settings_service
 from residency.guard.placement.tokens import places_in_text

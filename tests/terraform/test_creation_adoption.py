@@ -1,11 +1,11 @@
 """The record of creations an apply never saw finish: what goes in it, and how it reads back.
-With real Terraform and the emulator: tests/local/test_unfinished_creations.py."""
+With real Terraform and the emulator: tests/local/test_creation_adoption_on_the_emulator.py."""
 
 from __future__ import annotations
 
 import json
 
-from residency.terraform.unfinished_creations import (
+from residency.terraform.creation_adoption import (
     Creation,
     import_id,
     read_record,

@@ -17,10 +17,10 @@ import pytest
 
 from residency.paths import ProjectPaths
 from residency.terraform.cli_config import write_cli_config
+from residency.terraform.creation_adoption import read_record, record_path
 from residency.terraform.manifest import Workspace
 from residency.terraform.operations import Operation, OperationRunner, Outcome, Status
 from residency.terraform.runner import Terraform, TerraformSettings
-from residency.terraform.unfinished_creations import read_record, record_path
 from tests.local.test_emulator_concurrency import TRUST, client, emulator, function_code
 from tests.local.test_emulator_lost_answers import LosingProxy
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from residency.terraform.interrupted_creations import protected_addresses, tainted_addresses
+from residency.terraform.tainted_stores import protected_addresses, tainted_addresses
 
 
 def test_protected_addresses_are_those_marked_prevent_destroy():
