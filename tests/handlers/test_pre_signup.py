@@ -281,6 +281,7 @@ def test_a_taken_address_costs_the_same_calls_and_time_as_a_free_one(aws, monkey
             samples[name].append(seconds)
     assert sequences["free"] == sequences["taken"] == sequences["pending"]
     assert len(sequences["free"]) == 1
-    medians = {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
-    # The same calls against the same in-process AWS: the medians differ by noise only (a shared CI machine).
-    assert max(medians.values()) < 2 * min(medians.values()), medians
+    # The same calls against the same in-process AWS. Each kind's fastest round is its cost with the least noise
+    # from a shared machine (other tests run beside this one): those differ by noise only.
+    fastest = {name: min(values) for name, values in samples.items()}
+    assert max(fastest.values()) < 2 * min(fastest.values()), fastest
