@@ -4,7 +4,6 @@ they are regular files of a bounded size: a FIFO, a device, a directory or a hug
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import resource
 import signal
@@ -23,6 +22,7 @@ from residency.terraform import locks
 from residency.terraform.creation_adoption import read_record
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized, synthesized_document
 from residency.terraform.plan_archive import UnreadablePlanFile, read_plan_archive
+from tests.hostile_files import plant
 
 
 def test_a_new_file_is_an_ordinary_readable_file(tmp_path):
@@ -63,15 +63,7 @@ def hostile(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
     """A file of the requested kind, and an alarm that fails the test rather than let a read hang it."""
     path = tmp_path / "hostile.json"
     kind = request.param
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "zero":
-        path.symlink_to("/dev/zero")
-    elif kind == "directory":
-        path.mkdir()
-    else:
-        with path.open("wb") as file:
-            file.truncate(300 * 1024 * 1024)  # sparse; beyond every limit residency has
+    plant(path, kind)
 
     def hung(signum: int, frame: object) -> None:
         raise Hung(f"reading a {kind} did not give up at once")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE, run_cli
+from tests.hostile_files import plant
 
 ADD = ["region", "add", "ca-central-1", "--jurisdiction", "CA", "--countries", "CA"]
 
@@ -97,21 +98,6 @@ KINDS = {  # what each hostile file is said to be: a plain read would wait forev
     "directory": "is a directory, not a regular file",
     "oversized": "more than residency reads",  # sparse: hundreds of MB that take no disk
 }
-OVERSIZED = 300 * 1024 * 1024  # beyond every limit (the largest is 256 MiB, for files handed to residency)
-EXTENSIONS = "extensions:\n  region: [billing.infra:region_resources]\n"
-
-
-def plant(path: Path, kind: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "zero":
-        path.symlink_to("/dev/zero")
-    elif kind == "directory":
-        path.mkdir()
-    else:
-        with path.open("wb") as file:
-            file.truncate(OVERSIZED)
 
 
 def saved_plans(root: Path) -> None:
@@ -124,6 +110,8 @@ def saved_plans(root: Path) -> None:
     (root / "plans" / "manifest.json").write_text(json.dumps({
         "format": 2, "residency_version": version("residency"), "terraform_version": "1.11.4", "commit": None,
         "created": "2026-01-01T00:00:00Z", "workspaces": {"eu-central-1": entry}}))
+
+EXTENSIONS = "extensions:\n  region: [billing.infra:region_resources]\n"
 
 
 def extension_package(root: Path) -> None:

@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,15 +38,6 @@ PROFILE = {"pk": {"S": "user#1"}, "sk": {"S": "profile"}, "age": {"N": "42"}, "p
 ORDER = {"pk": {"S": "user#1"}, "sk": {"S": "order#7"}, "note": {"S": "café ☕"}}
 
 
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
