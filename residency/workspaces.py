@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from residency import naming
-from residency.config.validation import suggest
 from residency.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:
         )
     for name in names:
         if name not in valid:
+            from residency.config.validation import suggest  # only on this error: the CLI starts without pydantic
+
             hint = suggest(name, valid)
             suggestion = f"{hint} " if hint else ""
             raise UsageError(
