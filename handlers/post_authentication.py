@@ -71,13 +71,14 @@ class _Account:
 def _bind(attributes: dict[str, str], home_region: str, account: _Account) -> str:
     if attributes.get("email_verified") != "true":
         return "unverified"
-    email = attributes.get("email", "")
-    keys = directory.user_keys(email)
     sub = str(attributes.get("sub") or "")
     if not sub:  # Cognito always sends it: without an account to record the claim under, nothing is bound
         return "no_account"
+    email = attributes.get("email", "")
+    keys = directory.user_keys(email)
     entries = directory.lookup(keys)
     if directory.confirmed_here(keys, entries, home_region, sub):
+        account_claims.remember(sub, keys[0])  # a claim confirmed before accounts were recorded gets its record
         outcome = "confirmed_before"
     else:
         if not any(entry.home_region == home_region for entry in entries) and not _acceptable_new(email):
@@ -120,9 +121,8 @@ def _release(sub: str, key: directory.UserKey, home_region: str) -> None:
 
 
 def _keep_only_this_address(sub: str, keys: list[directory.UserKey], home_region: str) -> None:
-    """The account's address is confirmed here: record it, and release the addresses it held before (a verified
+    """The account's address is confirmed here (and recorded): release the addresses it held before (a verified
     email change), so no address stays bound to a region without an account behind it."""
-    account_claims.remember(sub, keys[0])
     current = {key.value for key in keys}
     for earlier in account_claims.claimed(sub):
         if earlier.value not in current:
