@@ -35,7 +35,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from handlers import settings
-from handlers.runtime import client, setting
+from handlers.runtime import client, done, note_done, setting
 
 # RFC 5321 caps a mailbox at 64 + 1 + 255 characters; KMS caps a GenerateMac message at 4096 bytes.
 MAX_EMAIL_LENGTH = 320
@@ -48,9 +48,6 @@ EXPIRES = "expires_at"
 FIRST_CLAIMED = "first_claimed_at"  # when the address was first claimed: a pending claim's lifetime runs from it
 VERSION_MARK = "#key-version"  # the directory item that holds the highest key version written under
 HIGHEST = "highest_version"
-
-# Versions this process has already raised the mark to: one write per version and warm container, not per claim.
-_marked: set[int] = set()
 
 
 class KeyVersionBehind(RuntimeError):
@@ -288,7 +285,8 @@ def _version_number(key: UserKey) -> int:
 def _raise_version_mark(version: int) -> None:
     """Record that claims are written under `version` from now on, so regions still on an older one stop writing.
     Never lowers it: abandoning a rotation that wrote claims means deleting the mark by hand (README)."""
-    if version in _marked:
+    # One write per version and warm container, not per claim.
+    if done(f"version-mark-{version}"):
         return
     try:
         _primary().update_item(
@@ -299,7 +297,7 @@ def _raise_version_mark(version: int) -> None:
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
             raise
-    _marked.add(version)
+    note_done(f"version-mark-{version}")
 
 
 def _used(mapping: dict[str, Any], *expressions: str) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from botocore.config import Config
 # total_max_attempts counts the first try (botocore's max_attempts would allow one more).
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 2, "mode": "standard"})
 
-# Module level so that warm invocations reuse connections.
+# Module level so that warm invocations reuse connections, and what a cold start did once.
 _clients: dict[tuple[str, str], Any] = {}
+_done: set[str] = set()
 
 logger = logging.getLogger("handlers")
 logger.setLevel(logging.INFO)
@@ -37,8 +38,19 @@ def client(service: str, region: str) -> Any:
     return _clients[key]
 
 
+def done(what: str) -> bool:
+    """Whether this process (a warm container) has already done `what` (see `note_done`)."""
+    return what in _done
+
+
+def note_done(what: str) -> None:
+    _done.add(what)
+
+
 def clear_clients() -> None:
+    """A cold start: no cached client, nothing done yet."""
     _clients.clear()
+    _done.clear()
 
 
 def log_invocation(handler: str, started: float, outcome: str, **fields: str | int) -> None:

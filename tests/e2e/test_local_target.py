@@ -209,7 +209,7 @@ def rotate_the_hmac_key(project: Path, env: dict[str, str], monkeypatch: pytest.
 
 def _as_deployed(project: Path, monkeypatch: pytest.MonkeyPatch, region: str, function_name: str) -> None:
     """The function's environment as synthesized, against the emulator (which cannot run Lambda)."""
-    from handlers import directory, runtime, settings
+    from handlers import runtime, settings
 
     status = json.loads(run_cli(["local", "status", "--json"], project).stdout)
     environment = trigger_environment(project, region, function_name)
@@ -219,7 +219,6 @@ def _as_deployed(project: Path, monkeypatch: pytest.MonkeyPatch, region: str, fu
                         "AWS_SECRET_ACCESS_KEY": "test", **environment}.items():
         monkeypatch.setenv(name, applied[name] if value.startswith("${") and name in applied else value)
     runtime.clear_clients()
-    directory._marked.clear()  # a cold start: the version mark is raised again by the first write
 
 
 def deployed_pool(project: Path, region: str) -> str:

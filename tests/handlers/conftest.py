@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from handlers import directory, runtime
+from handlers import runtime
 from tests.handlers.support import (
     DATA_TABLE,
     DIRECTORY_TABLE,
@@ -42,7 +42,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     runtime.clear_clients()
-    directory._marked.clear()  # the version mark is raised once per process: each test has a new directory
     with mock_aws():
         kms = boto3.client("kms", region_name=HOME)
         create_hmac_key(kms, HMAC_ALIAS)
