@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from typing import TYPE_CHECKING
 
 from residency import naming
-from residency.config import Config, S3State
 from residency.errors import UsageError
-from residency.flows.terraform_runs import RunOptions, RunReporter, run_workspaces, terraform_settings, terraform_tools
+from residency.flows.terraform_runs import (
+    RunOptions,
+    RunReporter,
+    RunResult,
+    run_workspaces,
+    terraform_settings,
+    terraform_tools,
+)
 from residency.paths import ProjectPaths
 from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
@@ -28,17 +35,37 @@ from residency.terraform.operations import (
 )
 from residency.terraform.runner import Terraform
 
+if TYPE_CHECKING:
+    from residency.config import Config
+    from residency.config.state import StateStore
+
 PUSHED_SUFFIX = ".pushed"
 
 
-def require_s3(config: Config) -> S3State:
-    if not isinstance(config.state, S3State):
+def require_s3(config: Config) -> tuple[StateStore, ...]:
+    """The bucket and key per state region that bootstrap makes: only a backend that keeps state in the account
+    (s3) has any."""
+    stores = config.state.state_stores(config.project, config.state_regions)
+    if not stores:
         raise UsageError(
             f"bootstrap creates the state buckets of `state: {{backend: s3}}`; this regions.yaml uses "
             f"backend: {config.state.backend}",
             hint="set `state: {backend: s3}` in regions.yaml (local and cloud state need no bootstrap)",
         )
-    return config.state
+    return stores
+
+
+def workspaces(config: Config) -> list[str]:
+    """The bootstrap workspaces, one per state region (refused for a backend with nothing to make)."""
+    require_s3(config)
+    return [naming.bootstrap_workspace(region) for region in config.state_regions]
+
+
+def bootstrap_command(config: Config, paths: ProjectPaths, *, mirror: str | None, reporter: RunReporter,
+                      confirm: Confirm, options: RunOptions) -> RunResult:
+    """`residency bootstrap`: `bootstrap`, and the exit code its outcomes come to."""
+    outcomes = bootstrap(config, paths, mirror=mirror, reporter=reporter, confirm=confirm, options=options)
+    return RunResult(Operation.APPLY, config.target, outcomes)
 
 
 def bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, reporter: RunReporter,
@@ -55,7 +82,7 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
                confirm: Confirm, options: RunOptions, lock_timeout_seconds: float) -> list[Outcome]:
     from residency.stacks import synthesize_state_stores
 
-    state = require_s3(config)
+    buckets = {store.region: f"s3://{store.bucket}" for store in require_s3(config)}
 
     progress = reporter.say
     tools = terraform_tools(paths, mirror)
@@ -68,7 +95,7 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
     seeded: dict[str, Workspace] = {}
     for name in names:
         region = config.workspace_region(name.removeprefix(naming.BOOTSTRAP_WORKSPACE_PREFIX))
-        bucket = f"s3://{state.bucket(config.project, region)}"
+        bucket = buckets[region]
         if paths.state_file(name).exists():
             progress(f"{name}: an earlier run left this workspace's state in {paths.state_file(name)}; "
                      f"finishing it, then moving that state into {bucket}")

@@ -28,8 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from residency import naming
-from residency.config import Config, LocalState, S3State
+from residency.config import Config
 from residency.errors import UsageError
 from residency.pipelines.data_plane import SERVICES, Spared, data_plane_reads
 from residency.pipelines.pipeline_files import TIMEOUTS, gitlab_apply_audience, workspace_jobs
@@ -217,10 +216,10 @@ def ci_roles(config: Config, settings: RolesSettings) -> CiRoles:
     if config.profile.uses_emulator:
         raise UsageError("target local runs on the embedded emulator: there are no roles to make",
                          hint="ci roles is for `target: aws`")
-    if isinstance(config.state, LocalState):
-        raise UsageError("the aws target's state is local: a pipeline cannot keep it, so there is no plan role to "
-                         "give state access", hint="keep state in S3 (`state: {backend: s3}`, then `residency "
-                                                  "bootstrap`) or in HCP Terraform")
+    if not config.state.outlives_runners:
+        raise UsageError(f"the aws target's state is {config.state.backend}: a pipeline cannot keep it, so there is "
+                         "no plan role to give state access", hint="keep state in S3 (`state: {backend: s3}`, then "
+                                                                   "`residency bootstrap`) or in HCP Terraform")
     issuer = issuer_for(settings)
     plan_arn = _plan_arn(config)
     applies = _apply_roles(config)
@@ -319,13 +318,14 @@ class StateAccess:
 
     @classmethod
     def of(cls, config: Config, arn: RoleArn) -> StateAccess | None:
-        state = config.state
-        if not isinstance(state, S3State):  # HCP Terraform keeps it (local state is refused before)
+        stores = config.state.state_stores(config.project, config.state_regions)
+        if not stores:  # kept outside the account: HCP Terraform (local state is refused before)
             return None
-        objects = tuple(f"arn:{arn.partition}:s3:::{state.bucket(config.project, config.workspace_region(workspace))}"
-                        f"/{naming.state_key(workspace)}" for workspace in config.workspaces)
-        return cls(arn.partition, arn.account, config.state_regions, objects,
-                   naming.state_key_alias(state.prefix(config.project)))
+        workspace_regions = {workspace: config.workspace_region(workspace) for workspace in config.workspaces}
+        objects = tuple(f"arn:{arn.partition}:s3:::{path}"
+                        for path in config.state.state_objects(config.project, workspace_regions))
+        # Every region's state key has the same alias.
+        return cls(arn.partition, arn.account, tuple(store.region for store in stores), objects, stores[0].key_alias)
 
     @property
     def locks(self) -> tuple[str, ...]:

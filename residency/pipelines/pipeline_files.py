@@ -19,9 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from residency import naming
-from residency.config import CloudState, Config, LocalState
+from residency.config import Config
 from residency.config.model import pinned_install
-from residency.config.state import DEFAULT_CLOUD_HOST
 from residency.errors import UsageError
 from residency.files import read_handed_text, write_atomically
 from residency.pipelines.action_pins import pinned
@@ -65,14 +64,15 @@ def render_pipeline(platform: str, config: Config, settings: PipelineSettings, r
 
     if platform not in PLATFORMS:
         raise UsageError(f"unknown platform {platform!r}", hint=f"one of {', '.join(PLATFORMS)}")
-    if platform == "tfc" and not isinstance(config.state, CloudState):
+    if platform == "tfc" and not config.state.runs_remotely:
         raise UsageError("--platform tfc runs Terraform in HCP Terraform, which needs `state: {backend: cloud}`",
                          hint="use --platform github or gitlab for local or s3 state")
     aws = not config.profile.uses_emulator
-    if aws and isinstance(config.state, LocalState):
+    if aws and not config.state.outlives_runners:
+        kind = config.state.backend
         raise UsageError(
-            "the aws target's state is local (`state: {backend: local}`): in a pipeline it would live on throwaway "
-            "runners, so every run would start from no state and try to create everything again",
+            f"the aws target's state is {kind} (`state: {{backend: {kind}}}`): in a pipeline it would live on "
+            "throwaway runners, so every run would start from no state and try to create everything again",
             hint="keep state in S3 (`state: {backend: s3, ...}`, then `residency bootstrap`) or HCP Terraform "
                  "(`state: {backend: cloud, ...}`); see the README's State sections")
     jobs = workspace_jobs(config)
@@ -199,8 +199,11 @@ def installed_spec() -> str | None:
 
 
 def token_variable(config: Config) -> str:
-    """The environment variable Terraform reads the HCP Terraform token from, named after the host."""
-    host = config.state.host if isinstance(config.state, CloudState) else DEFAULT_CLOUD_HOST
+    """The environment variable Terraform reads the HCP Terraform token from, named after the host ('' when the
+    state backend needs no token)."""
+    host = config.state.token_host
+    if host is None:
+        return ""
     # Terraform's rule: a dot becomes '_', a hyphen '__' (app.eu.terraform.io -> TF_TOKEN_app_eu_terraform_io).
     return "TF_TOKEN_" + host.replace("-", "__").replace(".", "_")
 

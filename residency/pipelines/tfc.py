@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from residency import naming
-from residency.config import CloudState, Config
+from residency.config import Config
 from residency.errors import UsageError
 
 TFE_PROVIDER = {"source": "hashicorp/tfe", "version": ">= 0.60, < 1.0"}
@@ -27,8 +27,7 @@ def dynamic_credentials(config: Config) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     missing = []
     for name in config.workspaces:
-        jurisdiction = config.regions[name].jurisdiction if name in config.regions else naming.GLOBAL_JURISDICTION
-        role = config.ci.apply_role_for(name, jurisdiction)
+        role = config.ci.apply_role_for(name, config.jurisdiction_of(name))
         if role is None:
             missing.append(name)
             continue
@@ -47,14 +46,13 @@ def dynamic_credentials(config: Config) -> dict[str, dict[str, str]]:
 
 def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/stacks",
                  notification_url_variable: bool = True) -> dict[str, Any]:
-    state = config.state
-    if not isinstance(state, CloudState) or state.organization is None or state.workspace_prefix is None:
+    service = config.state.run_service()
+    if service is None:
         raise UsageError("HCP Terraform settings need `state: {backend: cloud, organization, workspace_prefix}`")
     workspaces = {
         name: {
-            "name": state.workspace_name(name),
-            "jurisdiction": config.regions[name].jurisdiction if name in config.regions
-            else naming.GLOBAL_JURISDICTION,
+            "name": service.workspace_name(name),
+            "jurisdiction": config.jurisdiction_of(name),
         }
         for name in config.workspaces
     }
@@ -62,7 +60,7 @@ def tfc_settings(config: Config, *, working_directory_root: str = "cdktf.out/sta
     document: dict[str, Any] = {
         "//": "Rendered by `residency tfc`; keyed by residency workspace so that renames happen in place.",
         "terraform": {"required_providers": {"tfe": TFE_PROVIDER}},
-        "provider": {"tfe": {"hostname": state.host, "organization": state.organization}},
+        "provider": {"tfe": {"hostname": service.host, "organization": service.organization}},
         "locals": {"workspaces": workspaces},
         "resource": {
             "tfe_workspace": {"residency": {

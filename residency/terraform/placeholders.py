@@ -20,11 +20,13 @@ from residency.terraform.manifest import SYNTHESIZED, Workspace, read_synthesize
 
 
 def runs_here(workspace: Workspace) -> bool:
-    """Whether Terraform plans on this machine: an HCP Terraform workspace (`cloud`/`remote`
-    backend) plans remotely, where the stand-in states would not exist."""
-    document = read_synthesized(workspace.directory)
-    terraform = document.get("terraform", {})
-    return "cloud" not in terraform and not set(terraform.get("backend", {})) & {"remote", "cloud"}
+    """Whether Terraform plans on this machine: not where the state's backend runs Terraform itself (HCP
+    Terraform), where the stand-in states would not exist."""
+    from residency.config.state import backend_for
+
+    terraform = read_synthesized(workspace.directory).get("terraform", {})
+    kinds = [*(["cloud"] if "cloud" in terraform else []), *terraform.get("backend", {})]  # `cloud`: its own block
+    return not any(backend.runs_remotely for backend in map(backend_for, kinds) if backend is not None)
 
 
 def placeholder(region: str) -> str:
@@ -59,13 +61,17 @@ def reads_from(workspace: Workspace, name: str, dependency: Workspace) -> bool:
 
 
 def _absolute_lookups(document: dict[str, Any], directory: Path) -> dict[str, Any]:
-    """The document's remote-state lookups, with local state paths (relative to `directory`) made absolute,
-    as the backend's too: a copy of the workspace lives elsewhere."""
+    """The document's remote-state lookups, with what their settings name relative to `directory` (local state
+    paths) made absolute, as the backend's too: a copy of the workspace lives elsewhere."""
+    from residency.config.state import absolute_settings
+
     lookups: dict[str, Any] = document.get("data", {}).get("terraform_remote_state", {})
-    for backend in (document.get("terraform", {}).get("backend", {}).get("local"),
-                    *(lookup.get("config") for lookup in lookups.values() if lookup.get("backend") == "local")):
-        if isinstance(backend, dict) and "path" in backend:
-            backend["path"] = str((directory / backend["path"]).resolve())
+    backends: dict[str, Any] = document.get("terraform", {}).get("backend", {})
+    for kind, settings in backends.items():
+        backends[kind] = absolute_settings(kind, settings, directory)
+    for lookup in lookups.values():
+        if "config" in lookup:
+            lookup["config"] = absolute_settings(lookup.get("backend"), lookup["config"], directory)
     return lookups
 
 
@@ -82,10 +88,10 @@ def _backend_of(workspace: Workspace) -> tuple[str, dict[str, Any]] | None:
     backends = document.get("terraform", {}).get("backend", {})
     if len(backends) != 1:
         return None
+    from residency.config.state import absolute_settings
+
     ((kind, config),) = backends.items()
-    if kind == "local":
-        return kind, {"path": str((workspace.directory / config.get("path", "")).resolve())}
-    return kind, config
+    return kind, absolute_settings(kind, config, workspace.directory)
 
 
 def _outputs_read(text: str, lookup_id: str) -> list[str]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from residency import naming
-from residency.config import REGIONS, Config, LocalState
+from residency.config import REGIONS, Config
+from residency.config.state import reads_residency_state
 from residency.guard.placement.catalog import data_source as catalog_data_source
 from residency.guard.placement.catalog.entries import Kind
 from residency.guard.placement.outside_places import ip_place, outside_host, private_name_place
@@ -572,9 +573,9 @@ def _same_state(config: Config, source: Resource, workspace: str) -> bool:
     if set(source.body) - {"backend", "config", "workspace", "//"} or \
             source.body.get("workspace", TERRAFORM_WORKSPACE) != TERRAFORM_WORKSPACE:
         return False  # defaults, another workspace: not the state residency writes
-    own = LocalState() if source.body.get("backend") == "local" else config.state  # cross-stack references
-    return own.reads_own_state(source.body.get("backend"), settings, project=config.project, workspace=workspace,
-                               region=config.workspace_region(workspace), emulated=config.profile.uses_emulator)
+    return reads_residency_state(config.state, source.body.get("backend"), settings, project=config.project,
+                                 workspace=workspace, region=config.workspace_region(workspace),
+                                 emulated=config.profile.uses_emulator)
 
 
 _COMPUTED = object()

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from residency.config.state import DEFAULT_CLOUD_HOST
+from residency.config.state import backend_for
 from residency.guard.placement.catalog.entries import Flow, Kind
 from residency.guard.placement.placed_values import with_flow
-from residency.guard.placement.places import UNKNOWN
+from residency.guard.placement.places import UNKNOWN, Where
 from residency.guard.rules.context import Context
 from residency.guard.rules.findings import DataPath, Finding
 from residency.guard.rules.rule import Emit, rule
 from residency.guard.terraform_json.attributes import at_path, dotted
-
-# s3 backend settings that send the state somewhere other than `region` says.
-_S3_PLACES = {"endpoint": Kind.HOST, "endpoints.*": Kind.HOST, "dynamodb_endpoint": Kind.HOST,
-              "sts_endpoint": Kind.HOST, "iam_endpoint": Kind.HOST, "kms_key_id": Kind.ARN,
-              "sts_region": Kind.REGION, "assume_role.sts_region": Kind.REGION}
-# Where HCP Terraform keeps state, by host name.
-CLOUD_HOSTS = {DEFAULT_CLOUD_HOST: "US", "app.eu.terraform.io": "EU"}
 
 
 @rule("RES004", "A region's state, logs and keys live in its jurisdiction",
@@ -40,31 +34,41 @@ def kept_in_jurisdiction(context: Context, emit: Emit) -> Iterator[Finding | Dat
 
 
 def _state_backend(context: Context, emit: Emit) -> Iterator[Finding]:
-    backend = context.workspace.backend()
-    if backend is None or backend[0] == "local":
+    found = context.workspace.backend()
+    if found is None:
         return
-    kind, settings = backend
+    kind, settings = found
     address = f"terraform.backend.{kind}"
-    if kind == "s3":
-        found = context.placer.region_value(settings.get("region"))
-        region = next(iter(found)) if len(found) == 1 else UNKNOWN
-        if not context.same_jurisdiction(region):
-            yield emit(address, f"state is kept in {region}", context.region, region)
-        for key, kind_of_value in _S3_PLACES.items():
-            for location, value in at_path(settings, key):
-                if key == "kms_key_id" and isinstance(value, str) and not value.startswith("arn:"):
-                    where = frozenset({region})  # a key id or alias is looked up in the bucket's region
-                else:
-                    where = context.placer.place(value, kind_of_value)
-                outside = context.outside(where)
-                if outside:
-                    yield emit(address, f"{dotted(location)} sends the state to "
-                               f"{context.describe(outside)}", context.region, ",".join(outside))
+    backend = backend_for(kind)
+    if backend is None:
+        yield emit(address, f"state backend {kind!r} cannot be placed", context.region, UNKNOWN)
         return
-    if kind in ("cloud", "remote"):
-        host = str(settings.get("hostname") or DEFAULT_CLOUD_HOST)
-        if CLOUD_HOSTS.get(host) != context.jurisdiction:
-            held = CLOUD_HOSTS.get(host, "a jurisdiction residency cannot establish")
-            yield emit(address, f"state is kept by {host}, in {held}", context.region, host)
-        return
-    yield emit(address, f"state backend {kind!r} cannot be placed", context.region, UNKNOWN)
+    placement = backend.placement(settings)
+    if placement.region_setting is not None:
+        yield from _kept_in_region(context, emit, address, settings, placement.region_setting, placement.redirects)
+    if placement.host is not None and placement.host_jurisdiction != context.jurisdiction:
+        held = placement.host_jurisdiction or "a jurisdiction residency cannot establish"
+        yield emit(address, f"state is kept by {placement.host}, in {held}", context.region, placement.host)
+
+
+def _kept_in_region(context: Context, emit: Emit, address: str, settings: Mapping[str, Any], region_setting: str,
+                    redirects: Mapping[str, str]) -> Iterator[Finding]:
+    """The region the state is kept in, and every setting that sends it elsewhere (what each names: `redirects`)."""
+    found = context.placer.region_value(settings.get(region_setting))
+    region = next(iter(found)) if len(found) == 1 else UNKNOWN
+    if not context.same_jurisdiction(region):
+        yield emit(address, f"state is kept in {region}", context.region, region)
+    for key, names in redirects.items():
+        for location, value in at_path(settings, key):
+            outside = context.outside(_redirected_to(context, value, Kind(names), region))
+            if outside:
+                yield emit(address, f"{dotted(location)} sends the state to {context.describe(outside)}",
+                           context.region, ",".join(outside))
+
+
+def _redirected_to(context: Context, value: Any, kind: Kind, region: str) -> Where:
+    if kind is Kind.NAME_OR_ARN:  # a key id or alias is looked up in the state's region
+        if isinstance(value, str) and not value.startswith("arn:"):
+            return frozenset({region})
+        return context.placer.place(value, Kind.ARN)
+    return context.placer.place(value, kind)
