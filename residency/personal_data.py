@@ -9,8 +9,8 @@ misses is a store all the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -18,44 +18,65 @@ OUTPUT = "personal_data_stores"
 
 
 class StoreKind(StrEnum):
+    """A kind of personal-data store, by the name a declaration records (in the state: never renamed)."""
+
     BUCKET = "s3_bucket"
     TABLE = "dynamodb_table"
     USER_POOL = "cognito_user_pool"
     QUEUE = "sqs_queue"
 
     @property
+    def facts(self) -> StoreFacts:
+        return KINDS[self]
+
+    @property
     def terraform_type(self) -> str:
-        return f"aws_{self.value}"
+        return self.facts.terraform_type
 
     @property
     def name_attribute(self) -> str:
         """The attribute that names the store to AWS."""
-        return _NAME_ATTRIBUTE[self]
+        return self.facts.name_attribute
 
     @property
     def noun(self) -> str:
-        return _NOUN[self]
+        return self.facts.noun
 
 
-_NAME_ATTRIBUTE = {StoreKind.BUCKET: "bucket", StoreKind.TABLE: "name", StoreKind.USER_POOL: "id",
-                   StoreKind.QUEUE: "url"}
-_NOUN = {StoreKind.BUCKET: "bucket", StoreKind.TABLE: "table", StoreKind.USER_POOL: "user pool",
-         StoreKind.QUEUE: "queue"}
+@dataclass(frozen=True)
+class StoreFacts:
+    """What residency knows of a kind of store without asking AWS (how it is counted, exported and emptied is
+    `flows/store_kinds/`)."""
+
+    terraform_type: str
+    name_attribute: str  # the attribute that names the store to AWS
+    noun: str  # how a message names one: "bucket", "user pool"
+    # What guards a store of the kind (its encryption, public-access block, versioning, policy...): type -> the
+    # attribute that names the store it guards.
+    guards: Mapping[str, str] = field(default_factory=dict)
+
+
+# Every kind's facts: a new kind is its member in StoreKind, its line here and its module in flows/store_kinds/.
+KINDS: Mapping[StoreKind, StoreFacts] = {
+    StoreKind.BUCKET: StoreFacts("aws_s3_bucket", "bucket", "bucket", guards={
+        f"aws_s3_bucket_{what}": "bucket" for what in (
+            "server_side_encryption_configuration", "public_access_block", "versioning", "policy", "logging",
+            "replication_configuration", "lifecycle_configuration", "notification", "ownership_controls",
+            "object_lock_configuration", "acl")}),
+    StoreKind.TABLE: StoreFacts("aws_dynamodb_table", "name", "table",
+                                guards={"aws_dynamodb_resource_policy": "resource_arn"}),
+    StoreKind.USER_POOL: StoreFacts("aws_cognito_user_pool", "id", "user pool"),
+    StoreKind.QUEUE: StoreFacts("aws_sqs_queue", "url", "queue", guards={
+        "aws_sqs_queue_policy": "queue_url", "aws_sqs_queue_redrive_allow_policy": "queue_url"}),
+}
 STORE_TYPES = {kind.terraform_type: kind for kind in StoreKind}
 
-# What guards a store (its encryption, public-access block, versioning, policy, logging, replication, lifecycle,
-# notification): type -> the attribute that names the store it guards. Deleting one leaves the store unguarded,
-# unless the same change puts one of the same type on the same store.
-STORE_GUARDS = {
-    **{f"aws_s3_bucket_{what}": "bucket" for what in (
-        "server_side_encryption_configuration", "public_access_block", "versioning", "policy", "logging",
-        "replication_configuration", "lifecycle_configuration", "notification", "ownership_controls",
-        "object_lock_configuration", "acl")},
-    "aws_dynamodb_resource_policy": "resource_arn",
-    "aws_sqs_queue_policy": "queue_url",
-    "aws_sqs_queue_redrive_allow_policy": "queue_url",
-    "aws_kms_key_policy": "key_id",
-}
+# What guards a KMS key, which is no store but guarded as one: type -> the attribute that names the key.
+KEY_GUARDS = {"aws_kms_key_policy": "key_id"}
+# What guards a store or a key: type -> the attribute that names what it guards. Deleting one leaves the store
+# unguarded, unless the same change puts one of the same type on the same store.
+STORE_GUARDS = {**{type_: attribute for kind in StoreKind for type_, attribute in kind.facts.guards.items()},
+                **KEY_GUARDS}
 # A key's deletion makes everything it encrypted unreadable for good.
 KEY_TYPES = ("aws_kms_key",)
 
@@ -71,6 +92,10 @@ class DeclaredStore:
 
     def record(self) -> dict[str, str]:
         return {"address": self.address, "kind": self.kind.value, "name": self.name}
+
+
+def of_kind(stores: Iterable[DeclaredStore], kind: StoreKind) -> list[DeclaredStore]:
+    return [store for store in stores if store.kind == kind]
 
 
 class MalformedDeclaration(ValueError):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from residency.errors import ResidencyError
-from residency.flows.region_data import scan
+from residency.flows.store_kinds.table import scan
 
 
 def count(dynamodb: Any, table: str, region: str) -> int:

@@ -16,8 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from residency.errors import ExitCode, ResidencyError, UsageError
-from residency.flows import region_data
 from residency.flows.region_data import Clients, RegionData, clients, empty_for_destroy, export, inventory
+from residency.flows.store_kinds import bucket
 from residency.personal_data import DeclaredStore, StoreKind
 
 REGION = "eu-central-1"
@@ -228,7 +228,7 @@ def test_empty_for_destroy_leaves_what_terraform_can_delete(region: RegionData, 
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ClientError, match="DeletionProtectionEnabled"):  # moto enforces it, as AWS does
         aws.dynamodb.delete_table(TableName=TABLE)
-    monkeypatch.setattr(region_data, "_DELETE_BATCH", 2)  # several rounds of delete_objects
+    monkeypatch.setattr(bucket, "_DELETE_BATCH", 2)  # several rounds of delete_objects
 
     empty_for_destroy(region, aws)
 
