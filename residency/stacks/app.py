@@ -10,12 +10,11 @@ from typing import Any
 
 from cdktf import App
 
-from residency import naming
 from residency.config import Config
 from residency.packaging import build_bundle, handlers_source
 from residency.stacks.declared_stores import output_declaration
 from residency.stacks.extension_bounds import ExtensionBounds
-from residency.stacks.extensions import GlobalContext, RegionContext, run_extensions
+from residency.stacks.extensions import global_context, region_context, run_extensions
 from residency.stacks.functions import Bundle
 from residency.stacks.geo_routing import RegionEndpoint
 from residency.stacks.global_stack import GlobalStack
@@ -47,51 +46,34 @@ def build_app(config: Config, outdir: Path | None = None, project_dir: Path | No
     endpoints: list[RegionEndpoint] = []
     stacks: dict[str, RegionStack] = {}
     for code, region in config.regions.items():
-        stack = RegionStack(app, RegionSpec.of(config, code), bundle)
+        spec = RegionSpec.of(config, code)
+        stack = RegionStack(app, spec, bundle)
         stacks[code] = stack
-        if stack.api_domain is not None:
+        alias = stack.outputs.api_alias
+        if alias is not None:
             endpoints.append(RegionEndpoint(
                 region=code, countries=config.countries_of(code), default=region.default, failover=region.failover,
-                target=stack.api_domain.target, target_zone_id=stack.api_domain.target_zone_id,
+                target=alias.name, target_zone_id=alias.zone_id,
             ))
-        run_extensions(stack, config.extensions.region, _region_context(config, stack, project_dir), "region", bounds)
+        context = region_context(spec, stack.outputs, stack, _home(project_dir))
+        run_extensions(stack, config.extensions.region, context, "region", bounds)
         output_declaration(stack)
         bounds.seal(stack)
     for code, stack in stacks.items():
         home = config.audit_home(config.regions[code].jurisdiction)
         if home is not None and home != code:
             stack.add_dependency(stacks[home])  # its trail writes to the home's bucket, which must exist first
-    global_stack = GlobalStack(app, GlobalSpec.of(config), endpoints)
-    run_extensions(global_stack, config.extensions.global_, _global_context(config, global_stack, project_dir),
-                   "global", bounds)
+    global_spec = GlobalSpec.of(config)
+    global_stack = GlobalStack(app, global_spec, endpoints)
+    global_extensions_context = global_context(global_spec, global_stack.outputs, global_stack, _home(project_dir))
+    run_extensions(global_stack, config.extensions.global_, global_extensions_context, "global", bounds)
     output_declaration(global_stack)
     bounds.seal(global_stack)
     return app
 
 
-def _region_context(config: Config, stack: RegionStack, project_dir: Path | None) -> RegionContext:
-    code = stack.node.id
-    return RegionContext(
-        project=config.project, workspace=code, region=code, jurisdiction=config.regions[code].jurisdiction,
-        tags=dict(stack.tags), project_dir=(project_dir or Path.cwd()).resolve(), _stack=stack,
-        kms_key_arn=stack.data.encryption.key.arn,
-        data_bucket_name=stack.data.bucket.bucket.bucket, data_bucket_arn=stack.data.bucket.bucket.arn,
-        data_table_name=stack.data.table.name, data_table_arn=stack.data.table.arn,
-        api_id=stack.api.api.id, api_execution_arn=stack.api.api.execution_arn,
-        api_authorizer_id=stack.api.authorizer.id,
-        user_pool_id=stack.identity.pool.id, user_pool_arn=stack.identity.pool.arn,
-        user_pool_client_id=stack.identity.client.id,
-    )
-
-
-def _global_context(config: Config, stack: GlobalStack, project_dir: Path | None) -> GlobalContext:
-    return GlobalContext(
-        project=config.project, workspace=naming.GLOBAL_WORKSPACE, region=config.global_.region,
-        jurisdiction=naming.GLOBAL_JURISDICTION, tags=dict(stack.tags),
-        project_dir=(project_dir or Path.cwd()).resolve(), _stack=stack,
-        directory_table_name=stack.directory.name,
-        regions={code: region.jurisdiction for code, region in config.regions.items()},
-    )
+def _home(project_dir: Path | None) -> Path:
+    return (project_dir or Path.cwd()).resolve()
 
 
 def _handlers_bundle() -> Bundle:

@@ -24,11 +24,14 @@ from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
+from residency import naming
 from residency.config.model import ObjectLock
 from residency.personal_data import StoreKind
 from residency.stacks import policies
 from residency.stacks.data_store import DataBucket, EncryptionKey
 from residency.stacks.declared_stores import declare_personal_data
+from residency.stacks.region_spec import AuditPlacement
+from residency.target import TargetProfile
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 # The statement that keeps the log files for their retention (`region retire` finds it by what it denies).
@@ -51,36 +54,43 @@ def key_alias_arn(region: str, account_id: str, alias: str) -> str:
     return f"arn:{policies.PARTITION}:kms:{region}:{account_id}:{alias}"
 
 
-class JurisdictionAuditBucket(Construct):
-    """The jurisdiction's audit bucket and its key, in the audit home region."""
+def jurisdiction_trails(project: str, account_id: str, placement: AuditPlacement) -> list[str]:
+    """The ARNs of the jurisdiction's trails: the only ones that may write to its audit bucket."""
+    return [trail_arn(region, account_id, naming.audit_trail_name(project, region)) for region in placement.regions]
 
-    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, key_alias: str, region: str,
-                 account_id: str, trails: list[str], retention_days: int, kms_deletion_window_days: int,
-                 tls_only: bool, break_glass_role: str | None = None, object_lock: ObjectLock = "off") -> None:
-        """`trails`: the ARNs of the jurisdiction's trails, the only ones that may write here; `break_glass_role`:
-        the only principal that may destroy log files before their retention (None: nobody)."""
+
+class JurisdictionAuditBucket(Construct):
+    """The jurisdiction's audit bucket and its key, in the audit home region (`placement.home`)."""
+
+    def __init__(self, scope: Construct, id_: str, *, project: str, account_id: str, placement: AuditPlacement,
+                 target: TargetProfile) -> None:
+        """Only the jurisdiction's trails may write here; only `placement.break_glass_role` may destroy log files
+        before their retention (None: nobody)."""
         super().__init__(scope, id_)
+        region, retention_days = placement.home, placement.retention_days
+        trails = jurisdiction_trails(project, account_id, placement)
         self.encryption = EncryptionKey(
-            self, "key", alias=key_alias, description="Encrypts the jurisdiction's audit trail",
-            deletion_window_days=kms_deletion_window_days,
+            self, "key", alias=naming.kms_alias(project, region, "audit"),
+            description="Encrypts the jurisdiction's audit trail",
+            deletion_window_days=target.kms_deletion_window_days,
             policy=audit_key_policy(account_id, region, trails))
         # A log file deleted or overwritten (by mistake or to hide something) stays recoverable as an old version
         # for the whole retention. Its policy is written here: the TLS-only statement, CloudTrail's, and the deny
         # that keeps a version from going before its retention.
-        store = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=self.encryption.key.arn,
-                           tls_only=False, retention_days=retention_days)
+        store = DataBucket(self, "bucket", bucket_name=naming.audit_bucket_name(project, region, account_id),
+                           kms_key_arn=self.encryption.key.arn, tls_only=False, retention_days=retention_days)
         self.bucket = store.bucket
         declare_personal_data(self.bucket, StoreKind.BUCKET)
         # The policy forbids changing these: they are made before it, and a retirement deletes it before them.
         kept_by: list[TerraformResource] = [
             child for child in store.node.children
             if isinstance(child, (S3BucketVersioningA, S3BucketLifecycleConfiguration))]
-        self.lock = None if object_lock == "off" else object_locked(
-            self, self.bucket.id, mode=object_lock, days=retention_days, depends_on=kept_by)
+        self.lock = None if placement.object_lock == "off" else object_locked(
+            self, self.bucket.id, mode=placement.object_lock, days=retention_days, depends_on=kept_by)
         self.policy = S3BucketPolicy(
             self, "policy", bucket=self.bucket.id,
-            policy=audit_bucket_policy(self.bucket.arn, account_id, trails, tls_only=tls_only,
-                                       break_glass_role=break_glass_role),
+            policy=audit_bucket_policy(self.bucket.arn, account_id, trails, tls_only=target.buckets_tls_only,
+                                       break_glass_role=placement.break_glass_role),
             depends_on=[store.public_access_block, *kept_by, *([self.lock] if self.lock else [])])
 
 

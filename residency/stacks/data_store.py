@@ -34,14 +34,18 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from residency import naming
 from residency.personal_data import StoreKind
 from residency.stacks import policies
 from residency.stacks.declared_stores import declare_personal_data, protect
+from residency.stacks.region_spec import RegionSpec
 
 # A deleted or overwritten object stays as a noncurrent version until this many days have
 # passed: long enough to recover from a mistake, short enough that erasure really erases.
 NONCURRENT_VERSION_DAYS = 30
 INCOMPLETE_UPLOAD_DAYS = 7
+# What the deployer's principal may do with a region's data key: only through these services of the region.
+DATA_KEY_SERVICES = ["dynamodb", "s3", "lambda"]
 
 
 class EncryptionKey(Construct):
@@ -162,21 +166,33 @@ def encrypted_table(scope: Construct, id_: str, *, name: str, hash_key: str, ran
 class RegionDataStores(Construct):
     """Everything personal a region keeps: its key, its bucket and its table."""
 
-    def __init__(self, scope: Construct, id_: str, *, key_alias: str, bucket_name: str,
-                 table_name: str, kms_deletion_window_days: int, key_policy: str, tls_only: bool = True) -> None:
+    def __init__(self, scope: Construct, id_: str, *, spec: RegionSpec, account: str) -> None:
         super().__init__(scope, id_)
+        project, region = spec.project, spec.region
         self.encryption = EncryptionKey(
             self, "kms",
-            alias=key_alias,
+            alias=naming.kms_alias(project, region, "data"),
             description="Encrypts this region's personal data and logs",
-            deletion_window_days=kms_deletion_window_days,
-            policy=key_policy,
+            deletion_window_days=spec.target.kms_deletion_window_days,
+            policy=data_key_policy(spec, account),
         )
         key_arn = self.encryption.key.arn
-        self.bucket = DataBucket(self, "bucket", bucket_name=bucket_name, kms_key_arn=key_arn, tls_only=tls_only)
+        self.bucket = DataBucket(self, "bucket", bucket_name=naming.data_bucket_name(project, region, account),
+                                 kms_key_arn=key_arn, tls_only=spec.target.buckets_tls_only)
         self.table = encrypted_table(
-            self, "table", name=table_name, hash_key="pk", range_key="sk", kms_key_arn=key_arn,
+            self, "table", name=naming.data_table_name(project, region), hash_key="pk", range_key="sk",
+            kms_key_arn=key_arn,
         )
         declare_personal_data(self.bucket.bucket, StoreKind.BUCKET)
         # Without its key the data is unreadable; a region is removed only by `residency region retire`.
         protect(self.encryption.key)
+
+
+def data_key_policy(spec: RegionSpec, account: str) -> str:
+    """The region's functions decrypt their settings with it, CloudWatch Logs of the region and (with alerts) its
+    alarms use it; the account's principals only through DATA_KEY_SERVICES of the region (and X-Ray's with
+    tracing)."""
+    function_roles = tuple(policies.role_arn(account, spec.function_name(purpose))
+                           for purpose in naming.DIRECTORY_USERS)
+    return policies.data_key_policy(account, [*DATA_KEY_SERVICES, *(["xray"] if spec.tracing else [])],
+                                    spec.region, roles=function_roles, logs=True, alarms=spec.alerts is not None)

@@ -6,7 +6,7 @@ their registrar) and must exist before the first apply.
 
 from __future__ import annotations
 
-from cdktf import TerraformProvider, TerraformResourceLifecycle
+from cdktf import Fn, TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.apigatewayv2_api_mapping import Apigatewayv2ApiMapping
@@ -17,6 +17,10 @@ from cdktf_cdktf_provider_aws.apigatewayv2_domain_name import (
 from cdktf_cdktf_provider_aws.data_aws_route53_zone import DataAwsRoute53Zone
 from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
 from constructs import Construct
+
+from residency import naming
+from residency.stacks.api import RegionApi
+from residency.stacks.silo_outputs import ApiAlias
 
 
 def hosted_zone(scope: Construct, domain: str) -> DataAwsRoute53Zone:
@@ -68,24 +72,25 @@ def _validation_option(certificate: AcmCertificate, name: str, attribute: str) -
 class ApiDomain(Construct):
     """Certificate (DNS-validated) and API Gateway custom domains for one region's API.
 
-    `target` / `target_zone_id` are what DNS records alias for `api.<domain>` in this region.
-    Without custom domains (a target that cannot create them) they alias the API's default
-    endpoint, `api_host`, instead.
+    `alias` is what DNS records alias for `api.<domain>` in this region. Without `custom_domains` (a target
+    that cannot create them) it is the API's default endpoint instead.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, direct_host: str, shared_host: str, zone: DataAwsRoute53Zone,
-                 api_id: str, stage_id: str, api_host: str, custom_domains: bool) -> None:
+    def __init__(self, scope: Construct, id_: str, *, region: str, domain: str, zone: DataAwsRoute53Zone,
+                 api: RegionApi, custom_domains: bool) -> None:
         super().__init__(scope, id_)
+        direct_host, shared_host = naming.region_api_host(region, domain), naming.global_api_host(domain)
+        api_host = Fn.replace(api.api.api_endpoint, "https://", "")
         self.certificate = ValidatedCertificate(self, "certificate", domain_name=direct_host,
                                                 alternative_names=[shared_host], zone=zone)
         if custom_domains:
-            direct = self._custom_domain("direct", direct_host, api_id, stage_id).domain_name_configuration
-            shared = self._custom_domain("shared", shared_host, api_id, stage_id).domain_name_configuration
+            direct = self._custom_domain("direct", direct_host, api).domain_name_configuration
+            shared = self._custom_domain("shared", shared_host, api).domain_name_configuration
             direct_target, direct_zone = direct.target_domain_name, direct.hosted_zone_id
-            self.target, self.target_zone_id = shared.target_domain_name, shared.hosted_zone_id
+            self.alias = ApiAlias(name=shared.target_domain_name, zone_id=shared.hosted_zone_id)
         else:
             direct_target, direct_zone = api_host, zone.zone_id
-            self.target, self.target_zone_id = api_host, zone.zone_id
+            self.alias = ApiAlias(name=api_host, zone_id=zone.zone_id)
         Route53Record(
             self, "direct-record",
             zone_id=zone.zone_id,
@@ -94,7 +99,7 @@ class ApiDomain(Construct):
             alias=Route53RecordAlias(name=direct_target, zone_id=direct_zone, evaluate_target_health=False),
         )
 
-    def _custom_domain(self, id_: str, host: str, api_id: str, stage_id: str) -> Apigatewayv2DomainName:
+    def _custom_domain(self, id_: str, host: str, api: RegionApi) -> Apigatewayv2DomainName:
         domain = Apigatewayv2DomainName(
             self, id_,
             domain_name=host,
@@ -104,5 +109,5 @@ class ApiDomain(Construct):
                 security_policy="TLS_1_2",
             ),
         )
-        Apigatewayv2ApiMapping(self, f"{id_}-mapping", api_id=api_id, domain_name=domain.id, stage=stage_id)
+        Apigatewayv2ApiMapping(self, f"{id_}-mapping", api_id=api.api.id, domain_name=domain.id, stage=api.stage.id)
         return domain

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cdktf import AssetType, TerraformAsset, TerraformOutput, TerraformResource, TerraformStack
 from constructs import Construct
@@ -35,7 +36,11 @@ from residency.personal_data import StoreKind
 from residency.stacks.declared_stores import declare_personal_data
 from residency.stacks.extension_addresses import extension_scope, move_from_earlier_addresses
 from residency.stacks.extension_bounds import ExtensionBounds, ExtensionCall, wrote_declaration
+from residency.stacks.silo_outputs import GlobalOutputs, RegionOutputs
 from residency.synth.extension_modules import importable_from, load
+
+if TYPE_CHECKING:
+    from residency.stacks.region_spec import GlobalSpec, RegionSpec
 
 __all__ = ["GlobalContext", "LambdaCode", "RegionContext", "StoreKind"]
 
@@ -126,6 +131,31 @@ class GlobalContext(ExtensionContext):
 
     directory_table_name: str = ""
     regions: Mapping[str, str] = field(default_factory=dict)  # region code -> jurisdiction
+
+
+def region_context(spec: RegionSpec, outputs: RegionOutputs, stack: TerraformStack,
+                   project_dir: Path) -> RegionContext:
+    """What a region workspace's extensions get: its spec and its silo's outputs."""
+    return RegionContext(
+        project=spec.project, workspace=spec.region, region=spec.region, jurisdiction=spec.jurisdiction,
+        tags=spec.tags, project_dir=project_dir, _stack=stack,
+        kms_key_arn=outputs.kms_key_arn,
+        data_bucket_name=outputs.data_bucket_name, data_bucket_arn=outputs.data_bucket_arn,
+        data_table_name=outputs.data_table_name, data_table_arn=outputs.data_table_arn,
+        api_id=outputs.api_id, api_execution_arn=outputs.api_execution_arn, api_authorizer_id=outputs.api_authorizer_id,
+        user_pool_id=outputs.user_pool_id, user_pool_arn=outputs.user_pool_arn,
+        user_pool_client_id=outputs.user_pool_client_id,
+    )
+
+
+def global_context(spec: GlobalSpec, outputs: GlobalOutputs, stack: TerraformStack,
+                   project_dir: Path) -> GlobalContext:
+    """What the global workspace's extensions get: its spec and the directory's outputs."""
+    return GlobalContext(
+        project=spec.project, workspace=naming.GLOBAL_WORKSPACE, region=spec.region,
+        jurisdiction=naming.GLOBAL_JURISDICTION, tags=spec.tags, project_dir=project_dir, _stack=stack,
+        directory_table_name=outputs.directory_table_name, regions=dict(spec.jurisdictions),
+    )
 
 
 def run_extensions(stack: TerraformStack, references: tuple[str, ...], context: ExtensionContext, kind: str,

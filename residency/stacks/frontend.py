@@ -44,9 +44,12 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
 )
 from constructs import Construct
 
+from residency import naming
 from residency.stacks import policies
 from residency.stacks.data_store import versioned_with_expiry
 from residency.stacks.domain import ValidatedCertificate
+from residency.stacks.region_spec import GlobalSpec
+from residency.target import TargetProfile
 
 CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS-managed cache policy
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # every CloudFront distribution's alias zone
@@ -54,12 +57,52 @@ ORIGIN_ID = "site"
 
 
 class Frontend(Construct):
-    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, name: str, host: str | None,
-                 zone: DataAwsRoute53Zone | None, us_east_1: TerraformProvider | None,
-                 ignore_changes: tuple[str, ...], wait_for_deployment: bool, security_headers: bool,
-                 requests_per_ip: int) -> None:
+    """The project's site; with a domain, at `app.<domain>`, with its certificate and record in `zone`. `us_east_1`
+    is the provider there, where CloudFront takes its certificates and firewalls from."""
+
+    def __init__(self, scope: Construct, id_: str, *, spec: GlobalSpec, account_id: str,
+                 zone: DataAwsRoute53Zone | None, us_east_1: TerraformProvider | None) -> None:
         super().__init__(scope, id_)
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name)
+        name = naming.resource_name(spec.project, naming.GLOBAL_WORKSPACE, "frontend")
+        host = naming.frontend_host(spec.domain) if spec.domain else None
+        self.bucket = S3Bucket(self, "bucket", bucket=naming.frontend_bucket_name(spec.project, account_id))
+        public_access_block = self._private_bucket()
+        access = CloudfrontOriginAccessControl(
+            self, "origin-access", name=name, origin_access_control_origin_type="s3",
+            signing_behavior="always", signing_protocol="sigv4",
+        )
+        headers = _security_headers(self, name) if spec.target.cloudfront_headers_policy else None
+        certificate = None
+        if host and zone is not None:
+            # CloudFront only takes certificates from us-east-1.
+            certificate = ValidatedCertificate(self, "certificate", domain_name=host, alternative_names=[],
+                                               zone=zone, provider=us_east_1)
+        self.firewall = _rate_limiting_firewall(self, name, us_east_1, spec.frontend_requests_per_ip)
+        self.distribution = self._distribution(name, host if certificate else None, access, headers, certificate,
+                                               spec.target)
+        S3BucketPolicy(
+            self, "policy", bucket=self.bucket.id, depends_on=[public_access_block],
+            policy=policies.document([
+                {
+                    "Sid": "CloudFrontReadsThroughOriginAccessControl",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": f"{self.bucket.arn}/*",
+                    "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
+                },
+                policies.deny_insecure_transport(self.bucket.arn),
+            ]),
+        )
+        if certificate and zone is not None and host:
+            Route53Record(
+                self, "record", zone_id=zone.zone_id, name=host, type="A",
+                alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
+                                         evaluate_target_health=False),
+            )
+
+    def _private_bucket(self) -> S3BucketPublicAccessBlock:
+        """Versioned, encrypted and closed to the public: CloudFront reads it through its origin access."""
         versioned_with_expiry(self, self.bucket)
         S3BucketServerSideEncryptionConfigurationA(
             self, "encryption", bucket=self.bucket.id,
@@ -68,43 +111,23 @@ class Frontend(Construct):
                     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                         sse_algorithm="AES256")))],
         )
-        public_access_block = S3BucketPublicAccessBlock(
+        return S3BucketPublicAccessBlock(
             self, "public-access-block", bucket=self.bucket.id, block_public_acls=True,
             block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
         )
-        access = CloudfrontOriginAccessControl(
-            self, "origin-access", name=name, origin_access_control_origin_type="s3",
-            signing_behavior="always", signing_protocol="sigv4",
-        )
-        headers = None if not security_headers else CloudfrontResponseHeadersPolicy(
-            self, "security-headers", name=f"{name}-security-headers",
-            security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
-                strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
-                    access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True),
-                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(
-                    override=True),
-                frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
-                    frame_option="DENY", override=True),
-                referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
-                    referrer_policy="strict-origin-when-cross-origin", override=True),
-                content_security_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy(
-                    content_security_policy="default-src 'self'; frame-ancestors 'none'", override=True),
-            ),
-        )
-        certificate = None
-        if host and zone is not None:
-            # CloudFront only takes certificates from us-east-1.
-            certificate = ValidatedCertificate(self, "certificate", domain_name=host, alternative_names=[],
-                                               zone=zone, provider=us_east_1)
-        self.firewall = _rate_limiting_firewall(self, name, us_east_1, requests_per_ip)
-        self.distribution = CloudfrontDistribution(
+
+    def _distribution(self, name: str, alias: str | None, access: CloudfrontOriginAccessControl,
+                      headers: CloudfrontResponseHeadersPolicy | None, certificate: ValidatedCertificate | None,
+                      target: TargetProfile) -> CloudfrontDistribution:
+        ignore_changes = target.cloudfront_ignore_changes
+        return CloudfrontDistribution(
             self, "distribution",
             enabled=True,
             web_acl_id=self.firewall.arn,
             comment=name,
             default_root_object="index.html",
-            aliases=[host] if certificate and host else None,
-            wait_for_deployment=wait_for_deployment,
+            aliases=[alias] if alias else None,
+            wait_for_deployment=target.wait_for_cloudfront,
             origin=[CloudfrontDistributionOrigin(
                 origin_id=ORIGIN_ID,
                 domain_name=self.bucket.bucket_regional_domain_name,
@@ -128,26 +151,24 @@ class Frontend(Construct):
                 if certificate else CloudfrontDistributionViewerCertificate(cloudfront_default_certificate=True)),
             lifecycle=TerraformResourceLifecycle(ignore_changes=list(ignore_changes)) if ignore_changes else None,
         )
-        S3BucketPolicy(
-            self, "policy", bucket=self.bucket.id, depends_on=[public_access_block],
-            policy=policies.document([
-                {
-                    "Sid": "CloudFrontReadsThroughOriginAccessControl",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"{self.bucket.arn}/*",
-                    "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
-                },
-                policies.deny_insecure_transport(self.bucket.arn),
-            ]),
-        )
-        if certificate and zone is not None and host:
-            Route53Record(
-                self, "record", zone_id=zone.zone_id, name=host, type="A",
-                alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
-                                         evaluate_target_health=False),
-            )
+
+
+def _security_headers(scope: Construct, name: str) -> CloudfrontResponseHeadersPolicy:
+    return CloudfrontResponseHeadersPolicy(
+        scope, "security-headers", name=f"{name}-security-headers",
+        security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
+            strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
+                access_control_max_age_sec=63072000, include_subdomains=True, preload=True, override=True),
+            content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(
+                override=True),
+            frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
+                frame_option="DENY", override=True),
+            referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
+                referrer_policy="strict-origin-when-cross-origin", override=True),
+            content_security_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy(
+                content_security_policy="default-src 'self'; frame-ancestors 'none'", override=True),
+        ),
+    )
 
 
 RATE_WINDOW_SECONDS = 300

@@ -104,6 +104,7 @@ class GlobalSpec:
     frontend: bool
     frontend_requests_per_ip: int
     countries: Mapping[str, tuple[str, ...]]  # region -> the countries it serves
+    jurisdictions: Mapping[str, str]  # region -> its jurisdiction
     alerts: AlertsConfig | None
 
     @classmethod
@@ -117,4 +118,13 @@ class GlobalSpec:
                    routing=config.global_.routing, frontend=config.global_.frontend,
                    frontend_requests_per_ip=config.limits.frontend_requests_per_ip,
                    countries={code: tuple(config.countries_of(code)) for code in config.regions},
+                   jurisdictions={code: region.jurisdiction for code, region in config.regions.items()},
                    alerts=config.alerts)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {**self.extra_tags,
+                **naming.standard_tags(self.project, naming.GLOBAL_WORKSPACE, naming.GLOBAL_JURISDICTION)}
+
+    def name(self, purpose: str) -> str:
+        return naming.resource_name(self.project, naming.GLOBAL_WORKSPACE, purpose)

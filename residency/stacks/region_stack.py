@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformOutput
+from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.xray_encryption_config import XrayEncryptionConfig
@@ -12,14 +12,9 @@ from handlers import settings
 from residency import naming
 from residency.config.model import AlertsConfig
 from residency.stacks import policies
-from residency.stacks.alarms import RegionAlarms, Watched
+from residency.stacks.alarms import AlarmTopic, RegionAlarms, Watched
 from residency.stacks.api import RegionApi
-from residency.stacks.audit_trail import (
-    JurisdictionAuditBucket,
-    RegionAuditTrail,
-    key_alias_arn,
-    trail_arn,
-)
+from residency.stacks.audit_trail import JurisdictionAuditBucket, RegionAuditTrail, key_alias_arn
 from residency.stacks.backend import state_backend
 from residency.stacks.data_store import RegionDataStores
 from residency.stacks.domain import ApiDomain, hosted_zone
@@ -30,13 +25,12 @@ from residency.stacks.identity import UserPool
 from residency.stacks.provider import aws_provider
 from residency.stacks.region_spec import AuditPlacement, RegionSpec
 from residency.stacks.silo_functions import LOG_RETENTION_DAYS, SiloFunctions
-from residency.target import TargetProfile
-
-# What the deployer's principal may do with the data key: only through these services of the region.
-DATA_KEY_SERVICES = ["dynamodb", "s3", "lambda"]
+from residency.stacks.silo_outputs import RegionOutputs
 
 
 class RegionStack(ExtensionAddressing):
+    """The silo of the region `spec` names; `outputs` is what the rest of the app may read of it."""
+
     def __init__(self, scope: Construct, spec: RegionSpec, bundle: Bundle) -> None:
         super().__init__(scope, spec.region)
         self.spec = spec
@@ -45,7 +39,7 @@ class RegionStack(ExtensionAddressing):
         self.tags = spec.tags
         self.provider = aws_provider(self, region=region, tags=self.tags, target=target)
         account = DataAwsCallerIdentity(self, "account").account_id
-        self.data = self._data_stores(account)
+        self.data = RegionDataStores(self, "data", spec=spec, account=account)
         key_arn = self.data.encryption.key.arn
         code = bundle_asset(self, bundle)
         if spec.tracing and target.xray_encryption:
@@ -53,19 +47,11 @@ class RegionStack(ExtensionAddressing):
             XrayEncryptionConfig(self, "traces-encryption", type="KMS", key_id=key_arn)
         functions = SiloFunctions(self, spec, code=code, account=account, key_arn=key_arn,
                                   data_table_arn=self.data.table.arn, data_table_name=self.data.table.name)
-        self.pre_sign_up, self.pre_authentication, self.post_authentication, self.post_confirmation = \
-            functions.triggers()
-        self.identity = UserPool(
-            self, "identity",
-            name=spec.name("users"),
-            pre_sign_up=self.pre_sign_up.function,
-            pre_authentication=self.pre_authentication.function,
-            post_confirmation=self.post_confirmation.function,
-            post_authentication=self.post_authentication.function,
-            settings=spec.identity,
-        )
+        self.triggers = functions.triggers()
+        self.identity = UserPool(self, "identity", name=spec.name("users"), settings=spec.identity,
+                                 triggers=self.triggers)
         # Only once the account is read back (still there, still enabled) does a sign-in keep its claim.
-        self.post_authentication.also_allow("reads-its-account", [policies.allow(
+        self.triggers.post_authentication.also_allow("reads-its-account", [policies.allow(
             ["cognito-idp:AdminGetUser"], [self.identity.pool.arn], regions=[region])])
         self.reconciler = functions.claim_reconciler(self.identity.pool)
         self.backend = self._api_backend(functions, account)
@@ -74,28 +60,25 @@ class RegionStack(ExtensionAddressing):
         if spec.alerts is not None:
             self._alarms(spec.alerts, account, key_arn)
         if spec.audit is not None:
-            self._audit_trail(spec.project, region, account, spec.audit, target)
-        TerraformOutput(self, "data_bucket", value=self.data.bucket.bucket.bucket)
-        TerraformOutput(self, "data_table", value=self.data.table.name)
-        TerraformOutput(self, "data_key_arn", value=key_arn)
-        TerraformOutput(self, "user_pool_id", value=self.identity.pool.id)
-        TerraformOutput(self, "user_pool_client_id", value=self.identity.client.id)
-        TerraformOutput(self, "api_endpoint", value=self.api.api.api_endpoint)
+            self._audit_trail(account, spec.audit)
+        self.outputs = self._outputs()
+        TerraformOutput(self, "data_bucket", value=self.outputs.data_bucket_name)
+        TerraformOutput(self, "data_table", value=self.outputs.data_table_name)
+        TerraformOutput(self, "data_key_arn", value=self.outputs.kms_key_arn)
+        TerraformOutput(self, "user_pool_id", value=self.outputs.user_pool_id)
+        TerraformOutput(self, "user_pool_client_id", value=self.outputs.user_pool_client_id)
+        TerraformOutput(self, "api_endpoint", value=self.outputs.api_endpoint)
 
-    def _data_stores(self, account: str) -> RegionDataStores:
-        spec = self.spec
-        function_roles = tuple(policies.role_arn(account, spec.function_name(purpose))
-                               for purpose in naming.DIRECTORY_USERS)
-        return RegionDataStores(
-            self, "data",
-            key_alias=naming.kms_alias(spec.project, spec.region, "data"),
-            bucket_name=naming.data_bucket_name(spec.project, spec.region, account),
-            table_name=naming.data_table_name(spec.project, spec.region),
-            kms_deletion_window_days=spec.target.kms_deletion_window_days,
-            key_policy=policies.data_key_policy(account, [*DATA_KEY_SERVICES, *(["xray"] if spec.tracing else [])],
-                                                spec.region, roles=function_roles, logs=True,
-                                                alarms=spec.alerts is not None),
-            tls_only=spec.target.buckets_tls_only,
+    def _outputs(self) -> RegionOutputs:
+        data, api, identity = self.data, self.api, self.identity
+        return RegionOutputs(
+            kms_key_arn=data.encryption.key.arn,
+            data_bucket_name=data.bucket.bucket.bucket, data_bucket_arn=data.bucket.bucket.arn,
+            data_table_name=data.table.name, data_table_arn=data.table.arn,
+            api_id=api.api.id, api_endpoint=api.api.api_endpoint, api_execution_arn=api.api.execution_arn,
+            api_authorizer_id=api.authorizer.id,
+            user_pool_id=identity.pool.id, user_pool_arn=identity.pool.arn, user_pool_client_id=identity.client.id,
+            api_alias=self.api_domain.alias if self.api_domain is not None else None,
         )
 
     def _api_backend(self, functions: SiloFunctions, account: str) -> HandlerFunction:
@@ -124,43 +107,29 @@ class RegionStack(ExtensionAddressing):
             retention_in_days=LOG_RETENTION_DAYS,
             kms_key_id=key_arn,
         )
-        return RegionApi(
-            self, "api",
-            name=spec.name("api"),
-            region=spec.region,
-            backend=self.backend.function,
-            user_pool_id=self.identity.pool.id,
-            user_pool_client_id=self.identity.client.id,
-            access_log_group=access_logs,
-            rate_limit=spec.limits.api_rate,
-            burst_limit=spec.limits.api_burst,
-        )
+        return RegionApi(self, "api", spec=spec, backend=self.backend.function, identity=self.identity,
+                         access_log_group=access_logs)
 
     def _api_domain(self) -> ApiDomain | None:
         domain = self.spec.domain
         if not domain:
             return None
-        return ApiDomain(
-            self, "domain",
-            direct_host=naming.region_api_host(self.spec.region, domain),
-            shared_host=naming.global_api_host(domain),
-            zone=hosted_zone(self, domain),
-            api_id=self.api.api.id,
-            stage_id=self.api.stage.id,
-            api_host=Fn.replace(self.api.api.api_endpoint, "https://", ""),
-            custom_domains=self.spec.target.api_custom_domains,
-        )
+        return ApiDomain(self, "domain", region=self.spec.region, domain=domain, zone=hosted_zone(self, domain),
+                         api=self.api, custom_domains=self.spec.target.api_custom_domains)
 
     def _alarms(self, alerts: AlertsConfig, account: str, key_arn: str) -> None:
         spec = self.spec
-        functions = {naming.PRE_SIGN_UP_FUNCTION: self.pre_sign_up,
-                     naming.PRE_AUTH_FUNCTION: self.pre_authentication,
-                     naming.POST_CONFIRMATION_FUNCTION: self.post_confirmation,
-                     naming.POST_AUTH_FUNCTION: self.post_authentication, naming.API_FUNCTION: self.backend,
+        triggers = self.triggers
+        functions = {naming.PRE_SIGN_UP_FUNCTION: triggers.pre_sign_up,
+                     naming.PRE_AUTH_FUNCTION: triggers.pre_authentication,
+                     naming.POST_CONFIRMATION_FUNCTION: triggers.post_confirmation,
+                     naming.POST_AUTH_FUNCTION: triggers.post_authentication, naming.API_FUNCTION: self.backend,
                      naming.CLAIM_RECONCILER_FUNCTION: self.reconciler}
+        topic = AlarmTopic(name=naming.alerts_topic_name(spec.project, spec.region), region=spec.region,
+                           account_id=account, kms_key_arn=key_arn,
+                           addresses=alerts.addresses_for(spec.region, spec.jurisdiction))
         self.alarms = RegionAlarms(
-            self, "alarms", topic_name=naming.alerts_topic_name(spec.project, spec.region), region=spec.region,
-            account_id=account, kms_key_arn=key_arn, addresses=alerts.addresses_for(spec.region, spec.jurisdiction),
+            self, "alarms", topic=topic,
             watched=Watched(api_id=self.api.api.id,
                             functions={purpose: handler.function.function_name
                                        for purpose, handler in functions.items()},
@@ -170,42 +139,37 @@ class RegionStack(ExtensionAddressing):
             api_latency_ms=alerts.api_latency_ms)
         TerraformOutput(self, "alerts_topic_arn", value=self.alarms.topic.arn)
 
-    def _audit_trail(self, project: str, region: str, account: str, audit: AuditPlacement,
-                     target: TargetProfile) -> None:
+    def _audit_trail(self, account: str, audit: AuditPlacement) -> None:
         """The region's trail; in the jurisdiction's audit home, also the bucket every trail of it writes to."""
-        bucket_name = naming.audit_bucket_name(project, audit.home, account)
-        key_alias = naming.kms_alias(project, audit.home, "audit")
+        project, region = self.spec.project, self.spec.region
+        name = naming.audit_trail_name(project, region)
         if region == audit.home:
-            self.audit_bucket = JurisdictionAuditBucket(
-                self, "audit-bucket", bucket_name=bucket_name, key_alias=key_alias, region=region, account_id=account,
-                trails=[trail_arn(other, account, naming.audit_trail_name(project, other)) for other in audit.regions],
-                retention_days=audit.retention_days, kms_deletion_window_days=target.kms_deletion_window_days,
-                tls_only=target.buckets_tls_only, break_glass_role=audit.break_glass_role,
-                object_lock=audit.object_lock)
-            trail = RegionAuditTrail(self, "audit", name=naming.audit_trail_name(project, region),
-                                     bucket_name=self.audit_bucket.bucket.bucket,
+            self.audit_bucket = JurisdictionAuditBucket(self, "audit-bucket", project=project, account_id=account,
+                                                        placement=audit, target=self.spec.target)
+            trail = RegionAuditTrail(self, "audit", name=name, bucket_name=self.audit_bucket.bucket.bucket,
                                      kms_key=self.audit_bucket.encryption.key.arn,
                                      depends_on=[self.audit_bucket.policy])
             TerraformOutput(self, "audit_bucket", value=self.audit_bucket.bucket.bucket)
         else:
             # The home's workspace is applied first (a workspace dependency): its bucket and key exist by then.
-            trail = RegionAuditTrail(self, "audit", name=naming.audit_trail_name(project, region),
-                                     bucket_name=bucket_name, kms_key=key_alias_arn(audit.home, account, key_alias))
+            trail = RegionAuditTrail(self, "audit", name=name,
+                                     bucket_name=naming.audit_bucket_name(project, audit.home, account),
+                                     kms_key=key_alias_arn(audit.home, account,
+                                                           naming.kms_alias(project, audit.home, "audit")))
         TerraformOutput(self, "audit_trail", value=trail.trail.arn)
 
     def _feature_flags(self, account: str) -> tuple[dict[str, str], list[policies.Statement]]:
         """The API function's settings and permissions for the region's flags: always the flags as deployed
         (what it serves if AppConfig cannot answer, and on the emulator); on AWS the AppConfig to read them from."""
         spec = self.spec
-        project, region, features = spec.project, spec.region, spec.features
+        region, features = spec.region, spec.features
         if features is None:
             return {}, []
         flags = features.for_region(region, spec.jurisdiction)
         environment = {settings.FEATURE_FLAGS: flags_document(flags)}
         if not spec.target.appconfig:
             return environment, []
-        self.features = RegionFeatures(self, "features", name=naming.resource_name(project, region, "features"),
-                                       flags=flags)
+        self.features = RegionFeatures(self, "features", name=spec.name("features"), flags=flags)
         environment |= {settings.APPCONFIG_APPLICATION: self.features.application.id,
                         settings.APPCONFIG_ENVIRONMENT: self.features.environment.environment_id,
                         settings.APPCONFIG_PROFILE: self.features.profile.configuration_profile_id}

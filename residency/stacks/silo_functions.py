@@ -10,7 +10,8 @@ from handlers import settings
 from residency import naming
 from residency.stacks import policies
 from residency.stacks.claim_reconciler import ReconcilerSchedule
-from residency.stacks.functions import Bundle, HandlerFunction
+from residency.stacks.functions import Bundle, FunctionHome, FunctionSpec, HandlerFunction
+from residency.stacks.identity import CognitoTriggers
 from residency.stacks.region_spec import RegionSpec
 
 LOG_RETENTION_DAYS = 30
@@ -21,7 +22,9 @@ class SiloFunctions:
 
     def __init__(self, scope: Construct, spec: RegionSpec, *, code: Bundle, account: str, key_arn: str,
                  data_table_arn: str, data_table_name: str) -> None:
-        self._scope, self._spec, self._code, self._key_arn = scope, spec, code, key_arn
+        self._scope, self._spec = scope, spec
+        self._home = FunctionHome(region=spec.region, bundle=code, kms_key_arn=key_arn,
+                                  log_retention_days=LOG_RETENTION_DAYS, tracing=spec.tracing)
         self._data_table_arn, self._data_table_name = data_table_arn, data_table_name
         region, project, directory = spec.region, spec.project, spec.directory
         table = naming.directory_table_name(project)
@@ -55,23 +58,17 @@ class SiloFunctions:
              *, timeout_seconds: int = 5, reserved_concurrency: int | None = None,
              default_reserve: bool = True) -> HandlerFunction:
         spec = self._spec
-        return HandlerFunction(
-            self._scope, f"{purpose}-function",
-            region=spec.region,
+        return HandlerFunction(self._scope, f"{purpose}-function", home=self._home, spec=FunctionSpec(
             function_name=spec.function_name(purpose),
             handler=handler,
-            bundle=self._code,
             environment=environment,
             statements=statements,
-            kms_key_arn=self._key_arn,
-            log_retention_days=LOG_RETENTION_DAYS,
-            tracing=spec.tracing,
             timeout_seconds=timeout_seconds,
             reserved_concurrency=spec.limits.function_concurrency if default_reserve else reserved_concurrency,
-        )
+        ))
 
-    def triggers(self) -> tuple[HandlerFunction, HandlerFunction, HandlerFunction, HandlerFunction]:
-        """Pre-sign-up, pre-authentication, post-authentication and post-confirmation."""
+    def triggers(self) -> CognitoTriggers:
+        """Pre-sign-up, pre-authentication, post-authentication and post-confirmation, made in that order."""
         region = self._spec.region
         pre_sign_up = self.make(naming.PRE_SIGN_UP_FUNCTION, "handlers.pre_signup.handler",
                                 [self.computes_user_keys, self.writes_claims], self.directory_env)
@@ -88,7 +85,8 @@ class SiloFunctions:
             [self.computes_user_keys, self.reads_claims, self.writes_claims, records_claims], account_env)
         post_confirmation = self.make(naming.POST_CONFIRMATION_FUNCTION, "handlers.post_confirmation.handler",
                                       [self.computes_user_keys, self.writes_claims, records_claims], account_env)
-        return pre_sign_up, pre_authentication, post_authentication, post_confirmation
+        return CognitoTriggers(pre_sign_up=pre_sign_up, pre_authentication=pre_authentication,
+                               post_confirmation=post_confirmation, post_authentication=post_authentication)
 
     def claim_reconciler(self, pool: CognitoUserPool) -> HandlerFunction:
         """Releases claims whose account the pool no longer holds, every few hours (handlers/claim_reconciler.py):

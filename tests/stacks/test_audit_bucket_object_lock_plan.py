@@ -31,15 +31,16 @@ def write_workspace(directory: Path, object_lock: ObjectLock) -> None:
 
     from residency.stacks.audit_trail import JurisdictionAuditBucket
     from residency.stacks.provider import aws_provider
+    from residency.stacks.region_spec import AuditPlacement
 
     stack = TerraformStack(Testing.app(), REGION)
     aws_provider(stack, region=REGION, tags={}, target=profile_for("local"))
     JurisdictionAuditBucket(
-        stack, "audit-bucket", bucket_name="acme-eu-central-1-audit-123456789012", key_alias="alias/acme-audit",
-        region=REGION, account_id="123456789012",
-        trails=[f"arn:aws:cloudtrail:{REGION}:123456789012:trail/acme-{REGION}-audit"], retention_days=30,
-        kms_deletion_window_days=7, tls_only=False,
-        break_glass_role="arn:aws:iam::123456789012:role/break-glass", object_lock=object_lock)
+        stack, "audit-bucket", project="acme", account_id="123456789012",
+        placement=AuditPlacement(home=REGION, regions=(REGION,), retention_days=30,
+                                 break_glass_role="arn:aws:iam::123456789012:role/break-glass",
+                                 object_lock=object_lock),
+        target=profile_for("local"))
     directory.mkdir(exist_ok=True)
     (directory / "main.tf.json").write_text(Testing.synth(stack))
 

@@ -4,11 +4,13 @@ policy's deny, the order it is made in, and the optional Object Lock, on the syn
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from residency.config.model import ObjectLock
+from residency.target import profile_for
 
 BREAK_GLASS = "arn:aws:iam::123456789012:role/ops/break-glass"
 RETENTION_DAYS = 400
@@ -22,14 +24,14 @@ def synthesized(*, break_glass_role: str | None = BREAK_GLASS, object_lock: Obje
     from cdktf import TerraformStack, Testing
 
     from residency.stacks.audit_trail import JurisdictionAuditBucket
+    from residency.stacks.region_spec import AuditPlacement
 
     stack = TerraformStack(Testing.app(), "eu-central-1")
     JurisdictionAuditBucket(
-        stack, "audit-bucket", bucket_name="acme-eu-central-1-audit-123456789012", key_alias="alias/acme-audit",
-        region="eu-central-1", account_id="123456789012",
-        trails=["arn:aws:cloudtrail:eu-central-1:123456789012:trail/acme-eu-central-1-audit"],
-        retention_days=RETENTION_DAYS, kms_deletion_window_days=30, tls_only=tls_only,
-        break_glass_role=break_glass_role, object_lock=object_lock)
+        stack, "audit-bucket", project="acme", account_id="123456789012",
+        placement=AuditPlacement(home="eu-central-1", regions=("eu-central-1",), retention_days=RETENTION_DAYS,
+                                 break_glass_role=break_glass_role, object_lock=object_lock),
+        target=replace(profile_for("aws"), buckets_tls_only=tls_only))
     resources: dict[str, dict[str, Any]] = json.loads(Testing.synth(stack))["resource"]
     return resources
 
