@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from residency import naming
 from residency.errors import UsageError
 
 if TYPE_CHECKING:
@@ -14,12 +13,6 @@ if TYPE_CHECKING:
 def workspace_names(config: Config) -> list[str]:
     """Regions in file order, then `global`."""
     return list(config.workspaces)
-
-
-def jurisdiction_of(config: Config, workspace: str) -> str:
-    if workspace == naming.GLOBAL_WORKSPACE:
-        return naming.GLOBAL_JURISDICTION
-    return config.regions[workspace].jurisdiction
 
 
 def select(config: Config, names: list[str], all_workspaces: bool) -> list[str]:

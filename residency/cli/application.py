@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from residency.paths import ProjectPaths
 
 if TYPE_CHECKING:
-    from residency.config import Config
+    from residency.flows.project import Config
 
 CONFIG_ENV = "RESIDENCY_CONFIG"
 DEFAULT_CONFIG = Path("regions.yaml")
@@ -63,9 +63,9 @@ class Application:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from residency.config import load_config  # pydantic: not needed for --help
+            from residency.flows import project  # pydantic: not needed for --help
 
-            self._config = load_config(self.config_path)
+            self._config = project.load(self.config_path)
         return self._config
 
     _paths: ProjectPaths | None = field(default=None, repr=False)

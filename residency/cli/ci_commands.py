@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from residency.cli.application import Application
-from residency.errors import UsageError
-from residency.files import read_handed_text
+from residency.flows import pipeline_setup
 
-ci_app = typer.Typer(help="CI pipelines: render them, and summarize their runs.", no_args_is_help=True)
+ci_app = typer.Typer(help="CI pipelines: render them, and summarize their runs.",
+                     no_args_is_help=True, rich_markup_mode=None)
 
 
 @ci_app.command()
@@ -29,15 +28,13 @@ def render(
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the file instead of writing it.")] = False,
 ) -> None:
     """Write the pipeline: plan every workspace on a pull request, apply on the branch, check drift daily."""
-    from residency.pipelines.pipeline_files import PipelineSettings, render_pipeline, write_pipeline
-
     app: Application = ctx.obj
-    config_path = _relative_to(app.config_path, out)
-    text = render_pipeline(platform, app.config, PipelineSettings(config_path, branch, drift_cron, install), out)
-    if stdout:
-        app.say(text.rstrip("\n"))
+    rendered = pipeline_setup.pipeline(app.config, app.config_path, platform, out=out, branch=branch,
+                                       drift_cron=drift_cron, install=install, write=not stdout)
+    if rendered.written is None:
+        app.say(rendered.text.rstrip("\n"))
         return
-    app.say(f"wrote {write_pipeline(platform, text, out)}")
+    app.say(f"wrote {rendered.written}")
 
 
 @ci_app.command()
@@ -47,18 +44,7 @@ def summary(
     title: Annotated[str | None, typer.Option("--title", help="Heading of the summary.")] = None,
 ) -> None:
     """Markdown summary of a run, for a pull request comment or a job summary."""
-    from residency.pipelines.summary import combine, render_summary
-
-    documents = []
-    for file in files:
-        try:
-            documents.append(json.loads(read_handed_text(file)))
-        except OSError as error:
-            raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
-        except ValueError as error:
-            raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
-                from error
-    print(render_summary(combine(documents), title=title), end="")
+    print(pipeline_setup.run_summary(files, title), end="")
 
 
 @ci_app.command()
@@ -84,34 +70,21 @@ def roles(
 ) -> None:
     """The IAM roles the pipelines assume: a plan role that cannot read personal data, and apply roles trusted
     only by their jurisdiction's environment on the default branch, with their policies."""
-    from residency.pipelines.ci_roles import FILES, RolesSettings, ci_roles, render_roles
-
     app: Application = ctx.obj
     if app.config.profile.uses_emulator:
         app.say("no roles to make: target local runs on the embedded emulator, which needs no AWS roles")
         return
-    if repository is None:
-        raise UsageError("--repository is required: the trust policies name the repository whose jobs may assume "
-                         "the roles", hint="e.g. --repository acme/health-platform (GitLab: GROUP/PROJECT)")
-    if gitlab_host is not None and platform != "gitlab":
-        raise UsageError("--gitlab-host is for --platform gitlab", hint="leave it out for GitHub")
-    settings = RolesSettings(platform, repository, branch, gitlab_host or "gitlab.com")
-    text = render_roles(ci_roles(app.config, settings), output_format, create_provider=create_oidc_provider)
-    if out is None:
-        print(text, end="")
-        return
-    from residency.files import write_atomically
-
-    app.say(f"wrote {write_atomically(out / FILES[output_format], text)}")
+    rendered = pipeline_setup.roles(app.config, platform=platform, repository=repository, branch=branch,
+                                    gitlab_host=gitlab_host, output_format=output_format,
+                                    create_oidc_provider=create_oidc_provider, out=out)
+    _print_or_say_written(app, rendered)
 
 
-def _relative_to(path: Path, root: Path) -> str:
-    """The pipeline names regions.yaml relative to the repository root, as the jobs see it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        raise UsageError(f"{path} is not inside {root.resolve()}, the repository the pipeline is for",
-                         hint="run it from the repository root, or pass --out ROOT") from None
+def _print_or_say_written(app: Application, rendered: pipeline_setup.Rendered) -> None:
+    if rendered.written is None:
+        print(rendered.text, end="")
+    else:
+        app.say(f"wrote {rendered.written}")
 
 
 def tfc(
@@ -121,13 +94,5 @@ def tfc(
         show_default=False)] = None,
 ) -> None:
     """HCP Terraform workspace settings (tfe provider), keyed by region: run triggers, drift checks, tags."""
-    from residency.pipelines.tfc import tfc_settings
-
     app: Application = ctx.obj
-    text = json.dumps(tfc_settings(app.config), indent=2) + "\n"
-    if out is None:
-        print(text, end="")
-        return
-    from residency.files import write_atomically
-
-    app.say(f"wrote {write_atomically(out / 'tfc.tf.json', text)}")
+    _print_or_say_written(app, pipeline_setup.tfc_workspaces(app.config, out))

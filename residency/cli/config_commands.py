@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from residency import workspaces
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
 from residency.cli.tables import aligned
 from residency.errors import UsageError
+from residency.flows import project
 
 
 def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -19,7 +19,7 @@ def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
     app: Application = ctx.obj
     config = app.config
     if as_json:
-        app.emit_json({"valid": True, "file": str(app.config_path), "config": _dump(config)})
+        app.emit_json({"valid": True, "file": str(app.config_path), "config": project.dump(config)})
         return
     app.say(f"{app.config_path}: valid")
     app.say(f"  project   {config.project}")
@@ -36,44 +36,27 @@ def validate(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of regions.yaml (for editors)."""
-    from residency.config import config_json_schema
-
-    print(json.dumps(config_json_schema(), indent=2))
+    print(json.dumps(project.config_schema(), indent=2))
 
 
 def list_workspaces(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Workspaces, regions, jurisdictions, countries, target and state backend."""
     app: Application = ctx.obj
     config = app.config
-    rows = []
-    for name in workspaces.workspace_names(config):
-        region = config.regions.get(name)
-        rows.append({
-            "workspace": name,
-            "region": name if region else config.global_.region,
-            "jurisdiction": workspaces.jurisdiction_of(config, name),
-            "countries": list(config.countries_of(name)) if region else [],
-            "default": bool(region and region.default),
-            "state": config.state_location(name),
-        })
+    rows = project.workspace_rows(config)
     if as_json:
         app.emit_json({
             "project": config.project,
             "target": config.target,
             "state_backend": config.state.backend,
-            "workspaces": rows,
+            "workspaces": [row.as_json() for row in rows],
         })
         return
     app.say(f"project {config.project}, target {config.target}, state backend {config.state.backend}")
-    cells = [(row["workspace"], row["region"], row["jurisdiction"],
-              ", ".join(row["countries"]) + (" + default" if row["default"] else "") or "-",  # type: ignore[arg-type]
-              row["state"]) for row in rows]
+    cells = [(row.workspace, row.region, row.jurisdiction,
+              ", ".join(row.countries) + (" + default" if row.default else "") or "-", row.state) for row in rows]
     for line in aligned(("WORKSPACE", "REGION", "JURISDICTION", "COUNTRIES", "STATE"), cells):
         app.say(line)
-
-
-def _dump(config: object) -> object:
-    return config.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

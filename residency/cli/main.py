@@ -12,23 +12,13 @@ from typing import Annotated
 import typer
 
 from residency import processes
-from residency.cli import (
-    config_commands,
-    guard_commands,
-    init_command,
-    terraform_commands,
-    verify_commands,
-    workspace_commands,
-)
 from residency.cli.application import CONFIG_ENV, DEFAULT_CONFIG, Application, nearest_config, package_version
-from residency.cli.ci_commands import ci_app, tfc
-from residency.cli.local_commands import local_app
-from residency.cli.region_commands import region_app
-from residency.cli.store_commands import store_app
+from residency.cli.registry import LazyCommands
 from residency.errors import ExitCode, ResidencyError
 
 app = typer.Typer(
     name="residency",
+    cls=LazyCommands,
     help="One product in several AWS regions, each user's personal data kept in its jurisdiction.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -54,29 +44,6 @@ def root(
 ) -> None:
     ctx.obj = Application(config_path=config or nearest_config(Path.cwd()))
 
-
-app.command()(init_command.init)
-app.command()(config_commands.validate)
-app.command()(config_commands.schema)
-app.command()(config_commands.completion)
-app.command("list")(config_commands.list_workspaces)
-app.command()(terraform_commands.synth)
-app.command()(terraform_commands.plan)
-app.command()(terraform_commands.apply)
-app.command()(terraform_commands.destroy)
-app.command()(terraform_commands.drift)
-app.command()(workspace_commands.output)
-app.command(context_settings={"allow_interspersed_args": False})(workspace_commands.tf)
-app.command()(terraform_commands.bootstrap)
-app.command()(verify_commands.verify)
-app.command()(verify_commands.drill)
-app.command()(guard_commands.check)
-app.command()(guard_commands.baseline)
-app.add_typer(region_app, name="region")
-app.add_typer(store_app, name="store")
-app.add_typer(local_app, name="local")
-app.add_typer(ci_app, name="ci")
-app.command()(tfc)
 
 # The parser's usage errors exit 2 in click; DESIGN.md reserves 2 for "changes" and wants 64.
 CLICK_USAGE_EXIT = 2

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TextIO
 
-from residency.terraform.operations import NOTE, Operation, Outcome, describe
+from residency.flows.terraform_runs import NOTE, Operation, Outcome, describe
 
 PROGRESS_WORDS = ("Creation complete", "Modifications complete", "Destruction complete", "Still ")
 REDRAW_SECONDS = 0.5

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from residency.cli.application import Application
+from residency.cli.confirmations import typed_confirmation
 from residency.cli.options import LockTimeoutOption, ProviderMirrorOption
 from residency.cli.progress import LineReporter
-from residency.cli.typed_confirmation import typed_confirmation
 from residency.flows.terraform_runs import RunOptions
 
 if TYPE_CHECKING:
     from residency.flows.store_retirement import ConfirmStoreRetirement
 
-store_app = typer.Typer(help="Retire a personal-data store an extension no longer declares.", no_args_is_help=True)
+store_app = typer.Typer(help="Retire a personal-data store an extension no longer declares.",
+                        no_args_is_help=True, rich_markup_mode=None)
 
 
 @store_app.command()

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from residency import naming
 from residency.cli.application import Application, package_version
-from residency.cli.options import (
-    AllOption,
-    AutoApproveOption,
-    JsonOption,
-    Running,
-    WorkspacesArgument,
-    with_run_options,
-)
+from residency.cli.confirmations import confirmation
+from residency.cli.options import AllOption, AutoApproveOption, JsonOption, WorkspacesArgument
 from residency.cli.progress import LineReporter, LiveReporter
+from residency.cli.run_options import Running, with_run_options
 from residency.cli.selection import selected_workspaces
 from residency.errors import UsageError
+from residency.flows import bootstrap as state_bootstrap
 from residency.flows import terraform_runs
-from residency.flows.terraform_runs import RunOptions, RunReporter
-from residency.target import TargetProfile
-from residency.terraform.events import Changes
-from residency.terraform.operations import Confirm, Operation, Outcome, Status, exit_code
-from residency.terraform.synthesized_bundle import Bundle
+from residency.flows.affected import affected_since as affected_workspaces
+from residency.flows.handed_output import bundle_synthesized, open_handed
+from residency.flows.terraform_runs import (
+    AttributeChange,
+    Bundle,
+    Confirm,
+    Operation,
+    RunResult,
+    Status,
+    diff_lines,
+)
 
 FromOption = Annotated[Path | None, typer.Option(
     "--from", metavar="DIR",
@@ -58,8 +57,6 @@ def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
     affected = _affected(app, affected_since) if affected_since is not None else None
     written = terraform_runs.synth(app.config, app.paths, app.progress)
     if bundle is not None:
-        from residency.flows.handed_output import bundle_synthesized
-
         bundle_synthesized(bundle, app.config_path, app.paths, affected)
         app.progress(f"wrote the bundle {bundle}" + ("" if affected is None else
                                                       f" (affected: {', '.join(affected) or 'none'})"))
@@ -103,9 +100,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
 
 
 def _affected(app: Application, base: str) -> list[str]:
-    from residency.flows.affected import affected_since
-
-    affected = affected_since(base, app.config_path, app.config, app.paths, app.progress)
+    affected = affected_workspaces(base, app.config_path, app.config, app.paths, app.progress)
     app.progress(affected.describe(app.config.workspaces))
     for name in affected.removed:
         app.progress(f"{name} was removed from {app.config_path.name} since {base}: residency neither plans "
@@ -129,10 +124,8 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
         if all_:
             raise UsageError("--plans applies the workspaces its plans are for", hint="leave out --all (name "
                              "workspaces to apply only their reviewed plans, e.g. one per pipeline job)")
-        from residency.terraform.reviewed_plans import load_reviewed_plans
-
         # Named ones (one pipeline job per workspace), else every workspace the reviewed plans are for.
-        selected = _selected(ctx, names, False) if names else list(load_reviewed_plans(plans).workspaces)
+        selected = _selected(ctx, names, False) if names else terraform_runs.reviewed_workspaces(plans)
     else:
         selected = _selected(ctx, names, all_)
     _operate(ctx, Operation.APPLY, selected, running, auto_approve=auto_approve, reviewed_plans=plans,
@@ -158,9 +151,7 @@ def _use_bundle(app: Application, directory: Path | None) -> Bundle | None:
     """With --from, the command reads the bundle's regions.yaml and cdktf.out instead of the project's."""
     if directory is None:
         return None
-    from residency.terraform.synthesized_bundle import open_bundle
-
-    bundle = open_bundle(directory, residency_version=package_version())
+    bundle = open_handed(directory, package_version())
     app.use_config(bundle.config_path)
     app.progress(f"using the bundle {directory} ({bundle.config_origin}"
                  f"{f' at commit {bundle.commit[:12]}' if bundle.commit else ''}): nothing is synthesized")
@@ -171,92 +162,56 @@ def _use_bundle(app: Application, directory: Path | None) -> Bundle | None:
 def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, *, running: Running) -> None:
     """Create the S3 buckets and KMS keys that hold state (`state: {backend: s3}`), one per region, in that
     region; planned and applied like any workspace, and safe to run again."""
-    from residency.flows.bootstrap import bootstrap as run_bootstrap
-    from residency.flows.bootstrap import require_s3
-
     app: Application = ctx.obj
-    require_s3(app.config)
-    names = [naming.bootstrap_workspace(region) for region in app.config.state_regions]
-    _operate(ctx, Operation.APPLY, names, running, auto_approve=auto_approve,
-             run=lambda reporter, confirm, options: run_bootstrap(
-                 app.config, app.paths, mirror=running.mirror, reporter=reporter, confirm=confirm, options=options))
-
-
-def default_parallelism() -> int:
-    """Twice the CPU count (Terraform mostly waits on AWS or on the provider's own timers), at most 8.
-
-    The same on the local target: its emulator answers one request at a time
-    (residency.local.moto_server), so workspaces writing at once are as safe there as on AWS.
-    """
-    return max(1, min(8, 2 * (os.cpu_count() or 1)))
+    config = app.config
+    names = state_bootstrap.workspaces(config)
+    confirm, reporter = _confirm_and_report(app, Operation.APPLY, names, running, auto_approve)
+    try:
+        result = state_bootstrap.bootstrap_command(config, app.paths, mirror=running.mirror, reporter=reporter,
+                                                   confirm=confirm, options=running.options)
+    finally:
+        reporter.close()
+    _render(app, result, running.as_json)
 
 
 def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
     return selected_workspaces(ctx.obj, names, all_)
 
 
-RunWith = Callable[[RunReporter, Confirm, RunOptions], list[Outcome]]
-
-
 def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: Running,
-             *, detailed: bool = False, auto_approve: bool = False, run: RunWith | None = None,
-             save_plans: Path | None = None, reviewed_plans: Path | None = None,
-             bundle: Bundle | None = None) -> None:
-    """Run `operation` over `selected` (or `run` it, for bootstrap), then report and exit with its code."""
+             *, detailed: bool = False, auto_approve: bool = False, save_plans: Path | None = None,
+             reviewed_plans: Path | None = None, bundle: Bundle | None = None) -> None:
+    """Run `operation` over `selected`, then report and exit with its code."""
     app: Application = ctx.obj
-    config = app.config
-    confirm, interactive = confirmation(operation, config.profile, auto_approve)
-    live = sys.stderr.isatty() and not running.no_progress and not interactive
-    reporter = LiveReporter(selected) if live else LineReporter()
-    options = RunOptions(parallelism=running.parallelism or default_parallelism(),
-                         fail_fast=running.fail_fast, lock_timeout=running.lock_timeout,
-                         verbose=running.verbose, save_plans=save_plans, reviewed_plans=reviewed_plans,
-                         bundle=bundle)
+    confirm, reporter = _confirm_and_report(app, operation, selected, running, auto_approve)
+    options = dataclasses.replace(running.options, save_plans=save_plans, reviewed_plans=reviewed_plans,
+                                  bundle=bundle)
     try:
-        if run is not None:
-            outcomes = run(reporter, confirm, options)
-        else:
-            outcomes = terraform_runs.run(operation, config, app.paths, selected, mirror=running.mirror,
-                                    reporter=reporter, confirm=confirm, options=options)
+        result = terraform_runs.run_command(operation, app.config, app.paths, selected, mirror=running.mirror,
+                                            reporter=reporter, confirm=confirm, options=options, detailed=detailed)
     finally:
         reporter.close()
-    as_json = running.as_json
-    code = exit_code(operation, outcomes, detailed=detailed)
+    _render(app, result, running.as_json)
+
+
+def _confirm_and_report(app: Application, operation: Operation, selected: list[str], running: Running,
+                        auto_approve: bool) -> tuple[Confirm, LineReporter | LiveReporter]:
+    """How each workspace's changes are confirmed, and the live view unless that asks the user."""
+    confirm, interactive = confirmation(operation, app.config.profile, auto_approve)
+    live = sys.stderr.isatty() and not running.no_progress and not interactive
+    return confirm, LiveReporter(selected) if live else LineReporter()
+
+
+def _render(app: Application, result: RunResult, as_json: bool) -> None:
     if as_json:
-        app.emit_json({
-            "command": operation.value,
-            "target": config.target,
-            "exit_code": int(code),
-            "workspaces": [outcome.as_json() for outcome in outcomes],
-        })
+        app.emit_json(result.as_json())
     else:
-        _print_summary(app, operation, outcomes)
-    raise typer.Exit(int(code))
+        _print_summary(app, result)
+    raise typer.Exit(int(result.exit_code))
 
 
-def confirmation(operation: Operation, target: TargetProfile, auto_approve: bool) -> tuple[Confirm, bool]:
-    """How each workspace's changes are confirmed, and whether that asks the user."""
-    if operation not in (Operation.APPLY, Operation.DESTROY) or auto_approve or not target.asks_before_changes:
-        return (lambda workspace, changes: True), False
-    if not sys.stdin.isatty():
-        raise UsageError(
-            f"refusing to {operation.value} on AWS without confirmation",
-            hint="run it in a terminal to confirm each workspace, or pass --auto-approve",
-        )
-
-    asking = threading.Lock()  # parallel workspaces ask one at a time
-
-    def ask(workspace: str, changes: Changes) -> bool:
-        with asking:
-            return typer.confirm(f"{operation.value} {workspace} ({changes.describe()})?", default=False)
-
-    return ask, True
-
-
-def _print_summary(app: Application, operation: Operation, outcomes: list[Outcome]) -> None:
-    from residency.terraform.change_set import AttributeChange
-    from residency.terraform.plan_diff import diff_lines
-
+def _print_summary(app: Application, result: RunResult) -> None:
+    operation, outcomes = result.operation, result.outcomes
     app.say("")
     width = max([16, *(len(outcome.workspace) + 2 for outcome in outcomes)])
     app.say(f"{'WORKSPACE':<{width}}{'RESULT':<12}{'ADD':>5}{'CHANGE':>8}{'DESTROY':>9}{'DRIFTED':>9}{'SECONDS':>9}")
@@ -280,8 +235,7 @@ def _print_summary(app: Application, operation: Operation, outcomes: list[Outcom
             app.say(f"drift: {outcome.workspace}: {resource['address']} ({resource['action']})")
             for attribute in resource.get("attributes") or []:
                 app.say(f"    {AttributeChange(**attribute).describe()}")
-    failed = [o for o in outcomes
-              if o.status in (Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.STALE, Status.SKIPPED)]
+    failed = result.failed
     for outcome in failed:
         first, *detail = (outcome.error or "").splitlines() or [""]
         app.say(f"{outcome.workspace}: {outcome.status.value}: {first}")

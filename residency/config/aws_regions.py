@@ -56,3 +56,9 @@ REGIONS: Mapping[str, AwsRegion] = MappingProxyType(
 )
 
 JURISDICTIONS: tuple[str, ...] = tuple(sorted({region.jurisdiction for region in REGIONS.values()}))
+
+
+def region_jurisdiction(code: str) -> str | None:
+    """The jurisdiction an AWS region is in; None for a code that names no commercial region."""
+    known = REGIONS.get(code)
+    return known.jurisdiction if known is not None else None

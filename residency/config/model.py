@@ -21,10 +21,10 @@ from pydantic import (
 )
 
 from residency import naming
-from residency.config.aws_regions import JURISDICTIONS, REGIONS
+from residency.config.aws_regions import JURISDICTIONS, REGIONS, region_jurisdiction
 from residency.config.countries import COUNTRY_CODES
 from residency.config.country_membership import GROUP_COUNTRIES
-from residency.config.state import LocalState, StateConfig
+from residency.config.state import DEFAULT_STATE, StateConfig
 from residency.target import TargetProfile, profile_for
 
 K = TypeVar("K")
@@ -447,7 +447,7 @@ class Config(BaseModel):
     domain: str | None = Field(
         default=None, description="enables Route 53 records, ACM certificates, custom API domains"
     )
-    state: StateConfig = Field(default=LocalState(), description="where Terraform state lives")
+    state: StateConfig = Field(default=DEFAULT_STATE, description="where Terraform state lives")
     global_: GlobalConfig = Field(default=GlobalConfig(), alias="global", description="the global workspace")
     regions: Annotated[Mapping[str, RegionConfig], AfterValidator(_freeze)] = Field(
         min_length=1,
@@ -537,6 +537,13 @@ class Config(BaseModel):
     def jurisdictions(self) -> tuple[str, ...]:
         """The distinct jurisdictions of the listed regions, sorted."""
         return tuple(sorted({region.jurisdiction for region in self.regions.values()}))
+
+    def jurisdiction_of(self, workspace: str) -> str:
+        """A workspace's jurisdiction: its region's as AWS places it (as written, for a code AWS does not know,
+        which validation reports), or `global`'s."""
+        if workspace == naming.GLOBAL_WORKSPACE:
+            return naming.GLOBAL_JURISDICTION
+        return region_jurisdiction(workspace) or self.regions[workspace].jurisdiction
 
     def audit_home(self, jurisdiction: str) -> str | None:
         """The region that keeps the jurisdiction's audit bucket (None without `audit`)."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from residency.config.aws_regions import REGIONS
-from residency.config.model import COUNTRY_GROUPS
+from residency.config.country_membership import GROUP_COUNTRIES
 
 PROJECT_NAME_LENGTH = (3, 24)
 FALLBACK_PROJECT = "my-product"
@@ -83,7 +83,7 @@ def starter_text(project: str, regions: tuple[StarterRegion, ...], target: str =
     for region in regions:
         known = REGIONS.get(region.code)
         countries = list(region.countries)
-        group = known.jurisdiction if known and known.jurisdiction in COUNTRY_GROUPS else None
+        group = known.jurisdiction if known and known.jurisdiction in GROUP_COUNTRIES else None
         note = ""
         if group and group not in grouped and group not in countries:
             countries.append(group)  # its law's other member states come here, not to another jurisdiction's default

@@ -199,7 +199,7 @@ def _countries(config: Config, report: _Report) -> None:
     for code, region in config.regions.items():
         for index, country in enumerate(region.countries):
             location = ("regions", code, "countries", index)
-            own_group = country == _jurisdiction_of(config, code)
+            own_group = country == config.jurisdiction_of(code)
             if country in COUNTRY_GROUPS and (country not in COUNTRY_CODES or own_group):
                 _country_group(config, code, index, country, report, first_seen)
                 continue
@@ -221,7 +221,7 @@ def _country_group(config: Config, code: str, index: int, group: str, report: _R
                    first_seen: dict[str, tuple[str, int]]) -> None:
     """A jurisdiction's name stands for its members: only under a region of that jurisdiction, and only once."""
     location = ("regions", code, "countries", index)
-    jurisdiction = _jurisdiction_of(config, code)
+    jurisdiction = config.jurisdiction_of(code)
     if group != jurisdiction:
         report.add(location, f"{group} stands for the countries of jurisdiction {group}, but {code} is in "
                    f"{jurisdiction}: their users' data would leave {group}",
@@ -281,8 +281,8 @@ def _failover(config: Config, report: _Report) -> None:
 
 
 def _failover_problem(config: Config, code: str, target: str) -> tuple[str, str] | None:
-    own = _jurisdiction_of(config, code)
-    same = [other for other in config.regions if other != code and _jurisdiction_of(config, other) == own]
+    own = config.jurisdiction_of(code)
+    same = [other for other in config.regions if other != code and config.jurisdiction_of(other) == own]
     alternative = (
         f"failover: {same[0]}" if same else f"list another {own} region and fail over to it, or remove failover"
     )
@@ -294,7 +294,7 @@ def _failover_problem(config: Config, code: str, target: str) -> tuple[str, str]
         else:
             hint = suggest(target, [other for other in config.regions if other != code]) or _region_hint(target)
         return f"failover region {target!r} is not listed under regions", hint
-    theirs = _jurisdiction_of(config, target)
+    theirs = config.jurisdiction_of(target)
     if theirs != own:
         message = (
             f"failover region {target} is in jurisdiction {theirs}, but {code} is in {own}; "
@@ -302,11 +302,6 @@ def _failover_problem(config: Config, code: str, target: str) -> tuple[str, str]
         )
         return message, alternative
     return None
-
-
-def _jurisdiction_of(config: Config, code: str) -> str:
-    known = REGIONS.get(code)
-    return known.jurisdiction if known is not None else config.regions[code].jurisdiction
 
 
 def _project(config: Config, report: _Report) -> None:
@@ -511,8 +506,8 @@ def _processors(config: Config, report: _Report) -> None:
             if region not in config.regions:
                 report.add((*here, "regions", position), f"{region!r} is not a listed region",
                            suggest(region, config.regions) or f"one of {', '.join(config.regions)}")
-            elif _jurisdiction_of(config, region) != processor.jurisdiction:
-                report.add((*here, "regions", position), f"{region} is in {_jurisdiction_of(config, region)}, but "
+            elif config.jurisdiction_of(region) != processor.jurisdiction:
+                report.add((*here, "regions", position), f"{region} is in {config.jurisdiction_of(region)}, but "
                            f"{processor.name} processes in {processor.jurisdiction}: using it from there is a "
                            "transfer, not a processor of the region", "list only regions of its jurisdiction")
 

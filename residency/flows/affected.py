@@ -13,12 +13,15 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from residency import processes
-from residency.config import Config, load_config
 from residency.errors import ResidencyError, UsageError
 from residency.files import synthesized_digest
 from residency.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def affected_since(base: str, config_file: Path, config: Config, paths: ProjectP
         base_file = Path(scratch) / config_file.name
         base_file.write_text(base_text)
         try:
+            from residency.config import load_config  # pydantic: only when this runs
+
             base_config = load_config(base_file)
         except ResidencyError:
             return Affected(base, everything, everything_because=f"its {config_file.name} is not valid")

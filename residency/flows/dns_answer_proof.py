@@ -12,13 +12,15 @@ naming both.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from residency import naming
-from residency.config import Config
 from residency.errors import ResidencyError
 from residency.flows import country_subnets
 from residency.flows.routing_proof import ANY_COUNTRY, UNKNOWN, CountryAnswer, hosted_zone_id
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from residency.config import Config
 from residency.errors import ResidencyError, UsageError
 from residency.files import WORK_FILE_LIMIT, read_handed_text, write_atomically
 from residency.flows.routing_proof import ANY_COUNTRY, CountryAnswer, answers, read_routing
 from residency.processes import interrupts_deferred
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 POLL_SECONDS = 10.0
 RESTORE_ATTEMPTS = 5

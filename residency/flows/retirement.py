@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from residency import naming
 from residency.config.aws_regions import REGIONS
-from residency.errors import ResidencyError, UsageError
+from residency.errors import ExitCode, ResidencyError, UsageError
 from residency.flows import directory_claims, region_data
 from residency.flows.orphans import find_orphans, last_served
 from residency.flows.terraform_runs import (
@@ -35,6 +35,7 @@ from residency.personal_data import (
     DeclaredStore,
     MalformedDeclaration,
     StoreKind,
+    of_kind,
     state_resources,
     stores_in_state,
 )
@@ -42,7 +43,7 @@ from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.interrupts import forwarding_interrupts
 from residency.terraform.locks import parse_duration, workspace_lock
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
-from residency.terraform.operations import Confirm, Operation, Outcome, init_failed
+from residency.terraform.operations import Confirm, Operation, Outcome, Status, init_failed
 from residency.terraform.runner import Terraform
 from residency.terraform.scheduler import Stop
 
@@ -73,6 +74,18 @@ class RetirementResult:
     exported: region_data.ExportReport | None = None
     global_outcome: Outcome | None = None
     claims_released: int = 0
+
+    @property
+    def retired(self) -> bool:
+        return self.global_outcome is not None and self.global_outcome.succeeded
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.retired:
+            return ExitCode.OK
+        # A refused global names the region to retire first; anything else is finished by running it again.
+        refused = self.global_outcome is not None and self.global_outcome.status is Status.REFUSED
+        return ExitCode.VIOLATION if refused else ExitCode.FAILED
 
 
 def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | None, reporter: RunReporter,
@@ -140,7 +153,7 @@ def _refuse_while_trails_deliver_here(config: Config, region: str, stores: Itera
 def _audit_buckets(config: Config, region: str, stores: Iterable[DeclaredStore]) -> set[str]:
     """The audit bucket(s) a region kept as its jurisdiction's audit home."""
     prefix = naming.audit_bucket_name(config.project, region, "")
-    return {store.name for store in stores if store.kind is StoreKind.BUCKET and store.name.startswith(prefix)}
+    return {store.name for store in of_kind(stores, StoreKind.BUCKET) if store.name.startswith(prefix)}
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from residency import naming
-from residency.config import Config
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 ANY_COUNTRY = "*"
 UNKNOWN = "unknown"

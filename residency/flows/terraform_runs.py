@@ -10,23 +10,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from residency import naming
-from residency.errors import TerraformError, ViolationError
+from residency.errors import ExitCode, TerraformError, ViolationError
 from residency.flows.orphans import Orphan, describe_move, find_orphans, last_served, moved_countries, resource_count
 from residency.paths import ProjectPaths
 from residency.target import LOCAL_ENDPOINT_VARIABLE, S3_ENDPOINT_ENVIRONMENT
 from residency.terraform import reviewed_plans
 from residency.terraform.binary import find_terraform
+from residency.terraform.change_set import AttributeChange
 from residency.terraform.cli_config import check_mirror, write_cli_config
+from residency.terraform.events import Changes
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
 from residency.terraform.locks import OutputLock, parse_duration
 from residency.terraform.manifest import Workspace, dependency_order, read_manifest
-from residency.terraform.operations import Confirm, Operation, OperationRunner, Outcome, Reporter, Status, VetPlan
+from residency.terraform.operations import (
+    NOTE,
+    Confirm,
+    Operation,
+    OperationRunner,
+    Outcome,
+    Reporter,
+    Status,
+    VetPlan,
+    describe,
+    exit_code,
+)
+from residency.terraform.plan_diff import diff_lines
 from residency.terraform.plan_time_code import refuse_plan_time_code
 from residency.terraform.runner import Terraform, TerraformSettings
 from residency.terraform.synthesized_bundle import Bundle, forget_dependency_locks
 
 if TYPE_CHECKING:
     from residency.config import Config
+
+# What the commands render of a run: its outcomes, their statuses and changes, and how to word them.
+__all__ = ["NOTE", "AttributeChange", "Bundle", "Changes", "Confirm", "Operation", "Outcome", "RunOptions",
+           "RunReporter", "RunResult", "Status", "default_parallelism", "describe", "diff_lines", "run",
+           "run_command", "synth"]
 
 Progress = Callable[[str], None]
 
@@ -61,6 +80,15 @@ def _synth(config: Config, paths: ProjectPaths, progress: Progress, output: Outp
     return names
 
 
+def default_parallelism() -> int:
+    """Twice the CPU count (Terraform mostly waits on AWS or on the provider's own timers), at most 8.
+
+    The same on the local target: its emulator answers one request at a time
+    (residency.local.moto_server), so workspaces writing at once are as safe there as on AWS.
+    """
+    return max(1, min(8, 2 * (os.cpu_count() or 1)))
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How to run many workspaces: how many at once, when to stop, how long to wait for a lock."""
@@ -78,6 +106,43 @@ class RunReporter(Reporter, Protocol):
     def say(self, text: str) -> None: ...
 
     def line(self, name: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A command's run over its workspaces: one outcome each, and the exit code they come to."""
+
+    operation: Operation
+    target: str
+    outcomes: list[Outcome]
+    detailed: bool = False  # plan --detailed-exitcode: changes exit 2
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code(self.operation, self.outcomes, detailed=self.detailed)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status in (
+            Status.FAILED, Status.REFUSED, Status.INTERRUPTED, Status.STALE, Status.SKIPPED)]
+
+    def as_json(self) -> dict[str, object]:
+        return {"command": self.operation.value, "target": self.target, "exit_code": int(self.exit_code),
+                "workspaces": [outcome.as_json() for outcome in self.outcomes]}
+
+
+def run_command(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
+                mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
+                detailed: bool = False) -> RunResult:
+    """`plan`, `apply`, `destroy` or `drift` as a command runs it: `run`, and what it comes to."""
+    outcomes = run(operation, config, paths, names, mirror=mirror, reporter=reporter, confirm=confirm,
+                   options=options)
+    return RunResult(operation, config.target, outcomes, detailed)
+
+
+def reviewed_workspaces(directory: Path) -> list[str]:
+    """The workspaces a set of reviewed plans (`plan --save-plans DIR`) is for."""
+    return list(reviewed_plans.load_reviewed_plans(directory).workspaces)
 
 
 def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,

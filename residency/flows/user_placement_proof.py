@@ -20,12 +20,14 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers import settings
-from residency.config import Config
 from residency.errors import ResidencyError
 from residency.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from residency.config import Config
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"

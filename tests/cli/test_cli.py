@@ -155,7 +155,7 @@ def test_bootstrap_is_for_the_s3_backend_only(project):
 
 
 def test_workspaces_run_at_twice_the_cpu_count_at_most_eight_on_both_targets(monkeypatch):
-    from residency.cli.terraform_commands import default_parallelism
+    from residency.flows.terraform_runs import default_parallelism
 
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert default_parallelism() == 4

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from residency.cli import verify_commands
 from residency.cli.main import main
-from residency.flows import country_subnets, user_placement_proof
+from residency.flows import country_subnets, user_placement_proof, verification
 from tests.flows.test_dns_answer_proof import ADDRESSES, AnsweringRoute53
 from tests.flows.test_routing_proof import CONFIG, Deployed
 from tests.flows.test_user_placement_proof import Cognito
@@ -30,11 +29,11 @@ def aws(tmp_path, monkeypatch) -> Any:  # type: ignore[no-untyped-def]
     with mock_aws():
         route53 = AnsweringRoute53(Deployed().route53)
         cognito = Cognito(["eu-central-1", "eu-west-1", "us-east-1"])
-        monkeypatch.setattr(verify_commands, "_route53", lambda app: (route53, False))
-        monkeypatch.setattr(verify_commands, "_health_of", lambda region, url: {
+        monkeypatch.setattr(verification, "route53_client", lambda config, paths: (route53, False))
+        monkeypatch.setattr(verification, "health_of", lambda region, url: {
             "region": region, "ok": True, "checked": True, "detail": f"200 from {url}"})
         monkeypatch.setattr(user_placement_proof, "read_pools", lambda *args, **kwargs: cognito.pools)
-        monkeypatch.setattr(verify_commands, "_clients", lambda service: {
+        monkeypatch.setattr(verification, "regional_clients", lambda service: {
             "cognito-idp": cognito.client_for, "lambda": cognito.lambda_for}[service])
         yield tmp_path, route53, cognito
 

@@ -7,7 +7,8 @@ from functools import cached_property
 from pathlib import Path
 
 from residency import naming
-from residency.config import REGIONS, Config
+from residency.config import Config
+from residency.config.aws_regions import region_jurisdiction
 from residency.guard.placement.catalog.entries import Workspace
 from residency.guard.placement.outside_places import (
     JURISDICTION_PREFIX,
@@ -69,8 +70,7 @@ class Context:
     @staticmethod
     def jurisdiction_of(place: str) -> str | None:
         """A region's jurisdiction, or that of a place outside AWS (a processor's, a service site's)."""
-        known = REGIONS.get(place)
-        return known.jurisdiction if known else place_jurisdiction(place)
+        return region_jurisdiction(place) or place_jurisdiction(place)
 
     def same_jurisdiction(self, region: str) -> bool:
         if region == LOOPBACK:
