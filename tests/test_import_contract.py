@@ -59,14 +59,14 @@ PACKAGE_LAYERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "terraform": (
         ("binary", "cli_config", "events", "locks", "manifest", "scheduler", "synthesized_bundle", "template_calls",
          "plan_archive", "change_set", "plan_time_code"),
-        ("runner", "raw_state", "interrupts"),
+        ("runner", "raw_state", "interrupts", "run_options"),
         ("tainted_stores", "protection", "plan_diff", "renames", "creation_adoption", "protected_stores",
          "placeholders", "plan_prior_state", "reviewed_plans", "outcome", "unapplied_dependencies"),
         ("steps",),
         ("operations",),
     ),
     "cli": (
-        ("application", "tables", "options", "progress", "selection", "confirmations", "run_options"),
+        ("application", "tables", "options", "progress", "selection", "confirmations", "run_arguments"),
         ("*_commands", "*_command"),
         ("registry", "main"),
     ),

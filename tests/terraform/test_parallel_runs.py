@@ -20,6 +20,7 @@ from residency.terraform.interrupts import LOCK_INFO, forwarding_interrupts, rem
 from residency.terraform.locks import WorkspaceBusyError, parse_duration, workspace_lock
 from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
+from residency.terraform.run_options import RunOptions
 from residency.terraform.runner import Terraform, TerraformSettings
 from tests.terraform.recording import Recorder
 
@@ -86,8 +87,8 @@ def make_runner(setup, *, parallelism: int = 4, fail_fast: bool = False, lock_ti
     env = {"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
            "FAKE_STATE_ROOT": str(paths.work / "state"), **fake_env}
     settings = TerraformSettings(binary=binary, paths=paths, cli_config=None, base_env=env)
-    return OperationRunner(Terraform(settings), read_manifest(out), Recorder(), parallelism=parallelism,
-                           fail_fast=fail_fast, lock_timeout_seconds=lock_timeout)
+    return OperationRunner(Terraform(settings), read_manifest(out), Recorder(), options=RunOptions(
+        parallelism=parallelism, fail_fast=fail_fast, lock_timeout=f"{lock_timeout:g}s"))
 
 
 def events(setup) -> list[tuple[str, str, str, float]]:
