@@ -25,9 +25,9 @@ VerboseOption = Annotated[bool, typer.Option(
                       "start otherwise).")]
 
 @dataclass(frozen=True)
-class Running:
-    """What every command that runs Terraform is told: how to run (the flows' RunOptions), where the provider
-    mirror is, and how to show it."""
+class RunArguments:
+    """What the command line said about a run: how to run it (the one RunOptions that reaches each workspace's
+    runner), where the provider mirror is, and how to show it."""
 
     options: RunOptions
     mirror: str | None = None
@@ -47,15 +47,15 @@ RUN_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
 )
 
 
-def _running(given: dict[str, Any]) -> Running:
+def _arguments(given: dict[str, Any]) -> RunArguments:
     options = RunOptions(parallelism=given["parallelism"] or default_parallelism(), fail_fast=given["fail_fast"],
                          lock_timeout=given["lock_timeout"], verbose=given["verbose"])
-    return Running(options, mirror=given["provider_mirror"], as_json=given["as_json"],
-                   no_progress=given["no_progress"])
+    return RunArguments(options, mirror=given["provider_mirror"], as_json=given["as_json"],
+                        no_progress=given["no_progress"])
 
 
 def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
-    """`command(..., running: Running)` as a typer command that takes the run options as options."""
+    """`command(..., running: RunArguments)` as a typer command that takes the run options as options."""
     own = [parameter for parameter in inspect.signature(command, eval_str=True).parameters.values()
            if parameter.name != "running"]
     shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
@@ -63,7 +63,7 @@ def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def with_options(*args: Any, **kwargs: Any) -> None:
-        running = _running({name: kwargs.pop(name) for name, _option, _default in RUN_OPTIONS})
+        running = _arguments({name: kwargs.pop(name) for name, _option, _default in RUN_OPTIONS})
         command(*args, running=running, **kwargs)
 
     with_options.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]

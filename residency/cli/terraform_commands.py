@@ -13,7 +13,7 @@ from residency.cli.application import Application, package_version
 from residency.cli.confirmations import confirmation
 from residency.cli.options import AllOption, AutoApproveOption, JsonOption, WorkspacesArgument
 from residency.cli.progress import LineReporter, LiveReporter
-from residency.cli.run_options import Running, with_run_options
+from residency.cli.run_arguments import RunArguments, with_run_options
 from residency.cli.selection import selected_workspaces
 from residency.errors import UsageError
 from residency.flows import bootstrap as state_bootstrap
@@ -81,7 +81,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
                   "from; `apply --plans DIR` applies exactly them. Written only when every workspace planned.")]
          = None,
          handed: FromOption = None,
-         *, running: Running) -> None:
+         *, running: RunArguments) -> None:
     """Synth, init and plan; summary of adds/changes/destroys per workspace."""
     if affected_since is not None and (names or all_ or handed):
         raise UsageError("--affected-since chooses the workspaces itself",
@@ -117,7 +117,7 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
                    "once each is shown current; stale ones are refused (exit 4) and nothing of them is applied.")]
           = None,
           handed: FromOption = None,
-          *, running: Running) -> None:
+          *, running: RunArguments) -> None:
     """Plan, then apply that saved plan, dependencies first; independent workspaces in parallel."""
     bundle = _use_bundle(ctx.obj, handed)
     if plans is not None:
@@ -134,14 +134,14 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
 
 @with_run_options
 def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-            auto_approve: AutoApproveOption = False, *, running: Running) -> None:
+            auto_approve: AutoApproveOption = False, *, running: RunArguments) -> None:
     """Destroy workspaces, dependents first; independent workspaces in parallel."""
     _operate(ctx, Operation.DESTROY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
 
 
 @with_run_options
 def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-          handed: FromOption = None, *, running: Running) -> None:
+          handed: FromOption = None, *, running: RunArguments) -> None:
     """Refresh-only plan; lists drifted resources per workspace (exit 2 on drift)."""
     bundle = _use_bundle(ctx.obj, handed)
     _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running, bundle=bundle)
@@ -159,7 +159,7 @@ def _use_bundle(app: Application, directory: Path | None) -> Bundle | None:
 
 
 @with_run_options
-def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, *, running: Running) -> None:
+def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, *, running: RunArguments) -> None:
     """Create the S3 buckets and KMS keys that hold state (`state: {backend: s3}`), one per region, in that
     region; planned and applied like any workspace, and safe to run again."""
     app: Application = ctx.obj
@@ -178,7 +178,7 @@ def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[s
     return selected_workspaces(ctx.obj, names, all_)
 
 
-def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: Running,
+def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: RunArguments,
              *, detailed: bool = False, auto_approve: bool = False, save_plans: Path | None = None,
              reviewed_plans: Path | None = None, bundle: Bundle | None = None) -> None:
     """Run `operation` over `selected`, then report and exit with its code."""
@@ -194,7 +194,7 @@ def _operate(ctx: typer.Context, operation: Operation, selected: list[str], runn
     _render(app, result, running.as_json)
 
 
-def _confirm_and_report(app: Application, operation: Operation, selected: list[str], running: Running,
+def _confirm_and_report(app: Application, operation: Operation, selected: list[str], running: RunArguments,
                         auto_approve: bool) -> tuple[Confirm, LineReporter | LiveReporter]:
     """How each workspace's changes are confirmed, and the live view unless that asks the user."""
     confirm, interactive = confirmation(operation, app.config.profile, auto_approve)

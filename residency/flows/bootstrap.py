@@ -23,7 +23,7 @@ from residency.flows.terraform_runs import (
     terraform_tools,
 )
 from residency.paths import ProjectPaths
-from residency.terraform.locks import parse_duration, workspace_lock
+from residency.terraform.locks import workspace_lock
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
 from residency.terraform.operations import (
     Confirm,
@@ -72,14 +72,12 @@ def bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, report
               confirm: Confirm, options: RunOptions) -> list[Outcome]:
     """Plan and apply every state region's bootstrap workspace; one bootstrap per project at a time."""
     require_s3(config)
-    lock_timeout_seconds = parse_duration(options.lock_timeout)
-    with workspace_lock(paths.work / "locks", "bootstrap", lock_timeout_seconds, "bootstrap"):
-        return _bootstrap(config, paths, mirror=mirror, reporter=reporter, confirm=confirm, options=options,
-                          lock_timeout_seconds=lock_timeout_seconds)
+    with workspace_lock(paths.work / "locks", "bootstrap", options.lock_timeout_seconds, "bootstrap"):
+        return _bootstrap(config, paths, mirror=mirror, reporter=reporter, confirm=confirm, options=options)
 
 
 def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, reporter: RunReporter,
-               confirm: Confirm, options: RunOptions, lock_timeout_seconds: float) -> list[Outcome]:
+               confirm: Confirm, options: RunOptions) -> list[Outcome]:
     from residency.stacks import synthesize_state_stores
 
     buckets = {store.region: f"s3://{store.bucket}" for store in require_s3(config)}
@@ -114,7 +112,7 @@ def _bootstrap(config: Config, paths: ProjectPaths, *, mirror: str | None, repor
     runnable = {name: seeded.get(name, workspace) for name, workspace in workspaces.items()
                 if name not in {outcome.workspace for outcome in failed}}
     outcomes = run_workspaces(Operation.APPLY, terraform, runnable, list(runnable), reporter=reporter,
-                              confirm=confirm, options=options, lock_timeout_seconds=lock_timeout_seconds)
+                              confirm=confirm, options=options)
     for outcome in outcomes:
         if outcome.workspace in seeded and outcome.status in (Status.APPLIED, Status.NO_CHANGES):
             _push_seed_state(terraform, paths, workspaces[outcome.workspace], outcome)

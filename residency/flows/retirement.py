@@ -41,7 +41,7 @@ from residency.personal_data import (
 )
 from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform.interrupts import forwarding_interrupts
-from residency.terraform.locks import parse_duration, workspace_lock
+from residency.terraform.locks import workspace_lock
 from residency.terraform.manifest import SYNTHESIZED, Workspace, read_manifest, read_synthesized
 from residency.terraform.operations import Confirm, Operation, Outcome, Status, init_failed
 from residency.terraform.runner import Terraform
@@ -94,7 +94,7 @@ def retire(config: Config, paths: ProjectPaths, region: str, *, mirror: str | No
     require_removed(config, region)
     if export_dir is not None:
         region_data.check_export_target(export_dir, region)
-    lock_timeout_seconds = parse_duration(options.lock_timeout)
+    lock_timeout_seconds = options.lock_timeout_seconds
     # One retirement per project at a time: they share the synthesized retirement workspace.
     with workspace_lock(paths.work / "locks", "retire", lock_timeout_seconds, "retire"):
         prepared = _prepare(config, paths, region, mirror=mirror, reporter=reporter, options=options)

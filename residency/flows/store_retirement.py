@@ -32,7 +32,7 @@ from residency.target import LOCAL_ENDPOINT_VARIABLE
 from residency.terraform import protection
 from residency.terraform.change_set import ChangeSet
 from residency.terraform.interrupts import forwarding_interrupts
-from residency.terraform.locks import OutputLock, parse_duration, workspace_lock
+from residency.terraform.locks import OutputLock, workspace_lock
 from residency.terraform.manifest import Workspace, read_manifest, synthesized_document
 from residency.terraform.operations import init_failed
 from residency.terraform.plan_archive import stored_outputs
@@ -80,7 +80,7 @@ class StoreRetirementResult:
 def retire_store(config: Config, paths: ProjectPaths, workspace_name: str, store_ref: str, *, mirror: str | None,
                  reporter: RunReporter, confirm: ConfirmStoreRetirement, options: RunOptions,
                  export_dir: Path | None, force: bool) -> StoreRetirementResult:
-    lock_timeout_seconds = parse_duration(options.lock_timeout)
+    lock_timeout_seconds = options.lock_timeout_seconds
     tools = terraform_tools(paths, mirror)
     with OutputLock(paths.work / "locks", "store retire", lock_timeout_seconds) as output:
         synth(config, paths, reporter.say, output)

@@ -20,7 +20,7 @@ from residency.terraform.change_set import AttributeChange
 from residency.terraform.cli_config import check_mirror, write_cli_config
 from residency.terraform.events import Changes
 from residency.terraform.interrupts import forwarding_interrupts, remaining_locks
-from residency.terraform.locks import OutputLock, parse_duration
+from residency.terraform.locks import OutputLock
 from residency.terraform.manifest import Workspace, dependency_order, read_manifest
 from residency.terraform.operations import (
     NOTE,
@@ -36,6 +36,7 @@ from residency.terraform.operations import (
 )
 from residency.terraform.plan_diff import diff_lines
 from residency.terraform.plan_time_code import refuse_plan_time_code
+from residency.terraform.run_options import RunOptions
 from residency.terraform.runner import Terraform, TerraformSettings
 from residency.terraform.synthesized_bundle import Bundle, forget_dependency_locks
 
@@ -48,6 +49,7 @@ __all__ = ["NOTE", "AttributeChange", "Bundle", "Changes", "Confirm", "Operation
            "run_command", "synth"]
 
 Progress = Callable[[str], None]
+DEFAULT_OPTIONS = RunOptions()
 
 
 def synth(config: Config, paths: ProjectPaths, progress: Progress, output: OutputLock | None = None) -> list[str]:
@@ -87,19 +89,6 @@ def default_parallelism() -> int:
     (residency.local.moto_server), so workspaces writing at once are as safe there as on AWS.
     """
     return max(1, min(8, 2 * (os.cpu_count() or 1)))
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How to run many workspaces: how many at once, when to stop, how long to wait for a lock."""
-
-    parallelism: int = 1
-    fail_fast: bool = False
-    lock_timeout: str = "0s"
-    verbose: bool = False  # notes that are not news too (the local target's limitations)
-    save_plans: Path | None = None  # plan: keep the plans for review here (`apply --plans`)
-    reviewed_plans: Path | None = None  # apply: exactly the plans kept there, once shown current
-    bundle: Bundle | None = None  # a handed-over synthesized output (`--from`): never synthesize
 
 
 class RunReporter(Reporter, Protocol):
@@ -147,20 +136,19 @@ def reviewed_workspaces(directory: Path) -> list[str]:
 
 def run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
         mirror: str | None, reporter: RunReporter, confirm: Confirm,
-        options: RunOptions = RunOptions(), retiring: frozenset[str] = frozenset()) -> list[Outcome]:
+        options: RunOptions = DEFAULT_OPTIONS, retiring: frozenset[str] = frozenset()) -> list[Outcome]:
     """Synth, check, and run `operation` over `names`, holding cdktf.out (shared) throughout.
 
     `apply` leaves `global` alone while a removed region still has its workspace, except the
     regions being `retiring` right now (whose workspace was just destroyed)."""
-    lock_timeout_seconds = parse_duration(options.lock_timeout)
-    with OutputLock(paths.work / "locks", operation.value, lock_timeout_seconds) as output:
+    with OutputLock(paths.work / "locks", operation.value, options.lock_timeout_seconds) as output:
         return _run(operation, config, paths, names, mirror=mirror, reporter=reporter, confirm=confirm,
-                    options=options, output=output, lock_timeout_seconds=lock_timeout_seconds, retiring=retiring)
+                    options=options, output=output, retiring=retiring)
 
 
 def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[str], *,
          mirror: str | None, reporter: RunReporter, confirm: Confirm, options: RunOptions,
-         output: OutputLock, lock_timeout_seconds: float, retiring: frozenset[str]) -> list[Outcome]:
+         output: OutputLock, retiring: frozenset[str]) -> list[Outcome]:
     progress = reporter.say
     # Bad input is refused before any work: an unreadable set of plans, or a directory already used.
     reviewed = reviewed_plans.load_reviewed_plans(options.reviewed_plans) if options.reviewed_plans else None
@@ -212,7 +200,7 @@ def _run(operation: Operation, config: Config, paths: ProjectPaths, names: list[
                                                terraform_version=terraform.version(), commit=commit)
     try:
         outcomes = run_workspaces(operation, terraform, workspaces, names, reporter=reporter, confirm=confirm,
-                                  options=options, lock_timeout_seconds=lock_timeout_seconds, vet_plan=vet_plan,
+                                  options=options, vet_plan=vet_plan,
                                   recorder=recorder, reviewed=reviewed)
     except BaseException:
         if recorder is not None:
@@ -319,13 +307,12 @@ def _global_waits_for_retirement(orphans: list[Orphan]) -> Outcome:
 
 
 def run_workspaces(operation: Operation, terraform: Terraform, workspaces: dict[str, Workspace], names: list[str],
-                   *, reporter: RunReporter, confirm: Confirm, options: RunOptions, lock_timeout_seconds: float,
+                   *, reporter: RunReporter, confirm: Confirm, options: RunOptions,
                    vet_plan: VetPlan | None = None, recorder: reviewed_plans.PlanRecorder | None = None,
                    reviewed: reviewed_plans.ReviewedPlans | None = None) -> list[Outcome]:
     """`operation` over `names` as a dependency graph, forwarding Ctrl-C; any lock left is reported."""
     runner = OperationRunner(terraform, workspaces, reporter, confirm=confirm, vet_plan=vet_plan,
-                             parallelism=options.parallelism, fail_fast=options.fail_fast,
-                             lock_timeout_seconds=lock_timeout_seconds, recorder=recorder, reviewed=reviewed)
+                             options=options, recorder=recorder, reviewed=reviewed)
     with forwarding_interrupts(terraform, runner.stop, reporter.say) as interrupts:
         outcomes = runner.run(operation, names)
     for note in remaining_locks(terraform, interrupts.killed):

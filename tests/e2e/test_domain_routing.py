@@ -15,27 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.e2e.projects import local_project, region
 from tests.e2e.test_local_target import check, emulator_client
 
 pytestmark = pytest.mark.terraform
 
-CONFIG = """
-project: acme-dns
-target: local
-domain: example.org
-global:
-  region: us-east-1
-  frontend: true
-regions:
-  eu-central-1:
-    jurisdiction: EU
-    countries: [DE]
-    failover: eu-west-1
-  eu-west-1:
-    jurisdiction: EU
-    countries: [IE]
-    default: true
-alerts:
+REGIONS = (region("eu-central-1", "EU", ["DE"], failover="eu-west-1"), region("eu-west-1", "EU", ["IE"], default=True))
+OPERATIONS = """alerts:
   email:
     EU: [eu-oncall@acme.example]
 features:
@@ -48,7 +34,7 @@ tracing: true
 
 
 def test_routing_applies_and_is_idempotent(tmp_path, terraform_binary, provider_mirror):
-    (tmp_path / "regions.yaml").write_text(CONFIG)
+    local_project(tmp_path, "acme-dns", REGIONS, domain="example.org", frontend=True, extra=OPERATIONS)
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     try:
         applied = run_cli(["apply", "--all", "--json"], tmp_path, env)

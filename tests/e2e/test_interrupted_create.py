@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.e2e.projects import eu_and_us, local_project
 from tests.e2e.test_local_target import check
-from tests.e2e.test_parallel_runs import TWO_REGIONS, Background
+from tests.e2e.test_parallel_runs import Background
 
 pytestmark = pytest.mark.terraform
-
-# No domain: nothing here is about routing, and eu-central-1 alone is applied.
-CONFIG = TWO_REGIONS.replace("domain: example.com\n", "")
 
 
 def tainted(state_file: Path) -> list[str]:
@@ -28,8 +26,8 @@ def tainted(state_file: Path) -> list[str]:
 
 def test_a_key_interrupted_while_its_policy_propagates_is_kept_and_the_next_apply_converges(
         tmp_path, terraform_binary, provider_mirror):
-    project = tmp_path
-    (project / "regions.yaml").write_text(CONFIG)
+    # No domain: nothing here is about routing, and eu-central-1 alone is applied.
+    project = local_project(tmp_path, "acme-par", eu_and_us())
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     state_file = project / ".residency" / "state" / "eu-central-1" / "terraform.tfstate"
     try:

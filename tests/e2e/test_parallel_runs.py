@@ -16,26 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.e2e.projects import eu_and_us, local_project
 from tests.e2e.test_local_target import check
 
 pytestmark = pytest.mark.terraform
-
-# With a domain, global routes users to the regions' APIs, so it depends on both.
-TWO_REGIONS = """project: acme-par
-target: local
-domain: example.com
-global:
-  region: us-east-1
-regions:
-  eu-central-1:
-    jurisdiction: EU
-    countries: [DE, EU]
-  us-east-1:
-    jurisdiction: US
-    countries: [US]
-    default: true
-"""
-
 
 class Background:
     """`residency ARGS` running in the background, its stderr read line by line as it comes."""
@@ -77,8 +61,8 @@ class Background:
 def test_a_failing_workspace_skips_its_dependents_only(tmp_path, terraform_binary, provider_mirror):
     """One workspace cannot work (its state is garbage): the other region is applied anyway, global
     (which routes to both) is skipped, and the run exits 1 with a summary."""
-    project = tmp_path
-    (project / "regions.yaml").write_text(TWO_REGIONS)
+    # With a domain, global routes users to the regions' APIs, so it depends on both.
+    project = local_project(tmp_path, "acme-par", eu_and_us(), domain="example.com")
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     state = project / ".residency" / "state"
     try:
@@ -97,8 +81,7 @@ def test_a_failing_workspace_skips_its_dependents_only(tmp_path, terraform_binar
 
 
 def test_a_second_run_is_turned_away_and_ctrl_c_leaves_no_lock(tmp_path, terraform_binary, provider_mirror):
-    project = tmp_path
-    (project / "regions.yaml").write_text(TWO_REGIONS.replace("domain: example.com\n", ""))
+    project = local_project(tmp_path, "acme-par", eu_and_us())
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     state = project / ".residency" / "state"
     try:

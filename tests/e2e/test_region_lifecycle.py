@@ -13,28 +13,19 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.e2e.projects import eu_and_us, local_project
 from tests.e2e.test_local_target import check, emulator_client
 
 pytestmark = pytest.mark.terraform
 
-CONFIG = """\
-# two jurisdictions to start with
-project: acme-grow
-target: local
-domain: example.org
-global:
-  region: us-east-1
-regions:
-  eu-central-1:
-    jurisdiction: EU
-    countries: [DE, EU]
-  us-east-1:
-    jurisdiction: US
-    countries: [US]
-    default: true   # everyone else
-tags: {}
-"""
 NEW_REGION = "ca-central-1"
+
+
+def two_jurisdictions(directory: Path) -> Path:
+    """Write the project to start with, a comment on top and one beside a setting (`region add` keeps both);
+    returns its regions.yaml."""
+    return local_project(directory, "acme-grow", eu_and_us(note="everyone else"), domain="example.org",
+                         extra="tags: {}\n", comment="two jurisdictions to start with") / "regions.yaml"
 
 
 def workspaces(result) -> dict[str, dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -79,8 +70,7 @@ def add_stores_by_hand(project: Path, mirror: str | None) -> None:
 
 
 def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, terraform_binary, provider_mirror):
-    config = tmp_path / "regions.yaml"
-    config.write_text(CONFIG)
+    config = two_jurisdictions(tmp_path)
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     try:
         check(run_cli(["apply", "--all"], tmp_path, env), 0)
@@ -139,7 +129,7 @@ def test_add_a_region_then_retire_it_without_losing_its_data(tmp_path: Path, ter
                 "user_key": {"S": key}, "home_region": {"S": home}, "claim_state": {"S": "confirmed"}})
 
         # Remove it from the file: an orphan, and global is not applied while it is one.
-        config.write_text(CONFIG)
+        two_jurisdictions(tmp_path)
         orphaned = run_cli(["plan", "--all"], tmp_path, env)
         check(orphaned, 0)
         assert f"orphan: {NEW_REGION} is no longer in regions.yaml" in orphaned.stderr

@@ -10,23 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.e2e.projects import local_project, region
 from tests.e2e.test_local_target import check, emulator_client
 
 pytestmark = pytest.mark.terraform
 
 # Two state regions: eu-central-1 (the region) and us-east-1 (global's home).
-S3_PROJECT = """project: acme-s3
-target: local
-state:
-  backend: s3
-global:
-  region: us-east-1
-regions:
-  eu-central-1:
-    jurisdiction: EU
-    countries: [DE]
-    default: true
-"""
+REGIONS = (region("eu-central-1", "EU", ["DE"], default=True),)
 FOREIGN_LOCK = {"ID": "5a3c1e0b-0000-4000-8000-000000000001", "Operation": "OperationTypeApply", "Info": "",
                 "Who": "someone@another-machine", "Version": "1.11.4", "Created": "2026-11-22T10:00:00Z",
                 "Path": "acme-s3-tfstate-eu-central-1/eu-central-1/terraform.tfstate"}
@@ -38,8 +28,7 @@ def statuses(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_bootstrap_then_every_workspace_keeps_its_state_in_its_own_region(tmp_path: Path, terraform_binary,
                                                                           provider_mirror):
-    project = tmp_path
-    (project / "regions.yaml").write_text(S3_PROJECT)
+    project = local_project(tmp_path, "acme-s3", REGIONS, state="s3")
     env = {"RESIDENCY_PROVIDER_MIRROR": provider_mirror} if provider_mirror else {}
     try:
         before = run_cli(["plan", "--all", "--no-progress"], project, env)

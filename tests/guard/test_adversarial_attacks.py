@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from residency.guard.check import check_synthesized
-from tests.guard.test_adversarial import (  # noqa: F401
+from tests.guard.adversarial_harness import (
     EU,
     GLOBAL,
     US,
@@ -17,15 +17,13 @@ from tests.guard.test_adversarial import (  # noqa: F401
     add,
     assert_caught,
     assert_clean,
-    bases,
     body,
     case,
+    ecs_service,
     env,
     mutated,
+    record,
 )
-from tests.guard.test_adversarial_open_world import ecs_service, record
-
-ZONE = "${data.aws_route53_zone.zone.zone_id}"
 
 
 def event_rule(pattern: dict[str, Any]) -> Any:
@@ -85,16 +83,16 @@ LEGITIMATE["a runbook link in a function's description and a repository tag"] = 
 
 
 @pytest.mark.parametrize("name", sorted(LEAKS))
-def test_each_reviewed_leak_is_caught_by_its_rule(name, bases, tmp_path):  # noqa: F811
+def test_each_reviewed_leak_is_caught_by_its_rule(name, bases, tmp_path):
     assert_caught(bases, tmp_path, LEAKS[name])
 
 
 @pytest.mark.parametrize("name", sorted(LEGITIMATE))
-def test_each_reviewed_legitimate_setup_stays_clean(name, bases, tmp_path):  # noqa: F811
+def test_each_reviewed_legitimate_setup_stays_clean(name, bases, tmp_path):
     assert_clean(bases, tmp_path, LEGITIMATE[name])
 
 
-def test_a_host_written_in_base64_is_a_host(bases, tmp_path):  # noqa: F811
+def test_a_host_written_in_base64_is_a_host(bases, tmp_path):
     import base64
 
     encoded = base64.b64encode(b"https://collector.partner.example/ingest").decode()

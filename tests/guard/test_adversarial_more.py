@@ -1,8 +1,8 @@
 """More adversarial changes, by the classes of tests/guard/test_adversarial.py, and more legitimate ones.
 
-The helpers, bases and fixture are that corpus's; only the cases are new. Each attack case must make the
-rule meant for it fire in that workspace (other rules may fire too). A case the engine does not catch
-with that rule stays here, xfail(strict), with what it found instead ("nothing found": the change would be
+The bases, helpers and runner are tests/guard/adversarial_harness.py's; only the cases are new. Each attack
+case must make the rule meant for it fire in that workspace (other rules may fire too). A case the engine does
+not catch with that rule stays here, xfail(strict), with what it found instead ("nothing found": the change would be
 applied), so that it is fixed rather than forgotten. Each negative is a change a team would make to a
 silo (or to global) that must stay clean; a finding on one is a false positive, kept the same way.
 """
@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from residency.guard.check import SCP_FILE, check_synthesized
 from residency.guard.rules.declared_stores import UNRETIRABLE_STORES
-from tests.guard.test_adversarial import (
+from tests.guard.adversarial_harness import (
     ACCOUNT,
     ACCOUNT_ID,
     BUCKET_ARN,
     BUCKET_ID,
+    CROSS_STACK_TARGET,
     EU,
     EU_WEST_BUCKET,
     FOREIGN,
@@ -59,32 +59,37 @@ from tests.guard.test_adversarial import (
     VPC,
     Case,
     Change,
-    _resolve,
     add,
     allow,
     api_policy,
-    bases,  # noqa: F401  (the module-scoped fixture, shared with this module)
+    assert_caught,
     body,
     bucket_policy,
     case,
+    checked,
     directory_replica,
+    distribution,
     doc,
     document_of,
     env,
     event_target,
     extra_file,
     files,
-    findings_for,
     firehose,
-    mutated,
+    name_of,
+    negative_params,
     origin,
+    params,
     policy,
     provider,
+    raw_text,
     remote,
     remote_state,
     replication,
     routed,
     scp,
+    scp_raw,
+    sfn,
     subscription,
     top,
     trust,
@@ -100,18 +105,9 @@ FOREIGN_ROLE_LIKE_OWN = f"arn:aws:iam::{FOREIGN}:role/{OWN_ROLE_NAME}"
 STREAM = {"aws_kinesis_stream.events": {"name": "acme-six-eu-central-1-events", "shard_count": 1,
                                         "encryption_type": "KMS", "kms_key_id": KEY_ARN}}
 OWN_STREAM = "${aws_kinesis_stream.events.arn}"
-CROSS_STACK_TARGET = ("cross-stack-output-aws_apigatewayv2_domain_namedomain_shared_6DBB6E60"
-                      "domain_name_configuration0target_domain_name")
 
 
 # ----------------------------------------------------------------------------------------- helpers
-
-
-def sfn(definition: dict[str, Any] | str) -> Callable[[dict], Any]:
-    """A state machine with this definition (a dict is written as JSON text, a str as it is)."""
-    text = definition if isinstance(definition, str) else json.dumps(definition)
-    return add("aws_sfn_state_machine.flow", {"name": "acme-six-eu-central-1-flow", "role_arn": ROLE_ARN,
-                                              "definition": text})
 
 
 def one_task(task: dict[str, Any], **top_level: Any) -> dict[str, Any]:
@@ -124,38 +120,9 @@ def kafka_mapping(servers: str) -> Callable[[dict], Any]:
         "self_managed_event_source": {"endpoints": {"KAFKA_BOOTSTRAP_SERVERS": servers}}})
 
 
-def bom_file(name: str, content: dict) -> Change:
-    """A JSON file that starts with a UTF-8 byte order mark."""
-    def change(directory: Path) -> None:
-        original = json.loads((directory / "cdk.tf.json").read_text())
-        (directory / name).write_bytes(b"\xef\xbb\xbf" + _resolve(json.dumps(content), original).encode())
-    return change
-
-
 def symlink(name: str, target: str) -> Change:
     def change(directory: Path) -> None:
         os.symlink(target, directory / name)
-    return change
-
-
-def raw_text(old: str, new: str) -> Change:
-    """Replace text in cdk.tf.json (compact JSON) once, for what a document cannot hold."""
-    def change(directory: Path) -> None:
-        path = directory / "cdk.tf.json"
-        original = json.loads(path.read_text())
-        text = json.dumps(original)
-        assert old in text, old
-        path.write_text(_resolve(text.replace(old, new, 1), original))
-    return change
-
-
-def scp_raw(edit: Callable[[str], str]) -> Change:
-    """Edit the SCP as text (for duplicate keys)."""
-    def change(out: Path) -> None:
-        text = json.dumps(json.loads((out / SCP_FILE).read_text()))
-        edited = edit(text)
-        assert edited != text, "the raw edit changed nothing"
-        (out / SCP_FILE).write_text(edited)
     return change
 
 
@@ -177,21 +144,8 @@ def region_deny(statements: list[dict]) -> dict:
     return next(s for s in statements if s.get("Sid") == "DenyOutsideGovernedRegions")
 
 
-def trust_of(contains: str, *statements: dict) -> Callable[[dict], Any]:
-    return update("aws_iam_role", contains, assume_role_policy=document_of(*statements))
-
-
-def name_of(document: dict, kind: str, contains: str) -> str:
-    """The synthesized name of a resource of this workspace."""
-    return next(name for name in document["resource"][kind] if contains in name)
-
-
 def global_health(region: str, **values: Any) -> Callable[[dict], Any]:
     return lambda d: body(d, "aws_route53_health_check", f"health-{region}_").update(values)
-
-
-def distribution(edit: Callable[[dict], Any]) -> Callable[[dict], Any]:
-    return lambda d: edit(body(d, "aws_cloudfront_distribution"))
 
 
 def _uploads_origin(d: dict) -> None:
@@ -529,9 +483,9 @@ TERRAFORM_JSON: dict[str, Case] = {
     "a second file adds a provider alias and a resource through ${aws.dr}": files("RES001", extra_file(
         "dr.tf.json", {"provider": {"aws": [{"alias": "dr", "region": US}]},
                        "resource": {"aws_sqs_queue": {"q": {"name": "q", "provider": "${aws.dr}"}}}})),
-    "a file with a byte order mark adds a replication": files("RES012", bom_file("dr.tf.json", {"resource": {
+    "a file with a byte order mark adds a replication": files("RES012", extra_file("dr.tf.json", {"resource": {
         "aws_s3_bucket_replication_configuration": {"dr": {"bucket": BUCKET_ID, "role": ROLE_ARN, "rule": [
-            {"status": "Enabled", "destination": {"bucket": US_BUCKET}}]}}}})),
+            {"status": "Enabled", "destination": {"bucket": US_BUCKET}}]}}}}, bom=True)),
     "a symlink to the US workspace's configuration": files("RES012", symlink("us.tf.json",
                                                                              "../us-east-1/cdk.tf.json")),
     "resource labels written as an array": files("RES002", extra_file("dr.tf.json", {"resource": {
@@ -742,23 +696,9 @@ NOTHING = "nothing found"
 MISSED: dict[str, str] = {}
 
 
-def _params() -> list[Any]:
-    found = []
-    for label, cases in CLASSES.items():
-        for name in cases:
-            key = f"{label}: {name}"
-            marks = [pytest.mark.xfail(strict=True, reason=f"MISSED: {MISSED[key]}")] if key in MISSED else []
-            found.append(pytest.param(label, name, id=key, marks=marks))
-    return found
-
-
-@pytest.mark.parametrize(("label", "name"), _params())
-def test_each_further_adversarial_change_is_caught_by_its_rule(label, name, bases, tmp_path):  # noqa: F811
-    item = CLASSES[label][name]
-    found = findings_for(bases, tmp_path, item)
-    assert found, "no finding: the change would be applied"
-    assert item[2] in {finding.rule for finding in found}, [
-        f"{f.rule} {f.address}: {f.message}" for f in found]
+@pytest.mark.parametrize(("label", "name"), params(CLASSES, MISSED))
+def test_each_further_adversarial_change_is_caught_by_its_rule(label, name, bases, tmp_path):
+    assert_caught(bases, tmp_path, CLASSES[label][name])
 
 
 # ------------------------------------------------------------------------------------------- negatives
@@ -946,13 +886,9 @@ def unexpected(name: str, findings: list) -> list:
     return [f for f in findings if f not in refused]
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.xfail(
-    strict=True, reason=f"FALSE POSITIVE: {FALSE_POSITIVES[name]}")] if name in FALSE_POSITIVES else [])
-    for name in NEGATIVES])
-def test_further_legitimate_changes_stay_clean(name, bases, tmp_path):  # noqa: F811
-    base, workspace, _rule, change = NEGATIVES[name]
-    config, out = bases(base)
-    report = check_synthesized(config, mutated(out, tmp_path, workspace, change))
+@pytest.mark.parametrize("name", negative_params(NEGATIVES, FALSE_POSITIVES))
+def test_further_legitimate_changes_stay_clean(name, bases, tmp_path):
+    report = checked(bases, tmp_path, NEGATIVES[name])
     assert unexpected(name, report.findings) == [], [
         f"{f.rule} {f.workspace} {f.address}: {f.message}" for f in report.findings]
 

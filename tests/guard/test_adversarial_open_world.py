@@ -1,6 +1,6 @@
 """An open-world adversarial corpus: personal data leaving through places that do not look like places.
 
-The harness, bases and helpers are tests/guard/test_adversarial.py's; the cases are written the way a product
+The harness, bases and helpers are tests/guard/adversarial_harness.py's; the cases are written the way a product
 team writes configuration (shapes copied from vendors' docs), by seven classes:
 
 1. hosts: sites, hosts and addresses without a scheme (env vars, parameters, AppConfig, container definitions,
@@ -37,10 +37,10 @@ import pytest
 from residency.config import Config, load_config
 from residency.errors import ConfigError
 from residency.guard.check import check_synthesized
-from residency.stacks import synthesize
-from tests.guard.test_adversarial import (
+from tests.guard.adversarial_harness import (
     ACCOUNT,
     ACCOUNT_ID,
+    BASES,
     BUCKET_ID,
     EU,
     FUNCTION_ARN,
@@ -60,33 +60,39 @@ from tests.guard.test_adversarial import (
     US_QUEUE,
     US_TOPIC,
     VPC,
+    Bases,
     Case,
     Change,
     Edit,
-    _resolve,
     add,
     allow,
-    bases,  # noqa: F401  (the module-scoped fixture of the shared bases)
     body,
     case,
+    distribution,
     doc,
     document_of,
+    ecs_service,
     env,
     event_target,
+    extra_file,
     files,
     invoke_config,
+    made_once,
     mutated,
     origin,
+    params,
     policy,
+    record,
     remote,
     rest_api,
     six_regions_on_aws,
     state_machine,
+    synthesized,
+    undeclared,
     update,
 )
 
 EU_WEST, US_WEST = "eu-west-1", "us-west-2"
-SHARED_BASES = ("rich", "rich_scp", "sample", "eu_directory")
 CONTRACT = "contract"  # the six regions with processors and exceptions (below)
 IMAGE = f"{ACCOUNT_ID}.dkr.ecr.eu-central-1.amazonaws.com/acme/worker:1.4.2"
 DD_SECRET = {"aws_secretsmanager_secret.dd": {"name": "acme-six-eu-central-1-datadog-api-key", "kms_key_id": KEY_ARN}}
@@ -233,24 +239,16 @@ def _build(name: str, directory: Path) -> Built:
         config = load_config(config_file)
     except ConfigError as refused:
         return Refused(refused.message)
-    out = directory / "cdktf.out"
-    if not name.startswith("refusal/"):
-        synthesize(config, out)
-    return config, out
+    if name.startswith("refusal/"):
+        return config, directory / "cdktf.out"
+    return config, synthesized(config, directory)
 
 
 @pytest.fixture(scope="module")
-def open_bases(bases, tmp_path_factory) -> Callable[[str], Built]:  # noqa: F811
+def open_bases(bases: Bases, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Built]:
     """The shared bases, and this module's, each made once when first asked for."""
-    made: dict[str, Built] = {}
-
-    def get(name: str) -> Built:
-        if name in SHARED_BASES:
-            return bases(name)
-        if name not in made:
-            made[name] = _build(name, tmp_path_factory.mktemp(name.replace("/", "-").replace(" ", "_")[:40]))
-        return made[name]
-    return get
+    own = made_once(_build, tmp_path_factory)
+    return lambda name: bases(name) if name in BASES else own(name)
 
 
 def unchanged(directory: Path) -> None:
@@ -265,28 +263,13 @@ def geo_case(expected: str, name: str) -> Case:
 # ------------------------------------------------------------------------------------- how to change
 
 
-def workspace_file(relative: str, content: str) -> Change:
-    """A file in the workspace directory (subdirectories made), which file() and templatefile() read."""
-    def change(directory: Path) -> None:
-        original = json.loads((directory / "cdk.tf.json").read_text())
-        path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_resolve(content, original))
-    return change
-
-
 def also_in(workspaces: Iterable[str], *edits: Edit) -> Change:
     """The same edits in the case's workspace and in each of `workspaces` (siblings in cdktf.out/stacks)."""
     names = list(workspaces)
 
     def change(directory: Path) -> None:
         for each in [directory, *(directory.parent / name for name in names)]:
-            path = each / "cdk.tf.json"
-            original = json.loads(path.read_text())
-            document = json.loads(json.dumps(original))
-            for edit in edits:
-                edit(document)
-            path.write_text(_resolve(json.dumps(document), original))
+            doc(*edits)(each)
     return change
 
 
@@ -370,14 +353,6 @@ def route(destination: str, **target: str) -> dict[str, dict]:
         "route_table_id": "${aws_route_table.private.id}", "destination_cidr_block": destination, **target}}
 
 
-def undeclared(address: str, block: dict[str, Any]) -> Edit:
-    """A store added as a team adds it: protected, but not listed in personal_data_stores."""
-    def edit(document: dict[str, Any]) -> None:
-        kind, name = address.split(".", 1)
-        document["resource"].setdefault(kind, {})[name] = {**block, "lifecycle": {"prevent_destroy": True}}
-    return edit
-
-
 def declared_as(kind: str, address: str, block: dict[str, Any], name_attribute: str = "id") -> Edit:
     """A store added, protected and listed in personal_data_stores with `kind`."""
     def edit(document: dict[str, Any]) -> None:
@@ -389,16 +364,6 @@ def declared_as(kind: str, address: str, block: dict[str, Any], name_attribute: 
 
 def waf(edit: Callable[[dict[str, Any]], Any]) -> Edit:
     return lambda document: edit(body(document, "aws_wafv2_web_acl", "frontend"))
-
-
-def distribution(edit: Callable[[dict[str, Any]], Any]) -> Edit:
-    return lambda document: edit(body(document, "aws_cloudfront_distribution"))
-
-
-def record(name: str, kind: str, *records: str) -> Edit:
-    return add(f"aws_route53_record.{kind.lower()}_{name.split('.')[0].strip('_') or 'apex'}", {
-        "zone_id": "${data.aws_route53_zone.zone.zone_id}", "name": name, "type": kind, "ttl": 3600,
-        "records": list(records)})
 
 
 # --------------------------------------------------------------------------------------- the corpus
@@ -585,50 +550,50 @@ FILES: dict[str, Case] = {
     # Caught today because file(...) inside trimspace(), chomp() or jsondecode() cannot be placed (fail closed), not
     # because the file is read (its legitimate twin, the EU Datadog site from a file, is refused the same way); the
     # template with a for-directive likewise.
-    "function environment from a file holding a webhook URL": files("RES011", workspace_file(
+    "function environment from a file holding a webhook URL": files("RES011", extra_file(
         "webhook.url", "https://hooks.partner.example/ingest\n"), doc(env(
             WEBHOOK='${trimspace(file("${path.module}/webhook.url"))}'))),
-    "function environment from a local read with a relative path": files("RES011", workspace_file(
+    "function environment from a local read with a relative path": files("RES011", extra_file(
         "webhook.url", "https://hooks.partner.example/ingest\n"), doc(lambda d: d.setdefault("locals", {}).update(
             webhook='${chomp(file("webhook.url"))}'), env(WEBHOOK="${local.webhook}"))),
-    "AppConfig content from a JSON file naming an analytics endpoint": files("RES011", workspace_file(
+    "AppConfig content from a JSON file naming an analytics endpoint": files("RES011", extra_file(
         "config/analytics.json", json.dumps({"analytics": {"endpoint": "https://api.mixpanel.com/track",
                                                            "batch": 50}})), doc(appconfig(
             '${file("${path.module}/config/analytics.json")}'))),
-    "parameter from templatefile() whose variable is another region": files("RES011", workspace_file(
+    "parameter from templatefile() whose variable is another region": files("RES011", extra_file(
         "upstream.tftpl", "https://sqs.${region}.amazonaws.com/${account}/exports"), doc(parameter(
             '${templatefile("${path.module}/upstream.tftpl", '
             '{region = "us-east-1", account = data.aws_caller_identity.account.account_id})}'))),
-    "parameter from a template whose for-directive lists partner brokers": files("RES011", workspace_file(
+    "parameter from a template whose for-directive lists partner brokers": files("RES011", extra_file(
         "brokers.tftpl", "%{ for host in hosts ~}${host}:9094,%{ endfor ~}"), doc(parameter(
             '${trimsuffix(templatefile("${path.module}/brokers.tftpl", '
             '{hosts = ["kafka-1.partner.example", "kafka-2.partner.example"]}), ",")}', name="kafka_bootstrap"))),
-    "OpenAPI body from a template whose backend is a partner's host": files("RES011", workspace_file(
+    "OpenAPI body from a template whose backend is a partner's host": files("RES011", extra_file(
         "openapi.yaml.tftpl", OPENAPI_TEMPLATE % ("http_proxy", "https://${backend}/export", "1.0")), doc(
         http_api_with_body(
             '${templatefile("${path.module}/openapi.yaml.tftpl", {backend = "backend.partner.example"})}'))),
-    "state machine from templatefile() invoking a function abroad": files("RES010", workspace_file(
+    "state machine from templatefile() invoking a function abroad": files("RES010", extra_file(
         "flow.asl.json.tftpl", FLOW_TEMPLATE), doc(definition_from(
             '${templatefile("${path.module}/flow.asl.json.tftpl", '
             f'{{enrich = "{US_FUNCTION}", table = aws_dynamodb_table.@TABLE@.name}})}}'))),
-    "state machine from file() naming a function abroad in the file": files("RES010", workspace_file(
+    "state machine from file() naming a function abroad in the file": files("RES010", extra_file(
         "flow.asl.json", FLOW_TEMPLATE.replace("${enrich}", US_FUNCTION).replace(
             "${table}", "acme-six-eu-central-1-data")), doc(definition_from(
                 '${file("${path.module}/flow.asl.json")}'))),
-    "secret binary from filebase64() of a Google service-account key": files("RES011", workspace_file(
+    "secret binary from filebase64() of a Google service-account key": files("RES011", extra_file(
         "gcp-exporter.json", GCP_KEY), doc(add({
             "aws_secretsmanager_secret.gcp": {"name": "acme-six-eu-central-1-bigquery-exporter", "kms_key_id": KEY_ARN},
             "aws_secretsmanager_secret_version.gcp": {
                 "secret_id": "${aws_secretsmanager_secret.gcp.id}",
                 "secret_binary": '${filebase64("${path.module}/gcp-exporter.json")}'}}))),
     # also RES009: aws_launch_template is not in the catalog
-    "launch template user data from filebase64() of a script syncing abroad": files("RES011", workspace_file(
+    "launch template user data from filebase64() of a script syncing abroad": files("RES011", extra_file(
         "bootstrap.sh", "#!/bin/bash\nset -euo pipefail\n"
                         f"aws s3 sync /var/lib/app/exports s3://{US_BUCKET_NAME}/eu-exports/ --region us-east-1\n"),
         doc(add("aws_launch_template.worker", {
             "name_prefix": "worker-", "image_id": "ami-0abcdef1234567890", "instance_type": "t3.micro",
             "user_data": '${filebase64("${path.module}/bootstrap.sh")}'}))),
-    "environment from jsondecode(file()) of a Kafka settings file": files("RES011", workspace_file(
+    "environment from jsondecode(file()) of a Kafka settings file": files("RES011", extra_file(
         "kafka.json", json.dumps({"bootstrap_servers": "pkc-619z3.us-east1.gcp.confluent.cloud:9092"})), doc(env(
             KAFKA_BOOTSTRAP='${jsondecode(file("${path.module}/kafka.json")).bootstrap_servers}'))),
     # cannot be read, so cannot be placed: which rule says so is the engine's choice
@@ -639,23 +604,23 @@ FILES: dict[str, Case] = {
 }
 
 FILES_OK: dict[str, Case] = {
-    "state machine from templatefile() with the region's own function and table": files("", workspace_file(
+    "state machine from templatefile() with the region's own function and table": files("", extra_file(
         "flow.asl.json.tftpl", FLOW_TEMPLATE), doc(definition_from(
             '${templatefile("${path.module}/flow.asl.json.tftpl", '
             '{enrich = aws_lambda_function.@FUNCTION@.arn, table = aws_dynamodb_table.@TABLE@.name})}'))),
-    "OpenAPI body from a template integrating the region's own function": files("", workspace_file(
+    "OpenAPI body from a template integrating the region's own function": files("", extra_file(
         "openapi.yaml.tftpl", OPENAPI_TEMPLATE % (
             "aws_proxy", "arn:aws:apigateway:eu-central-1:lambda:path/2015-03-31/functions/${function_arn}"
                          "/invocations", "2.0")), doc(http_api_with_body(
             '${templatefile("${path.module}/openapi.yaml.tftpl", {function_arn = aws_lambda_function.@FUNCTION@.arn})}'
         ))),
-    "AppConfig feature flags from a file that names no place": files("", workspace_file(
+    "AppConfig feature flags from a file that names no place": files("", extra_file(
         "config/flags.json", FEATURE_FLAGS), doc(appconfig('${file("${path.module}/config/flags.json")}'))),
-    "parameter from templatefile() spelling the region's own queue URL": files("", workspace_file(
+    "parameter from templatefile() spelling the region's own queue URL": files("", extra_file(
         "queue-url.tftpl", "https://sqs.${region}.amazonaws.com/${account}/${queue}"), doc(add(QUEUE), parameter(
             '${templatefile("${path.module}/queue-url.tftpl", {region = "eu-central-1", '
             'account = data.aws_caller_identity.account.account_id, queue = aws_sqs_queue.jobs.name})}'))),
-    "environment from a file holding the EU Datadog site": files("", workspace_file(
+    "environment from a file holding the EU Datadog site": files("", extra_file(
         "dd-site.txt", "datadoghq.eu\n"), doc(env(DD_SITE='${trimspace(file("${path.module}/dd-site.txt"))}'))),
 }
 
@@ -960,17 +925,6 @@ def logged_state_machine(*logging_statements: dict[str, Any]) -> Edit:
                                               "include_execution_data": False, "level": "ERROR"}}})
 
 
-def ecs_service(*containers: dict[str, Any]) -> Edit:
-    return add({"aws_ecs_cluster.workers": {"name": "acme-six-eu-central-1-workers"},
-                "aws_ecs_task_definition.worker": {
-                    "family": "worker", "requires_compatibilities": ["FARGATE"], "network_mode": "awsvpc",
-                    "cpu": "256", "memory": "512", "execution_role_arn": ROLE_ARN,
-                    "container_definitions": json.dumps(list(containers))},
-                "aws_ecs_service.worker": {"name": "worker", "cluster": "${aws_ecs_cluster.workers.id}",
-                                           "task_definition": "${aws_ecs_task_definition.worker.arn}",
-                                           "desired_count": 1, "launch_type": "FARGATE"}})
-
-
 LEGITIMATE: dict[str, Case] = {
     "Step Functions logging policy: AWS's log delivery actions on *": case("", logged_state_machine(
         allow(LOG_DELIVERY, "*", ONLY_HERE))),
@@ -1091,17 +1045,7 @@ def caught(result: Outcome, expected: str) -> bool:
     return False
 
 
-def _params(classes: dict[str, dict[str, Case]], known: dict[str, str], why: str) -> list[Any]:
-    found = []
-    for label, cases in classes.items():
-        for name in cases:
-            key = f"{label}: {name}"
-            marks = [pytest.mark.xfail(strict=True, reason=f"{why}: {known[key]}")] if key in known else []
-            found.append(pytest.param(label, name, id=key, marks=marks))
-    return found
-
-
-@pytest.mark.parametrize(("label", "name"), _params(CLASSES, MISSED, "MISSED"))
+@pytest.mark.parametrize(("label", "name"), params(CLASSES, MISSED))
 def test_each_open_world_leak_is_caught(label, name, open_bases, tmp_path):
     item = CLASSES[label][name]
     result = outcome(open_bases, tmp_path, item)
@@ -1110,7 +1054,7 @@ def test_each_open_world_leak_is_caught(label, name, open_bases, tmp_path):
         result.found + [f"warning: {warning}" for warning in result.warnings] or NOTHING)
 
 
-@pytest.mark.parametrize(("label", "name"), _params(LEGITIMATE_CLASSES, FALSE_POSITIVES, "FALSE POSITIVE"))
+@pytest.mark.parametrize(("label", "name"), params(LEGITIMATE_CLASSES, FALSE_POSITIVES, "FALSE POSITIVE"))
 def test_each_open_world_legitimate_setup_stays_clean(label, name, open_bases, tmp_path):
     result = outcome(open_bases, tmp_path, LEGITIMATE_CLASSES[label][name])
     assert result.refused is None, f"refused: {result.refused}"

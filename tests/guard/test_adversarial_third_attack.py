@@ -10,22 +10,21 @@ from typing import Any
 import pytest
 
 from residency.guard.check import check_synthesized
-from tests.guard.test_adversarial import (  # noqa: F401
+from tests.guard.adversarial_harness import (
     EU,
     GLOBAL,
+    ZONE,
     Case,
     add,
     assert_caught,
     assert_clean,
-    bases,
     body,
     case,
     env,
     mutated,
+    record,
 )
-from tests.guard.test_adversarial_open_world import record
 
-ZONE = "${data.aws_route53_zone.zone.zone_id}"
 US_IP = "54.210.10.20"
 
 
@@ -134,16 +133,16 @@ LEGITIMATE: dict[str, Case] = {
 
 
 @pytest.mark.parametrize("name", sorted(LEAKS))
-def test_each_leak_the_third_reviewer_found_is_caught_by_its_rule(name, bases, tmp_path):  # noqa: F811
+def test_each_leak_the_third_reviewer_found_is_caught_by_its_rule(name, bases, tmp_path):
     assert_caught(bases, tmp_path, LEAKS[name])
 
 
 @pytest.mark.parametrize("name", sorted(LEGITIMATE))
-def test_each_legitimate_setup_the_third_reviewer_wrote_stays_clean(name, bases, tmp_path):  # noqa: F811
+def test_each_legitimate_setup_the_third_reviewer_wrote_stays_clean(name, bases, tmp_path):
     assert_clean(bases, tmp_path, LEGITIMATE[name])
 
 
-def test_an_arn_is_one_finding_and_its_exception_covers_only_it(bases, tmp_path):  # noqa: F811
+def test_an_arn_is_one_finding_and_its_exception_covers_only_it(bases, tmp_path):
     """An exception approved for one ARN does not excuse another value of the function reaching the same region
     (the SDK's region, here): an exception names what a finding names, not merely its region."""
     from residency.config.model import GuardException
@@ -161,7 +160,7 @@ def test_an_arn_is_one_finding_and_its_exception_covers_only_it(bases, tmp_path)
     assert [f.reaches for f in report.findings if f.workspace == EU] == [(queue,)]
 
 
-def test_the_sub_processors_list_every_site_used_at_home(bases, tmp_path):  # noqa: F811
+def test_the_sub_processors_list_every_site_used_at_home(bases, tmp_path):
     config, out = bases("rich")
     changed = mutated(out, tmp_path, EU, case("", env(SENTRY_DSN="https://k@o1.ingest.de.sentry.io/1",
                                                       MAILGUN_API="https://api.eu.mailgun.net/v3"))[3])

@@ -14,9 +14,7 @@ import pytest
 
 from residency.guard.check import check_synthesized
 from residency.personal_data import OUTPUT
-from tests.guard.test_adversarial import EU, KEY_ARN, Edit, bases, doc, mutated
-
-__all__ = ["bases"]  # the adversarial corpus's fixture
+from tests.guard.adversarial_harness import EU, KEY_ARN, Edit, doc, mutated, undeclared
 
 OUTPUT_ADDRESS = f"output.{OUTPUT}"
 
@@ -29,13 +27,6 @@ def declared(document: dict[str, Any]) -> list[dict[str, str]]:
 def address_of(document: dict[str, Any], type_: str) -> str:
     (name,) = [name for name in document["resource"][type_] if "data" in name or "identity" in name]
     return f"{type_}.{name}"
-
-
-def add_undeclared(type_: str, name: str, body: dict[str, Any]) -> Edit:
-    def edit(document: dict[str, Any]) -> str:
-        document["resource"].setdefault(type_, {})[name] = {**body, "lifecycle": {"prevent_destroy": True}}
-        return f"{type_}.{name}"
-    return edit
 
 
 def forget(type_: str) -> Edit:
@@ -67,12 +58,12 @@ def drop_output(document: dict[str, Any]) -> str:
 
 
 ATTACKS: dict[str, Edit] = {
-    "a queue nobody declared": add_undeclared("aws_sqs_queue", "jobs", {
+    "a queue nobody declared": undeclared("aws_sqs_queue.jobs", {
         "name": "acme-six-eu-central-1-jobs", "kms_master_key_id": KEY_ARN}),
-    "a second table nobody declared": add_undeclared("aws_dynamodb_table", "orders", {
+    "a second table nobody declared": undeclared("aws_dynamodb_table.orders", {
         "name": "acme-six-eu-central-1-orders", "billing_mode": "PAY_PER_REQUEST", "hash_key": "pk",
         "attribute": [{"name": "pk", "type": "S"}]}),
-    "a second bucket nobody declared": add_undeclared("aws_s3_bucket", "uploads", {
+    "a second bucket nobody declared": undeclared("aws_s3_bucket.uploads", {
         "bucket": "acme-six-eu-central-1-uploads"}),
     "the data bucket taken out of the declaration": forget("aws_s3_bucket"),
     "the user pool taken out of the declaration": forget("aws_cognito_user_pool"),
