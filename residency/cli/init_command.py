@@ -69,6 +69,7 @@ def init(
               "the first apply")
     print(f"next: {shown}residency validate, then residency apply --all"
           + (" (on the local emulator, no AWS account needed)" if target == "local" else ""))
+    raise typer.Exit(int(started.exit_code))
 
 
 def _asked(suggested_name: str) -> tuple[str, tuple[StarterRegion, ...]]:

@@ -17,7 +17,7 @@ from residency.config.starter import (
     starter_text,
     suggested_countries,
 )
-from residency.errors import ResidencyError, UsageError
+from residency.errors import ExitCode, ResidencyError, UsageError
 from residency.files import read_handed_text, write_atomically
 
 __all__ = ["SAMPLE_REGIONS", "Created", "StartedProject", "StarterRegion", "init_project", "parse_starter_regions",
@@ -110,6 +110,7 @@ def _gitignore_with_residency(current: str) -> str | None:
 class StartedProject:
     created: list[Created]
     state_backend: str  # "s3" when the pipeline's runners keep nothing; "local" otherwise
+    exit_code: ExitCode = ExitCode.OK  # what cannot be started is refused before anything is written
 
 
 def start_project(directory: Path, *, project: str, regions: tuple[StarterRegion, ...], target: str,

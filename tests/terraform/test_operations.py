@@ -1,10 +1,9 @@
 """Running an operation across workspaces: order, failures, skipped dependents, confirmation.
 
-A stand-in terraform binary fails in the workspaces named by FAKE_FAIL (the real binary runs in
-tests/e2e); what is checked here is residency's scheduling and reporting."""
+The stand-in terraform binary (tests/terraform/fake_terraform.py) fails in the workspaces named by FAKE_FAIL (the
+real binary runs in tests/e2e); what is checked here is residency's scheduling and reporting."""
 
 import json
-import stat
 
 import pytest
 
@@ -12,34 +11,13 @@ from residency.paths import ProjectPaths
 from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.fake_terraform import FakeTerraform
 from tests.terraform.recording import Recorder
-
-FAKE = """#!/usr/bin/env python3
-import json, os, sys
-workspace = os.path.basename(os.getcwd())
-with open(os.environ["FAKE_RECORD"], "a") as record:
-    record.write(json.dumps([workspace, sys.argv[1]]) + "\\n")
-if sys.argv[1] == "output":  # a workspace never applied has no outputs
-    never = workspace in os.environ.get("FAKE_NEVER_APPLIED", "").split(",")
-    print(json.dumps({} if never else {"endpoint": {"value": "https://api.example", "type": "string"}}))
-    sys.exit(0)
-if sys.argv[1] == "show":  # the saved plan as JSON: the two creations the plan announced
-    print(json.dumps({"resource_changes": [{"address": f"terraform_data.a{i}", "mode": "managed",
-                      "type": "terraform_data", "change": {"actions": ["create"], "after": {}}} for i in (1, 2)]}))
-    sys.exit(0)
-if sys.argv[1] != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
-    print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
-    sys.exit(1)
-print(json.dumps({"type": "change_summary", "changes": {"add": 2, "change": 0, "remove": 0}}))
-sys.exit(2 if sys.argv[1] == "plan" else 0)
-"""
 
 
 @pytest.fixture
 def setup(tmp_path):
-    binary = tmp_path / "terraform"
-    binary.write_text(FAKE)
-    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    fake = FakeTerraform.install(tmp_path)
     out = tmp_path / "project" / "cdktf.out"
     graph = {"eu-central-1": [], "us-east-1": [], "global": ["eu-central-1", "us-east-1"]}
     for name in graph:
@@ -47,14 +25,14 @@ def setup(tmp_path):
         (out / "stacks" / name / "cdk.tf.json").write_text("{}")
     (out / "manifest.json").write_text(json.dumps({"stacks": {
         name: {"workingDirectory": f"stacks/{name}", "dependencies": deps} for name, deps in graph.items()}}))
-    return binary, out, tmp_path / "record.jsonl"
+    return fake.binary, out, fake
 
 
 def make_runner(setup, fail: str = "", confirm=None, never_applied: str = ""):
-    binary, out, record = setup
+    binary, out, fake = setup
     settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None,
-                                 base_env={"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
-                                           "FAKE_FAIL": fail, "FAKE_NEVER_APPLIED": never_applied})
+                                 base_env={"PATH": "/usr/bin:/bin",
+                                           **fake.env(FAKE_FAIL=fail, FAKE_NEVER_APPLIED=never_applied)})
     recorder = Recorder()
     announced = recorder.events
     runner = OperationRunner(Terraform(settings), read_manifest(out), recorder,
@@ -63,7 +41,7 @@ def make_runner(setup, fail: str = "", confirm=None, never_applied: str = ""):
 
 
 def steps(setup):
-    return [tuple(json.loads(line)) for line in setup[2].read_text().splitlines()]
+    return setup[2].steps()
 
 
 def test_apply_follows_dependencies_and_applies_the_saved_plan(setup):

@@ -1,13 +1,12 @@
 """Many workspaces at once: parallelism, --fail-fast, Ctrl-C (once and twice), and one residency per
-workspace. A stand-in terraform binary records when each step starts and ends and which signals it
-got; the real binary runs in tests/e2e/test_parallel_runs.py."""
+workspace. The stand-in terraform binary (tests/terraform/fake_terraform.py) records when each step starts and
+ends and which signals it got; the real binary runs in tests/e2e/test_parallel_runs.py."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import stat
 import threading
 import time
 from pathlib import Path
@@ -22,78 +21,37 @@ from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.run_options import RunOptions
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.fake_terraform import FakeTerraform
 from tests.terraform.recording import Recorder
 
-# Every plan and apply sleeps FAKE_SLEEP seconds (not the refresh after it), recording start and end; FAKE_FAIL lists
-# workspaces whose plan fails. On SIGINT it records it and exits 1 after a short, graceful pause;
-# with FAKE_LOCK it writes a local-backend lock record first, as Terraform does while it holds one.
-FAKE = """#!/usr/bin/env python3
-import json, os, signal, sys, time
-workspace = os.path.basename(os.getcwd())
-command = sys.argv[1]
-def record(event):
-    with open(os.environ["FAKE_RECORD"], "a") as out:
-        out.write(json.dumps([workspace, command, event, time.monotonic()]) + "\\n")
-def on_sigint(signum, frame):
-    record("SIGINT")
-    time.sleep(0.3)
-    record("stopped")
-    sys.exit(1)
-signal.signal(signal.SIGINT, on_sigint)
-record("start")
-if command == "show":  # the saved plan as JSON: the creation the plan announced
-    print(json.dumps({"resource_changes": [{"address": "terraform_data.a", "mode": "managed",
-                      "type": "terraform_data", "change": {"actions": ["create"], "after": {}}}]}))
-    record("end")
-    sys.exit(0)
-if command != "init":
-    if os.environ.get("FAKE_LOCK"):
-        state_dir = os.path.join(os.environ["FAKE_STATE_ROOT"], workspace)
-        os.makedirs(state_dir, exist_ok=True)
-        with open(os.path.join(state_dir, ".terraform.tfstate.lock.info"), "w") as info:
-            json.dump({"ID": "lock-" + workspace, "Operation": "OperationTypeApply"}, info)
-    if "-refresh-only" not in sys.argv:  # the state refresh after an apply is quick
-        time.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
-    if workspace in os.environ.get("FAKE_FAIL", "").split(","):
-        print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
-        record("end")
-        sys.exit(1)
-    print(json.dumps({"type": "change_summary", "changes": {"add": 1, "change": 0, "remove": 0}}))
-record("end")
-sys.exit(2 if command == "plan" else 0)
-"""
 GRAPH = {"eu-central-1": [], "us-east-1": [], "ap-southeast-2": [],
          "global": ["eu-central-1", "us-east-1", "ap-southeast-2"]}
 
 
 @pytest.fixture
 def setup(tmp_path: Path):
-    binary = tmp_path / "terraform"
-    binary.write_text(FAKE)
-    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    fake = FakeTerraform.install(tmp_path)
     out = tmp_path / "project" / "cdktf.out"
     for name in GRAPH:
         (out / "stacks" / name).mkdir(parents=True)
         (out / "stacks" / name / "cdk.tf.json").write_text("{}")
     (out / "manifest.json").write_text(json.dumps({"stacks": {
         name: {"workingDirectory": f"stacks/{name}", "dependencies": deps} for name, deps in GRAPH.items()}}))
-    return binary, out, tmp_path / "record.jsonl"
+    return fake.binary, out, fake
 
 
 def make_runner(setup, *, parallelism: int = 4, fail_fast: bool = False, lock_timeout: float = 0.0,
                 **fake_env: str) -> OperationRunner:
-    binary, out, record = setup
+    binary, out, fake = setup
     paths = ProjectPaths(out.parent)
-    env = {"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record),
-           "FAKE_STATE_ROOT": str(paths.work / "state"), **fake_env}
+    env = {"PATH": "/usr/bin:/bin", **fake.env(FAKE_ADD="1", FAKE_STATE_ROOT=str(paths.work / "state"), **fake_env)}
     settings = TerraformSettings(binary=binary, paths=paths, cli_config=None, base_env=env)
     return OperationRunner(Terraform(settings), read_manifest(out), Recorder(), options=RunOptions(
         parallelism=parallelism, fail_fast=fail_fast, lock_timeout=f"{lock_timeout:g}s"))
 
 
 def events(setup) -> list[tuple[str, str, str, float]]:
-    record = setup[2]
-    return [tuple(json.loads(line)) for line in record.read_text().splitlines()] if record.exists() else []
+    return setup[2].events()
 
 
 def span(setup, workspace: str, command: str) -> tuple[float, float]:
@@ -129,7 +87,7 @@ def test_a_failure_skips_dependents_only_and_fail_fast_starts_nothing_new(setup)
     assert (outcomes["global"].status, outcomes["global"].error) == (Status.SKIPPED, "us-east-1 failed")
     assert exit_code(Operation.APPLY, list(outcomes.values())) == ExitCode.FAILED
 
-    setup[2].unlink()
+    setup[2].clear()
     fast = make_runner(setup, parallelism=1, fail_fast=True, FAKE_FAIL="eu-central-1")
     outcomes = {o.workspace: o for o in fast.run(Operation.APPLY, list(GRAPH))}
     assert outcomes["eu-central-1"].status is Status.FAILED

@@ -1,11 +1,10 @@
 """Vetting saved plans before they are applied: what the vet sees, and what a refusal stops.
 
-A stand-in terraform binary (as in test_operations.py) that also writes the plan file `plan -out`
+The stand-in terraform binary (tests/terraform/fake_terraform.py), which also writes the plan file `plan -out`
 names and answers `show -json` with one JSON document; the real binary runs in tests/guard/test_plan_check.py.
 """
 
 import json
-import stat
 
 import pytest
 
@@ -14,55 +13,15 @@ from residency.paths import ProjectPaths
 from residency.terraform.manifest import read_manifest
 from residency.terraform.operations import Operation, OperationRunner, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.fake_terraform import FakeTerraform
 from tests.terraform.recording import Recorder
-
-# FAKE_FAIL: workspaces whose plan/apply fail; FAKE_SHOW: workspace=behaviour of `show` (fail: exit 1,
-# garbage: exit 0 with two JSON lines, i.e. not one document); FAKE_NO_CHANGES: plan finds nothing to do.
-FAKE = """#!/usr/bin/env python3
-import json, os, sys
-workspace = os.path.basename(os.getcwd())
-command = sys.argv[1]
-with open(os.environ["FAKE_RECORD"], "a") as record:
-    record.write(json.dumps([workspace, command]) + "\\n")
-if command == "show":
-    plan_file = sys.argv[-1]
-    behaviour = dict(item.split("=") for item in os.environ.get("FAKE_SHOW", "").split(",") if item)
-    if behaviour.get(workspace) == "fail":
-        print("Error: Failed to read the given file as a state or plan file", file=sys.stderr)
-        sys.exit(1)
-    if behaviour.get(workspace) == "garbage":
-        print(json.dumps({"type": "version"}))
-        print(json.dumps({"type": "log"}))
-        sys.exit(0)
-    print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {}}, "workspace": workspace,
-                      "args": sys.argv[1:-1], "plan_file": plan_file, "plan_exists": os.path.exists(plan_file),
-                      "resource_changes": [{"address": f"terraform_data.a{i}", "mode": "managed",
-                                            "type": "terraform_data", "change": {"actions": ["create"], "after": {}}}
-                                           for i in (1, 2)]}))
-    sys.exit(0)
-if command != "init" and workspace in os.environ.get("FAKE_FAIL", "").split(","):
-    print(json.dumps({"type": "diagnostic", "diagnostic": {"severity": "error", "summary": "boom"}}))
-    sys.exit(1)
-if command == "plan":
-    for argument in sys.argv:
-        if argument.startswith("-out="):
-            with open(argument[len("-out="):], "w") as plan:
-                plan.write("saved plan of " + workspace)
-    if os.environ.get("FAKE_NO_CHANGES"):
-        print(json.dumps({"type": "change_summary", "changes": {"add": 0, "change": 0, "remove": 0}}))
-        sys.exit(0)
-print(json.dumps({"type": "change_summary", "changes": {"add": 2, "change": 0, "remove": 0}}))
-sys.exit(2 if command == "plan" else 0)
-"""
 
 VIOLATION = "RES002 eu-central-1: aws_dynamodb_table.data: replica copies data out [eu-central-1 -> us-east-1]"
 
 
 @pytest.fixture
 def setup(tmp_path):
-    binary = tmp_path / "terraform"
-    binary.write_text(FAKE)
-    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    fake = FakeTerraform.install(tmp_path)
     out = tmp_path / "project" / "cdktf.out"
     graph = {"eu-central-1": [], "us-east-1": [], "global": ["eu-central-1", "us-east-1"]}
     for name in graph:
@@ -70,7 +29,7 @@ def setup(tmp_path):
         (out / "stacks" / name / "cdk.tf.json").write_text("{}")
     (out / "manifest.json").write_text(json.dumps({"stacks": {
         name: {"workingDirectory": f"stacks/{name}", "dependencies": deps} for name, deps in graph.items()}}))
-    return binary, out, tmp_path / "record.jsonl"
+    return fake.binary, out, fake
 
 
 class Vet:
@@ -86,8 +45,8 @@ class Vet:
 
 
 def make_runner(setup, vet, *, fail: str = "", show: str = "", no_changes: bool = False):
-    binary, out, record = setup
-    env = {"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record), "FAKE_FAIL": fail, "FAKE_SHOW": show}
+    binary, out, fake = setup
+    env = {"PATH": "/usr/bin:/bin", **fake.env(FAKE_FAIL=fail, FAKE_SHOW=show)}
     if no_changes:
         env["FAKE_NO_CHANGES"] = "1"
     settings = TerraformSettings(binary=binary, paths=ProjectPaths(out.parent), cli_config=None, base_env=env)
@@ -98,9 +57,7 @@ def make_runner(setup, vet, *, fail: str = "", show: str = "", no_changes: bool 
 
 
 def steps(setup, workspace: str | None = None) -> list[tuple[str, str]]:
-    record = setup[2]
-    found = [tuple(json.loads(line)) for line in record.read_text().splitlines()] if record.exists() else []
-    return [step for step in found if workspace is None or step[0] == workspace]
+    return setup[2].steps(workspace)
 
 
 def statuses(outcomes) -> dict[str, Status]:
@@ -147,7 +104,7 @@ def test_a_refusal_decides_the_exit_code_even_next_to_a_failure(setup):
                                   "global": Status.SKIPPED}
     assert exit_code(Operation.APPLY, outcomes) is ExitCode.VIOLATION
     # Without the refusal the same run is an ordinary failure.
-    setup[2].unlink()
+    setup[2].clear()
     runner, _, _ = make_runner(setup, Vet(), fail="us-east-1")
     assert exit_code(Operation.APPLY, runner.run(Operation.APPLY, ["eu-central-1", "us-east-1", "global"])) \
         is ExitCode.FAILED

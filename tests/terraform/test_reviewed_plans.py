@@ -1,6 +1,7 @@
 """The reviewed plan is the applied plan: `plan --save-plans` keeps the plans with what they were made from,
 and applying them runs no new plan, once each is shown current. Real Terraform, on a region and a global
-workspace of built-in resources (no provider), with local state; a wrapper records every Terraform command."""
+workspace of built-in resources (no provider), with local state; the stand-in of tests/terraform/fake_terraform.py
+records every Terraform command and hands it on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -30,6 +30,7 @@ from residency.terraform.reviewed_plans import (
     synth_digest,
 )
 from residency.terraform.runner import Terraform, TerraformSettings
+from tests.terraform.fake_terraform import FakeTerraform
 from tests.terraform.recording import Recorder
 
 pytestmark = pytest.mark.terraform
@@ -57,17 +58,14 @@ class Project:
     def __init__(self, root: Path, terraform_binary: Path) -> None:
         self.root = root
         self.out = root / "cdktf.out"
-        self.commands = root / "commands.txt"
         for name, document in ((REGION, region_document("v1")), (GLOBAL, GLOBAL_DOCUMENT)):
             self.write(name, document)
         (self.out / "manifest.json").write_text(json.dumps({"stacks": {
             REGION: {"workingDirectory": f"stacks/{REGION}", "dependencies": []},
             GLOBAL: {"workingDirectory": f"stacks/{GLOBAL}", "dependencies": [REGION]}}}))
         # Every command Terraform is asked to run, in order (the real binary runs it).
-        self.binary = root / "terraform"
-        self.binary.write_text(f'#!/bin/sh\necho "$(basename "$PWD") $1" >> {self.commands}\n'
-                               f'exec {terraform_binary} "$@"\n')
-        self.binary.chmod(self.binary.stat().st_mode | stat.S_IEXEC)
+        self.fake = FakeTerraform.install(root)
+        self.fake_env = self.fake.env(FAKE_EXEC=str(terraform_binary))
 
     def write(self, name: str, document: dict) -> None:  # type: ignore[type-arg]
         directory = self.out / "stacks" / name
@@ -75,8 +73,8 @@ class Project:
         (directory / "cdk.tf.json").write_text(json.dumps(document, indent=2))
 
     def runner(self, *, vet=None, recorder=None, reviewed=None, confirm=None) -> OperationRunner:  # type: ignore[no-untyped-def]
-        settings = TerraformSettings(binary=self.binary, paths=ProjectPaths(self.root), cli_config=None,
-                                     base_env={**os.environ})
+        settings = TerraformSettings(binary=self.fake.binary, paths=ProjectPaths(self.root), cli_config=None,
+                                     base_env={**os.environ, **self.fake_env})
         runner = OperationRunner(Terraform(settings), read_manifest(self.out), Recorder(), vet_plan=vet,
                                  recorder=recorder, reviewed=reviewed)
         if confirm is not None:
@@ -97,11 +95,12 @@ class Project:
         return directory
 
     def apply_reviewed(self, directory: Path, **options) -> dict[str, tuple[Status, str]]:  # type: ignore[no-untyped-def]
-        self.commands.write_text("")
+        self.fake.clear()
         return self.run(Operation.APPLY, reviewed=load_reviewed_plans(directory), **options)
 
     def ran(self) -> list[str]:
-        return [line for line in self.commands.read_text().splitlines() if not line.endswith((" init", " version"))]
+        return [f"{workspace} {command}" for workspace, command in self.fake.steps()
+                if command not in ("init", "version")]
 
     def state(self, name: str) -> dict:  # type: ignore[type-arg]
         return json.loads((self.root / ".residency" / "state" / name / "terraform.tfstate").read_text())
@@ -324,7 +323,7 @@ def test_counts_and_the_confirmation_come_from_the_plan_file(project, tmp_path):
     asked: list[object] = []
     runner = project.runner(reviewed=load_reviewed_plans(plans),
                             confirm=lambda name, changes: asked.append((name, changes.describe())) or True)
-    project.commands.write_text("")
+    project.fake.clear()
     outcomes = {o.workspace: o for o in runner.run(Operation.APPLY, [REGION, GLOBAL])}
     assert asked == [(REGION, "0 to add, 1 to change, 0 to destroy")]
     assert outcomes[REGION].status is Status.APPLIED
@@ -392,7 +391,7 @@ def renamed_document(version: str) -> dict:  # type: ignore[type-arg]
 
 def test_a_rename_is_planned_as_a_move_and_its_reviewed_plan_applies(project, tmp_path):
     project.write(REGION, renamed_document("v1"))
-    project.commands.write_text("")
+    project.fake.clear()
     plans = project.save_plans(tmp_path / "plans")
     entry = json.loads((plans / MANIFEST).read_text())["workspaces"][REGION]
     assert (entry["status"], entry["changes"]) == (CHANGES, {"add": 0, "change": 0, "destroy": 0})

@@ -1,9 +1,8 @@
-"""The runner's command lines, environment and result folding, against a recording stand-in
-for the terraform binary (the real binary is exercised end to end in tests/e2e)."""
+"""The runner's command lines, environment and result folding, against the recording stand-in
+for the terraform binary (tests/terraform/fake_terraform.py; the real binary is exercised end to end in tests/e2e)."""
 
 import json
 import shutil
-import stat
 
 import pytest
 
@@ -11,35 +10,23 @@ from residency.paths import ProjectPaths, state_path_from_stack
 from residency.terraform.manifest import Workspace
 from residency.terraform.operations import Operation, Outcome, Status, exit_code
 from residency.terraform.runner import Terraform, TerraformSettings
-
-FAKE = """#!/usr/bin/env python3
-import json, os, sys
-with open(os.environ["FAKE_RECORD"], "a") as record:
-    record.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
-        "env": {k: v for k, v in os.environ.items() if k.startswith(("TF_", "CHECKPOINT", "GOGC"))}}) + "\\n")
-print(json.dumps({"type": "change_summary", "@message": "Plan: 1 to add",
-                  "changes": {"add": 1, "change": 0, "remove": 0}}))
-sys.exit(int(os.environ.get("FAKE_EXIT", "0")))
-"""
+from tests.terraform.fake_terraform import FakeTerraform
 
 
 @pytest.fixture
 def fake(tmp_path):
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text(FAKE)
-    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
+    fake = FakeTerraform.install(tmp_path / "bin")
     stack = tmp_path / "project" / "cdktf.out" / "stacks" / "eu-central-1"
     stack.mkdir(parents=True)
     backend = {"local": {"path": state_path_from_stack("eu-central-1")}}
     (stack / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": backend}}))
-    record = tmp_path / "record.jsonl"
-    return binary, Workspace("eu-central-1", stack, ()), ProjectPaths(tmp_path / "project"), record
+    return fake.binary, Workspace("eu-central-1", stack, ()), ProjectPaths(tmp_path / "project"), fake
 
 
 def runner(fake, *, env=None, cli_config=None, lines=None):
-    binary, _, paths, record = fake
-    base_env = {"PATH": "/usr/bin:/bin", "FAKE_RECORD": str(record), **(env or {})}
+    binary, _, paths, terraform = fake
+    # one creation, and every command (a plan too) exits 0 unless FAKE_EXIT says otherwise
+    base_env = {"PATH": "/usr/bin:/bin", **terraform.env(FAKE_ADD="1", FAKE_EXIT="0"), **(env or {})}
     settings = TerraformSettings(binary=binary, paths=paths, cli_config=cli_config,
                                  variables={"residency_local_endpoint": "http://127.0.0.1:1"},
                                  base_env=base_env)
@@ -48,7 +35,7 @@ def runner(fake, *, env=None, cli_config=None, lines=None):
 
 
 def calls(fake):
-    return [json.loads(line) for line in fake[3].read_text().splitlines()]
+    return fake[3].calls()
 
 
 def test_plan_command_line_environment_and_result(fake):
