@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
+from typing import Annotated
+
 import typer
 
 from residency.cli.application import Application
 from residency.cli.options import JsonOption
+from residency.errors import UsageError
 from residency.flows import local_target
+
+SHELLS = {"sh": "export {name}={value}", "fish": "set -gx {name} {value}"}
 
 local_app = typer.Typer(help="The embedded local AWS emulator (target: local).",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -18,6 +24,24 @@ def up(ctx: typer.Context) -> None:
     app: Application = ctx.obj
     record = local_target.start(app.paths, app.progress)
     app.say(f"local AWS emulator: {record.url} (pid {record.pid})")
+
+
+@local_app.command()
+def env(
+    ctx: typer.Context,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="The AWS region the SDK uses (default: regions.yaml's global region).",
+        show_default=False)] = None,
+    shell: Annotated[str, typer.Option("--shell", help="sh (bash, zsh) | fish")] = "sh",
+) -> None:
+    """The emulator's endpoint and credentials as shell exports (started if need be):
+    `eval "$(residency local env)"`, then `aws dynamodb list-tables` talks to it."""
+    app: Application = ctx.obj
+    if shell not in SHELLS:
+        raise UsageError(f"unknown shell {shell!r}", hint=" or ".join(SHELLS))
+    chosen = region or app.config.global_.region
+    for name, value in local_target.environment(app.paths, app.progress, chosen).items():
+        app.say(SHELLS[shell].format(name=name, value=shlex.quote(value)))
 
 
 @local_app.command()

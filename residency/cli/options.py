@@ -27,9 +27,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 AllOption = Annotated[bool, typer.Option("--all", help="Every workspace (all regions and global).")]
 WorkspacesArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Workspaces: region codes or `global`.", show_default=False,
-                   autocompletion=complete_workspaces),
+    typer.Argument(help="Workspaces: region codes, `global`, jurisdictions (EU: its regions) or globs ('eu-*').",
+                   show_default=False, autocompletion=complete_workspaces),
 ]
+ExcludeOption = Annotated[list[str] | None, typer.Option(
+    "--exclude", metavar="WORKSPACES", show_default=False,
+    help="Leave these out (names, jurisdictions or globs, as for the workspaces); repeatable.")]
 AutoApproveOption = Annotated[
     bool, typer.Option("--auto-approve", help="Do not ask before changing a real AWS account."),
 ]

@@ -18,7 +18,7 @@ from residency.flows.retirement import ConfirmRetirement, RetirementPlan, requir
 from residency.flows.retirement import retire as retire_region
 from residency.flows.terraform_runs import Operation, RunOptions
 
-region_app = typer.Typer(help="Add a region to regions.yaml, or retire one removed from it.",
+region_app = typer.Typer(help="Add a region to regions.yaml, remove one, or retire one removed from it.",
                          no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -26,10 +26,11 @@ region_app = typer.Typer(help="Add a region to regions.yaml, or retire one remov
 def add(
     ctx: typer.Context,
     region: Annotated[str, typer.Argument(help="AWS region code, e.g. ca-central-1.", show_default=False)],
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Its jurisdiction, e.g. CA.",
-                                              show_default=False)],
     countries: Annotated[str, typer.Option("--countries", help="Comma-separated ISO country codes, e.g. CA or DE,AT.",
                                            show_default=False)],
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", help="Its jurisdiction, e.g. CA (default: the region's own, from AWS's region table; a "
+                               "given one is checked against it).", show_default=False)] = None,
     failover: Annotated[str | None, typer.Option("--failover", help="Another listed region in the same "
                                                  "jurisdiction.", show_default=False)] = None,
     default: Annotated[bool, typer.Option("--default", help="Take users from unlisted countries.")] = False,
@@ -44,6 +45,26 @@ def add(
         app.progress("--dry-run: regions.yaml not changed")
         return
     app.progress(f"added {region} to {addition.path}; `residency plan --all` shows what it creates")
+    region_editing.follow_pipelines(app.config_path, app.progress)
+
+
+@region_app.command()
+def remove(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Argument(help="A region of regions.yaml, e.g. ap-southeast-2.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change without writing it.")] = False,
+) -> None:
+    """Take REGION out of regions.yaml (comments and layout kept) and show the diff. Its workspace, resources and
+    data stay until `residency region retire REGION`, which exports and destroys them; until then `apply` leaves
+    `global` serving it."""
+    app: Application = ctx.obj
+    removal = region_editing.remove_region(app.config_path, region, dry_run=dry_run)
+    app.say(removal.diff)
+    if not removal.written:
+        app.progress("--dry-run: regions.yaml not changed")
+        return
+    app.progress(f"removed {removal.region} from {removal.path}; its workspace still holds its resources and data: "
+                 f"`residency region retire {removal.region} --export DIR` exports them and takes it out of service")
     region_editing.follow_pipelines(app.config_path, app.progress)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any
 
 import typer
@@ -57,8 +58,28 @@ COMMANDS: dict[str, LazyCommand] = {
 }
 
 
+# What people type for a command residency names otherwise, and what to run instead.
+MEANT = {
+    "diff": "`residency plan` (it shows each workspace's changes; `residency drift` shows what changed outside "
+            "residency)",
+    "deploy": "`residency apply`", "up": "`residency apply` (`residency local up` starts the emulator)",
+    "show": "`residency output`", "outputs": "`residency output`", "ls": "`residency list`",
+    "status": "`residency list` (`residency local status` for the emulator)", "lint": "`residency check`",
+    "add": "`residency region add`", "remove": "`residency region remove`", "retire": "`residency region retire`",
+}
+
+
 class LazyCommands(TyperGroup):
     """The root group: its commands come from COMMANDS, each built the first time it is needed."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as error:
+            typed = args[0] if args else ""
+            if typed and typed not in COMMANDS and hasattr(error, "message"):
+                error.message = f"No such command {typed!r}. {_suggestion(typed)}"
+            raise
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
@@ -67,3 +88,10 @@ class LazyCommands(TyperGroup):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             self.commands[cmd_name] = COMMANDS[cmd_name].load(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+
+def _suggestion(typed: str) -> str:
+    if typed.lower() in MEANT:
+        return f"To do that, run {MEANT[typed.lower()]}."
+    close = get_close_matches(typed, list(COMMANDS))
+    return f"Did you mean {', '.join(repr(name) for name in close)}?" if close else "`residency --help` lists them."

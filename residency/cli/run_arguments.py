@@ -15,8 +15,7 @@ from residency.flows.terraform_runs import RunOptions, default_parallelism
 
 ParallelismOption = Annotated[int | None, typer.Option(
     "--parallelism", min=1, show_default=False,
-    help="Workspaces run at once (default: twice the CPU count, at most 8; applies and destroys one at a "
-         "time on the local target).")]
+    help="Workspaces run at once (default: twice the CPU count, at most 8).")]
 FailFastOption = Annotated[bool, typer.Option("--fail-fast", help="Start nothing new after the first failure.")]
 NoProgressOption = Annotated[bool, typer.Option(
     "--no-progress", help="Plain prefixed lines instead of the live view (the default when not a terminal).")]

@@ -6,6 +6,8 @@ from residency.cli.application import Application
 from residency.flows import project
 
 
-def selected_workspaces(app: Application, names: list[str] | None, all_: bool) -> list[str]:
-    """The workspaces named (or all of them), in regions.yaml's order; a usage error for any other name."""
-    return project.select(app.config, app.config_path, names, all_)
+def selected_workspaces(app: Application, names: list[str] | None, all_: bool,
+                        exclude: list[str] | None = None) -> list[str]:
+    """The workspaces named (by name, jurisdiction or glob; or all of them) less those excluded, in regions.yaml's
+    order; a usage error for a name that names none."""
+    return project.select(app.config, app.config_path, names, all_, exclude)

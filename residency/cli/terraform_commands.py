@@ -11,7 +11,7 @@ import typer
 
 from residency.cli.application import Application, package_version
 from residency.cli.confirmations import confirmation
-from residency.cli.options import AllOption, AutoApproveOption, JsonOption, WorkspacesArgument
+from residency.cli.options import AllOption, AutoApproveOption, ExcludeOption, JsonOption, WorkspacesArgument
 from residency.cli.progress import LineReporter, LiveReporter
 from residency.cli.run_arguments import RunArguments, with_run_options
 from residency.cli.selection import selected_workspaces
@@ -69,6 +69,7 @@ def synth(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
 
 @with_run_options
 def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
+         exclude: ExcludeOption = None,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when any workspace has changes.")] = False,
          affected_since: Annotated[str | None, typer.Option(
@@ -94,7 +95,7 @@ def plan(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption =
         selected = [name for name in bundle.workspaces if name in ctx.obj.config.workspaces]
         ctx.obj.progress(f"planning what the bundle's change affects: {', '.join(selected) or 'nothing'}")
     else:
-        selected = _selected(ctx, names, all_)
+        selected = _selected(ctx, names, all_, exclude)
     _operate(ctx, Operation.PLAN, selected, running, detailed=detailed_exitcode, save_plans=save_plans,
              bundle=bundle)
 
@@ -110,6 +111,7 @@ def _affected(app: Application, base: str) -> list[str]:
 
 @with_run_options
 def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
+          exclude: ExcludeOption = None,
           auto_approve: AutoApproveOption = False,
           plans: Annotated[Path | None, typer.Option(
               "--plans", metavar="DIR",
@@ -124,27 +126,33 @@ def apply(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption 
         if all_:
             raise UsageError("--plans applies the workspaces its plans are for", hint="leave out --all (name "
                              "workspaces to apply only their reviewed plans, e.g. one per pipeline job)")
-        # Named ones (one pipeline job per workspace), else every workspace the reviewed plans are for.
-        selected = _selected(ctx, names, False) if names else terraform_runs.reviewed_workspaces(plans)
+        # Named ones (one pipeline job per workspace), else every workspace the reviewed plans are for (one no
+        # longer in regions.yaml stays, for the run to refuse the plans as stale).
+        selected = _selected(ctx, names, False, exclude) if names else terraform_runs.reviewed_workspaces(plans)
+        if exclude and not names:
+            kept = set(_selected(ctx, None, True, exclude))
+            selected = [name for name in selected if name in kept or name not in ctx.obj.config.workspaces]
     else:
-        selected = _selected(ctx, names, all_)
+        selected = _selected(ctx, names, all_, exclude)
     _operate(ctx, Operation.APPLY, selected, running, auto_approve=auto_approve, reviewed_plans=plans,
              bundle=bundle)
 
 
 @with_run_options
 def destroy(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
+            exclude: ExcludeOption = None,
             auto_approve: AutoApproveOption = False, *, running: RunArguments) -> None:
     """Destroy workspaces, dependents first; independent workspaces in parallel."""
-    _operate(ctx, Operation.DESTROY, _selected(ctx, names, all_), running, auto_approve=auto_approve)
+    _operate(ctx, Operation.DESTROY, _selected(ctx, names, all_, exclude), running, auto_approve=auto_approve)
 
 
 @with_run_options
 def drift(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
+          exclude: ExcludeOption = None,
           handed: FromOption = None, *, running: RunArguments) -> None:
     """Refresh-only plan; lists drifted resources per workspace (exit 2 on drift)."""
     bundle = _use_bundle(ctx.obj, handed)
-    _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_), running, bundle=bundle)
+    _operate(ctx, Operation.DRIFT, _selected(ctx, names, all_, exclude), running, bundle=bundle)
 
 
 def _use_bundle(app: Application, directory: Path | None) -> Bundle | None:
@@ -174,8 +182,8 @@ def bootstrap(ctx: typer.Context, auto_approve: AutoApproveOption = False, *, ru
     _render(app, result, running.as_json)
 
 
-def _selected(ctx: typer.Context, names: list[str] | None, all_: bool) -> list[str]:
-    return selected_workspaces(ctx.obj, names, all_)
+def _selected(ctx: typer.Context, names: list[str] | None, all_: bool, exclude: list[str] | None) -> list[str]:
+    return selected_workspaces(ctx.obj, names, all_, exclude)
 
 
 def _operate(ctx: typer.Context, operation: Operation, selected: list[str], running: RunArguments,

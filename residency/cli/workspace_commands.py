@@ -8,17 +8,26 @@ from typing import Annotated
 import typer
 
 from residency.cli.application import Application
-from residency.cli.options import AllOption, JsonOption, ProviderMirrorOption, WorkspacesArgument, complete_workspaces
+from residency.cli.options import (
+    AllOption,
+    ExcludeOption,
+    JsonOption,
+    ProviderMirrorOption,
+    WorkspacesArgument,
+    complete_workspaces,
+)
 from residency.cli.selection import selected_workspaces
+from residency.errors import UsageError
 
 
 def output(ctx: typer.Context, names: WorkspacesArgument = None, all_: AllOption = False,
-           as_json: JsonOption = False, provider_mirror: ProviderMirrorOption = None) -> None:
+           exclude: ExcludeOption = None, as_json: JsonOption = False,
+           provider_mirror: ProviderMirrorOption = None) -> None:
     """The root outputs of workspaces (read from their state; none before the first apply)."""
     from residency.flows.workspace_access import outputs
 
     app: Application = ctx.obj
-    selected = selected_workspaces(app, names, all_)
+    selected = selected_workspaces(app, names, all_, exclude)
     found = outputs(app.config, app.paths, selected, mirror=provider_mirror, progress=app.progress)
     if as_json:
         app.emit_json({"workspaces": found})
@@ -43,7 +52,11 @@ def tf(ctx: typer.Context,
     from residency.flows.workspace_access import run_terraform
 
     app: Application = ctx.obj
-    (name,) = selected_workspaces(app, [workspace], False)
+    named = selected_workspaces(app, [workspace], False)
+    if len(named) != 1:
+        raise UsageError(f"{workspace!r} names {len(named)} workspaces; `tf` runs in one",
+                         hint=f"name one of {', '.join(named)}")
+    (name,) = named
     command = list(args or [])
     # What follows the workspace is not parsed (Terraform's own options pass through), so residency's flag given
     # there, before the `--` separator, is taken here; the separator arrives too.

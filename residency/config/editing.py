@@ -46,6 +46,26 @@ def add_region(text: str, code: str, *, jurisdiction: str, countries: list[str],
     return _insert(text, _pair_end(*mapping.value[-1]) - 1, _render(code, fields, layout), layout)
 
 
+def remove_region(text: str, code: str) -> str:
+    """regions.yaml `text` without `code`'s entry (its lines and the lines below them indented past the region
+    codes); every other byte, comments included, stays where it was."""
+    regions = _regions(_compose(text))[1]
+    if not isinstance(regions, MappingNode) or regions.flow_style:
+        raise UsageError("regions: in regions.yaml is not a block mapping of region codes, one per line",
+                         hint="rewrite it as a block mapping, one region code per line, then try again")
+    pairs = [(key, value) for key, value in regions.value if isinstance(key, ScalarNode) and key.value == code]
+    if not pairs:
+        listed = ", ".join(str(key.value) for key, _ in regions.value)
+        raise UsageError(f"{code} is not in regions.yaml", hint=f"regions: {listed}")
+    key, value = pairs[0]
+    start = text.rfind("\n", 0, key.start_mark.index) + 1
+    end = text.find("\n", _pair_end(key, value) - 1)
+    at = len(text) if end < 0 else end + 1
+    while (match := _INDENTED_LINE.match(text, at)) and len(match.group(1)) > key.start_mark.column:
+        at = match.end()
+    return text[:start] + text[at:]
+
+
 def unified_diff(old: str, new: str, name: str) -> str:
     """A `diff -u` style diff (a/NAME, b/NAME headers); empty when equal."""
     lines = difflib.unified_diff(_lines(old), _lines(new), f"a/{name}", f"b/{name}")

@@ -9,17 +9,26 @@ from typing import TYPE_CHECKING
 from residency.errors import ResidencyError
 from residency.local.emulator import Emulator, EmulatorRecord, EmulatorStatus
 from residency.paths import ProjectPaths
+from residency.target import FAKE_CREDENTIAL
 
 if TYPE_CHECKING:
     from residency.config import Config
 
-__all__ = ["EmulatorRecord", "EmulatorStatus", "limitations", "reset", "start", "status", "stop"]
+__all__ = ["EmulatorRecord", "EmulatorStatus", "environment", "limitations", "reset", "start", "status", "stop"]
 
 
 def start(paths: ProjectPaths, progress: Callable[[str], None]) -> EmulatorRecord:
     """The running emulator, started if there is none."""
     record, _started = Emulator(paths).ensure_running(progress)
     return record
+
+
+def environment(paths: ProjectPaths, progress: Callable[[str], None], region: str) -> dict[str, str]:
+    """What an AWS SDK or CLI needs to talk to the project's emulator (started if need be): its endpoint, the
+    credentials it accepts, and a region."""
+    record = start(paths, progress)
+    return {"AWS_ENDPOINT_URL": record.url, "AWS_ACCESS_KEY_ID": FAKE_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIAL, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
 
 
 def stop(paths: ProjectPaths) -> bool:

@@ -62,8 +62,10 @@ def workspace_rows(config: Config) -> list[WorkspaceRow]:
     return rows
 
 
-def select(config: Config, config_path: Path, names: list[str] | None, all_: bool) -> list[str]:
-    """The workspaces named (or all of them), in regions.yaml's order; a usage error for any other name.
+def select(config: Config, config_path: Path, names: list[str] | None, all_: bool,
+           exclude: list[str] | None = None) -> list[str]:
+    """The workspaces named (by name, jurisdiction or glob; or all of them) less those excluded, in regions.yaml's
+    order; a usage error for a name that names none.
 
     An AWS region that regions.yaml does not list is not a typo: the hint says how to add it."""
     from residency.config.aws_regions import REGIONS
@@ -73,6 +75,6 @@ def select(config: Config, config_path: Path, names: list[str] | None, all_: boo
         if name not in config.workspaces and region is not None:
             raise UsageError(
                 f"{name} ({region.city}, jurisdiction {region.jurisdiction}) is not a region in {config_path}",
-                hint=f"add it: `residency region add {name} --jurisdiction {region.jurisdiction} --countries "
+                hint=f"add it: `residency region add {name} --countries "
                      f"CC[,CC...]`; workspaces now: {', '.join(config.workspaces)}")
-    return workspaces.select(config, names or [], all_)
+    return workspaces.select(config, names or [], all_, exclude or [])

@@ -1,5 +1,6 @@
-"""`region add`: one more region in regions.yaml, its comments, layout, byte-order mark and line endings kept;
-and the pipelines rendered for that regions.yaml brought up to date after any change of its regions."""
+"""`region add` and `region remove`: one region more or less in regions.yaml, its comments, layout, byte-order mark
+and line endings kept; and the pipelines rendered for that regions.yaml brought up to date after any change of its
+regions."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class RegionAddition:
+class RegionEdit:
     region: str
     path: Path
     diff: str
@@ -23,10 +24,41 @@ class RegionAddition:
     exit_code: ExitCode = ExitCode.OK
 
 
-def add_region(config_path: Path, region: str, *, jurisdiction: str, countries: str, failover: str | None,
-               default: bool, dry_run: bool) -> RegionAddition:
-    """Add `region` to the regions.yaml at `config_path`; nothing is written unless the result is valid."""
+def add_region(config_path: Path, region: str, *, jurisdiction: str | None, countries: str, failover: str | None,
+               default: bool, dry_run: bool) -> RegionEdit:
+    """Add `region` to the regions.yaml at `config_path`; nothing is written unless the result is valid. Without
+    `jurisdiction`, the region's own (AWS's region table) is written; a given one is checked against it."""
+    from residency.config.aws_regions import region_jurisdiction
     from residency.config.editing import add_region as added_to
+
+    codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
+    region = region.strip()
+    if jurisdiction is None:
+        jurisdiction = region_jurisdiction(region)
+        if jurisdiction is None:
+            raise UsageError(f"{region} is not an AWS region residency knows, so its jurisdiction is unknown",
+                             hint="check the code (`residency region add eu-west-3 ...`), or give --jurisdiction")
+
+    def change(text: str) -> str:
+        if not codes:
+            raise UsageError("--countries names no country", hint="e.g. --countries CA or --countries DE,AT")
+        return added_to(text, region, jurisdiction=jurisdiction.strip(), countries=codes,
+                        failover=failover.strip() if failover else None, default=default)
+
+    return _edit(config_path, region, change, dry_run)
+
+
+def remove_region(config_path: Path, region: str, *, dry_run: bool) -> RegionEdit:
+    """Take `region` out of the regions.yaml at `config_path` (its workspace and data stay until `region retire`);
+    nothing is written unless the result is valid."""
+    from residency.config.editing import remove_region as removed_from
+
+    region = region.strip()
+    return _edit(config_path, region, lambda text: removed_from(text, region), dry_run)
+
+
+def _edit(config_path: Path, region: str, change: Callable[[str], str], dry_run: bool) -> RegionEdit:
+    """`change` applied to regions.yaml's text, byte-order mark and line endings kept, validated before writing."""
     from residency.config.editing import unified_diff
     from residency.config.loader import load_config_text
     from residency.config.yaml_source import BOM, read_config_text
@@ -35,17 +67,12 @@ def add_region(config_path: Path, region: str, *, jurisdiction: str, countries: 
     text = read_config_text(config_path)
     bom = BOM if text.startswith(BOM) else ""
     old, newline = _with_unix_newlines(text.removeprefix(BOM), config_path)
-    codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
-    if not codes:
-        raise UsageError("--countries names no country", hint="e.g. --countries CA or --countries DE,AT")
-    region = region.strip()
-    new = added_to(old, region, jurisdiction=jurisdiction.strip(), countries=codes,
-                   failover=failover.strip() if failover else None, default=default)
+    new = change(old)
     load_config_text(new, str(config_path))
     diff = unified_diff(old, new, config_path.name).rstrip("\n")
     if not dry_run:
         write_atomically(config_path, bom + new.replace("\n", newline))
-    return RegionAddition(region, config_path, diff, written=not dry_run)
+    return RegionEdit(region, config_path, diff, written=not dry_run)
 
 
 def _with_unix_newlines(text: str, path: Path) -> tuple[str, str]:

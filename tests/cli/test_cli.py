@@ -163,3 +163,16 @@ def test_workspaces_run_at_twice_the_cpu_count_at_most_eight_on_both_targets(mon
     assert default_parallelism() == 8
     monkeypatch.setattr("os.cpu_count", lambda: None)
     assert default_parallelism() == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plan", "mars-*"], "'mars-*' matches no workspace"),
+    (["apply", "EU", "--exclude", "eu-*"], "--exclude leaves out every workspace selected"),
+    (["destroy", "--all", "--exclude", "XX"], "--exclude unknown workspace 'XX'"),
+    (["drift", "eu-centrl-1"], "did you mean 'eu-central-1'?"),
+    (["output", "AU", "--exclude", "ap-*"], "--exclude leaves out every workspace selected"),
+    (["tf", "EU", "--", "state", "list"], "'EU' names 2 workspaces; `tf` runs in one"),
+])
+def test_workspaces_by_jurisdiction_glob_and_exclusion_are_checked_before_anything_runs(capsys, args, message):
+    code, _, err = run(capsys, "--config", str(SAMPLE), *args)
+    assert code == 64 and message in err, err

@@ -36,7 +36,7 @@ def test_completion_script_and_completions(tmp_path):
         return done.stdout.split()
 
     assert "plan" in complete("residency pl", 1)
-    assert complete("residency region ", 2) == ["add", "retire"]
+    assert complete("residency region ", 2) == ["add", "remove", "retire"]
     # Workspace names, from the regions.yaml the command would read (two directories up).
     assert complete("residency plan ", 2) == ["eu-central-1", "eu-west-1", "us-east-1", "ap-southeast-2", "global"]
     assert complete("residency apply a", 2) == ["ap-southeast-2"]
@@ -81,7 +81,7 @@ def test_a_valid_aws_region_that_is_not_listed_suggests_adding_it(tmp_path):
     planned = run_cli(["plan", "ca-central-1"], tmp_path)
     assert planned.returncode == 64
     assert "ca-central-1 (Montreal, jurisdiction CA) is not a region in" in planned.stderr
-    assert "residency region add ca-central-1 --jurisdiction CA --countries" in planned.stderr
+    assert "residency region add ca-central-1 --countries" in planned.stderr
     typo = run_cli(["plan", "eu-centrl-1"], tmp_path)
     assert typo.returncode == 64 and "did you mean 'eu-central-1'?" in typo.stderr
 

@@ -35,3 +35,16 @@ def test_starting_reads_neither_the_model_nor_the_constructs_nor_aws(argv):
     found = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=60)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("diff", "To do that, run `residency plan`"),
+    ("deploy", "To do that, run `residency apply`"),
+    ("plna", "Did you mean 'plan'?"),
+    ("zzz", "`residency --help` lists them"),
+])
+def test_an_unknown_command_is_exit_64_with_what_to_run_instead(typed, expected, capsys):
+    from residency.cli.main import main
+
+    assert main([typed]) == 64
+    assert f"No such command {typed!r}. {expected}" in capsys.readouterr().err
