@@ -53,7 +53,12 @@ def run_summary(files: list[Path], title: str | None) -> str:
         except ValueError as error:
             raise UsageError(f"{file} is not JSON ({error})", hint="e.g. residency plan --all --json > plan.json") \
                 from error
-    return render_summary(combine(documents), title=title)
+    try:
+        return render_summary(combine(documents), title=title)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # a field of another shape, anywhere
+        raise UsageError(f"{', '.join(map(str, files))}: not the --json output of residency plan, apply, destroy or "
+                         f"drift ({type(error).__name__}: {error})",
+                         hint="e.g. residency plan --all --json > plan.json") from None
 
 
 def roles(config: Config, *, platform: str, repository: str | None, branch: str, gitlab_host: str | None,
@@ -68,7 +73,7 @@ def roles(config: Config, *, platform: str, repository: str | None, branch: str,
         raise UsageError("--gitlab-host is for --platform gitlab", hint="leave it out for GitHub")
     settings = RolesSettings(platform, repository, branch, gitlab_host or "gitlab.com")
     text = render_roles(ci_roles(config, settings), output_format, create_provider=create_oidc_provider)
-    return Rendered(text, None if out is None else write_atomically(out / FILES[output_format], text))
+    return Rendered(text, None if out is None else write_atomically(_directory(out) / FILES[output_format], text))
 
 
 def tfc_workspaces(config: Config, out: Path | None) -> Rendered:
@@ -76,4 +81,12 @@ def tfc_workspaces(config: Config, out: Path | None) -> Rendered:
     from residency.pipelines.tfc import tfc_settings
 
     text = json.dumps(tfc_settings(config), indent=2) + "\n"
-    return Rendered(text, None if out is None else write_atomically(out / "tfc.tf.json", text))
+    return Rendered(text, None if out is None else write_atomically(_directory(out) / "tfc.tf.json", text))
+
+
+def _directory(out: Path) -> Path:
+    """`--out DIR`: a directory (made if need be), never a file's name."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a directory", hint="name the directory to write into")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
