@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import sys
 import time
@@ -71,11 +72,12 @@ def parse_duration(text: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600}
     value = text.strip().lower()
     try:
-        if value and value[-1] in units:
-            return float(value[:-1]) * units[value[-1]]
-        return float(value)
+        seconds = float(value[:-1]) * units[value[-1]] if value and value[-1] in units else float(value)
     except ValueError:
-        raise UsageError(f"--lock-timeout {text!r}: expected a duration such as 30s, 10m or 1h") from None
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:  # a negative, endless or NaN wait is no duration
+        raise UsageError(f"--lock-timeout {text!r}: expected a duration such as 30s, 10m or 1h")
+    return seconds
 
 
 class OutputLock:

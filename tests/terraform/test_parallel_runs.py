@@ -172,8 +172,10 @@ def test_a_workspace_held_by_another_residency_fails_naming_the_holder_or_waits(
 
 def test_lock_timeouts_read_like_terraforms():
     assert parse_duration("90") == 90 and parse_duration("30s") == 30 and parse_duration("10m") == 600
-    with pytest.raises(Exception, match="expected a duration"):
-        parse_duration("soon")
+    assert parse_duration("0s") == 0
+    for nonsense in ("soon", "-5s", "-1", "inf", "nan", "1e999s", ""):  # never a negative, endless or NaN wait
+        with pytest.raises(Exception, match="expected a duration"):
+            parse_duration(nonsense)
     with pytest.raises(WorkspaceBusyError):
         with workspace_lock(Path("/tmp") / f"residency-locks-{os.getpid()}", "x", 0, "apply"):
             with workspace_lock(Path("/tmp") / f"residency-locks-{os.getpid()}", "x", 0, "plan"):
